@@ -1,0 +1,64 @@
+package dev.fabula.event;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Where events are kept: the source of truth of an event-sourced application.
+ *
+ * <p>Promises every implementation keeps (and the conformance kit in {@code fabula-tck} checks):
+ *
+ * <ul>
+ *   <li>{@link #insert} is atomic: all events of the batch are stored, or none.
+ *   <li>Two events of one aggregate never share a version, whatever the number of concurrent
+ *       writers and processes; versions of an aggregate start at 1 and are contiguous. A conflict
+ *       is a {@link ConcurrencyException}.
+ *   <li>Stored events get a global position. A reader that follows the store by position ({@link
+ *       EventQuery.Builder#afterPosition}) never skips an event that commits late with a lower
+ *       position and never sees an event twice.
+ *   <li>Times round-trip to the nanosecond.
+ *   <li>{@link #query} is lazy: results are read as the stream is consumed; close the stream
+ *       (try-with-resources) to release what it holds.
+ * </ul>
+ *
+ * <p>Implementations are thread-safe. After {@link #close()} every method throws {@link
+ * dev.fabula.ClosedException}.
+ */
+public interface EventStore extends AutoCloseable {
+  /**
+   * Stores the events atomically and returns them with their global positions, in the order
+   * given.
+   *
+   * @throws ConcurrencyException when a version of an aggregate in the batch is already taken
+   * @throws DuplicateEventException when an event id is already stored or repeated in the batch
+   * @throws InvalidBatchException when versions within the batch or against the stored stream are
+   *     not contiguous
+   */
+  List<Event<?>> insert(List<? extends Event<?>> events);
+
+  /** The stored event with this id. */
+  Optional<Event<?>> find(UUID id);
+
+  /**
+   * The events matching {@code query}, lazily. The caller must close the stream.
+   *
+   * @throws InvalidQueryException when the store cannot answer the query
+   */
+  Stream<Event<?>> query(EventQuery query);
+
+  /** Deletes the given events (by id); ids not stored are ignored. */
+  void delete(List<? extends Event<?>> events);
+
+  /**
+   * The highest global position a catch-up reader can see now, or {@code 0} when the store is
+   * empty. Events below it that are not yet visible do not exist: reading up to this position
+   * never skips one.
+   */
+  long lastPosition();
+
+  /** Releases the store's resources. Idempotent. */
+  @Override
+  void close();
+}

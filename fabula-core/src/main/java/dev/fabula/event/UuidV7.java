@@ -1,0 +1,60 @@
+package dev.fabula.event;
+
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Time-ordered UUIDs (RFC 9562 version 7). Ids made by one generator are strictly increasing, even
+ * when many are made within the same millisecond, so sorting events by id sorts them by creation.
+ */
+public final class UuidV7 {
+  private static final UuidV7 DEFAULT = new UuidV7(InstantSource.system());
+
+  private final InstantSource clock;
+  private final SecureRandom random = new SecureRandom();
+  private final ReentrantLock lock = new ReentrantLock();
+  private long lastMillis;
+  private long counter; // 12 bits of rand_a used as a sub-millisecond counter
+
+  private UuidV7(InstantSource clock) {
+    this.clock = clock;
+  }
+
+  /** A generator reading the given clock; {@link #next()} uses the system clock. */
+  public static UuidV7 generator(InstantSource clock) {
+    return new UuidV7(clock);
+  }
+
+  /** A new version 7 UUID from the shared, system-clock generator. */
+  public static UUID next() {
+    return DEFAULT.generate();
+  }
+
+  /** A new version 7 UUID, greater than every id this generator returned before. */
+  public UUID generate() {
+    long millis;
+    long seq;
+    lock.lock();
+    try {
+      millis = Math.max(clock.millis(), lastMillis);
+      if (millis == lastMillis) {
+        counter++;
+        if (counter > 0xFFF) { // counter exhausted: borrow the next millisecond
+          millis++;
+          counter = 0;
+        }
+      } else {
+        counter = 0;
+      }
+      lastMillis = millis;
+      seq = counter;
+    } finally {
+      lock.unlock();
+    }
+    long msb = (millis << 16) | 0x7000L | seq;
+    long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(msb, lsb);
+  }
+}

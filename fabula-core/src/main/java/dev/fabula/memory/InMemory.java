@@ -1,0 +1,30 @@
+package dev.fabula.memory;
+
+import dev.fabula.event.EventBus;
+import dev.fabula.event.EventStore;
+import dev.fabula.snapshot.SnapshotStore;
+
+/**
+ * The embedded defaults: an event store, event bus and snapshot store that live in this JVM's
+ * memory and need no set-up. They keep every promise of their interfaces (and pass the
+ * conformance kit), except durability: everything is gone when the JVM exits. Use them for
+ * development, tests and examples.
+ */
+public final class InMemory {
+  private InMemory() {}
+
+  /** A new, empty in-memory event store. */
+  public static EventStore eventStore() {
+    return new MemoryEventStore();
+  }
+
+  /** A new in-memory event bus delivering to subscribers in this JVM. */
+  public static EventBus eventBus() {
+    return new MemoryEventBus();
+  }
+
+  /** A new, empty in-memory snapshot store. */
+  public static SnapshotStore snapshotStore() {
+    return new MemorySnapshotStore();
+  }
+}

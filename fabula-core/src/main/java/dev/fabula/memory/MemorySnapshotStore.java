@@ -1,0 +1,107 @@
+package dev.fabula.memory;
+
+import dev.fabula.ClosedException;
+import dev.fabula.event.SortOrder;
+import dev.fabula.snapshot.Snapshot;
+import dev.fabula.snapshot.SnapshotQuery;
+import dev.fabula.snapshot.SnapshotStore;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+
+/** The in-memory {@link SnapshotStore}: per aggregate, a map from version to snapshot. */
+final class MemorySnapshotStore implements SnapshotStore {
+  private final Map<Key, NavigableMap<Integer, Snapshot>> snapshots = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private record Key(String name, UUID id) {}
+
+  @Override
+  public void save(Snapshot snapshot) {
+    ensureOpen();
+    snapshots
+        .computeIfAbsent(new Key(snapshot.aggregateName(), snapshot.aggregateId()), k -> new ConcurrentSkipListMap<>())
+        .put(snapshot.version(), snapshot);
+  }
+
+  @Override
+  public Optional<Snapshot> latest(String aggregateName, UUID aggregateId) {
+    return limit(aggregateName, aggregateId, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public Optional<Snapshot> version(String aggregateName, UUID aggregateId, int version) {
+    ensureOpen();
+    var versions = snapshots.get(new Key(aggregateName, aggregateId));
+    return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+  }
+
+  @Override
+  public Optional<Snapshot> limit(String aggregateName, UUID aggregateId, int maxVersion) {
+    ensureOpen();
+    var versions = snapshots.get(new Key(aggregateName, aggregateId));
+    if (versions == null) {
+      return Optional.empty();
+    }
+    var entry = versions.floorEntry(maxVersion);
+    return entry == null ? Optional.empty() : Optional.of(entry.getValue());
+  }
+
+  @Override
+  public Stream<Snapshot> query(SnapshotQuery query) {
+    ensureOpen();
+    Stream<Snapshot> s =
+        snapshots.values().stream().flatMap(m -> m.values().stream()).filter(query::matches);
+    if (!query.sort().isEmpty()) {
+      s = s.sorted(comparator(query.sort()));
+    }
+    if (query.limit().isPresent()) {
+      s = s.limit(query.limit().getAsInt());
+    }
+    return s;
+  }
+
+  private static Comparator<Snapshot> comparator(List<SortOrder> sort) {
+    Comparator<Snapshot> c = (a, b) -> 0;
+    for (SortOrder o : sort) {
+      Comparator<Snapshot> key =
+          switch (o.field()) {
+            case AGGREGATE_NAME -> Comparator.comparing(Snapshot::aggregateName);
+            case AGGREGATE_ID -> Comparator.comparing(Snapshot::aggregateId);
+            case AGGREGATE_VERSION -> Comparator.comparingInt(Snapshot::version);
+            case TIME -> Comparator.comparing(Snapshot::time);
+            case POSITION, NAME -> throw new IllegalStateException("unsortable " + o.field());
+          };
+      c = c.thenComparing(o.descending() ? key.reversed() : key);
+    }
+    return c;
+  }
+
+  @Override
+  public void delete(List<Snapshot> toDelete) {
+    ensureOpen();
+    for (Snapshot s : toDelete) {
+      var versions = snapshots.get(new Key(s.aggregateName(), s.aggregateId()));
+      if (versions != null) {
+        versions.remove(s.version());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("snapshot store");
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package dev.fabula.snapshot;
+
+import dev.fabula.event.InvalidQueryException;
+import dev.fabula.event.SortField;
+import dev.fabula.event.SortOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What to read from a {@link SnapshotStore}. Within one kind of filter any value matches; across
+ * kinds all must. Sorts by aggregate name, id, version or time; unsorted results come in no
+ * particular order.
+ */
+public final class SnapshotQuery {
+  private static final Set<SortField> SORTABLE =
+      EnumSet.of(SortField.AGGREGATE_NAME, SortField.AGGREGATE_ID, SortField.AGGREGATE_VERSION, SortField.TIME);
+
+  private final Set<String> aggregateNames;
+  private final Set<UUID> aggregateIds;
+  private final Set<Integer> versions;
+  private final @Nullable Integer versionMin;
+  private final @Nullable Integer versionMax;
+  private final @Nullable Instant timeMin;
+  private final @Nullable Instant timeMax;
+  private final List<SortOrder> sort;
+  private final @Nullable Integer limit;
+
+  private SnapshotQuery(Builder b) {
+    aggregateNames = Set.copyOf(b.aggregateNames);
+    aggregateIds = Set.copyOf(b.aggregateIds);
+    versions = Set.copyOf(b.versions);
+    versionMin = b.versionMin;
+    versionMax = b.versionMax;
+    timeMin = b.timeMin;
+    timeMax = b.timeMax;
+    sort = List.copyOf(b.sort);
+    limit = b.limit;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Aggregate names, any of which matches. */
+  public Set<String> aggregateNames() {
+    return aggregateNames;
+  }
+
+  /** Aggregate ids, any of which matches. */
+  public Set<UUID> aggregateIds() {
+    return aggregateIds;
+  }
+
+  /** Exact versions, any of which matches. */
+  public Set<Integer> versions() {
+    return versions;
+  }
+
+  /** The lowest version included. */
+  public OptionalInt versionMin() {
+    return versionMin == null ? OptionalInt.empty() : OptionalInt.of(versionMin);
+  }
+
+  /** The highest version included. */
+  public OptionalInt versionMax() {
+    return versionMax == null ? OptionalInt.empty() : OptionalInt.of(versionMax);
+  }
+
+  /** The earliest time included. */
+  public Optional<Instant> timeMin() {
+    return Optional.ofNullable(timeMin);
+  }
+
+  /** The latest time included. */
+  public Optional<Instant> timeMax() {
+    return Optional.ofNullable(timeMax);
+  }
+
+  /** Sort keys, most significant first. */
+  public List<SortOrder> sort() {
+    return sort;
+  }
+
+  /** The maximum number of snapshots returned. */
+  public OptionalInt limit() {
+    return limit == null ? OptionalInt.empty() : OptionalInt.of(limit);
+  }
+
+  /** Whether {@code s} passes every filter (sort and limit aside). */
+  public boolean matches(Snapshot s) {
+    return (aggregateNames.isEmpty() || aggregateNames.contains(s.aggregateName()))
+        && (aggregateIds.isEmpty() || aggregateIds.contains(s.aggregateId()))
+        && (versions.isEmpty() || versions.contains(s.version()))
+        && (versionMin == null || s.version() >= versionMin)
+        && (versionMax == null || s.version() <= versionMax)
+        && (timeMin == null || !s.time().isBefore(timeMin))
+        && (timeMax == null || !s.time().isAfter(timeMax));
+  }
+
+  /** Builds a {@link SnapshotQuery}; single-valued settings may be set once. */
+  public static final class Builder {
+    private final Set<String> aggregateNames = new LinkedHashSet<>();
+    private final Set<UUID> aggregateIds = new LinkedHashSet<>();
+    private final Set<Integer> versions = new LinkedHashSet<>();
+    private @Nullable Integer versionMin;
+    private @Nullable Integer versionMax;
+    private @Nullable Instant timeMin;
+    private @Nullable Instant timeMax;
+    private final List<SortOrder> sort = new ArrayList<>();
+    private @Nullable Integer limit;
+
+    private Builder() {}
+
+    /** Matches snapshots of aggregates with any of these names. */
+    public Builder aggregateNames(String... names) {
+      for (String n : names) {
+        aggregateNames.add(Objects.requireNonNull(n, "aggregate name"));
+      }
+      return this;
+    }
+
+    /** Matches snapshots of aggregates with any of these ids. */
+    public Builder aggregateIds(UUID... ids) {
+      for (UUID id : ids) {
+        aggregateIds.add(Objects.requireNonNull(id, "aggregate id"));
+      }
+      return this;
+    }
+
+    /** Matches snapshots at any of these versions. */
+    public Builder versions(int... values) {
+      for (int v : values) {
+        versions.add(v);
+      }
+      return this;
+    }
+
+    /** Matches snapshots at version {@code min} or later. */
+    public Builder versionMin(int min) {
+      if (versionMin != null) {
+        throw new IllegalStateException("versionMin was already set to " + versionMin);
+      }
+      versionMin = min;
+      return this;
+    }
+
+    /** Matches snapshots at version {@code max} or earlier. */
+    public Builder versionMax(int max) {
+      if (versionMax != null) {
+        throw new IllegalStateException("versionMax was already set to " + versionMax);
+      }
+      versionMax = max;
+      return this;
+    }
+
+    /** Matches snapshots taken at or after {@code min}. */
+    public Builder timeMin(Instant min) {
+      if (timeMin != null) {
+        throw new IllegalStateException("timeMin was already set to " + timeMin);
+      }
+      timeMin = Objects.requireNonNull(min, "min");
+      return this;
+    }
+
+    /** Matches snapshots taken at or before {@code max}. */
+    public Builder timeMax(Instant max) {
+      if (timeMax != null) {
+        throw new IllegalStateException("timeMax was already set to " + timeMax);
+      }
+      timeMax = Objects.requireNonNull(max, "max");
+      return this;
+    }
+
+    /** Adds sort keys, less significant than those added before. */
+    public Builder sortBy(SortOrder... orders) {
+      for (SortOrder o : orders) {
+        sort.add(Objects.requireNonNull(o, "sort order"));
+      }
+      return this;
+    }
+
+    /** Returns at most {@code max} snapshots. */
+    public Builder limit(int max) {
+      if (limit != null) {
+        throw new IllegalStateException("limit was already set to " + limit);
+      }
+      limit = max;
+      return this;
+    }
+
+    /**
+     * The query.
+     *
+     * @throws InvalidQueryException for min after max, a negative limit or an unsupported sort
+     */
+    public SnapshotQuery build() {
+      if (versionMin != null && versionMax != null && versionMin > versionMax) {
+        throw new InvalidQueryException(
+            "versionMin " + versionMin + " is greater than versionMax " + versionMax);
+      }
+      if (timeMin != null && timeMax != null && timeMin.isAfter(timeMax)) {
+        throw new InvalidQueryException("timeMin " + timeMin + " is after timeMax " + timeMax);
+      }
+      if (limit != null && limit < 0) {
+        throw new InvalidQueryException("limit must not be negative, got " + limit);
+      }
+      for (SortOrder o : sort) {
+        if (!SORTABLE.contains(o.field())) {
+          throw new InvalidQueryException("snapshots cannot be sorted by " + o.field());
+        }
+      }
+      return new SnapshotQuery(this);
+    }
+  }
+}
