@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>each bus with a handler whose filter accepts it, and a free handler slot, publishes {@value
  *       #REQUESTED};
  *   <li>the dispatcher publishes {@value #ASSIGNED} naming the first requester; the others release
- *       the slot they held;
+ *       the slot they held. A dispatcher that gave up waiting assigns the command to the empty bus
+ *       id: nobody runs it, and every bus forgets it;
  *   <li>the assignee publishes {@value #ACCEPTED} and runs the handler;
  *   <li>when the handler ends it publishes {@value #EXECUTED} with the runtime and, on failure, the
  *       error's code, message and details.
@@ -104,7 +105,7 @@ public final class CommandProtocol {
    * The dispatcher assigns a command to one bus.
    *
    * @param commandId the command's id
-   * @param busId the assignee
+   * @param busId the assignee, or {@code ""} when the dispatcher withdrew the command
    */
   public record Assigned(UUID commandId, String busId) {
     /** Validates the record. */

@@ -57,6 +57,9 @@ final class DistributedCommandBus implements CommandBus {
   /** How long past the dispatcher's assign timeout a requester holds its reserved slot. */
   static final Duration RESERVATION_GRACE = Duration.ofSeconds(1);
 
+  /** The assignee of a command whose dispatcher gave up: no bus. */
+  static final String WITHDRAWN = "";
+
   private static final System.Logger LOG = System.getLogger(CommandBus.class.getName());
   private static final Set<String> PROTOCOL =
       Set.of(
@@ -152,7 +155,9 @@ final class DistributedCommandBus implements CommandBus {
       events.publish(
           List.of(Event.create(CommandProtocol.DISPATCHED, announced).withMetadata(command.metadata())));
       if (Waits.await(p.accepted, assign) == null) {
-        if (p.assignee.get() == null) {
+        if (p.assignee.compareAndSet(null, WITHDRAWN)) {
+          // Assigning to nobody tells every bus that requested it, or keeps it queued, to let go.
+          publishAsync(CommandProtocol.ASSIGNED, new Assigned(command.id(), WITHDRAWN));
           throw new NoHandlerException(
               command.id(),
               command.name(),
