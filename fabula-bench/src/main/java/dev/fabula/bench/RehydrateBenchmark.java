@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Workload 3: load one product whose stream holds {@link #events} events, once without a
+ * Workload 3: load one product whose stream holds {@link #streamLength} events, once without a
  * snapshot (every event is read and applied) and once from a snapshot taken at its last
  * version. Score: loads/s.
  */
@@ -39,7 +39,7 @@ public class RehydrateBenchmark {
 
     /** Length of the product's stream. */
     @Param("10000")
-    public int events;
+    public int streamLength;
 
     private BenchSubject subject;
     private final UUID plain = UUID.randomUUID();
@@ -50,8 +50,8 @@ public class RehydrateBenchmark {
     public void open() {
         subject = Sides.open(side, backend);
         subject.reset();
-        subject.appendBatch(plain, events);
-        subject.appendBatch(snapshotted, events);
+        subject.appendBatch(plain, streamLength);
+        subject.appendBatch(snapshotted, streamLength);
         subject.snapshot(snapshotted);
     }
 
