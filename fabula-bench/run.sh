@@ -57,6 +57,12 @@ if [[ "$url" == "jdbc:postgresql://127.0.0.1:5432/fabula_bench?user=postgres" ]]
     || createdb -h 127.0.0.1 -U postgres fabula_bench
 fi
 
+jvm_flags=()
+# JDK 24+ warns when JMH uses sun.misc.Unsafe; JMH's forks inherit this flag from this JVM.
+if (( $(java_major "$java") >= 24 )); then
+  jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
+fi
+
 cd "$here"
 echo "# java: $java"
-exec "$java" -cp "$jar" dev.fabula.bench.BenchMain "$@"
+exec "$java" "${jvm_flags[@]}" -cp "$jar" dev.fabula.bench.BenchMain "$@"
