@@ -1,4 +1,4 @@
-package dev.fabula.tck.command;
+package dev.fabula.tck.memory;
 
 import dev.fabula.codec.Codec;
 import dev.fabula.codec.CodecRegistry;
@@ -8,12 +8,13 @@ import dev.fabula.command.CommandBuses;
 import dev.fabula.event.EventBus;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.memory.InMemory;
+import dev.fabula.tck.command.CommandBusConformance;
 
 /**
  * The command bus suite over the in-memory event bus. Payloads are encoded to JSON and back, as
  * they would be over a network, although the in-memory bus could pass them as they are.
  */
-class InMemoryCommandBusConformanceTest extends CommandBusConformance {
+class MemoryCommandBusTest extends CommandBusConformance {
   private static final Codec CODEC =
       JacksonCodec.create(registerCommands(CodecRegistry.builder()).build());
 
