@@ -105,8 +105,10 @@ final class MemoryEventBus implements EventBus {
       }
       if (options.overflowPolicy() == OverflowPolicy.CANCEL_SUBSCRIPTION) {
         if (!queue.offer(event)) {
-          close();
-          options.onError().accept(new SubscriberOverflowException(options.bufferCapacity()));
+          // Report first, then stop without waiting for the stuck handler: the publisher must not
+          // be held back by the subscriber it is cancelling.
+          report(new SubscriberOverflowException(options.bufferCapacity()));
+          stop(false);
         }
         return;
       }
@@ -135,6 +137,11 @@ final class MemoryEventBus implements EventBus {
             return;
           }
           handler.handle(event);
+        } catch (InterruptedException e) {
+          if (!active) {
+            return; // interrupted by close(): not a handler failure
+          }
+          report(e);
         } catch (Exception e) {
           report(e);
         } finally {
@@ -143,7 +150,7 @@ final class MemoryEventBus implements EventBus {
       }
     }
 
-    private void report(Exception e) {
+    private void report(Throwable e) {
       try {
         options.onError().accept(e);
       } catch (RuntimeException ignored) {
@@ -158,6 +165,10 @@ final class MemoryEventBus implements EventBus {
 
     @Override
     public void close() {
+      stop(true);
+    }
+
+    private void stop(boolean awaitHandler) {
       if (!active) {
         return;
       }
@@ -167,6 +178,9 @@ final class MemoryEventBus implements EventBus {
       queue.clear();
       if (Thread.currentThread() != worker) {
         worker.interrupt();
+        if (!awaitHandler) {
+          return;
+        }
         // Wait for a handler call in progress, so none runs after close() returns.
         delivering.lock();
         delivering.unlock();

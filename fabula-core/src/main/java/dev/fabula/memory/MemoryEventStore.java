@@ -253,10 +253,18 @@ final class MemoryEventStore implements EventStore {
       case NAME -> Comparator.comparing(Event::name);
       case AGGREGATE_NAME ->
           Comparator.comparing(e -> refOf(e) == null ? "" : refOf(e).name());
-      case AGGREGATE_ID ->
-          Comparator.comparing(e -> refOf(e) == null ? new UUID(Long.MIN_VALUE, Long.MIN_VALUE) : refOf(e).id());
+      case AGGREGATE_ID -> (a, b) -> compareUnsigned(refOf(a), refOf(b));
       case AGGREGATE_VERSION -> Comparator.comparingInt(e -> refOf(e) == null ? 0 : refOf(e).version());
     };
+  }
+
+  /** Orders ids as their 16 bytes compare, as PostgreSQL and MongoDB do; no aggregate first. */
+  private static int compareUnsigned(@Nullable AggregateRef a, @Nullable AggregateRef b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    int c = Long.compareUnsigned(a.id().getMostSignificantBits(), b.id().getMostSignificantBits());
+    return c != 0 ? c : Long.compareUnsigned(a.id().getLeastSignificantBits(), b.id().getLeastSignificantBits());
   }
 
   private static @Nullable AggregateRef refOf(Event<?> e) {

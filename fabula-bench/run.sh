@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs the Fabula benchmarks (JMH) against Axon Framework and raw JDBC, then prints the table.
+#
+#   fabula-bench/run.sh            full run (~30-40 min on 2 cores; manual)
+#   fabula-bench/run.sh --smoke    tiny counts, 1 short iteration each (CI: keeps them working)
+#   fabula-bench/run.sh [--smoke] [--out FILE] [JMH options, e.g. 'Append' -p side=axon]
+#
+# Builds target/benchmarks.jar when it is missing (or with FABULA_BENCH_BUILD=1), finds a
+# JDK 21+ ($JAVA_HOME if it is one, else the newest under /usr/lib/jvm), makes sure the
+# fabula_bench database exists, and runs dev.fabula.bench.BenchMain on that JDK.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+jar="$here/target/benchmarks.jar"
+
+java_major() {
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1
+}
+
+find_java() {
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] && (( $(java_major "$JAVA_HOME/bin/java") >= 21 )); then
+    echo "$JAVA_HOME/bin/java"
+    return
+  fi
+  local best="" best_major=0 candidate major
+  for candidate in /usr/lib/jvm/*/bin/java; do
+    [[ -x "$candidate" ]] || continue
+    major="$(java_major "$candidate")"
+    if [[ -n "$major" ]] && (( major >= 21 && major > best_major )); then
+      best="$candidate"
+      best_major="$major"
+    fi
+  done
+  if [[ -z "$best" ]]; then
+    echo "run.sh: no JDK 21+ found (set JAVA_HOME or install one under /usr/lib/jvm)" >&2
+    exit 1
+  fi
+  echo "$best"
+}
+
+java="$(find_java)"
+
+if [[ ! -f "$jar" || "${FABULA_BENCH_BUILD:-0}" == "1" ]]; then
+  (cd "$root" && mvn -B -q -pl fabula-bench -am -DskipTests package)
+fi
+
+url="${FABULA_BENCH_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/fabula_bench?user=postgres}"
+export FABULA_BENCH_POSTGRES_URL="$url"
+# Create the database when the URL is the default local one (other URLs are the caller's).
+if [[ "$url" == "jdbc:postgresql://127.0.0.1:5432/fabula_bench?user=postgres" ]]; then
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "run.sh: PostgreSQL is not answering on 127.0.0.1:5432" >&2
+    exit 1
+  fi
+  psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname='fabula_bench'" | grep -q 1 \
+    || createdb -h 127.0.0.1 -U postgres fabula_bench
+fi
+
+jvm_flags=()
+# JDK 24+ warns when JMH uses sun.misc.Unsafe; JMH's forks inherit this flag from this JVM.
+if (( $(java_major "$java") >= 24 )); then
+  jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
+fi
+
+cd "$here"
+echo "# java: $java"
+exec "$java" "${jvm_flags[@]}" -cp "$jar" dev.fabula.bench.BenchMain "$@"

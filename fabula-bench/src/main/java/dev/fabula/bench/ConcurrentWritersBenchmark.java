@@ -1,0 +1,154 @@
+package dev.fabula.bench;
+
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.ThreadParams;
+
+/**
+ * Workload 5: concurrent writers, one event per command as in {@link AppendBenchmark}.
+ * <ul>
+ *   <li>{@code distinct2}, {@code distinct8}: 2 or 8 threads, each on its own products;</li>
+ *   <li>{@code hot8}: 8 threads on one product, retrying on concurrency conflicts; its score
+ *       counts committed commands only, and the {@code conflicts} counter reports retried
+ *       conflicts per second.</li>
+ * </ul>
+ * The store is emptied and the products created again every iteration. Score: committed
+ * events/s over all threads.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 3, time = 5)
+public class ConcurrentWritersBenchmark {
+
+    /** Which framework runs the workload. */
+    @Param({Sides.FABULA, Sides.AXON})
+    public String side;
+
+    /** Where the events are kept. */
+    @Param({"memory", "postgres"})
+    public String backend;
+
+    /** Products per writer thread on the distinct workloads. */
+    @Param("100")
+    public int aggregatesPerThread;
+
+    private BenchSubject subject;
+    private volatile UUID[] pool;
+    private volatile UUID hot;
+
+    /** Opens the side. */
+    @Setup(Level.Trial)
+    public void open() {
+        subject = Sides.open(side, backend);
+    }
+
+    /** Empties the store and creates the products: 8 threads' worth plus the hot one. */
+    @Setup(Level.Iteration)
+    public void fill() {
+        subject.reset();
+        pool = Sides.createProducts(subject, 8 * aggregatesPerThread);
+        hot = Sides.createProducts(subject, 1)[0];
+    }
+
+    /** Empties the store and closes the side. */
+    @TearDown(Level.Trial)
+    public void close() {
+        try {
+            subject.reset();
+        } finally {
+            subject.close();
+        }
+    }
+
+    /** The products of one writer thread. */
+    @State(Scope.Thread)
+    public static class Writer {
+        private UUID[] mine;
+        private long next;
+
+        /**
+         * Takes this thread's slice of the pool.
+         *
+         * @param bench   the benchmark state, already filled for this iteration
+         * @param threads which thread this is
+         */
+        @Setup(Level.Iteration)
+        public void take(ConcurrentWritersBenchmark bench, ThreadParams threads) {
+            int per = bench.aggregatesPerThread;
+            int from = threads.getThreadIndex() * per;
+            mine = Arrays.copyOfRange(bench.pool, from, from + per);
+        }
+
+        UUID nextId() {
+            return mine[(int) (next++ % mine.length)];
+        }
+    }
+
+    /** Conflicts seen by one thread on the hot product; JMH reports them per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Conflicts {
+        /** Conflicts retried in this iteration. */
+        public long conflicts;
+
+        /** Clears the counter. */
+        @Setup(Level.Iteration)
+        public void clear() {
+            conflicts = 0;
+        }
+    }
+
+    /**
+     * Two threads, distinct products.
+     *
+     * @param writer this thread's products
+     * @return the command's result
+     */
+    @Benchmark
+    @Threads(2)
+    public long distinct2(Writer writer) {
+        return subject.appendOne(writer.nextId(), writer.next);
+    }
+
+    /**
+     * Eight threads, distinct products.
+     *
+     * @param writer this thread's products
+     * @return the command's result
+     */
+    @Benchmark
+    @Threads(8)
+    public long distinct8(Writer writer) {
+        return subject.appendOne(writer.nextId(), writer.next);
+    }
+
+    /**
+     * Eight threads, one product, retrying conflicts.
+     *
+     * @param conflicts this thread's conflict counter
+     */
+    @Benchmark
+    @Threads(8)
+    public void hot8(Conflicts conflicts) {
+        conflicts.conflicts += subject.appendOneRetrying(hot, conflicts.conflicts);
+    }
+}

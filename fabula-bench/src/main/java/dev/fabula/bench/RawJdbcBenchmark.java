@@ -1,0 +1,201 @@
+package dev.fabula.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Workload 7: the raw JDBC ceiling on PostgreSQL, the rate no framework can beat on this
+ * machine. Plain pgjdbc (same URL, same driver settings as the frameworks), one connection per
+ * thread, one reused prepared statement, auto-commit off, and rows shaped like an events
+ * table: id uuid, name text, time, aggregate name/id/version, jsonb data, bigserial global
+ * position, unique (aggregate_name, aggregate_id, version). The table lives in schema
+ * {@value #SCHEMA} and is emptied every iteration. Score: rows/s.
+ * <ul>
+ *   <li>{@code oneRowPerTx}: one insert, one commit;</li>
+ *   <li>{@code batch10}, {@code batch1000}: a JDBC batch of 10 or 1,000 rows of one new
+ *       aggregate (versions 1..n), one commit;</li>
+ *   <li>{@code oneRowPerTx8}: as {@code oneRowPerTx} from 8 threads on 8 connections.</li>
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 3, time = 5)
+public class RawJdbcBenchmark {
+
+    /** The PostgreSQL schema of the raw table. */
+    public static final String SCHEMA = "bench_raw";
+
+    private static final String INSERT = "INSERT INTO " + SCHEMA + ".events"
+            + " (id, name, time, aggregate_name, aggregate_id, version, data)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)";
+
+    /** Creates the schema and the table. */
+    @Setup(Level.Trial)
+    public void createTable() {
+        BenchDatabase.recreateSchema(SCHEMA);
+        BenchDatabase.execute("CREATE TABLE " + SCHEMA + ".events ("
+                + " position bigserial PRIMARY KEY,"
+                + " id uuid NOT NULL,"
+                + " name text NOT NULL,"
+                + " time timestamptz NOT NULL,"
+                + " aggregate_name text NOT NULL,"
+                + " aggregate_id uuid NOT NULL,"
+                + " version bigint NOT NULL,"
+                + " data jsonb NOT NULL,"
+                + " UNIQUE (aggregate_name, aggregate_id, version))");
+    }
+
+    /** Empties the table before each iteration. */
+    @Setup(Level.Iteration)
+    public void truncate() {
+        BenchDatabase.execute("TRUNCATE " + SCHEMA + ".events RESTART IDENTITY");
+    }
+
+    /** Drops the schema. */
+    @TearDown(Level.Trial)
+    public void dropTable() {
+        BenchDatabase.dropSchema(SCHEMA);
+    }
+
+    /** One thread's connection and statement. */
+    @State(Scope.Thread)
+    public static class Session {
+        private Connection connection;
+        private PreparedStatement insert;
+        private UUID aggregate = UUID.randomUUID();
+        private long version;
+
+        /**
+         * Connects, once the table exists.
+         *
+         * @param table the benchmark state that created the table
+         * @throws SQLException when the database cannot be reached
+         */
+        @Setup(Level.Trial)
+        public void connect(RawJdbcBenchmark table) throws SQLException {
+            connection = BenchDatabase.connect();
+            connection.setAutoCommit(false);
+            insert = connection.prepareStatement(INSERT);
+        }
+
+        /**
+         * Starts a new aggregate after the table was emptied.
+         *
+         * @param table the benchmark state that emptied the table
+         */
+        @Setup(Level.Iteration)
+        public void newAggregate(RawJdbcBenchmark table) {
+            aggregate = UUID.randomUUID();
+            version = 0;
+        }
+
+        /**
+         * Closes the connection.
+         *
+         * @throws SQLException when closing fails
+         */
+        @TearDown(Level.Trial)
+        public void disconnect() throws SQLException {
+            insert.close();
+            connection.close();
+        }
+
+        private void bind(String name, UUID aggregateId, long v, String data) throws SQLException {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setString(2, name);
+            insert.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
+            insert.setString(4, "product");
+            insert.setObject(5, aggregateId);
+            insert.setLong(6, v);
+            insert.setString(7, data);
+        }
+
+        void oneRow() throws SQLException {
+            long v = ++version;
+            bind("PriceChanged", aggregate, v, "{\"price\":" + v + "}");
+            insert.executeUpdate();
+            connection.commit();
+        }
+
+        void batch(int rows) throws SQLException {
+            UUID id = UUID.randomUUID();
+            bind("ProductCreated", id, 1, "{\"name\":\"product\",\"price\":100}");
+            insert.addBatch();
+            for (int v = 2; v <= rows; v++) {
+                bind("PriceChanged", id, v, "{\"price\":" + v + "}");
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            connection.commit();
+        }
+    }
+
+    /**
+     * One row, one transaction.
+     *
+     * @param session this thread's connection
+     * @throws SQLException on a database error
+     */
+    @Benchmark
+    public void oneRowPerTx(Session session) throws SQLException {
+        session.oneRow();
+    }
+
+    /**
+     * 10 rows, one transaction.
+     *
+     * @param session this thread's connection
+     * @throws SQLException on a database error
+     */
+    @Benchmark
+    @OperationsPerInvocation(10)
+    public void batch10(Session session) throws SQLException {
+        session.batch(10);
+    }
+
+    /**
+     * 1,000 rows, one transaction.
+     *
+     * @param session this thread's connection
+     * @throws SQLException on a database error
+     */
+    @Benchmark
+    @OperationsPerInvocation(1000)
+    public void batch1000(Session session) throws SQLException {
+        session.batch(1000);
+    }
+
+    /**
+     * One row per transaction from 8 threads on 8 connections.
+     *
+     * @param session this thread's connection
+     * @throws SQLException on a database error
+     */
+    @Benchmark
+    @Threads(8)
+    public void oneRowPerTx8(Session session) throws SQLException {
+        session.oneRow();
+    }
+}

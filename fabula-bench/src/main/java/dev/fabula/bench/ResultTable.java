@@ -1,0 +1,271 @@
+package dev.fabula.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Prints the comparison table from a JMH JSON result file ({@code -rf json}): one row per
+ * workload and backend with Fabula's and Axon's figure, the ratio Fabula/Axon, and for
+ * PostgreSQL workloads each side's share of the matching raw JDBC rate. A cell whose benchmark
+ * did not run or failed (a side not wired yet) reads "n/a".
+ *
+ * <p>Run it on its own with {@code java -cp benchmarks.jar dev.fabula.bench.ResultTable FILE}.
+ */
+public final class ResultTable {
+
+    private static final String PKG = "dev.fabula.bench.";
+    private static final String NA = "n/a";
+
+    /** How a row's figure is read from a JMH result. */
+    enum Metric {
+        /** The primary score, already a rate per second. */
+        RATE(true),
+        /** A single-shot time in ms for a whole replay, turned into events/s. */
+        REPLAY(true),
+        /** The median of a sampled latency. */
+        P50(false),
+        /** The 99th percentile of a sampled latency. */
+        P99(false),
+        /** The {@code conflicts} auxiliary counter, per second. */
+        CONFLICTS(false);
+
+        final boolean higherIsBetter;
+
+        Metric(boolean higherIsBetter) {
+            this.higherIsBetter = higherIsBetter;
+        }
+    }
+
+    /**
+     * One line of the table.
+     *
+     * @param workload what the row measures
+     * @param backend  {@code memory} or {@code postgres}
+     * @param unit     unit of the figures
+     * @param bench    benchmark as {@code Class.method}
+     * @param metric   how the figure is read
+     * @param raw      raw JDBC benchmark the PostgreSQL figure is compared with, or null
+     */
+    record Row(String workload, String backend, String unit, String bench, Metric metric, String raw) {
+    }
+
+    private static final List<Row> ROWS = rows();
+
+    private static List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (String backend : List.of("memory", "postgres")) {
+            boolean pg = backend.equals("postgres");
+            rows.add(new Row("append 1 event/command", backend, "events/s",
+                    "AppendBenchmark.appendOne", Metric.RATE, pg ? "RawJdbcBenchmark.oneRowPerTx" : null));
+            rows.add(new Row("append batch of 10/command", backend, "events/s",
+                    "BatchAppendBenchmark.batch10", Metric.RATE, pg ? "RawJdbcBenchmark.batch10" : null));
+            rows.add(new Row("append bulk of 1000/command", backend, "events/s",
+                    "BatchAppendBenchmark.bulk1000", Metric.RATE, pg ? "RawJdbcBenchmark.batch1000" : null));
+            rows.add(new Row("rehydrate {streamLength} events", backend, "loads/s",
+                    "RehydrateBenchmark.noSnapshot", Metric.RATE, null));
+            rows.add(new Row("rehydrate {streamLength} events, snapshot", backend, "loads/s",
+                    "RehydrateBenchmark.withSnapshot", Metric.RATE, null));
+            rows.add(new Row("replay {events} events", backend, "events/s",
+                    "ReplayBenchmark.replay", Metric.REPLAY, null));
+            if (pg) {
+                rows.add(new Row("replay {events} events, -Xmx128m", backend, "events/s",
+                        "ReplaySmallHeapBenchmark.replay", Metric.REPLAY, null));
+            }
+            rows.add(new Row("2 writers, distinct aggregates", backend, "events/s",
+                    "ConcurrentWritersBenchmark.distinct2", Metric.RATE, null));
+            rows.add(new Row("8 writers, distinct aggregates", backend, "events/s",
+                    "ConcurrentWritersBenchmark.distinct8", Metric.RATE, pg ? "RawJdbcBenchmark.oneRowPerTx8" : null));
+            rows.add(new Row("8 writers, one aggregate", backend, "events/s",
+                    "ConcurrentWritersBenchmark.hot8", Metric.RATE, null));
+            rows.add(new Row("8 writers, one aggregate: conflicts", backend, "conflicts/s",
+                    "ConcurrentWritersBenchmark.hot8", Metric.CONFLICTS, null));
+            rows.add(new Row("command round trip", backend, "commands/s",
+                    "CommandRoundTripBenchmark.throughput", Metric.RATE, null));
+            rows.add(new Row("command round trip p50", backend, "us",
+                    "CommandRoundTripBenchmark.latency", Metric.P50, null));
+            rows.add(new Row("command round trip p99", backend, "us",
+                    "CommandRoundTripBenchmark.latency", Metric.P99, null));
+        }
+        return List.copyOf(rows);
+    }
+
+    /** One benchmark run as found in the JSON file, keyed by benchmark, side and backend. */
+    private record Key(String bench, String side, String backend) {
+    }
+
+    private final Map<Key, JsonNode> results = new HashMap<>();
+
+    private ResultTable(JsonNode root) {
+        for (JsonNode run : root) {
+            String bench = run.path("benchmark").asText();
+            if (bench.startsWith(PKG)) {
+                bench = bench.substring(PKG.length());
+            }
+            JsonNode params = run.path("params");
+            String backend = params.path("backend").asText(
+                    bench.startsWith("RawJdbcBenchmark") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
+            results.put(new Key(bench, params.path("side").asText(""), backend), run);
+        }
+    }
+
+    /**
+     * Prints the table for a result file.
+     *
+     * @param args the path of a JMH JSON result file
+     * @throws IOException when the file cannot be read
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: ResultTable <jmh-result.json>");
+            System.exit(2);
+        }
+        print(Path.of(args[0]), System.out);
+    }
+
+    /**
+     * Reads a JMH JSON result file and prints the table.
+     *
+     * @param json the result file
+     * @param out  where to print
+     * @throws IOException when the file cannot be read
+     */
+    public static void print(Path json, PrintStream out) throws IOException {
+        out.print(render(Files.readString(json)));
+    }
+
+    /**
+     * Renders the table for the contents of a JMH JSON result file.
+     *
+     * @param json the file's contents
+     * @return the table, lines ending with a newline
+     * @throws IOException when the text is not JSON
+     */
+    static String render(String json) throws IOException {
+        return new ResultTable(new ObjectMapper().readTree(json)).render();
+    }
+
+    private String render() {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"workload", "backend", "unit", "Fabula", "Axon", "Fabula/Axon", "better",
+            "Fabula % raw", "Axon % raw"});
+        for (Row row : ROWS) {
+            OptionalDouble fabula = value(row.bench(), Sides.FABULA, row.backend(), row.metric());
+            OptionalDouble axon = value(row.bench(), Sides.AXON, row.backend(), row.metric());
+            OptionalDouble raw = row.raw() == null
+                    ? OptionalDouble.empty() : value(row.raw(), "", "postgres", Metric.RATE);
+            String ratio = fabula.isPresent() && axon.isPresent() && axon.getAsDouble() > 0
+                    && row.metric() != Metric.CONFLICTS
+                    ? String.format(Locale.ROOT, "%.2f", fabula.getAsDouble() / axon.getAsDouble()) : NA;
+            lines.add(new String[] {label(row), row.backend(), row.unit(), number(fabula), number(axon), ratio,
+                row.metric() == Metric.CONFLICTS ? "-" : row.metric().higherIsBetter ? "higher" : "lower",
+                row.raw() == null ? "" : share(fabula, raw), row.raw() == null ? "" : share(axon, raw)});
+        }
+        List<String[]> raw = new ArrayList<>();
+        raw.add(new String[] {"raw JDBC ceiling (PostgreSQL)", "rows/s"});
+        raw.add(new String[] {"1 row per transaction", number(rawRate("oneRowPerTx"))});
+        raw.add(new String[] {"10 rows per transaction", number(rawRate("batch10"))});
+        raw.add(new String[] {"1000 rows per transaction", number(rawRate("batch1000"))});
+        raw.add(new String[] {"1 row per transaction, 8 connections", number(rawRate("oneRowPerTx8"))});
+        return layout(lines, 3) + "\n" + layout(raw, 1);
+    }
+
+    private OptionalDouble rawRate(String method) {
+        return value("RawJdbcBenchmark." + method, "", "postgres", Metric.RATE);
+    }
+
+    private String label(Row row) {
+        String label = row.workload();
+        int open = label.indexOf('{');
+        if (open < 0) {
+            return label;
+        }
+        int close = label.indexOf('}', open);
+        String param = label.substring(open + 1, close);
+        String value = null;
+        for (String side : List.of(Sides.AXON, Sides.FABULA)) {
+            JsonNode run = results.get(new Key(row.bench(), side, row.backend()));
+            if (run != null && run.path("params").has(param)) {
+                value = String.format(Locale.ROOT, "%,d", run.path("params").path(param).asLong());
+                break;
+            }
+        }
+        return label.substring(0, open) + (value == null ? "N" : value) + label.substring(close + 1);
+    }
+
+    private OptionalDouble value(String bench, String side, String backend, Metric metric) {
+        JsonNode run = results.get(new Key(bench, side, backend));
+        if (run == null) {
+            return OptionalDouble.empty();
+        }
+        JsonNode primary = run.path("primaryMetric");
+        return switch (metric) {
+            case RATE -> OptionalDouble.of(primary.path("score").asDouble());
+            case REPLAY -> {
+                double events = run.path("params").path("events").asDouble();
+                double millis = primary.path("score").asDouble();
+                yield millis > 0 ? OptionalDouble.of(events / (millis / 1000.0)) : OptionalDouble.empty();
+            }
+            case P50 -> percentile(primary, "50.0");
+            case P99 -> percentile(primary, "99.0");
+            case CONFLICTS -> {
+                JsonNode counter = run.path("secondaryMetrics").path("conflicts");
+                yield counter.isMissingNode() ? OptionalDouble.empty() : OptionalDouble.of(counter.path("score").asDouble());
+            }
+        };
+    }
+
+    private static OptionalDouble percentile(JsonNode primary, String which) {
+        JsonNode p = primary.path("scorePercentiles").path(which);
+        return p.isMissingNode() ? OptionalDouble.empty() : OptionalDouble.of(p.asDouble());
+    }
+
+    private static String share(OptionalDouble side, OptionalDouble raw) {
+        if (side.isEmpty() || raw.isEmpty() || raw.getAsDouble() <= 0) {
+            return NA;
+        }
+        return String.format(Locale.ROOT, "%.0f%%", 100 * side.getAsDouble() / raw.getAsDouble());
+    }
+
+    private static String number(OptionalDouble value) {
+        if (value.isEmpty()) {
+            return NA;
+        }
+        double v = value.getAsDouble();
+        return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String layout(List<String[]> lines, int leftColumns) {
+        int columns = lines.get(0).length;
+        int[] width = new int[columns];
+        for (String[] line : lines) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], line[c].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] line : lines) {
+            StringBuilder text = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                boolean left = c < leftColumns;
+                String cell = line[c];
+                String pad = " ".repeat(width[c] - cell.length());
+                text.append(left ? cell + pad : pad + cell);
+                if (c < columns - 1) {
+                    text.append("  ");
+                }
+            }
+            out.append(text.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.fabula.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ResultTableTest {
+
+    private static String run(String bench, String mode, String params, double score, String extra) {
+        return """
+            {"benchmark": "dev.fabula.bench.%s", "mode": "%s", %s
+             "primaryMetric": {"score": %s, "scoreUnit": "x" %s}, "secondaryMetrics": {%s}}
+            """.formatted(bench, mode, params.isEmpty() ? "" : "\"params\": {" + params + "},", score,
+                mode.equals("sample") ? ", \"scorePercentiles\": {\"50.0\": 150.0, \"99.0\": 900.0}" : "",
+                extra);
+    }
+
+    private static final String SAMPLE = "[" + String.join(",",
+            run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"fabula\", \"backend\": \"postgres\"", 2000, ""),
+            run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"axon\", \"backend\": \"postgres\"", 1000, ""),
+            run("RawJdbcBenchmark.oneRowPerTx", "thrpt", "", 4000, ""),
+            run("ReplayBenchmark.replay", "ss",
+                    "\"side\": \"axon\", \"backend\": \"memory\", \"events\": \"1000000\"", 500, ""),
+            run("CommandRoundTripBenchmark.latency", "sample", "\"side\": \"axon\", \"backend\": \"memory\"", 200, ""),
+            run("ConcurrentWritersBenchmark.hot8", "thrpt", "\"side\": \"axon\", \"backend\": \"memory\"", 3000,
+                    "\"conflicts\": {\"score\": 12.5}"))
+            + "]";
+
+    private static List<String> cells(String table, String workload, String backend) {
+        return table.lines()
+                .filter(l -> l.startsWith(workload + " ") && l.contains(" " + backend + " "))
+                .map(l -> Arrays.asList(l.substring(workload.length()).trim().split(" {2,}")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + workload + " / " + backend + " in\n" + table));
+    }
+
+    @Test
+    void ratioAndRawShareForPostgresAppend() throws IOException {
+        String table = ResultTable.render(SAMPLE);
+        // backend, unit, Fabula, Axon, Fabula/Axon, better, Fabula % raw, Axon % raw
+        assertThat(cells(table, "append 1 event/command", "postgres"))
+                .containsExactly("postgres", "events/s", "2,000", "1,000", "2.00", "higher", "50%", "25%");
+    }
+
+    @Test
+    void missingSideReadsNotAvailable() throws IOException {
+        String table = ResultTable.render(SAMPLE);
+        assertThat(cells(table, "replay 1,000,000 events", "memory"))
+                .containsExactly("memory", "events/s", "n/a", "2,000,000", "n/a", "higher");
+        assertThat(cells(table, "append 1 event/command", "memory"))
+                .containsExactly("memory", "events/s", "n/a", "n/a", "n/a", "higher");
+    }
+
+    @Test
+    void latencyPercentilesAndConflicts() throws IOException {
+        String table = ResultTable.render(SAMPLE);
+        assertThat(cells(table, "command round trip p50", "memory")).containsExactly("memory", "us", "n/a", "150",
+                "n/a", "lower");
+        assertThat(cells(table, "command round trip p99", "memory")).containsExactly("memory", "us", "n/a", "900",
+                "n/a", "lower");
+        assertThat(cells(table, "8 writers, one aggregate:", "memory"))
+                .containsExactly("conflicts", "memory", "conflicts/s", "n/a", "12.50", "n/a", "-");
+    }
+
+    @Test
+    void rawCeilingSection() throws IOException {
+        String table = ResultTable.render(SAMPLE);
+        assertThat(table).contains("raw JDBC ceiling (PostgreSQL)");
+        assertThat(cells(table, "1 row per transaction", "")).containsExactly("4,000");
+        assertThat(cells(table, "10 rows per transaction", "")).containsExactly("n/a");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.fabula.jackson;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.fabula.codec.Codec;
+import dev.fabula.codec.CodecRegistry;
+import dev.fabula.codec.PayloadException;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The JSON {@link Codec}, on Jackson. Decodes each payload into exactly the type registered for
+ * its name: no class names are written to or read from the JSON, and polymorphic default typing is
+ * never enabled.
+ *
+ * <p>The default mapper is strict, so a payload that no longer fits its type is an error rather
+ * than a half-filled object: unknown properties, missing constructor properties (record
+ * components), nulls for primitives and trailing tokens all fail with a {@link PayloadException}.
+ * Evolve payloads with upcasters ({@link CodecRegistry.Builder#upcaster}) instead. Times are
+ * written as ISO-8601 strings with full nanosecond precision.
+ */
+public final class JacksonCodec implements Codec {
+  private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() {};
+
+  private final CodecRegistry registry;
+  private final ObjectMapper mapper;
+
+  private JacksonCodec(CodecRegistry registry, ObjectMapper mapper) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.mapper = Objects.requireNonNull(mapper, "mapper");
+  }
+
+  /** A codec for {@code registry} with Fabula's strict default mapper. */
+  public static JacksonCodec create(CodecRegistry registry) {
+    return new JacksonCodec(registry, defaultMapper());
+  }
+
+  /**
+   * A codec for {@code registry} with your own mapper. Keep polymorphic default typing off: with
+   * it, stored data could name classes to instantiate.
+   */
+  public static JacksonCodec create(CodecRegistry registry, ObjectMapper mapper) {
+    return new JacksonCodec(registry, mapper);
+  }
+
+  /** A new instance of the strict mapper {@link #create(CodecRegistry)} uses. */
+  public static ObjectMapper defaultMapper() {
+    return JsonMapper.builder()
+        .addModule(new JavaTimeModule())
+        .addModule(new Jdk8Module())
+        .enable(MapperFeature.BLOCK_UNSAFE_POLYMORPHIC_BASE_TYPES)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .build();
+  }
+
+  @Override
+  public CodecRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public byte[] encode(String name, Object data) {
+    registry.checkEncodable(name, data);
+    try {
+      return mapper.writeValueAsBytes(data);
+    } catch (JacksonException e) {
+      throw new PayloadException(name, "cannot write JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  @Override
+  public Object decode(String name, int revision, byte[] bytes) {
+    Class<?> type = registry.type(name);
+    try {
+      if (revision == registry.revision(name)) {
+        return mapper.readValue(bytes, type);
+      }
+      Map<String, Object> tree = mapper.readValue(bytes, TREE);
+      return mapper.convertValue(registry.upcast(name, revision, tree), type);
+    } catch (JacksonException e) {
+      throw new PayloadException(name, e.getOriginalMessage(), e);
+    } catch (IllegalArgumentException e) { // convertValue wraps its failures
+      throw new PayloadException(name, String.valueOf(e.getMessage()), e);
+    } catch (java.io.IOException e) {
+      throw new PayloadException(name, "cannot read JSON: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.fabula.tck;
+
+import dev.fabula.codec.CodecRegistry;
+import dev.fabula.event.Event;
+import dev.fabula.event.Metadata;
+import dev.fabula.event.UuidV7;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The event and snapshot types the conformance kit stores, and a {@link CodecRegistry} that knows
+ * them. A persistent backend builds its codec from {@link #registry()} (or adds the kit's types to
+ * its own with {@link #registerAll}) before it runs the kit.
+ */
+public final class TckData {
+  /** Name of the kit's first event type. */
+  public static final String ALPHA = "tck.alpha";
+  /** Name of the kit's second event type. */
+  public static final String BETA = "tck.beta";
+  /** Name of the kit's third event type. */
+  public static final String GAMMA = "tck.gamma";
+  /** The aggregate name the kit's snapshots belong to. */
+  public static final String AGGREGATE = "tck.aggregate";
+
+  private TckData() {}
+
+  /**
+   * Data of {@link #ALPHA} events.
+   *
+   * @param text some text
+   */
+  public record Alpha(String text) {}
+
+  /**
+   * Data of {@link #BETA} events.
+   *
+   * @param number some number
+   */
+  public record Beta(long number) {}
+
+  /**
+   * Data of {@link #GAMMA} events.
+   *
+   * @param label a label
+   * @param at a time, to check nested times round-trip
+   */
+  public record Gamma(String label, Instant at) {}
+
+  /**
+   * Snapshot state of {@link #AGGREGATE}.
+   *
+   * @param total a running total
+   * @param label a label
+   */
+  public record State(long total, String label) {}
+
+  /** A registry with every type the kit stores. */
+  public static CodecRegistry registry() {
+    return registerAll(CodecRegistry.builder()).build();
+  }
+
+  /** Registers every type the kit stores into {@code builder}. */
+  public static CodecRegistry.Builder registerAll(CodecRegistry.Builder builder) {
+    return builder
+        .register(ALPHA, Alpha.class)
+        .register(BETA, Beta.class)
+        .register(GAMMA, Gamma.class)
+        .registerSnapshot(AGGREGATE, State.class);
+  }
+
+  /** A fresh alpha event without aggregate. */
+  public static Event<Alpha> alpha(String text) {
+    return Event.create(ALPHA, new Alpha(text));
+  }
+
+  /** A fresh beta event of aggregate {@code name}/{@code id} at {@code version}. */
+  public static Event<Beta> beta(String name, UUID id, int version) {
+    return Event.create(BETA, new Beta(version)).withAggregate(name, id, version);
+  }
+
+  /** An event with all fields chosen by the caller. */
+  public static <D> Event<D> event(String eventName, D data, Instant time) {
+    return Event.of(UuidV7.next(), eventName, time, data, null, Metadata.empty(), 0);
+  }
+}

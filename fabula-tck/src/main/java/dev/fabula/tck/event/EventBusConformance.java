@@ -1,0 +1,322 @@
+package dev.fabula.tck.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fabula.ClosedException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventBus;
+import dev.fabula.event.OverflowPolicy;
+import dev.fabula.event.SubscriberOverflowException;
+import dev.fabula.event.Subscription;
+import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.tck.TckData;
+import dev.fabula.tck.TckData.Alpha;
+import dev.fabula.tck.TckData.Beta;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite for {@link EventBus}es: delivery by name and wildcard, many subscribers,
+ * multi-event publish, order per subscription, prompt stop on close, handler errors, the slow
+ * subscriber policies, and use after close. Extend it and implement {@link #newBus()}.
+ *
+ * <p>No test sleeps for a fixed time: waits are bounded by {@link #timeout()}, and "nothing else
+ * arrived" is checked with a marker event published after, which an ordered subscription must
+ * receive last.
+ */
+public abstract class EventBusConformance {
+  /** The bus under test, fresh for each test. */
+  protected EventBus bus;
+
+  private final List<Subscription> subscriptions = new ArrayList<>();
+
+  /** A new bus whose codec (if any) knows {@link TckData#registry()}. */
+  protected abstract EventBus newBus();
+
+  /** Whether the bus implements {@code policy}; a bus must implement at least one. */
+  protected boolean supports(OverflowPolicy policy) {
+    return true;
+  }
+
+  /** How long to wait for a delivery before failing. */
+  protected Duration timeout() {
+    return Duration.ofSeconds(10);
+  }
+
+  @BeforeEach
+  void openBus() {
+    bus = newBus();
+  }
+
+  @AfterEach
+  void closeBus() {
+    subscriptions.forEach(Subscription::close);
+    if (bus != null) {
+      bus.close();
+    }
+  }
+
+  /** Collects what a subscription receives. */
+  protected final class Inbox {
+    final BlockingQueue<Event<?>> events = new LinkedBlockingQueue<>();
+    final List<Throwable> errors = new CopyOnWriteArrayList<>();
+
+    /** The next event, failing after the timeout. */
+    public Event<?> next() throws InterruptedException {
+      Event<?> e = events.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e).as("an event within " + timeout()).isNotNull();
+      return e;
+    }
+
+    /** The next {@code n} events. */
+    public List<Event<?>> next(int n) throws InterruptedException {
+      List<Event<?>> got = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        got.add(next());
+      }
+      return got;
+    }
+
+    /** Asserts the next event is the marker published after everything else. */
+    public void assertOnlyMarkerArrives(String markerText) throws InterruptedException {
+      assertThat(next().data()).as("nothing but the marker arrives").isEqualTo(new Alpha(markerText));
+    }
+  }
+
+  private Inbox subscribe(Set<String> names) {
+    return subscribe(names, SubscriptionOptions.defaults());
+  }
+
+  private Inbox subscribe(Set<String> names, SubscriptionOptions options) {
+    Inbox inbox = new Inbox();
+    subscriptions.add(
+        bus.subscribe(names, inbox.events::add, options.withErrorHandler(inbox.errors::add)));
+    return inbox;
+  }
+
+  private static Event<Alpha> marker(String text) {
+    return TckData.alpha(text);
+  }
+
+  @Test
+  void deliversEventsOfTheSubscribedName() throws Exception {
+    Inbox inbox = subscribe(Set.of(TckData.BETA, TckData.ALPHA));
+    Event<Beta> beta = TckData.beta("order", UUID.randomUUID(), 1);
+    bus.publish(List.of(beta));
+    Event<?> got = inbox.next();
+    assertThat(got.id()).isEqualTo(beta.id());
+    assertThat(got.data()).isEqualTo(beta.data());
+    assertThat(got.aggregate()).isEqualTo(beta.aggregate());
+    assertThat(got.time()).isEqualTo(beta.time());
+  }
+
+  @Test
+  void doesNotDeliverOtherNames() throws Exception {
+    Inbox inbox = subscribe(Set.of(TckData.ALPHA));
+    bus.publish(List.of(TckData.beta("order", UUID.randomUUID(), 1), TckData.event(TckData.GAMMA, new TckData.Gamma("g", java.time.Instant.now()), java.time.Instant.now())));
+    bus.publish(List.of(marker("marker")));
+    inbox.assertOnlyMarkerArrives("marker");
+  }
+
+  @Test
+  void deliversSeveralNamesToOneSubscription() throws Exception {
+    Inbox inbox = subscribe(Set.of(TckData.ALPHA, TckData.BETA));
+    Event<Alpha> a = TckData.alpha("a");
+    Event<Beta> b = TckData.beta("order", UUID.randomUUID(), 1);
+    bus.publish(List.of(a));
+    bus.publish(List.of(b));
+    assertThat(inbox.next(2)).extracting(Event::id).containsExactly(a.id(), b.id());
+  }
+
+  @Test
+  void wildcardReceivesEveryNameOnce() throws Exception {
+    Inbox inbox = subscribe(Set.of(EventBus.ALL, TckData.ALPHA));
+    Event<Alpha> a = TckData.alpha("a");
+    Event<Beta> b = TckData.beta("order", UUID.randomUUID(), 1);
+    Event<Alpha> end = marker("end");
+    bus.publish(List.of(a, b));
+    bus.publish(List.of(end));
+    assertThat(inbox.next(3)).extracting(Event::id).containsExactly(a.id(), b.id(), end.id());
+  }
+
+  @Test
+  void everySubscriberReceivesEveryEvent() throws Exception {
+    List<Inbox> inboxes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      inboxes.add(subscribe(Set.of(TckData.ALPHA)));
+    }
+    List<Event<?>> published = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      published.add(TckData.alpha("e" + i));
+    }
+    bus.publish(published);
+    for (Inbox inbox : inboxes) {
+      assertThat(inbox.next(20)).extracting(Event::id).containsExactlyElementsOf(published.stream().map(Event::id).toList());
+    }
+  }
+
+  @Test
+  void keepsPublishOrderPerSubscription() throws Exception {
+    Inbox inbox = subscribe(Set.of(TckData.BETA));
+    UUID agg = UUID.randomUUID();
+    List<UUID> published = new ArrayList<>();
+    for (int v = 1; v <= 2000; v++) {
+      Event<Beta> e = TckData.beta("order", agg, v);
+      published.add(e.id());
+      bus.publish(List.of(e));
+    }
+    assertThat(inbox.next(2000)).extracting(Event::id).containsExactlyElementsOf(published);
+  }
+
+  @Test
+  void closingASubscriptionStopsDelivery() throws Exception {
+    Inbox closed = new Inbox();
+    Subscription sub = bus.subscribe(Set.of(TckData.ALPHA), closed.events::add);
+    Inbox witness = subscribe(Set.of(TckData.ALPHA));
+    bus.publish(List.of(TckData.alpha("before")));
+    assertThat(closed.next().data()).isEqualTo(new Alpha("before"));
+    witness.next();
+
+    sub.close();
+    assertThat(sub.isActive()).isFalse();
+    bus.publish(List.of(TckData.alpha("after")));
+    assertThat(witness.next().data()).isEqualTo(new Alpha("after"));
+    // The witness got the later event, so an open subscription would have too.
+    assertThat(closed.events).isEmpty();
+    sub.close(); // idempotent
+  }
+
+  @Test
+  void aFailingHandlerIsReportedAndDeliveryContinues() throws Exception {
+    BlockingQueue<Event<?>> got = new LinkedBlockingQueue<>();
+    BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+    subscriptions.add(
+        bus.subscribe(
+            Set.of(TckData.ALPHA),
+            e -> {
+              if (e.data().equals(new Alpha("poison"))) {
+                throw new IllegalStateException("boom on " + e.id());
+              }
+              got.add(e);
+            },
+            SubscriptionOptions.defaults().withErrorHandler(errors::add)));
+    Event<Alpha> poison = TckData.alpha("poison");
+    bus.publish(List.of(poison, TckData.alpha("fine")));
+    Throwable error = errors.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(error).isInstanceOf(IllegalStateException.class).hasMessageContaining(poison.id().toString());
+    Event<?> next = got.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(next).isNotNull();
+    assertThat(next.data()).isEqualTo(new Alpha("fine"));
+  }
+
+  @Test
+  void aSlowSubscriberUnderBackPressureSlowsThePublisherAndLosesNothing() throws Exception {
+    if (!supports(OverflowPolicy.BLOCK)) {
+      assertThat(supports(OverflowPolicy.CANCEL_SUBSCRIPTION)).as("a bus implements at least one policy").isTrue();
+      return;
+    }
+    int capacity = 4;
+    CountDownLatch release = new CountDownLatch(1);
+    BlockingQueue<Event<?>> got = new LinkedBlockingQueue<>();
+    subscriptions.add(
+        bus.subscribe(
+            Set.of(TckData.ALPHA),
+            e -> {
+              release.await();
+              got.add(e);
+            },
+            SubscriptionOptions.defaults().withBufferCapacity(capacity).withOverflowPolicy(OverflowPolicy.BLOCK)));
+    List<Event<?>> published = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      published.add(TckData.alpha("e" + i));
+    }
+    AtomicInteger done = new AtomicInteger();
+    Thread publisher =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  for (Event<?> e : published) {
+                    bus.publish(List.of(e));
+                    done.incrementAndGet();
+                  }
+                });
+    // The publisher must get stuck: the handler holds one event and the buffer holds `capacity`.
+    long deadline = System.nanoTime() + timeout().toNanos();
+    while (publisher.getState() != Thread.State.WAITING
+        && publisher.getState() != Thread.State.TIMED_WAITING
+        && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(publisher.isAlive()).as("publisher is held back").isTrue();
+    assertThat(done.get()).as("publishes completed while the subscriber is stuck").isLessThan(published.size());
+
+    release.countDown();
+    publisher.join(timeout().toMillis());
+    assertThat(publisher.isAlive()).isFalse();
+    List<Event<?>> received = new ArrayList<>();
+    for (int i = 0; i < published.size(); i++) {
+      Event<?> e = got.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e).isNotNull();
+      received.add(e);
+    }
+    assertThat(received).extracting(Event::id).containsExactlyElementsOf(published.stream().map(Event::id).toList());
+  }
+
+  @Test
+  void aSlowSubscriberUnderCancellationIsCancelledAndReported() throws Exception {
+    if (!supports(OverflowPolicy.CANCEL_SUBSCRIPTION)) {
+      assertThat(supports(OverflowPolicy.BLOCK)).as("a bus implements at least one policy").isTrue();
+      return;
+    }
+    CountDownLatch release = new CountDownLatch(1);
+    BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+    Subscription slow =
+        bus.subscribe(
+            Set.of(TckData.ALPHA),
+            e -> release.await(),
+            SubscriptionOptions.defaults()
+                .withBufferCapacity(2)
+                .withOverflowPolicy(OverflowPolicy.CANCEL_SUBSCRIPTION)
+                .withErrorHandler(errors::add));
+    subscriptions.add(slow);
+    Inbox fast = subscribe(Set.of(TckData.ALPHA));
+    List<Event<?>> published = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      published.add(TckData.alpha("e" + i));
+    }
+    bus.publish(published); // must not block on the slow subscriber
+    Throwable error = errors.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(error).isInstanceOf(SubscriberOverflowException.class);
+    assertThat(slow.isActive()).isFalse();
+    assertThat(fast.next(50)).extracting(Event::id).containsExactlyElementsOf(published.stream().map(Event::id).toList());
+    release.countDown();
+  }
+
+  @Test
+  void rejectsAnEmptyNameSet() {
+    assertThatThrownBy(() -> bus.subscribe(Set.of(), e -> {})).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void refusesUseAfterClose() throws Exception {
+    Inbox inbox = subscribe(Set.of(TckData.ALPHA));
+    bus.close();
+    assertThatThrownBy(() -> bus.publish(List.of(TckData.alpha("late")))).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> bus.subscribe(Set.of(TckData.ALPHA), e -> {})).isInstanceOf(ClosedException.class);
+    assertThat(inbox.events).isEmpty();
+    bus.close(); // idempotent
+  }
+}

@@ -1,0 +1,694 @@
+package dev.fabula.tck.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fabula.ClosedException;
+import dev.fabula.event.AggregateRef;
+import dev.fabula.event.ConcurrencyException;
+import dev.fabula.event.DuplicateEventException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
+import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.Metadata;
+import dev.fabula.event.SortField;
+import dev.fabula.event.SortOrder;
+import dev.fabula.event.UuidV7;
+import dev.fabula.tck.TckData;
+import dev.fabula.tck.TckData.Alpha;
+import dev.fabula.tck.TckData.Beta;
+import dev.fabula.tck.TckData.Gamma;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The conformance suite for {@link EventStore}s. Extend it, implement {@link #newStore()}, and every
+ * promise of {@code EventStore} is checked: round trips to the nanosecond, every query filter and
+ * their combinations, sorting, limits, atomic batches, duplicate ids and versions, deletion,
+ * streaming of large results, concurrent writers on one aggregate, and the global position torture
+ * test (concurrent writers, a concurrent catch-up reader that must see every event exactly once).
+ *
+ * <p>Each test gets a fresh, empty store and closes it afterwards. Stored data uses the types of
+ * {@link TckData}; persistent backends register them in their codec.
+ */
+public abstract class EventStoreConformance {
+  /** The store under test, fresh for each test. */
+  protected EventStore store;
+
+  /** A new, empty store whose codec knows {@link TckData#registry()}. */
+  protected abstract EventStore newStore();
+
+  /** Writer threads of the torture test; backends with slow commits may lower it. */
+  protected int tortureWriters() {
+    return 8;
+  }
+
+  /** Batches each torture writer inserts. */
+  protected int tortureBatchesPerWriter() {
+    return 150;
+  }
+
+  /** Events in the large streamed result. */
+  protected int largeResultSize() {
+    return 20_000;
+  }
+
+  @BeforeEach
+  void openStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- round trips
+
+  @Test
+  void findsAStoredEventWithEveryFieldIntact() {
+    UUID agg = UUID.randomUUID();
+    Event<Gamma> e =
+        Event.of(
+            UuidV7.next(),
+            TckData.GAMMA,
+            Instant.parse("2026-11-25T10:15:30.123456789Z"),
+            new Gamma("g", Instant.parse("2001-02-03T04:05:06.000000007Z")),
+            new AggregateRef("order", agg, 1),
+            Metadata.of(Metadata.CORRELATION_ID, "corr-1").with(Metadata.CAUSATION_ID, "cause-1").with("user", "ana"),
+            0);
+    List<Event<?>> stored = store.insert(List.of(e));
+
+    assertThat(stored).hasSize(1);
+    assertThat(stored.get(0).position()).isPositive();
+    Event<?> found = store.find(e.id()).orElseThrow();
+    assertSameEvent(found, e);
+    assertThat(found.position()).isEqualTo(stored.get(0).position());
+  }
+
+  @Test
+  void findsNothingForAnUnknownId() {
+    store.insert(List.of(TckData.alpha("x")));
+    assertThat(store.find(UUID.randomUUID())).isEmpty();
+  }
+
+  @Test
+  void keepsEventsWithoutAggregate() {
+    Event<Alpha> e = TckData.alpha("free");
+    store.insert(List.of(e));
+    Event<?> found = store.find(e.id()).orElseThrow();
+    assertThat(found.aggregate()).isEmpty();
+    assertThat(found.data()).isEqualTo(new Alpha("free"));
+  }
+
+  @Test
+  void roundTripsTimesToTheNanosecond() {
+    List<Instant> times =
+        List.of(
+            Instant.parse("2026-11-25T10:15:30.123456789Z"),
+            Instant.parse("1970-01-01T00:00:00.000000001Z"),
+            Instant.parse("1969-12-31T23:59:59.999999999Z"),
+            Instant.parse("2262-04-11T23:47:16.854775807Z"),
+            Instant.parse("2026-01-01T00:00:00Z"));
+    List<Event<?>> events = new ArrayList<>();
+    for (Instant t : times) {
+      events.add(TckData.event(TckData.ALPHA, new Alpha(t.toString()), t));
+    }
+    store.insert(events);
+    for (Event<?> e : events) {
+      assertThat(store.find(e.id()).orElseThrow().time()).isEqualTo(e.time());
+    }
+    for (Instant t : times) {
+      try (Stream<Event<?>> s = store.query(EventQuery.builder().timeExact(t).build())) {
+        assertThat(s.map(Event::time)).containsExactly(t);
+      }
+    }
+  }
+
+  @Test
+  void assignsIncreasingPositionsInInsertOrder() {
+    List<Event<?>> first = store.insert(List.of(TckData.alpha("a"), TckData.alpha("b")));
+    List<Event<?>> second = store.insert(List.of(TckData.alpha("c")));
+    List<Long> positions = new ArrayList<>();
+    first.forEach(e -> positions.add(e.position()));
+    second.forEach(e -> positions.add(e.position()));
+    assertThat(positions).isSorted().doesNotHaveDuplicates().allMatch(p -> p > 0);
+    assertThat(store.lastPosition()).isEqualTo(positions.get(2));
+    try (Stream<Event<?>> s = store.query(EventQuery.all())) {
+      assertThat(s.map(Event::position)).containsExactlyElementsOf(positions);
+    }
+  }
+
+  @Test
+  void lastPositionIsZeroWhenEmpty() {
+    assertThat(store.lastPosition()).isZero();
+  }
+
+  @Test
+  void insertsAnEmptyBatchAsANoOp() {
+    assertThat(store.insert(List.of())).isEmpty();
+    assertThat(count(EventQuery.all())).isZero();
+  }
+
+  // ---------------------------------------------------------------- writes that must fail whole
+
+  @Test
+  void rejectsAVersionAlreadyTakenAndStoresNothingOfTheBatch() {
+    UUID id = UUID.randomUUID();
+    store.insert(List.of(TckData.beta("order", id, 1), TckData.beta("order", id, 2)));
+    Event<Alpha> bystander = TckData.alpha("same batch");
+    UUID other = UUID.randomUUID();
+
+    assertThatThrownBy(
+            () ->
+                store.insert(
+                    List.of(
+                        bystander,
+                        TckData.beta("order", other, 1),
+                        TckData.beta("order", id, 2),
+                        TckData.beta("order", id, 3))))
+        .isInstanceOfSatisfying(
+            ConcurrencyException.class,
+            c -> {
+              assertThat(c.aggregateName()).isEqualTo("order");
+              assertThat(c.aggregateId()).isEqualTo(id);
+              assertThat(c.expectedVersion()).isEqualTo(1);
+              assertThat(c.actualVersion()).isIn(2, -1);
+            });
+    assertThat(store.find(bystander.id())).isEmpty();
+    assertThat(count(EventQuery.builder().aggregate("order", other).build())).isZero();
+    assertThat(count(EventQuery.all())).isEqualTo(2);
+  }
+
+  @Test
+  void rejectsADuplicateIdAndStoresNothingOfTheBatch() {
+    Event<Alpha> e = TckData.alpha("once");
+    store.insert(List.of(e));
+    Event<Alpha> fresh = TckData.alpha("fresh");
+    assertThatThrownBy(() -> store.insert(List.of(fresh, e.withTime(Instant.now()))))
+        .isInstanceOfSatisfying(DuplicateEventException.class, d -> assertThat(d.eventId()).isEqualTo(e.id()));
+    assertThat(store.find(fresh.id())).isEmpty();
+
+    Event<Alpha> twice = TckData.alpha("twice");
+    assertThatThrownBy(() -> store.insert(List.of(twice, twice)))
+        .isInstanceOf(DuplicateEventException.class);
+    assertThat(store.find(twice.id())).isEmpty();
+  }
+
+  @Test
+  void rejectsVersionsThatAreNotContiguousWithinTheBatch() {
+    UUID id = UUID.randomUUID();
+    Event<Alpha> bystander = TckData.alpha("bystander");
+    assertThatThrownBy(
+            () ->
+                store.insert(
+                    List.of(bystander, TckData.beta("order", id, 1), TckData.beta("order", id, 3))))
+        .isInstanceOf(InvalidBatchException.class)
+        .hasMessageContaining(id.toString());
+    assertThat(count(EventQuery.all())).isZero();
+  }
+
+  @Test
+  void rejectsABatchThatLeavesAGapAfterTheStoredVersion() {
+    UUID id = UUID.randomUUID();
+    store.insert(List.of(TckData.beta("order", id, 1)));
+    assertThatThrownBy(() -> store.insert(List.of(TckData.beta("order", id, 3))))
+        .isInstanceOf(InvalidBatchException.class)
+        .hasMessageContaining("version 3");
+    assertThat(count(EventQuery.all())).isEqualTo(1);
+  }
+
+  @Test
+  void acceptsInterleavedAggregatesInOneBatch() {
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    store.insert(
+        List.of(
+            TckData.beta("order", a, 1),
+            TckData.beta("order", b, 1),
+            TckData.beta("order", a, 2),
+            TckData.beta("invoice", a, 1),
+            TckData.beta("order", b, 2)));
+    assertThat(versions(EventQuery.builder().aggregate("order", a).build())).containsExactly(1, 2);
+    assertThat(versions(EventQuery.builder().aggregate("order", b).build())).containsExactly(1, 2);
+    assertThat(versions(EventQuery.builder().aggregate("invoice", a).build())).containsExactly(1);
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  @Test
+  void deletesEventsById() {
+    Event<Alpha> keep = TckData.alpha("keep");
+    Event<Alpha> drop = TckData.alpha("drop");
+    store.insert(List.of(keep, drop));
+    store.delete(List.of(drop, TckData.alpha("never stored")));
+    assertThat(store.find(drop.id())).isEmpty();
+    assertThat(store.find(keep.id())).isPresent();
+    assertThat(ids(EventQuery.all())).containsExactly(keep.id());
+  }
+
+  @Test
+  void aDeletedAggregateCanStartOverAtVersionOne() {
+    UUID id = UUID.randomUUID();
+    List<Event<?>> stored = store.insert(List.of(TckData.beta("order", id, 1), TckData.beta("order", id, 2)));
+    store.delete(stored);
+    store.insert(List.of(TckData.beta("order", id, 1)));
+    assertThat(versions(EventQuery.builder().aggregate("order", id).build())).containsExactly(1);
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** The fixed data set the query tests run against. */
+  @Nested
+  class Queries {
+    final Instant t0 = Instant.parse("2026-03-01T12:00:00.000000100Z");
+    final UUID order1 = new UUID(0x1000, 1);
+    final UUID order2 = new UUID(0x1000, 2);
+    final UUID invoice1 = new UUID(0x2000, 1);
+    final List<Event<?>> all = new ArrayList<>();
+
+    @BeforeEach
+    void seed() {
+      // 12 events: 3 names, times one second apart (and out of insert order), 3 aggregates + free ones.
+      add(TckData.ALPHA, new Alpha("free-0"), 5, null, null, 0);
+      add(TckData.BETA, new Beta(1), 0, "order", order1, 1);
+      add(TckData.BETA, new Beta(2), 1, "order", order1, 2);
+      add(TckData.GAMMA, new Gamma("g", t0), 2, "order", order1, 3);
+      add(TckData.BETA, new Beta(1), 3, "order", order2, 1);
+      add(TckData.ALPHA, new Alpha("o2"), 4, "order", order2, 2);
+      add(TckData.BETA, new Beta(1), 6, "invoice", invoice1, 1);
+      add(TckData.GAMMA, new Gamma("i", t0), 7, "invoice", invoice1, 2);
+      add(TckData.BETA, new Beta(3), 8, "invoice", invoice1, 3);
+      add(TckData.BETA, new Beta(4), 9, "invoice", invoice1, 4);
+      add(TckData.ALPHA, new Alpha("free-1"), 11, null, null, 0);
+      add(TckData.GAMMA, new Gamma("free", t0), 10, null, null, 0);
+      List<Event<?>> stored = store.insert(all);
+      all.clear();
+      all.addAll(stored);
+    }
+
+    private void add(String name, Object data, int second, String aggName, UUID aggId, int version) {
+      Event<Object> e = TckData.event(name, data, t0.plusSeconds(second));
+      all.add(aggName == null ? e : e.withAggregate(aggName, aggId, version));
+    }
+
+    private List<UUID> expected(int... indexes) {
+      List<UUID> ids = new ArrayList<>();
+      for (int i : indexes) {
+        ids.add(all.get(i).id());
+      }
+      return ids;
+    }
+
+    private Instant at(int second) {
+      return t0.plusSeconds(second);
+    }
+
+    @Test
+    void everythingInPositionOrder() {
+      assertThat(ids(EventQuery.all())).containsExactlyElementsOf(expected(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
+    }
+
+    @Test
+    void byNames() {
+      assertThat(ids(EventQuery.builder().names(TckData.ALPHA).build())).containsExactlyElementsOf(expected(0, 5, 10));
+      assertThat(ids(EventQuery.builder().names(TckData.ALPHA, TckData.GAMMA).build()))
+          .containsExactlyElementsOf(expected(0, 3, 5, 7, 10, 11));
+      assertThat(ids(EventQuery.builder().names("tck.unknown").build())).isEmpty();
+    }
+
+    @Test
+    void byIds() {
+      assertThat(ids(EventQuery.builder().ids(all.get(3).id(), all.get(8).id()).build()))
+          .containsExactlyElementsOf(expected(3, 8));
+    }
+
+    @Test
+    void byExactTimes() {
+      assertThat(ids(EventQuery.builder().timeExact(at(0), at(11)).build())).containsExactlyElementsOf(expected(1, 10));
+      assertThat(ids(EventQuery.builder().timeExact(at(0).plusNanos(1)).build())).isEmpty();
+    }
+
+    @Test
+    void byTimeRanges() {
+      assertThat(ids(EventQuery.builder().timeBetween(at(1), at(3)).build())).containsExactlyElementsOf(expected(2, 3, 4));
+      assertThat(ids(EventQuery.builder().timeBetween(at(0), at(0)).timeBetween(at(10), at(11)).build()))
+          .containsExactlyElementsOf(expected(1, 10, 11));
+    }
+
+    @Test
+    void byTimeMinMaxBeforeAfter() {
+      assertThat(ids(EventQuery.builder().timeMin(at(9)).build())).containsExactlyElementsOf(expected(9, 10, 11));
+      assertThat(ids(EventQuery.builder().timeMax(at(1)).build())).containsExactlyElementsOf(expected(1, 2));
+      assertThat(ids(EventQuery.builder().timeAfter(at(9)).build())).containsExactlyElementsOf(expected(10, 11));
+      assertThat(ids(EventQuery.builder().timeBefore(at(1)).build())).containsExactlyElementsOf(expected(1));
+      assertThat(ids(EventQuery.builder().timeAfter(at(3)).timeBefore(at(6)).build())).containsExactlyElementsOf(expected(0, 5));
+      assertThat(ids(EventQuery.builder().timeMin(at(3)).timeMax(at(5)).build())).containsExactlyElementsOf(expected(0, 4, 5));
+    }
+
+    @Test
+    void byAggregateNamesAndIds() {
+      assertThat(ids(EventQuery.builder().aggregateNames("invoice").build())).containsExactlyElementsOf(expected(6, 7, 8, 9));
+      assertThat(ids(EventQuery.builder().aggregateIds(order2, invoice1).build()))
+          .containsExactlyElementsOf(expected(4, 5, 6, 7, 8, 9));
+      assertThat(ids(EventQuery.builder().aggregateNames("order").aggregateIds(invoice1).build())).isEmpty();
+    }
+
+    @Test
+    void byVersions() {
+      assertThat(ids(EventQuery.builder().versionExact(1).build())).containsExactlyElementsOf(expected(1, 4, 6));
+      assertThat(ids(EventQuery.builder().versionExact(3, 4).build())).containsExactlyElementsOf(expected(3, 8, 9));
+      assertThat(ids(EventQuery.builder().versionBetween(2, 3).build())).containsExactlyElementsOf(expected(2, 3, 5, 7, 8));
+      assertThat(ids(EventQuery.builder().versionBetween(1, 1).versionBetween(4, 9).build()))
+          .containsExactlyElementsOf(expected(1, 4, 6, 9));
+      assertThat(ids(EventQuery.builder().versionMin(3).build())).containsExactlyElementsOf(expected(3, 8, 9));
+      assertThat(ids(EventQuery.builder().versionMax(1).build())).containsExactlyElementsOf(expected(1, 4, 6));
+      assertThat(ids(EventQuery.builder().versionMin(2).versionMax(2).build())).containsExactlyElementsOf(expected(2, 5, 7));
+    }
+
+    @Test
+    void byAggregateReferencesWithAndWithoutId() {
+      assertThat(ids(EventQuery.builder().aggregate("order", order1).build())).containsExactlyElementsOf(expected(1, 2, 3));
+      assertThat(ids(EventQuery.builder().aggregate("order").build())).containsExactlyElementsOf(expected(1, 2, 3, 4, 5));
+      assertThat(ids(EventQuery.builder().aggregate("order", order2).aggregate("invoice").build()))
+          .containsExactlyElementsOf(expected(4, 5, 6, 7, 8, 9));
+      assertThat(ids(EventQuery.builder().aggregate("invoice", order1).build())).isEmpty();
+    }
+
+    @Test
+    void combinesKindsWithAnd() {
+      assertThat(ids(EventQuery.builder().names(TckData.BETA).aggregate("invoice").versionMin(3).build()))
+          .containsExactlyElementsOf(expected(8, 9));
+      assertThat(ids(EventQuery.builder().names(TckData.GAMMA).timeMin(at(3)).build()))
+          .containsExactlyElementsOf(expected(7, 11));
+      assertThat(ids(EventQuery.builder().aggregate("order", order1).versionExact(2, 3).names(TckData.BETA).build()))
+          .containsExactlyElementsOf(expected(2));
+    }
+
+    @Test
+    void afterAPosition() {
+      long p = all.get(8).position();
+      assertThat(ids(EventQuery.builder().afterPosition(p).build())).containsExactlyElementsOf(expected(9, 10, 11));
+      assertThat(ids(EventQuery.builder().afterPosition(p).names(TckData.ALPHA).build())).containsExactlyElementsOf(expected(10));
+      assertThat(ids(EventQuery.builder().afterPosition(store.lastPosition()).build())).isEmpty();
+    }
+
+    @Test
+    void withALimit() {
+      assertThat(ids(EventQuery.builder().limit(3).build())).containsExactlyElementsOf(expected(0, 1, 2));
+      assertThat(ids(EventQuery.builder().names(TckData.BETA).limit(2).build())).containsExactlyElementsOf(expected(1, 2));
+      assertThat(ids(EventQuery.builder().limit(0).build())).isEmpty();
+    }
+
+    @Test
+    void sortedByTime() {
+      assertThat(ids(EventQuery.builder().sortBy(SortField.TIME).build()))
+          .containsExactlyElementsOf(expected(1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 11, 10));
+      assertThat(ids(EventQuery.builder().sortBy(SortOrder.desc(SortField.TIME)).limit(3).build()))
+          .containsExactlyElementsOf(expected(10, 11, 9));
+    }
+
+    @Test
+    void sortedByPositionDescending() {
+      assertThat(ids(EventQuery.builder().aggregate("order").sortBy(SortOrder.desc(SortField.POSITION)).build()))
+          .containsExactlyElementsOf(expected(5, 4, 3, 2, 1));
+    }
+
+    @Test
+    void sortedByNameThenTime() {
+      assertThat(ids(EventQuery.builder().sortBy(SortField.NAME).sortBy(SortOrder.desc(SortField.TIME)).build()))
+          .containsExactlyElementsOf(expected(10, 0, 5, 9, 8, 6, 4, 2, 1, 11, 7, 3));
+    }
+
+    @Test
+    void sortedByAggregateNameIdAndVersion() {
+      EventQuery q =
+          EventQuery.builder()
+              .aggregate("order")
+              .aggregate("invoice")
+              .sortBy(SortOrder.desc(SortField.AGGREGATE_NAME))
+              .sortBy(SortOrder.asc(SortField.AGGREGATE_ID))
+              .sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION))
+              .build();
+      assertThat(ids(q)).containsExactlyElementsOf(expected(3, 2, 1, 5, 4, 9, 8, 7, 6));
+    }
+
+    @Test
+    void agreesWithTheQuerysOwnMatchingRules() {
+      List<EventQuery> queries =
+          List.of(
+              EventQuery.builder().names(TckData.BETA).timeBetween(at(2), at(8)).build(),
+              EventQuery.builder().aggregateIds(order1).versionMax(2).timeAfter(at(0)).build(),
+              EventQuery.builder().aggregate("order").names(TckData.ALPHA, TckData.BETA).versionBetween(1, 2).build(),
+              EventQuery.builder().timeMin(at(2)).timeBefore(at(10)).aggregateNames("invoice", "order").build());
+      for (EventQuery q : queries) {
+        List<UUID> reference = all.stream().filter(q::matches).map(Event::id).toList();
+        assertThat(ids(q)).as(q.toString()).containsExactlyElementsOf(reference);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- streaming
+
+  @Test
+  void streamsALargeResultAndStopsEarlyOnClose() {
+    int n = largeResultSize();
+    List<Event<?>> batch = new ArrayList<>(1000);
+    for (int i = 0; i < n; i++) {
+      batch.add(TckData.alpha(Integer.toString(i)));
+      if (batch.size() == 1000) {
+        store.insert(batch);
+        batch = new ArrayList<>(1000);
+      }
+    }
+    store.insert(batch);
+
+    long seen = 0;
+    long last = 0;
+    try (Stream<Event<?>> s = store.query(EventQuery.all())) {
+      for (var it = s.iterator(); it.hasNext(); ) {
+        Event<?> e = it.next();
+        assertThat(e.position()).isGreaterThan(last);
+        last = e.position();
+        seen++;
+      }
+    }
+    assertThat(seen).isEqualTo(n);
+
+    AtomicBoolean closed = new AtomicBoolean();
+    try (Stream<Event<?>> s = store.query(EventQuery.all()).onClose(() -> closed.set(true))) {
+      assertThat(s.limit(5).count()).isEqualTo(5);
+    }
+    assertThat(closed).isTrue();
+    assertThat(count(EventQuery.builder().names(TckData.ALPHA).limit(10).build())).isEqualTo(10);
+  }
+
+  // ---------------------------------------------------------------- concurrency
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void concurrentWritersOnOneAggregateGetExactlyOneWinnerPerVersion() throws Exception {
+    UUID id = UUID.randomUUID();
+    int threads = 8;
+    int target = 200;
+    Map<UUID, List<UUID>> batches = new ConcurrentHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Integer>> conflicts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        conflicts.add(
+            pool.submit(
+                () -> {
+                  int lost = 0;
+                  // Bounded, so a store that never advances fails instead of spinning forever.
+                  for (int round = 0; round < target * threads * 4; round++) {
+                    int current = currentVersion("order", id);
+                    if (current >= target) {
+                      return lost;
+                    }
+                    int size = 1 + ThreadLocalRandom.current().nextInt(3);
+                    List<Event<?>> batch = new ArrayList<>();
+                    for (int v = 1; v <= size; v++) {
+                      batch.add(TckData.beta("order", id, current + v));
+                    }
+                    try {
+                      store.insert(batch);
+                      batches.put(batch.get(0).id(), batch.stream().map(Event::id).toList());
+                    } catch (ConcurrencyException e) {
+                      lost++;
+                    }
+                  }
+                  throw new AssertionError("the aggregate never reached version " + target);
+                }));
+      }
+      for (Future<Integer> f : conflicts) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    List<Integer> versions = versions(EventQuery.builder().aggregate("order", id).sortBy(SortField.AGGREGATE_VERSION).build());
+    assertThat(versions).doesNotHaveDuplicates();
+    for (int i = 0; i < versions.size(); i++) {
+      assertThat(versions.get(i)).isEqualTo(i + 1);
+    }
+    Set<UUID> storedIds = new HashSet<>(ids(EventQuery.all()));
+    int expectedCount = 0;
+    for (List<UUID> batch : batches.values()) {
+      assertThat(storedIds).containsAll(batch);
+      expectedCount += batch.size();
+    }
+    assertThat(storedIds).hasSize(expectedCount);
+  }
+
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void catchUpReaderSeesEveryEventExactlyOnceUnderConcurrentWriters() throws Exception {
+    int writers = tortureWriters();
+    int batchesPerWriter = tortureBatchesPerWriter();
+    Set<UUID> written = ConcurrentHashMap.newKeySet();
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicBoolean writing = new AtomicBoolean(true);
+    List<UUID> seen = Collections.synchronizedList(new ArrayList<>());
+
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    try {
+      Future<?> reader =
+          pool.submit(
+              () -> {
+                start.await();
+                long position = 0;
+                boolean finalPass = false;
+                while (true) {
+                  boolean done = !writing.get();
+                  try (Stream<Event<?>> s = store.query(EventQuery.builder().afterPosition(position).build())) {
+                    for (var it = s.iterator(); it.hasNext(); ) {
+                      Event<?> e = it.next();
+                      assertThat(e.position()).as("positions only grow").isGreaterThan(position);
+                      position = e.position();
+                      seen.add(e.id());
+                    }
+                  }
+                  if (finalPass) {
+                    return null;
+                  }
+                  finalPass = done;
+                }
+              });
+      List<Future<?>> writes = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        writes.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  UUID agg = UUID.randomUUID();
+                  int version = 0;
+                  ThreadLocalRandom random = ThreadLocalRandom.current();
+                  for (int b = 0; b < batchesPerWriter; b++) {
+                    int size = 1 + random.nextInt(4);
+                    List<Event<?>> batch = new ArrayList<>();
+                    for (int i = 0; i < size; i++) {
+                      batch.add(random.nextBoolean() ? TckData.beta("torture", agg, ++version) : TckData.alpha("t"));
+                    }
+                    if (random.nextInt(8) == 0) {
+                      Thread.sleep(Duration.ofNanos(random.nextLong(2_000_000)));
+                    }
+                    store.insert(batch);
+                    batch.forEach(e -> written.add(e.id()));
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : writes) {
+        f.get();
+      }
+      writing.set(false);
+      reader.get();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(seen).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(seen)).isEqualTo(written);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  @Test
+  void refusesUseAfterClose() {
+    store.close();
+    assertThatThrownBy(() -> store.insert(List.of(TckData.alpha("late")))).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> store.find(UUID.randomUUID())).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> store.query(EventQuery.all())).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> store.delete(List.of())).isInstanceOf(ClosedException.class);
+    store.close(); // idempotent
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Asserts two events are the same in every field but the position. */
+  protected static void assertSameEvent(Event<?> actual, Event<?> expected) {
+    assertThat(actual.id()).isEqualTo(expected.id());
+    assertThat(actual.name()).isEqualTo(expected.name());
+    assertThat(actual.time()).isEqualTo(expected.time());
+    assertThat(actual.data()).isEqualTo(expected.data());
+    assertThat(actual.aggregate()).isEqualTo(expected.aggregate());
+    assertThat(actual.metadata()).isEqualTo(expected.metadata());
+  }
+
+  /** The number of events matching {@code q}. */
+  protected long count(EventQuery q) {
+    try (Stream<Event<?>> s = store.query(q)) {
+      return s.count();
+    }
+  }
+
+  /** The ids of the events matching {@code q}, in result order. */
+  protected List<UUID> ids(EventQuery q) {
+    return collect(q, Event::id);
+  }
+
+  private List<Integer> versions(EventQuery q) {
+    return collect(q, e -> e.aggregate().orElseThrow().version());
+  }
+
+  private <T> List<T> collect(EventQuery q, Function<Event<?>, T> f) {
+    try (Stream<Event<?>> s = store.query(q)) {
+      return s.map(f).toList();
+    }
+  }
+
+  private int currentVersion(String name, UUID id) {
+    try (Stream<Event<?>> s =
+        store.query(
+            EventQuery.builder().aggregate(name, id).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).limit(1).build())) {
+      return s.findFirst().map(e -> e.aggregate().orElseThrow().version()).orElse(0);
+    }
+  }
+}

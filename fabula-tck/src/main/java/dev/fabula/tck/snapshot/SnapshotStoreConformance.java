@@ -1,0 +1,165 @@
+package dev.fabula.tck.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fabula.ClosedException;
+import dev.fabula.event.SortField;
+import dev.fabula.event.SortOrder;
+import dev.fabula.snapshot.Snapshot;
+import dev.fabula.snapshot.SnapshotQuery;
+import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.tck.TckData;
+import dev.fabula.tck.TckData.State;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite for {@link SnapshotStore}s: save and replace, latest, exact version, latest
+ * up to a version, queries by name, id, version and time with sorting and limit, deletion, the
+ * not-found cases, nanosecond times, and use after close. Extend it and implement {@link
+ * #newStore()}; snapshots belong to aggregates named {@link TckData#AGGREGATE}, whose state type
+ * {@link State} is registered in {@link TckData#registry()}.
+ */
+public abstract class SnapshotStoreConformance {
+  private static final String NAME = TckData.AGGREGATE;
+  private static final Instant T0 = Instant.parse("2026-05-01T08:00:00.000000001Z");
+
+  /** The store under test, fresh for each test. */
+  protected SnapshotStore store;
+
+  /** A new, empty store whose codec knows {@link TckData#registry()}. */
+  protected abstract SnapshotStore newStore();
+
+  @BeforeEach
+  void openStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private static Snapshot snapshot(UUID id, int version, int second) {
+    return new Snapshot(NAME, id, version, T0.plusSeconds(second), new State(version * 10L, "v" + version));
+  }
+
+  @Test
+  void savesAndFindsTheLatestSnapshot() {
+    UUID id = UUID.randomUUID();
+    store.save(snapshot(id, 10, 0));
+    store.save(snapshot(id, 30, 2));
+    store.save(snapshot(id, 20, 1));
+    Snapshot latest = store.latest(NAME, id).orElseThrow();
+    assertThat(latest).isEqualTo(snapshot(id, 30, 2));
+    assertThat(latest.time()).isEqualTo(T0.plusSeconds(2));
+    assertThat(latest.state()).isEqualTo(new State(300, "v30"));
+  }
+
+  @Test
+  void findsNothingForAnUnknownAggregate() {
+    store.save(snapshot(UUID.randomUUID(), 1, 0));
+    assertThat(store.latest(NAME, UUID.randomUUID())).isEmpty();
+    assertThat(store.latest("other", UUID.randomUUID())).isEmpty();
+    assertThat(store.version(NAME, UUID.randomUUID(), 1)).isEmpty();
+    assertThat(store.limit(NAME, UUID.randomUUID(), 100)).isEmpty();
+  }
+
+  @Test
+  void findsAnExactVersion() {
+    UUID id = UUID.randomUUID();
+    store.save(snapshot(id, 10, 0));
+    store.save(snapshot(id, 20, 1));
+    assertThat(store.version(NAME, id, 10)).contains(snapshot(id, 10, 0));
+    assertThat(store.version(NAME, id, 15)).isEmpty();
+  }
+
+  @Test
+  void findsTheLatestUpToAVersion() {
+    UUID id = UUID.randomUUID();
+    store.save(snapshot(id, 10, 0));
+    store.save(snapshot(id, 20, 1));
+    store.save(snapshot(id, 30, 2));
+    assertThat(store.limit(NAME, id, 25)).contains(snapshot(id, 20, 1));
+    assertThat(store.limit(NAME, id, 20)).contains(snapshot(id, 20, 1));
+    assertThat(store.limit(NAME, id, 9)).isEmpty();
+  }
+
+  @Test
+  void replacesASnapshotOfTheSameVersion() {
+    UUID id = UUID.randomUUID();
+    store.save(snapshot(id, 10, 0));
+    Snapshot replacement = new Snapshot(NAME, id, 10, T0.plusSeconds(5), new State(1, "again"));
+    store.save(replacement);
+    assertThat(store.version(NAME, id, 10)).contains(replacement);
+    assertThat(count(SnapshotQuery.builder().aggregateIds(id).build())).isEqualTo(1);
+  }
+
+  @Test
+  void queriesByNameIdVersionAndTimeWithSorting() {
+    UUID a = new UUID(1, 1);
+    UUID b = new UUID(1, 2);
+    store.save(snapshot(a, 10, 0));
+    store.save(snapshot(a, 20, 3));
+    store.save(snapshot(b, 10, 1));
+    store.save(snapshot(b, 30, 2));
+    store.save(new Snapshot("other", a, 5, T0, new State(0, "other")));
+
+    assertThat(list(SnapshotQuery.builder().aggregateNames(NAME).sortBy(SortOrder.asc(SortField.TIME)).build()))
+        .containsExactly(snapshot(a, 10, 0), snapshot(b, 10, 1), snapshot(b, 30, 2), snapshot(a, 20, 3));
+    assertThat(list(SnapshotQuery.builder().aggregateNames(NAME).aggregateIds(b).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).build()))
+        .containsExactly(snapshot(b, 30, 2), snapshot(b, 10, 1));
+    assertThat(list(SnapshotQuery.builder().aggregateNames(NAME).versions(10).sortBy(SortOrder.asc(SortField.AGGREGATE_ID)).build()))
+        .containsExactly(snapshot(a, 10, 0), snapshot(b, 10, 1));
+    assertThat(list(SnapshotQuery.builder().aggregateNames(NAME).versionMin(15).versionMax(25).build()))
+        .containsExactly(snapshot(a, 20, 3));
+    assertThat(list(SnapshotQuery.builder().aggregateNames(NAME).timeMin(T0.plusSeconds(1)).timeMax(T0.plusSeconds(2))
+            .sortBy(SortOrder.desc(SortField.TIME)).build()))
+        .containsExactly(snapshot(b, 30, 2), snapshot(b, 10, 1));
+    assertThat(list(SnapshotQuery.builder()
+            .sortBy(SortOrder.asc(SortField.AGGREGATE_NAME), SortOrder.asc(SortField.AGGREGATE_ID), SortOrder.desc(SortField.AGGREGATE_VERSION))
+            .limit(3).build()))
+        .containsExactly(new Snapshot("other", a, 5, T0, new State(0, "other")), snapshot(a, 20, 3), snapshot(a, 10, 0));
+  }
+
+  @Test
+  void deletesSnapshots() {
+    UUID id = UUID.randomUUID();
+    store.save(snapshot(id, 10, 0));
+    store.save(snapshot(id, 20, 1));
+    store.delete(List.of(snapshot(id, 20, 1), snapshot(UUID.randomUUID(), 3, 0)));
+    assertThat(store.latest(NAME, id)).contains(snapshot(id, 10, 0));
+    store.delete(List.of(snapshot(id, 10, 0)));
+    assertThat(store.latest(NAME, id)).isEmpty();
+  }
+
+  @Test
+  void refusesUseAfterClose() {
+    store.close();
+    UUID id = UUID.randomUUID();
+    assertThatThrownBy(() -> store.save(snapshot(id, 1, 0))).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> store.latest(NAME, id)).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> store.query(SnapshotQuery.builder().build())).isInstanceOf(ClosedException.class);
+    store.close();
+  }
+
+  private long count(SnapshotQuery q) {
+    try (Stream<Snapshot> s = store.query(q)) {
+      return s.count();
+    }
+  }
+
+  private List<Snapshot> list(SnapshotQuery q) {
+    try (Stream<Snapshot> s = store.query(q)) {
+      return s.toList();
+    }
+  }
+}
