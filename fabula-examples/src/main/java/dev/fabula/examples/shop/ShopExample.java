@@ -6,7 +6,11 @@ import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.EventStores;
 import dev.fabula.memory.InMemory;
+import dev.fabula.projection.CatchUp;
+import dev.fabula.projection.Schedule;
+import dev.fabula.projection.ScheduleOptions;
 import dev.fabula.repository.Repository;
+import java.time.Duration;
 import java.io.PrintStream;
 import java.util.Set;
 import java.util.UUID;
@@ -14,7 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * The shop example: a product is created, repriced and renamed through a repository on the
- * in-memory store; a change that breaks a rule is rejected; then the stored history is printed.
+ * in-memory store; a change that breaks a rule is rejected; the stored history is printed; and a
+ * read model (the {@link ProductCatalog}) kept by a continuous schedule shows the current catalog.
  */
 public final class ShopExample {
   private ShopExample() {}
@@ -31,6 +36,15 @@ public final class ShopExample {
       var published = new java.util.concurrent.CountDownLatch(3);
       bus.subscribe(Set.of(EventBus.ALL), e -> published.countDown());
       Repository<Product> products = Repository.of(store, Product::new);
+      var catalog = new ProductCatalog();
+      Schedule readSide =
+          Schedule.continuously(bus, store, catalog.eventNames(),
+              ScheduleOptions.builder()
+                  .debounce(Duration.ofMillis(10))
+                  .debounceCap(Duration.ofMillis(100))
+                  .catchUp(CatchUp.BLOCKING)
+                  .build());
+      readSide.project(catalog);
 
       out.println("== Fabula shop example (in-memory store) ==");
       UUID mouseId = UUID.randomUUID();
@@ -59,6 +73,13 @@ public final class ShopExample {
       out.printf("%nAs of version 1 it was %s at %s.%n", atVersion1.productName(), euros(atVersion1.priceCents()));
       boolean all = published.await(5, java.util.concurrent.TimeUnit.SECONDS);
       out.println(all ? "All 3 events were also published on the event bus." : "Not every event reached the bus!");
+
+      UUID padId = UUID.randomUUID();
+      products.use(padId, p -> p.create("Mouse Pad", 999));
+      readSide.trigger().get(5, java.util.concurrent.TimeUnit.SECONDS); // wait until the read model is current
+      out.println();
+      catalog.print(out);
+      readSide.close();
     }
   }
 

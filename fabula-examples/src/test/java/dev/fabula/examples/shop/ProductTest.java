@@ -82,6 +82,9 @@ class ProductTest {
         .contains("rejected  change price to -100: a price must be positive")
         .contains("v3 product.renamed")
         .contains("As of version 1 it was Wireless Mouse at EUR 29.99.")
-        .contains("All 3 events were also published");
+        .contains("All 3 events were also published")
+        .contains("Wireless Mouse M2    EUR 24.99")
+        .contains("Mouse Pad            EUR 9.99")
+        .contains("Shop statistics: 2 product(s), average price EUR 17.49, 1 price change(s), 1 rename(s)");
   }
 }
