@@ -1,0 +1,50 @@
+package dev.fabula.command;
+
+import dev.fabula.codec.Codec;
+import dev.fabula.event.EventBus;
+import java.util.Objects;
+
+/**
+ * Creates {@link CommandBus}es.
+ *
+ * <ul>
+ *   <li>{@link #inProcess} — when dispatchers and handlers live in one JVM: the command object is
+ *       handed to the handler as it is, with no encoding and no coordination events.
+ *   <li>{@link #distributed} — when they may live in several processes: buses coordinate over a
+ *       shared {@link EventBus} with {@link CommandProtocol}, so exactly one of all the buses that
+ *       have a handler for a command executes it.
+ * </ul>
+ */
+public final class CommandBuses {
+  private CommandBuses() {}
+
+  /** An in-process bus with {@link CommandBusOptions#defaults()}. */
+  public static CommandBus inProcess() {
+    return inProcess(CommandBusOptions.defaults());
+  }
+
+  /** An in-process bus: handlers registered on it serve the commands dispatched on it. */
+  public static CommandBus inProcess(CommandBusOptions options) {
+    return new InProcessCommandBus(Objects.requireNonNull(options, "options"));
+  }
+
+  /** A distributed bus with {@link CommandBusOptions#defaults()}. */
+  public static CommandBus distributed(EventBus eventBus, Codec codec) {
+    return distributed(eventBus, codec, CommandBusOptions.defaults());
+  }
+
+  /**
+   * A distributed bus over {@code eventBus}. Command payloads are encoded with {@code codec}, whose
+   * registry must know every command name dispatched or handled; a networked event bus also needs
+   * the protocol's names ({@link CommandProtocol#register}). Subscribes to the protocol's events
+   * at once; {@link CommandBus#close()} ends the subscription but leaves {@code eventBus} open.
+   *
+   * @throws dev.fabula.ClosedException when the event bus is closed
+   */
+  public static CommandBus distributed(EventBus eventBus, Codec codec, CommandBusOptions options) {
+    return new DistributedCommandBus(
+        Objects.requireNonNull(eventBus, "eventBus"),
+        Objects.requireNonNull(codec, "codec"),
+        Objects.requireNonNull(options, "options"));
+  }
+}

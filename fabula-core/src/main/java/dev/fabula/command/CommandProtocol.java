@@ -1,0 +1,163 @@
+package dev.fabula.command;
+
+import dev.fabula.codec.CodecRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The events through which {@linkplain CommandBuses#distributed distributed command buses}
+ * coordinate over an {@link dev.fabula.event.EventBus}, so that exactly one bus executes each
+ * command however many subscribe:
+ *
+ * <ol>
+ *   <li>the dispatcher publishes {@value #DISPATCHED} (the command, its payload encoded by the
+ *       codec);
+ *   <li>each bus with a handler whose filter accepts it, and a free handler slot, publishes {@value
+ *       #REQUESTED};
+ *   <li>the dispatcher publishes {@value #ASSIGNED} naming the first requester; the others release
+ *       the slot they held. A dispatcher that gave up waiting assigns the command to the empty bus
+ *       id: nobody runs it, and every bus forgets it;
+ *   <li>the assignee publishes {@value #ACCEPTED} and runs the handler;
+ *   <li>when the handler ends it publishes {@value #EXECUTED} with the runtime and, on failure, the
+ *       error's code, message and details.
+ * </ol>
+ *
+ * <p>The command's metadata travels as the metadata of the {@value #DISPATCHED} event. All records
+ * hold only strings, UUIDs, numbers, byte arrays and string maps, so any codec can encode them;
+ * networked event buses need them in their registry: see {@link #register}. The record shapes are
+ * the wire format: changing one is a breaking change.
+ */
+public final class CommandProtocol {
+  /** Name of the event announcing a command to every bus. */
+  public static final String DISPATCHED = "fabula.command.dispatched";
+
+  /** Name of the event by which a bus offers to execute a command. */
+  public static final String REQUESTED = "fabula.command.requested";
+
+  /** Name of the event by which the dispatcher assigns a command to one bus. */
+  public static final String ASSIGNED = "fabula.command.assigned";
+
+  /** Name of the event by which the assignee confirms it runs the command. */
+  public static final String ACCEPTED = "fabula.command.accepted";
+
+  /** Name of the event carrying a command's outcome back to the dispatcher. */
+  public static final String EXECUTED = "fabula.command.executed";
+
+  private CommandProtocol() {}
+
+  /** Registers the protocol's event names and types in {@code registry}. */
+  public static CodecRegistry.Builder register(CodecRegistry.Builder registry) {
+    return registry
+        .register(DISPATCHED, Dispatched.class)
+        .register(REQUESTED, Requested.class)
+        .register(ASSIGNED, Assigned.class)
+        .register(ACCEPTED, Accepted.class)
+        .register(EXECUTED, Executed.class);
+  }
+
+  /**
+   * A command announced to every bus.
+   *
+   * @param commandId the command's id
+   * @param name the command's name
+   * @param aggregateName the target aggregate's name, or {@code null}
+   * @param aggregateId the target aggregate's id, or {@code null}
+   * @param payloadRevision the revision the payload was encoded in
+   * @param payload the payload, encoded by the dispatcher's codec
+   * @param assignTimeoutMillis how long the dispatcher waits for a handler
+   */
+  public record Dispatched(
+      UUID commandId,
+      String name,
+      @Nullable String aggregateName,
+      @Nullable UUID aggregateId,
+      int payloadRevision,
+      byte[] payload,
+      long assignTimeoutMillis) {
+    /** Validates the record. */
+    public Dispatched {
+      Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(payload, "payload");
+      if ((aggregateName == null) != (aggregateId == null)) {
+        throw new IllegalArgumentException("aggregate name and id must be both set or both null");
+      }
+    }
+  }
+
+  /**
+   * A bus offers to execute a command.
+   *
+   * @param commandId the command's id
+   * @param busId the offering bus
+   */
+  public record Requested(UUID commandId, String busId) {
+    /** Validates the record. */
+    public Requested {
+      Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(busId, "busId");
+    }
+  }
+
+  /**
+   * The dispatcher assigns a command to one bus.
+   *
+   * @param commandId the command's id
+   * @param busId the assignee, or {@code ""} when the dispatcher withdrew the command
+   */
+  public record Assigned(UUID commandId, String busId) {
+    /** Validates the record. */
+    public Assigned {
+      Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(busId, "busId");
+    }
+  }
+
+  /**
+   * The assignee runs the command.
+   *
+   * @param commandId the command's id
+   * @param busId the assignee
+   */
+  public record Accepted(UUID commandId, String busId) {
+    /** Validates the record. */
+    public Accepted {
+      Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(busId, "busId");
+    }
+  }
+
+  /**
+   * A command's outcome.
+   *
+   * @param commandId the command's id
+   * @param busId the bus that executed it
+   * @param runtimeNanos how long the handler ran
+   * @param errorCode the error code, or {@code null} when the handler succeeded
+   * @param errorMessage the error message, or {@code null} when the handler succeeded
+   * @param errorDetails the error details; empty when the handler succeeded
+   */
+  public record Executed(
+      UUID commandId,
+      String busId,
+      long runtimeNanos,
+      @Nullable String errorCode,
+      @Nullable String errorMessage,
+      Map<String, String> errorDetails) {
+    /** Validates the record and copies the details. */
+    public Executed {
+      Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(busId, "busId");
+      errorDetails = Map.copyOf(errorDetails);
+    }
+
+    /** The error, or {@code null} when the handler succeeded. */
+    @Nullable CommandError error() {
+      return errorCode == null
+          ? null
+          : new CommandError(errorCode, errorMessage == null ? "" : errorMessage, errorDetails);
+    }
+  }
+}

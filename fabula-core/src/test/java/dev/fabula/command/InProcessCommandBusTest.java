@@ -1,0 +1,171 @@
+package dev.fabula.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.fabula.ClosedException;
+import dev.fabula.codec.PayloadException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class InProcessCommandBusTest {
+  record Job(int n) {}
+
+  private static final Duration SHORT = Duration.ofMillis(200);
+  private static final long LONG_MS = 10_000;
+
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final CommandBus bus = CommandBuses.inProcess(CommandBusOptions.defaults().withConcurrency(2));
+
+  @AfterEach
+  void close() {
+    release.countDown();
+    bus.close();
+  }
+
+  @Test
+  void syncDispatchRunsTheHandlerWithTheSameObjectsAndReturnsAfterIt() {
+    var seen = new AtomicReference<Command<Job>>();
+    bus.handle("job", Job.class, seen::set);
+    Command<Job> command = Command.create("job", new Job(1));
+
+    bus.dispatch(command, DispatchOptions.sync());
+
+    assertThat(seen.get()).isSameAs(command); // no encoding in-process
+  }
+
+  @Test
+  void syncDispatchRethrowsTheFailureWithCodeDetailsAndTheOriginalCause() {
+    var rejection = new CommandRejectedException("job.bad", "bad job", Map.of("n", "1"));
+    bus.handle("job", Job.class, c -> {
+      throw rejection;
+    });
+
+    var e =
+        catchThrowableOfType(
+            CommandExecutionException.class,
+            () -> bus.dispatch(Command.create("job", new Job(1)), DispatchOptions.sync()));
+
+    assertThat(e.code()).isEqualTo("job.bad");
+    assertThat(e.getMessage()).isEqualTo("bad job");
+    assertThat(e.details()).isEqualTo(Map.of("n", "1"));
+    assertThat(e.getCause()).isSameAs(rejection);
+  }
+
+  @Test
+  void asyncDispatchReturnsWhileTheHandlerRuns() throws Exception {
+    var finished = new CountDownLatch(1);
+    bus.handle("job", Job.class, c -> {
+      release.await();
+      finished.countDown();
+    });
+    bus.dispatch(Command.create("job", new Job(1)), DispatchOptions.async());
+    assertThat(finished.getCount()).isOne();
+    release.countDown();
+    assertThat(finished.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+  }
+
+  @Test
+  void noHandlerFailsAtOnceNamingTheCommand() {
+    assertThatThrownBy(() -> bus.dispatch(Command.create("nobody", new Job(1)), DispatchOptions.sync()))
+        .isInstanceOfSatisfying(NoHandlerException.class, e -> assertThat(e.commandName()).isEqualTo("nobody"));
+  }
+
+  @Test
+  void aDeclinedOrMistypedCommandIsNotRun() {
+    var ran = new AtomicInteger();
+    bus.handle("job", Job.class, c -> c.payload().n() > 0, c -> ran.incrementAndGet());
+    assertThatThrownBy(() -> bus.dispatch(Command.create("job", new Job(0)), DispatchOptions.sync()))
+        .isInstanceOf(NoHandlerException.class);
+    assertThatThrownBy(() -> bus.dispatch(Command.create("job", "text"), DispatchOptions.sync()))
+        .isInstanceOf(PayloadException.class);
+    assertThat(ran).hasValue(0);
+  }
+
+  @Test
+  void atMostConcurrencyHandlersRunAndABusyBusGivesNoHandlerAfterTheAssignTimeout() throws Exception {
+    var running = new CountDownLatch(2);
+    bus.handle("job", Job.class, c -> {
+      running.countDown();
+      release.await();
+    });
+    bus.dispatch(Command.create("job", new Job(1)), DispatchOptions.async());
+    bus.dispatch(Command.create("job", new Job(2)), DispatchOptions.async());
+    assertThat(running.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+
+    assertThatThrownBy(
+            () -> bus.dispatch(Command.create("job", new Job(3)), DispatchOptions.async().withAssignTimeout(SHORT)))
+        .isInstanceOf(NoHandlerException.class)
+        .hasMessageContaining("busy");
+  }
+
+  @Test
+  void aHangingHandlerTimesOutTheSyncCallerAndTheBusKeepsServing() {
+    var ran = new AtomicInteger();
+    bus.handle("hang", Job.class, c -> release.await());
+    bus.handle("job", Job.class, c -> ran.incrementAndGet());
+
+    assertThatThrownBy(
+            () -> bus.dispatch(Command.create("hang", new Job(1)), DispatchOptions.sync().withExecutionTimeout(SHORT)))
+        .isInstanceOfSatisfying(
+            DispatchTimeoutException.class,
+            e -> assertThat(e.stage()).isEqualTo(DispatchTimeoutException.Stage.EXECUTION));
+    bus.dispatch(Command.create("job", new Job(2)), DispatchOptions.sync());
+    assertThat(ran).hasValue(1);
+  }
+
+  @Test
+  void aThrowingHandlerDoesNotStopTheBus() {
+    var calls = new AtomicInteger();
+    bus.handle("job", Job.class, c -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new IllegalStateException("first fails");
+      }
+    });
+    assertThatThrownBy(() -> bus.dispatch(Command.create("job", new Job(1)), DispatchOptions.sync()))
+        .isInstanceOf(CommandExecutionException.class)
+        .hasMessage("first fails");
+    bus.dispatch(Command.create("job", new Job(2)), DispatchOptions.sync());
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void oneHandlerPerNameAndNothingAfterClose() {
+    bus.handle("job", Job.class, c -> {});
+    assertThatThrownBy(() -> bus.handle("job", Job.class, c -> {})).isInstanceOf(DuplicateHandlerException.class);
+    bus.close();
+    assertThatThrownBy(() -> bus.dispatch(Command.create("job", new Job(1)), DispatchOptions.sync()))
+        .isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> bus.handle("other", Job.class, c -> {})).isInstanceOf(ClosedException.class);
+  }
+
+  @Test
+  void theReporterGetsTheOutcome() throws Exception {
+    var report = new AtomicReference<CommandReport>();
+    var reported = new CountDownLatch(1);
+    try (CommandBus reporting =
+        CommandBuses.inProcess(CommandBusOptions.defaults().withReporter(r -> {
+          report.set(r);
+          reported.countDown();
+        }))) {
+      reporting.handle("job", Job.class, c -> {
+        throw new CommandRejectedException("no", "never");
+      });
+      Command<Job> command = Command.create("job", new Job(1));
+      assertThatThrownBy(() -> reporting.dispatch(command, DispatchOptions.sync()))
+          .isInstanceOf(CommandExecutionException.class);
+      assertThat(reported.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+      assertThat(report.get().command()).isSameAs(command);
+      assertThat(report.get().failure()).hasValueSatisfying(e -> assertThat(e.code()).isEqualTo("no"));
+    }
+  }
+}
