@@ -2,11 +2,12 @@ package dev.fabula.memory;
 
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventStore;
+import dev.fabula.projection.ProgressStore;
 import dev.fabula.snapshot.SnapshotStore;
 
 /**
- * The embedded defaults: an event store, event bus and snapshot store that live in this JVM's
- * memory and need no set-up. They keep every promise of their interfaces (and pass the
+ * The embedded defaults: an event store, event bus, snapshot store and progress store that live
+ * in this JVM's memory and need no set-up. They keep every promise of their interfaces (and pass the
  * conformance kit), except durability: everything is gone when the JVM exits. Use them for
  * development, tests and examples.
  */
@@ -26,5 +27,10 @@ public final class InMemory {
   /** A new, empty in-memory snapshot store. */
   public static SnapshotStore snapshotStore() {
     return new MemorySnapshotStore();
+  }
+
+  /** A new, empty in-memory projection progress store. */
+  public static ProgressStore progressStore() {
+    return new MemoryProgressStore();
   }
 }

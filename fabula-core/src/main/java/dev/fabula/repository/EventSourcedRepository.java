@@ -75,10 +75,11 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
       }
     }
     int previous = aggregate.committedVersion();
+    Instant lastTime = changes.get(changes.size() - 1).time();
     store.insert(toStore);
-    ACCESS.markCommitted(aggregate);
+    ACCESS.markCommitted(aggregate); // clears the live changes view
     if (snapshots != null && schedule.shouldSnapshot(previous, aggregate.version())) {
-      takeSnapshot(aggregate, changes.get(changes.size() - 1).time());
+      takeSnapshot(aggregate, lastTime);
     }
   }
 

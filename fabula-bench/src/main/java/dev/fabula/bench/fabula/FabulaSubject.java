@@ -1,32 +1,59 @@
 package dev.fabula.bench.fabula;
 
+import dev.fabula.RetryPolicy;
 import dev.fabula.bench.Backend;
 import dev.fabula.bench.BenchDatabase;
 import dev.fabula.bench.BenchSubject;
+import dev.fabula.bench.domain.PriceChanged;
+import dev.fabula.bench.domain.ProductCreated;
+import dev.fabula.event.ConcurrencyException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
+import dev.fabula.memory.InMemory;
+import dev.fabula.repository.Repository;
+import dev.fabula.snapshot.Snapshot;
+import dev.fabula.snapshot.SnapshotSchedule;
+import dev.fabula.snapshot.SnapshotStore;
+import java.time.Instant;
+import java.util.Iterator;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
- * Fabula's side of the comparison. Not wired yet: every method throws
- * {@link UnsupportedOperationException}, and the harness reports "n/a" for Fabula.
+ * Fabula's side of the comparison, through Fabula's public API only:
+ * <ul>
+ *   <li>events: {@link InMemory#eventStore()} for {@link Backend#MEMORY}; {@link Backend#POSTGRES}
+ *       is not wired (there is no Fabula PostgreSQL store yet), so every method throws
+ *       {@link UnsupportedOperationException} there and the harness reports "n/a";</li>
+ *   <li>commands: a {@link Repository} of {@link Product} with default retries, used as
+ *       {@code repository.use(id, p -> p.changePrice(price))} (load, raise, save);</li>
+ *   <li>snapshots: the repository reads the latest snapshot from {@link InMemory#snapshotStore()}
+ *       on every load (as Axon's event store checks for one on every load), with
+ *       {@link SnapshotSchedule#never()}: {@link #snapshot} takes one explicitly, so no write
+ *       workload pays for snapshots;</li>
+ *   <li>replay: {@code store.query(EventQuery.all())}, the lazy stream a projection reads.</li>
+ * </ul>
+ * There is no command bus on {@code main} yet, so {@link #roundTrip} does {@link #appendOne}'s
+ * work for now. The whole assembly is rebuilt by {@link #reset()}.
  *
- * <p>To wire it, implement each method with Fabula's public API on the given {@link Backend}:
- * the in-memory event store for {@link Backend#MEMORY}, and for {@link Backend#POSTGRES} the
- * PostgreSQL event store on {@link BenchDatabase#url()} in the schema {@link #SCHEMA}, with a
- * HikariCP pool like the Axon side. Use the events in {@code dev.fabula.bench.domain}. Read the
- * contract of each method in {@link BenchSubject}; {@code dev.fabula.bench.axon.AxonSubject}
- * is the reference for what each one does.
+ * <p>For PostgreSQL, the store will live on {@link BenchDatabase#url()} in the schema
+ * {@link #SCHEMA}.
  */
 public final class FabulaSubject implements BenchSubject {
 
     /** The PostgreSQL schema Fabula's tables live in during benchmarks. */
     public static final String SCHEMA = "bench_fabula";
 
-    private static final String NOT_WIRED = "Fabula side not wired yet";
+    private static final String NO_POSTGRES = "no Fabula PostgreSQL backend yet";
 
     private final Backend backend;
+    private Assembly assembly;
+    /** Sum of the replayed prices, kept so the projection's reads of event data stay live. */
+    private long replayChecksum;
 
     /**
-     * Creates the subject for a backend.
+     * Creates the subject; nothing is opened before {@link #reset()}.
      *
      * @param backend where the events are kept
      */
@@ -43,53 +70,127 @@ public final class FabulaSubject implements BenchSubject {
         return backend;
     }
 
+    private record Assembly(EventStore store,
+                            SnapshotStore snapshots,
+                            Repository<Product> repository,
+                            Repository<Product> noRetry) {
+
+        void close() {
+            store.close();
+            snapshots.close();
+        }
+    }
+
     @Override
     public void reset() {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        if (backend != Backend.MEMORY) {
+            throw new UnsupportedOperationException(NO_POSTGRES);
+        }
+        close();
+        EventStore store = InMemory.eventStore();
+        SnapshotStore snapshots = InMemory.snapshotStore();
+        Repository<Product> repository = Repository.builder(store, Product::new)
+                .snapshots(snapshots, SnapshotSchedule.never())
+                .build();
+        // For appendOneRetrying: one attempt per use(), so every conflict reaches the caller
+        // and is counted there.
+        Repository<Product> noRetry = Repository.builder(store, Product::new)
+                .retry(RetryPolicy.none())
+                .snapshots(snapshots, SnapshotSchedule.never())
+                .build();
+        assembly = new Assembly(store, snapshots, repository, noRetry);
+    }
+
+    private Assembly assembly() {
+        Assembly current = assembly;
+        if (current == null) {
+            throw new IllegalStateException(backend == Backend.MEMORY ? "reset() first" : NO_POSTGRES);
+        }
+        return current;
     }
 
     @Override
     public void create(UUID id, String name, long price) {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        Repository<Product> repository = assembly().repository();
+        Product product = new Product(id);
+        product.create(name, price);
+        repository.save(product);
     }
 
     @Override
     public long appendOne(UUID id, long price) {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        return assembly().repository().use(id, p -> p.changePrice(price)).price();
     }
 
     @Override
     public long roundTrip(UUID id, long price) {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        // No command bus on main yet (it is being built on the branch `commands`): until the
+        // bench dispatches through it, the round trip is appendOne's work, load-raise-save.
+        return appendOne(id, price);
     }
 
     @Override
     public int appendOneRetrying(UUID id, long price) {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        Repository<Product> noRetry = assembly().noRetry();
+        int conflicts = 0;
+        while (true) {
+            try {
+                noRetry.use(id, p -> p.changePrice(price));
+                return conflicts;
+            } catch (ConcurrencyException e) {
+                conflicts++;
+            }
+        }
     }
 
     @Override
     public void appendBatch(UUID id, int events) {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        Product product = new Product(id);
+        product.importWith(events);
+        assembly().repository().save(product);
     }
 
     @Override
     public long rehydrate(UUID id) {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        return assembly().repository().fetch(id).price();
     }
 
     @Override
     public void snapshot(UUID id) {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        Assembly a = assembly();
+        Product product = a.repository().fetch(id);
+        a.snapshots().save(new Snapshot(Product.NAME, id, product.version(), Instant.now(),
+                product.snapshotState()));
     }
 
     @Override
     public long replayCount(long expected) {
-        throw new UnsupportedOperationException(NOT_WIRED);
+        long created = 0;
+        long changed = 0;
+        long prices = 0;
+        try (Stream<Event<?>> events = assembly().store().query(EventQuery.all())) {
+            Iterator<Event<?>> it = events.iterator();
+            while (it.hasNext()) {
+                Object data = it.next().data();
+                if (data instanceof ProductCreated c) {
+                    created++;
+                    prices += c.price();
+                } else if (data instanceof PriceChanged p) {
+                    changed++;
+                    prices += p.price();
+                }
+            }
+        }
+        replayChecksum += prices;
+        return created + changed;
     }
 
     @Override
     public void close() {
-        // nothing opened yet
+        Assembly current = assembly;
+        assembly = null;
+        if (current != null) {
+            current.close();
+        }
     }
 }

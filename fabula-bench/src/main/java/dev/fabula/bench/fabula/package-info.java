@@ -1,5 +1,5 @@
 /**
- * Fabula's side of the benchmarks, {@link dev.fabula.bench.fabula.FabulaSubject}: a stub until
- * it is wired to Fabula's API.
+ * Fabula's side of the benchmarks: {@link dev.fabula.bench.fabula.FabulaSubject} over the
+ * in-memory backend (PostgreSQL not wired yet) and its {@code Product} aggregate.
  */
 package dev.fabula.bench.fabula;

@@ -1,0 +1,62 @@
+package dev.fabula.memory;
+
+import dev.fabula.ClosedException;
+import dev.fabula.projection.ProgressStore;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The in-memory {@link ProgressStore}: a concurrent map; {@code advance} is an atomic replace. */
+final class MemoryProgressStore implements ProgressStore {
+  private final ConcurrentHashMap<String, Long> positions = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  @Override
+  public long position(String projection) {
+    ensureOpen();
+    return positions.getOrDefault(checkName(projection), 0L);
+  }
+
+  @Override
+  public boolean advance(String projection, long expected, long position) {
+    ensureOpen();
+    checkName(projection);
+    if (expected < 0) {
+      throw new IllegalArgumentException("expected position must not be negative, got " + expected);
+    }
+    if (position <= expected) {
+      throw new IllegalArgumentException(
+          "progress only moves forward: " + position + " is not after " + expected);
+    }
+    if (expected == 0) {
+      // Absent and 0 are the same position.
+      Long previous = positions.putIfAbsent(projection, position);
+      return previous == null || (previous == 0 && positions.replace(projection, 0L, position));
+    }
+    return positions.replace(projection, expected, position);
+  }
+
+  @Override
+  public void reset(String projection) {
+    ensureOpen();
+    positions.remove(checkName(projection));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private static String checkName(String projection) {
+    Objects.requireNonNull(projection, "projection");
+    if (projection.isBlank()) {
+      throw new IllegalArgumentException("projection name must not be blank");
+    }
+    return projection;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("progress store");
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.fabula.projection;
+
+/**
+ * A {@link Projection} that keeps, together with its read model, the global position of the last
+ * event it applied. This is what makes projection exactly-once: a job reads the store only after
+ * {@link #progress()}, and for each event calls {@link Projection#apply} and then {@link
+ * #progress(long)} with that event's position while holding the projection's lock, so no other job
+ * applies anything in between. Re-running a job — after a failure, a duplicate bus delivery or a
+ * manual trigger — finds the position already advanced and applies nothing twice; since the store
+ * never shows an event with a lower position later, nothing is skipped either.
+ *
+ * <p>For an in-memory read model the two calls are two field writes under the lock. A read model
+ * in a database applies the event inside a transaction in {@code apply} and writes the position and
+ * commits in {@code progress(long)} (or rolls back if {@code apply} threw), so that a crash between
+ * the two loses both or neither. See {@code docs/adr/0004-projection-progress.md}.
+ */
+public interface ProgressAware {
+  /** The global position of the last event applied, {@code 0} before any. */
+  long progress();
+
+  /**
+   * Records that every event up to {@code position} has been applied (or, for a {@link Guarded}
+   * projection, rejected). Positions passed by a job only grow, except through {@link
+   * Resettable#reset()}.
+   */
+  void progress(long position);
+}

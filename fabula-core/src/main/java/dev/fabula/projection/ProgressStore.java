@@ -1,0 +1,52 @@
+package dev.fabula.projection;
+
+/**
+ * Keeps projection progress — the global position of the last event applied — by projection name,
+ * for read models that do not keep it themselves (see {@link Projections#tracked}).
+ *
+ * <p>Promises every implementation keeps (checked by {@code ProgressStoreConformance} in {@code
+ * fabula-tck}):
+ *
+ * <ul>
+ *   <li>An unknown projection is at position {@code 0}.
+ *   <li>{@link #advance} is a compare-and-set: it moves a projection from exactly {@code expected}
+ *       to a greater {@code position}, atomically, or does nothing and returns {@code false}. So
+ *       progress never goes backwards, and of two concurrent runners that read the same position
+ *       only one can record the next — the other learns it lost.
+ *   <li>{@link #reset} is the only way back to {@code 0}.
+ *   <li>Implementations are thread-safe; after {@link #close()} every method throws {@link
+ *       dev.fabula.ClosedException}.
+ * </ul>
+ *
+ * <p>A backend whose read models live in the same database (PostgreSQL) can run {@code advance}
+ * in the transaction that changed the read model, so data and progress commit together.
+ */
+public interface ProgressStore extends AutoCloseable {
+  /**
+   * The stored position of the projection, {@code 0} when none is stored.
+   *
+   * @throws IllegalArgumentException when the name is blank
+   */
+  long position(String projection);
+
+  /**
+   * Moves the projection from {@code expected} to {@code position} if it is at {@code expected}
+   * now.
+   *
+   * @return whether the position was moved
+   * @throws IllegalArgumentException when the name is blank, {@code expected} is negative or
+   *     {@code position} is not greater than {@code expected}
+   */
+  boolean advance(String projection, long expected, long position);
+
+  /**
+   * Sets the projection back to position {@code 0}.
+   *
+   * @throws IllegalArgumentException when the name is blank
+   */
+  void reset(String projection);
+
+  /** Releases the store's resources. Idempotent. */
+  @Override
+  void close();
+}

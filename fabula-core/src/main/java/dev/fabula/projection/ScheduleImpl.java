@@ -1,0 +1,364 @@
+package dev.fabula.projection;
+
+import dev.fabula.ClosedException;
+import dev.fabula.FabulaException;
+import dev.fabula.event.EventBus;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
+import dev.fabula.event.Subscription;
+import dev.fabula.event.SubscriptionOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/** The continuous and periodic {@link Schedule}: one job thread per subscription. */
+final class ScheduleImpl implements Schedule {
+  static final int DEAD_LETTER_CAPACITY = 10_000;
+  /** With a custom clock, waits re-read it this often, since it need not follow real time. */
+  private static final long CUSTOM_CLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long CLOSE_WAIT_MILLIS = 10_000;
+
+  private final @Nullable EventBus bus;
+  private final EventStore store;
+  private final Set<String> names;
+  private final EventQuery base;
+  private final @Nullable Duration interval;
+  private final ScheduleOptions options;
+  private final List<Runner> runners = new CopyOnWriteArrayList<>();
+  private final ReentrantLock deadLettersLock = new ReentrantLock();
+  private final ArrayDeque<DeadLetter> deadLetters = new ArrayDeque<>();
+  private volatile boolean closed;
+
+  ScheduleImpl(
+      @Nullable EventBus bus,
+      EventStore store,
+      Set<String> names,
+      @Nullable Duration interval,
+      ScheduleOptions options) {
+    this.bus = bus;
+    this.store = Objects.requireNonNull(store, "store");
+    this.names = Set.copyOf(Objects.requireNonNull(names, "names"));
+    this.interval = interval;
+    this.options = Objects.requireNonNull(options, "options");
+    if (this.names.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a schedule needs at least one event name, or \"" + EventBus.ALL + "\" for all");
+    }
+    for (String n : this.names) {
+      if (n.isBlank()) {
+        throw new IllegalArgumentException("event names must not be blank");
+      }
+    }
+    this.base =
+        this.names.contains(EventBus.ALL)
+            ? EventQuery.all()
+            : EventQuery.builder().names(this.names).build();
+  }
+
+  @Override
+  public Subscription subscribe(JobHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    ensureOpen();
+    var runner = new Runner(handler);
+    runners.add(runner);
+    if (closed) {
+      runner.close();
+      throw new ClosedException("projection schedule");
+    }
+    CompletableFuture<Void> catchUp = runner.start();
+    if (options.catchUp() == CatchUp.BLOCKING && catchUp != null) {
+      try {
+        catchUp.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    return runner;
+  }
+
+  @Override
+  public CompletableFuture<Void> trigger(TriggerOptions triggerOptions) {
+    Objects.requireNonNull(triggerOptions, "options");
+    ensureOpen();
+    List<CompletableFuture<Void>> jobs = new ArrayList<>();
+    for (Runner r : runners) {
+      jobs.add(r.request(triggerOptions));
+    }
+    return CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new));
+  }
+
+  @Override
+  public ScheduleStatus status() {
+    long head = store.lastPosition();
+    long position = Long.MAX_VALUE;
+    boolean running = false;
+    for (Runner r : runners) {
+      position = Math.min(position, r.position);
+      running |= r.running;
+    }
+    return ScheduleStatus.of(position == Long.MAX_VALUE ? 0 : position, head, running);
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters() {
+    deadLettersLock.lock();
+    try {
+      return List.copyOf(deadLetters);
+    } finally {
+      deadLettersLock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    runners.forEach(Runner::close);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("projection schedule");
+    }
+  }
+
+  private record Request(TriggerOptions options, CompletableFuture<Void> done) {}
+
+  /** One subscription: its job thread, its triggers, its position. */
+  private final class Runner implements Subscription, StoreJob.Context {
+    private final JobHandler handler;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final ArrayDeque<Request> requests = new ArrayDeque<>();
+    private final Debouncer debouncer = new Debouncer(options.debounce(), options.debounceCap());
+    private @Nullable Instant nextTick;
+    private boolean stopped;
+    private @Nullable Subscription busSubscription;
+    private @Nullable Thread thread;
+    private volatile boolean cancelled;
+    volatile long position;
+    volatile boolean running;
+    private long cursor;
+    private long head;
+
+    Runner(JobHandler handler) {
+      this.handler = handler;
+    }
+
+    /** Starts the thread; returns the catch-up job's completion, or null without catch-up. */
+    @Nullable CompletableFuture<Void> start() {
+      CompletableFuture<Void> catchUp = null;
+      if (options.catchUp() != CatchUp.NONE) {
+        catchUp = request(TriggerOptions.defaults());
+      }
+      if (bus != null) {
+        // Events published from now on trigger; earlier ones are read by the catch-up job or the
+        // first triggered one, since jobs read the store, not the bus.
+        busSubscription =
+            bus.subscribe(
+                names,
+                e -> onBusEvent(),
+                SubscriptionOptions.defaults()
+                    .withErrorHandler(t -> StoreJob.safely(() -> options.listener().jobFailed(t))));
+      } else {
+        nextTick = options.clock().instant().plus(Objects.requireNonNull(interval));
+      }
+      thread = Thread.ofVirtual().name("fabula-projection-schedule").start(this::loop);
+      return catchUp;
+    }
+
+    private void onBusEvent() {
+      lock.lock();
+      try {
+        debouncer.onEvent(options.clock().instant());
+        wake.signal();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    CompletableFuture<Void> request(TriggerOptions triggerOptions) {
+      var done = new CompletableFuture<Void>();
+      lock.lock();
+      try {
+        if (stopped) {
+          done.completeExceptionally(new ClosedException("projection schedule subscription"));
+        } else {
+          requests.add(new Request(triggerOptions, done));
+          wake.signal();
+        }
+      } finally {
+        lock.unlock();
+      }
+      return done;
+    }
+
+    private void loop() {
+      while (true) {
+        Request request = null;
+        lock.lock();
+        try {
+          while (true) {
+            if (stopped) {
+              return;
+            }
+            request = requests.poll();
+            if (request != null) {
+              break;
+            }
+            Instant now = options.clock().instant();
+            Instant due = bus != null ? debouncer.deadline() : nextTick;
+            if (due != null && !now.isBefore(due)) {
+              if (bus != null) {
+                debouncer.clear();
+              } else {
+                nextTick = now.plus(Objects.requireNonNull(interval));
+              }
+              break;
+            }
+            long waitNanos = due == null ? Long.MAX_VALUE : Duration.between(now, due).toNanos();
+            if (options.customClock()) {
+              waitNanos = Math.min(waitNanos, CUSTOM_CLOCK_SLICE_NANOS);
+            }
+            if (waitNanos == Long.MAX_VALUE) {
+              wake.await();
+            } else {
+              wake.awaitNanos(waitNanos);
+            }
+          }
+        } catch (InterruptedException e) {
+          continue; // close() interrupts only to wake; the loop checks 'stopped'
+        } finally {
+          lock.unlock();
+        }
+        runJob(request);
+      }
+    }
+
+    private void runJob(@Nullable Request request) {
+      TriggerOptions trigger = request == null ? TriggerOptions.defaults() : request.options();
+      Throwable failure = null;
+      try {
+        head = store.lastPosition();
+        long from = trigger.reset() ? 0 : cursor;
+        EventQuery query = trigger.query().orElse(base);
+        if (trigger.query().isPresent() && !trigger.reset()) {
+          from = query.afterPosition();
+        }
+        var job = new StoreJob(store, query, from, head, trigger, this);
+        running = true;
+        StoreJob.safely(() -> options.listener().jobStarted(ScheduleStatus.of(position, head, true)));
+        handler.handle(job);
+        if (!cancelled) {
+          cursor = Math.max(cursor, head);
+          position = Math.max(position, head);
+        }
+      } catch (ProjectionException e) {
+        failure = e; // reported by the job when it happened
+      } catch (Exception e) {
+        failure = e;
+        Exception reported = e;
+        StoreJob.safely(() -> options.listener().jobFailed(reported));
+      } finally {
+        running = false;
+        StoreJob.safely(
+            () -> options.listener().jobFinished(ScheduleStatus.of(position, head, false)));
+      }
+      if (request != null) {
+        if (failure == null) {
+          request.done().complete(null);
+        } else {
+          request.done().completeExceptionally(failure);
+        }
+      }
+    }
+
+    @Override
+    public ScheduleOptions options() {
+      return options;
+    }
+
+    @Override
+    public void progressed(long p, boolean report) {
+      position = p;
+      if (report) {
+        StoreJob.safely(() -> options.listener().progressed(ScheduleStatus.of(p, head, true)));
+      }
+    }
+
+    @Override
+    public void deadLetter(DeadLetter letter) {
+      deadLettersLock.lock();
+      try {
+        if (deadLetters.size() == DEAD_LETTER_CAPACITY) {
+          deadLetters.removeFirst();
+        }
+        deadLetters.addLast(letter);
+      } finally {
+        deadLettersLock.unlock();
+      }
+    }
+
+    @Override
+    public boolean cancelled() {
+      return cancelled;
+    }
+
+    @Override
+    public boolean isActive() {
+      lock.lock();
+      try {
+        return !stopped;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void close() {
+      List<Request> pending;
+      lock.lock();
+      try {
+        if (stopped) {
+          return;
+        }
+        stopped = true;
+        cancelled = true;
+        pending = new ArrayList<>(requests);
+        requests.clear();
+        wake.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      runners.remove(this);
+      Subscription sub = busSubscription;
+      if (sub != null) {
+        sub.close();
+      }
+      pending.forEach(
+          r -> r.done().completeExceptionally(new ClosedException("projection schedule subscription")));
+      Thread t = thread;
+      if (t != null && t != Thread.currentThread()) {
+        try {
+          if (!t.join(Duration.ofMillis(CLOSE_WAIT_MILLIS))) {
+            t.interrupt();
+            t.join(Duration.ofMillis(CLOSE_WAIT_MILLIS));
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new FabulaException("interrupted while closing a projection schedule", e);
+        }
+      }
+    }
+  }
+}

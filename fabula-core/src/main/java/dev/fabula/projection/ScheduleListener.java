@@ -1,0 +1,37 @@
+package dev.fabula.projection;
+
+/**
+ * Observes a schedule: jobs starting and finishing, progress during long jobs, failures and dead
+ * letters. Methods are called on the schedule's job thread and should return quickly; an exception
+ * thrown by a listener is ignored. Every method has an empty default (failures are logged).
+ */
+public interface ScheduleListener {
+  /** A job is starting; {@code status.head()} is the last position it will read. */
+  default void jobStarted(ScheduleStatus status) {}
+
+  /** Progress inside a running job, at most every few thousand events. */
+  default void progressed(ScheduleStatus status) {}
+
+  /** A job finished (successfully or not). */
+  default void jobFinished(ScheduleStatus status) {}
+
+  /** A projection failed on an event; it stopped there, or the event became a dead letter. */
+  default void failed(ProjectionException failure) {
+    System.getLogger(ScheduleListener.class.getName())
+        .log(System.Logger.Level.ERROR, failure.getMessage(), failure);
+  }
+
+  /** A job handler failed with something other than a {@link ProjectionException}. */
+  default void jobFailed(Throwable failure) {
+    System.getLogger(ScheduleListener.class.getName())
+        .log(System.Logger.Level.ERROR, "projection job failed", failure);
+  }
+
+  /** A failed event was moved to the dead-letter list. */
+  default void deadLettered(DeadLetter letter) {}
+
+  /** A listener that only logs failures. */
+  static ScheduleListener logging() {
+    return new ScheduleListener() {};
+  }
+}

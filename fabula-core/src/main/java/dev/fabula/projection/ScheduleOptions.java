@@ -1,0 +1,218 @@
+package dev.fabula.projection;
+
+import dev.fabula.RetryPolicy;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a {@link Schedule} runs its jobs. Immutable; {@link #defaults()} or {@link #builder()}.
+ *
+ * <p>Debounce (continuous schedules only): after a triggering event the job waits until {@code
+ * debounce} passed without another triggering event, so a burst becomes one job — but never longer
+ * than {@code debounceCap} after the <em>first</em> triggering event of the batch, however steady
+ * the stream. A debounce of zero runs a job as soon as the schedule's thread is free.
+ */
+public final class ScheduleOptions {
+  /** Jobs cache up to this many events by default, so several projections read the store once. */
+  public static final int DEFAULT_JOB_CACHE_SIZE = 16_384;
+
+  private static final ScheduleOptions DEFAULTS = builder().build();
+
+  private final Duration debounce;
+  private final Duration debounceCap;
+  private final CatchUp catchUp;
+  private final ScheduleListener listener;
+  private final FailurePolicy failurePolicy;
+  private final RetryPolicy retryPolicy;
+  private final InstantSource clock;
+  private final boolean customClock;
+  private final int jobCacheSize;
+
+  private ScheduleOptions(Builder b) {
+    debounce = b.debounce == null ? Duration.ZERO : b.debounce;
+    debounceCap = b.debounceCap == null ? defaultCap(debounce) : b.debounceCap;
+    catchUp = b.catchUp == null ? CatchUp.NONE : b.catchUp;
+    listener = b.listener == null ? ScheduleListener.logging() : b.listener;
+    failurePolicy = b.failurePolicy == null ? FailurePolicy.STOP : b.failurePolicy;
+    retryPolicy = b.retryPolicy == null ? RetryPolicy.defaults() : b.retryPolicy;
+    customClock = b.clock != null;
+    clock = b.clock == null ? InstantSource.system() : b.clock;
+    jobCacheSize = b.jobCacheSize == null ? DEFAULT_JOB_CACHE_SIZE : b.jobCacheSize;
+  }
+
+  private static Duration defaultCap(Duration debounce) {
+    Duration tenTimes = debounce.multipliedBy(10);
+    return tenTimes.compareTo(Duration.ofSeconds(1)) > 0 ? tenTimes : Duration.ofSeconds(1);
+  }
+
+  /** No debounce, no catch-up, failures stop the projection and are logged, default retries. */
+  public static ScheduleOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The quiet time a continuous schedule waits for after a triggering event. */
+  public Duration debounce() {
+    return debounce;
+  }
+
+  /**
+   * The longest a triggering event waits for its job to start, measured from the first triggering
+   * event of a batch (defaults to ten times the debounce, at least one second).
+   */
+  public Duration debounceCap() {
+    return debounceCap;
+  }
+
+  /** Whether subscribing runs a catch-up job first. */
+  public CatchUp catchUp() {
+    return catchUp;
+  }
+
+  /** Who observes the schedule. */
+  public ScheduleListener listener() {
+    return listener;
+  }
+
+  /** What happens to an event a projection fails on. */
+  public FailurePolicy failurePolicy() {
+    return failurePolicy;
+  }
+
+  /** How often a projection is retried on a {@link dev.fabula.TransientException}. */
+  public RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  /** The clock debounce, caps and intervals are measured with. */
+  public InstantSource clock() {
+    return clock;
+  }
+
+  /** How many events a job caches for several projections; beyond it, each reads the store. */
+  public int jobCacheSize() {
+    return jobCacheSize;
+  }
+
+  /** Whether the clock was set: then waits re-check it often, as it may not follow real time. */
+  boolean customClock() {
+    return customClock;
+  }
+
+  boolean debounced() {
+    return !debounce.isZero();
+  }
+
+  /**
+   * Builds {@link ScheduleOptions}. Each setting may be made once; a second call fails at once, and
+   * contradictions fail at {@link #build()}.
+   */
+  public static final class Builder {
+    private @Nullable Duration debounce;
+    private @Nullable Duration debounceCap;
+    private @Nullable CatchUp catchUp;
+    private @Nullable ScheduleListener listener;
+    private @Nullable FailurePolicy failurePolicy;
+    private @Nullable RetryPolicy retryPolicy;
+    private @Nullable InstantSource clock;
+    private @Nullable Integer jobCacheSize;
+
+    private Builder() {}
+
+    /** The quiet time to wait for after a triggering event (continuous schedules). */
+    public Builder debounce(Duration value) {
+      requireUnset(debounce, "debounce");
+      debounce = requireNonNegative(value, "debounce");
+      return this;
+    }
+
+    /** The hard upper bound on a triggering event's wait (continuous schedules). */
+    public Builder debounceCap(Duration value) {
+      requireUnset(debounceCap, "debounceCap");
+      debounceCap = requireNonNegative(value, "debounceCap");
+      return this;
+    }
+
+    /** Whether subscribing runs a catch-up job first. */
+    public Builder catchUp(CatchUp value) {
+      requireUnset(catchUp, "catchUp");
+      catchUp = Objects.requireNonNull(value, "catchUp");
+      return this;
+    }
+
+    /** Who observes the schedule. */
+    public Builder listener(ScheduleListener value) {
+      requireUnset(listener, "listener");
+      listener = Objects.requireNonNull(value, "listener");
+      return this;
+    }
+
+    /** What happens to an event a projection fails on. */
+    public Builder failurePolicy(FailurePolicy value) {
+      requireUnset(failurePolicy, "failurePolicy");
+      failurePolicy = Objects.requireNonNull(value, "failurePolicy");
+      return this;
+    }
+
+    /** Retries of transient projection failures ({@link RetryPolicy#none()} to disable). */
+    public Builder retryPolicy(RetryPolicy value) {
+      requireUnset(retryPolicy, "retryPolicy");
+      retryPolicy = Objects.requireNonNull(value, "retryPolicy");
+      return this;
+    }
+
+    /** The clock for debounce, caps and intervals (tests pass a controllable one). */
+    public Builder clock(InstantSource value) {
+      requireUnset(clock, "clock");
+      clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /** How many events a job caches so several projections read the store once; 0 disables. */
+    public Builder jobCacheSize(int value) {
+      requireUnset(jobCacheSize, "jobCacheSize");
+      if (value < 0) {
+        throw new IllegalArgumentException("jobCacheSize must not be negative, got " + value);
+      }
+      jobCacheSize = value;
+      return this;
+    }
+
+    /**
+     * The options.
+     *
+     * @throws IllegalArgumentException when a debounce cap is shorter than the debounce, or set
+     *     without a debounce
+     */
+    public ScheduleOptions build() {
+      if (debounceCap != null && (debounce == null || debounce.isZero())) {
+        throw new IllegalArgumentException("debounceCap " + debounceCap + " needs a debounce");
+      }
+      if (debounceCap != null && debounceCap.compareTo(debounce) < 0) {
+        throw new IllegalArgumentException(
+            "debounceCap " + debounceCap + " is shorter than the debounce " + debounce);
+      }
+      return new ScheduleOptions(this);
+    }
+
+    private static Duration requireNonNegative(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(what + " must not be negative, got " + d);
+      }
+      return d;
+    }
+
+    private static void requireUnset(@Nullable Object current, String setting) {
+      if (current != null) {
+        throw new IllegalStateException(setting + " was already set to " + current);
+      }
+    }
+  }
+}

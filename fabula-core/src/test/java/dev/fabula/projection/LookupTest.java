@@ -1,0 +1,71 @@
+package dev.fabula.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fabula.event.Event;
+import dev.fabula.event.EventBus;
+import dev.fabula.event.EventStore;
+import dev.fabula.event.EventStores;
+import dev.fabula.memory.InMemory;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class LookupTest {
+  record Registered(String email) {}
+
+  record EmailChanged(String from, String to) {}
+
+  record Deleted() {}
+
+  private final Lookup emails =
+      Lookup.builder()
+          .on("customer.registered", Registered.class, (d, entry) -> entry.set("email", d.email()))
+          .on("customer.email-changed", EmailChanged.class, (d, entry) -> entry.set("email", d.to()))
+          .on("customer.deleted", Deleted.class, (d, entry) -> entry.remove("email"))
+          .build();
+
+  @Test
+  void mapsValuesToAggregateIdsAndBackKeptCurrentByASchedule() {
+    UUID ada = UUID.randomUUID();
+    UUID bob = UUID.randomUUID();
+    try (EventStore raw = InMemory.eventStore();
+        EventBus bus = InMemory.eventBus();
+        Schedule schedule = Schedule.continuously(bus, raw, emails.eventNames())) {
+      EventStore store = EventStores.publishing(raw, bus);
+      schedule.project(emails);
+      store.insert(List.of(Event.create("customer.registered", new Registered("ada@x.org")).withAggregate("customer", ada, 1)));
+      store.insert(List.of(Event.create("customer.registered", new Registered("bob@x.org")).withAggregate("customer", bob, 1)));
+      store.insert(List.of(Event.create("customer.email-changed", new EmailChanged("ada@x.org", "ada@y.org")).withAggregate("customer", ada, 2)));
+      store.insert(List.of(Event.create("customer.deleted", new Deleted()).withAggregate("customer", bob, 2)));
+      Await.until("lookup caught up", () -> emails.progress() == 4);
+
+      assertThat(emails.aggregateId("customer", "email", "ada@y.org")).contains(ada);
+      assertThat(emails.aggregateId("customer", "email", "ada@x.org")).isEmpty();
+      assertThat(emails.value("customer", "email", ada)).contains("ada@y.org");
+      assertThat(emails.value("customer", "email", bob)).isEmpty();
+      assertThat(emails.aggregateId("customer", "email", "bob@x.org")).isEmpty();
+
+      schedule.trigger(TriggerOptions.rebuild()).join();
+      assertThat(emails.progress()).isEqualTo(4);
+      assertThat(emails.aggregateId("customer", "email", "ada@y.org")).contains(ada);
+    }
+  }
+
+  @Test
+  void ignoresEventsWithoutAggregateAndRejectsBadSetup() {
+    emails.apply(Event.create("customer.registered", new Registered("nobody@x.org")));
+    assertThat(emails.aggregateId("customer", "email", "nobody@x.org")).isEmpty();
+    assertThat(emails.accepts(Event.create("customer.registered", new Registered("n")))).isFalse();
+    assertThat(emails.eventNames()).isEqualTo(Set.of("customer.registered", "customer.email-changed", "customer.deleted"));
+    assertThatThrownBy(() -> Lookup.builder().build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(
+            () ->
+                Lookup.builder()
+                    .on("a", Deleted.class, (d, e) -> {})
+                    .on("a", Deleted.class, (d, e) -> {}))
+        .isInstanceOf(IllegalStateException.class);
+  }
+}

@@ -1,0 +1,169 @@
+package dev.fabula.tck.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fabula.ClosedException;
+import dev.fabula.projection.ProgressStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite for {@link ProgressStore} implementations. Extend it in the backend's
+ * tests and return a fresh, empty store from {@link #createStore()}; every test must pass, none is
+ * skipped.
+ *
+ * <p>Checks: unknown projections are at 0; {@code advance} is an atomic compare-and-set that only
+ * moves forward, so concurrent runners never move progress backwards and exactly one wins each
+ * step; {@code reset} goes back to 0; projections are independent; bad input is rejected; a closed
+ * store throws {@link ClosedException}.
+ */
+public abstract class ProgressStoreConformance {
+  private ProgressStore store;
+
+  /** A fresh, empty store; closed by the suite after each test. */
+  protected abstract ProgressStore createStore();
+
+  @BeforeEach
+  void open() {
+    store = createStore();
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private static String name() {
+    return "projection-" + UUID.randomUUID();
+  }
+
+  @Test
+  void anUnknownProjectionIsAtPositionZero() {
+    assertThat(store.position(name())).isZero();
+  }
+
+  @Test
+  void advanceSavesAndPositionLoads() {
+    String p = name();
+    assertThat(store.advance(p, 0, 5)).isTrue();
+    assertThat(store.position(p)).isEqualTo(5);
+    assertThat(store.advance(p, 5, 6)).isTrue();
+    assertThat(store.position(p)).isEqualTo(6);
+  }
+
+  @Test
+  void advanceFromAStalePositionDoesNothing() {
+    String p = name();
+    store.advance(p, 0, 10);
+    assertThat(store.advance(p, 0, 3)).isFalse();
+    assertThat(store.advance(p, 7, 12)).isFalse();
+    assertThat(store.position(p)).isEqualTo(10);
+  }
+
+  @Test
+  void advanceNeverMovesBackwards() {
+    String p = name();
+    store.advance(p, 0, 10);
+    assertThatThrownBy(() -> store.advance(p, 10, 9)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.advance(p, 10, 10)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.position(p)).isEqualTo(10);
+  }
+
+  @Test
+  void resetGoesBackToZeroAndAllowsAdvancingAgain() {
+    String p = name();
+    store.advance(p, 0, 42);
+    store.reset(p);
+    assertThat(store.position(p)).isZero();
+    assertThat(store.advance(p, 0, 1)).isTrue();
+    assertThat(store.position(p)).isEqualTo(1);
+  }
+
+  @Test
+  void resettingAnUnknownProjectionIsHarmless() {
+    String p = name();
+    store.reset(p);
+    assertThat(store.position(p)).isZero();
+  }
+
+  @Test
+  void projectionsAreIndependent() {
+    String a = name();
+    String b = name();
+    store.advance(a, 0, 3);
+    store.advance(b, 0, 8);
+    store.reset(a);
+    assertThat(store.position(a)).isZero();
+    assertThat(store.position(b)).isEqualTo(8);
+  }
+
+  @Test
+  void rejectsBlankNamesAndNegativePositions() {
+    assertThatThrownBy(() -> store.position(" ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.advance("", 0, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.reset(" ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.advance(name(), -1, 1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void concurrentRunnersNeverMoveProgressBackwardsAndEachStepHasOneWinner() throws Exception {
+    String p = name();
+    int threads = 8;
+    int steps = 200;
+    var wins = new AtomicInteger();
+    var backwards = new AtomicInteger();
+    var failure = new AtomicLong(-1);
+    var start = new CountDownLatch(1);
+    List<Thread> runners = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      runners.add(
+          Thread.ofPlatform().start(
+              () -> {
+                try {
+                  start.await();
+                  long seen = 0;
+                  long deadline = System.nanoTime() + 30_000_000_000L;
+                  // Bounded, so a broken store fails the test instead of hanging it.
+                  for (int i = 0; seen < steps && i < 1_000_000 && System.nanoTime() < deadline; i++) {
+                    long current = store.position(p);
+                    if (current < seen) {
+                      backwards.incrementAndGet();
+                    }
+                    seen = current;
+                    if (current < steps && store.advance(p, current, current + 1)) {
+                      wins.incrementAndGet();
+                    }
+                  }
+                } catch (Exception e) {
+                  failure.set(0);
+                }
+              }));
+    }
+    start.countDown();
+    for (Thread t : runners) {
+      t.join(60_000);
+      assertThat(t.isAlive()).as("runner finished").isFalse();
+    }
+    assertThat(failure).hasValue(-1);
+    assertThat(backwards).hasValue(0);
+    assertThat(wins).as("exactly one winner per step").hasValue(steps);
+    assertThat(store.position(p)).isEqualTo(steps);
+  }
+
+  @Test
+  void aClosedStoreThrowsClosedException() {
+    store.close();
+    assertThatThrownBy(() -> store.position(name())).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> store.advance(name(), 0, 1)).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> store.reset(name())).isInstanceOf(ClosedException.class);
+    store.close(); // idempotent
+  }
+}

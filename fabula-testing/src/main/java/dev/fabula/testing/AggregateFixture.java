@@ -1,0 +1,162 @@
+package dev.fabula.testing;
+
+import dev.fabula.aggregate.AggregateRoot;
+import dev.fabula.event.Event;
+import dev.fabula.event.UuidV7;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Given/when/then tests for aggregates, readable in one test method:
+ *
+ * <pre>{@code
+ * AggregateFixture.of(Product::new)
+ *     .given("product.created", new ProductCreated("Mouse", 2999))
+ *     .when(p -> p.changePrice(3499))
+ *     .thenRaised("product.price-changed", new PriceChanged(2999, 3499));
+ * }</pre>
+ *
+ * <p>{@code given} events are replayed into a fresh aggregate exactly as the repository would
+ * (versions are filled in), {@code when} runs a domain method, and the {@code then} methods check
+ * the events it raised, the error it threw, or the resulting state. Failures are {@link
+ * AssertionError}s that show expected and actual events.
+ *
+ * @param <A> the aggregate type
+ */
+public final class AggregateFixture<A extends AggregateRoot> {
+  private final Function<UUID, A> factory;
+  private final UUID id;
+  private final List<Given> given = new ArrayList<>();
+
+  private record Given(String name, Object data) {}
+
+  private AggregateFixture(Function<UUID, A> factory, UUID id) {
+    this.factory = Objects.requireNonNull(factory, "factory");
+    this.id = Objects.requireNonNull(id, "id");
+  }
+
+  /** A fixture for aggregates made by {@code factory}, with a fresh id. */
+  public static <A extends AggregateRoot> AggregateFixture<A> of(Function<UUID, A> factory) {
+    return new AggregateFixture<>(factory, UuidV7.next());
+  }
+
+  /** A fixture for the aggregate with this id. */
+  public static <A extends AggregateRoot> AggregateFixture<A> of(Function<UUID, A> factory, UUID id) {
+    return new AggregateFixture<>(factory, id);
+  }
+
+  /** The aggregate id the fixture uses. */
+  public UUID id() {
+    return id;
+  }
+
+  /** A past event of the aggregate; call several times for a longer history. */
+  public AggregateFixture<A> given(String eventName, Object data) {
+    given.add(new Given(Objects.requireNonNull(eventName, "eventName"), Objects.requireNonNull(data, "data")));
+    return this;
+  }
+
+  /** Runs {@code action} on the aggregate rebuilt from the given events. */
+  public Outcome<A> when(Consumer<? super A> action) {
+    A aggregate = factory.apply(id);
+    List<Event<?>> history = new ArrayList<>();
+    int version = 0;
+    for (Given g : given) {
+      history.add(Event.create(g.name(), g.data()).withAggregate(aggregate.name(), id, ++version));
+    }
+    aggregate.replay(history);
+    try {
+      action.accept(aggregate);
+      return new Outcome<>(aggregate, null);
+    } catch (RuntimeException e) {
+      return new Outcome<>(aggregate, e);
+    }
+  }
+
+  /**
+   * What {@code when} did, to be checked.
+   *
+   * @param <A> the aggregate type
+   */
+  public static final class Outcome<A extends AggregateRoot> {
+    private final A aggregate;
+    private final @Nullable RuntimeException error;
+
+    private Outcome(A aggregate, @Nullable RuntimeException error) {
+      this.aggregate = aggregate;
+      this.error = error;
+    }
+
+    /** Asserts the action raised exactly this one event. */
+    public Outcome<A> thenRaised(String eventName, Object data) {
+      return thenRaised(List.of(RaisedEvent.of(eventName, data)));
+    }
+
+    /** Asserts the action raised exactly these events, in order. */
+    public Outcome<A> thenRaised(RaisedEvent... expected) {
+      return thenRaised(List.of(expected));
+    }
+
+    /** Asserts the action raised exactly these events, in order. */
+    public Outcome<A> thenRaised(List<RaisedEvent> expected) {
+      requireNoError();
+      List<RaisedEvent> actual = raised();
+      if (!actual.equals(expected)) {
+        throw new AssertionError("expected the events\n  " + expected + "\nbut the aggregate raised\n  " + actual);
+      }
+      return this;
+    }
+
+    /** Asserts the action raised nothing and threw nothing. */
+    public Outcome<A> thenNothingRaised() {
+      return thenRaised(List.of());
+    }
+
+    /**
+     * Asserts the action threw {@code type} with a message containing {@code messagePart}, and
+     * raised nothing.
+     */
+    public Outcome<A> thenThrows(Class<? extends Throwable> type, String messagePart) {
+      if (error == null) {
+        throw new AssertionError("expected " + type.getName() + " but the action succeeded and raised " + raised());
+      }
+      if (!type.isInstance(error)) {
+        throw new AssertionError("expected " + type.getName() + " but got " + error, error);
+      }
+      if (error.getMessage() == null || !error.getMessage().contains(messagePart)) {
+        throw new AssertionError("expected a message containing \"" + messagePart + "\" but got \"" + error.getMessage() + "\"", error);
+      }
+      if (!aggregate.changes().isEmpty()) {
+        throw new AssertionError("the action threw but still raised " + raised());
+      }
+      return this;
+    }
+
+    /** Runs assertions on the aggregate's state after the action. */
+    public Outcome<A> thenState(Consumer<? super A> assertions) {
+      requireNoError();
+      assertions.accept(aggregate);
+      return this;
+    }
+
+    /** The aggregate after the action, for checks the fixture does not offer. */
+    public A aggregate() {
+      return aggregate;
+    }
+
+    private List<RaisedEvent> raised() {
+      return aggregate.changes().stream().map(e -> RaisedEvent.of(e.name(), e.data())).toList();
+    }
+
+    private void requireNoError() {
+      if (error != null) {
+        throw new AssertionError("the action threw " + error, error);
+      }
+    }
+  }
+}
