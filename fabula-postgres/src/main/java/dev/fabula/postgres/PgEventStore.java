@@ -1,0 +1,710 @@
+package dev.fabula.postgres;
+
+import dev.fabula.ClosedException;
+import dev.fabula.event.AggregateRef;
+import dev.fabula.event.AggregateSelector;
+import dev.fabula.event.ConcurrencyException;
+import dev.fabula.event.DuplicateEventException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventDecodingException;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
+import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.Metadata;
+import dev.fabula.event.Range;
+import dev.fabula.event.SortField;
+import dev.fabula.event.SortOrder;
+import dev.fabula.codec.Codec;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.util.PSQLException;
+
+/**
+ * The PostgreSQL {@link EventStore}. See {@code docs/adr/0005-postgres-gap-safe-positions.md} for
+ * why positions are allocated under a short advisory lock and why store-following reads see only
+ * rows of transactions older than the snapshot's xmin.
+ */
+final class PgEventStore implements EventStore {
+  /** How positions are allocated; only {@link #LOCK_AROUND_INSERT} is used outside measurements. */
+  enum Allocation {
+    /** Gap-safe: xid and positions are taken together under a session advisory lock (the default). */
+    LOCK_AROUND_INSERT,
+    /** Gap-safe by serialising whole transactions: the lock is held until commit. */
+    LOCK_UNTIL_COMMIT,
+    /** Not gap-safe: no lock. Only to measure what the lock costs. */
+    NONE
+  }
+
+  private static final String COLUMNS =
+      "position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata";
+  static final String SAFE = "tx_id < pg_snapshot_xmin(pg_current_snapshot())";
+
+  private final DataSource ds;
+  private final Codec codec;
+  private final PostgresOptions options;
+  private final Allocation allocation;
+  private final Runnable onClose;
+  private final String table;
+  private final long lockKey;
+  private final String server;
+  private final String insertSql;
+  private volatile boolean closed;
+
+  PgEventStore(DataSource ds, Codec codec, PostgresOptions options, Allocation allocation, Runnable onClose) {
+    this.ds = ds;
+    this.codec = codec;
+    this.options = options;
+    this.allocation = allocation;
+    this.onClose = onClose;
+    this.table = options.schema() + "." + options.eventsTable();
+    this.lockKey = lockKey(table);
+    this.server = Pg.server(ds);
+    Schema.ensure(ds, options, Schema.events(options));
+    String insert =
+        "INSERT INTO " + table
+            + " (id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata)"
+            + " SELECT u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb"
+            + " FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::uuid[], ?::int[], ?::int[], ?::text[], ?::text[])"
+            + " WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, ord)"
+            + " ORDER BY u.ord RETURNING id, position";
+    this.insertSql =
+        switch (allocation) {
+          case LOCK_AROUND_INSERT ->
+              "SELECT pg_advisory_lock(?); " + insert + "; SELECT pg_advisory_unlock(?)";
+          case LOCK_UNTIL_COMMIT -> "SELECT pg_advisory_xact_lock(?); " + insert;
+          case NONE -> insert;
+        };
+  }
+
+  /** A stable 64-bit advisory lock key per events table (FNV-1a of its qualified name). */
+  static long lockKey(String qualifiedTable) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : ("fabula.position:" + qualifiedTable).getBytes(StandardCharsets.UTF_8)) {
+      h ^= b;
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  // ------------------------------------------------------------------------------------ insert
+
+  /** First and last version a batch writes for one aggregate. */
+  private record Span(String name, UUID id, int first, int last) {}
+
+  @Override
+  public List<Event<?>> insert(List<? extends Event<?>> events) {
+    ensureOpen();
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    Map<String, Span> spans = validate(events);
+    int n = events.size();
+    UUID[] ids = new UUID[n];
+    String[] names = new String[n];
+    Long[] times = new Long[n];
+    String[] aggNames = new String[n];
+    UUID[] aggIds = new UUID[n];
+    Integer[] versions = new Integer[n];
+    Integer[] revisions = new Integer[n];
+    String[] data = new String[n];
+    String[] metadata = new String[n];
+    for (int i = 0; i < n; i++) {
+      Event<?> e = events.get(i);
+      ids[i] = e.id();
+      names[i] = e.name();
+      times[i] = nanos(e);
+      AggregateRef ref = e.aggregateOrNull();
+      if (ref != null) {
+        aggNames[i] = ref.name();
+        aggIds[i] = ref.id();
+        versions[i] = ref.version();
+      }
+      revisions[i] = codec.registry().revision(e.name());
+      data[i] = new String(codec.encode(e.name(), e.data()), StandardCharsets.UTF_8);
+      metadata[i] = JsonMap.write(e.metadata().values());
+    }
+    Connection c = null;
+    boolean lockMayBeHeld = false;
+    try {
+      c = ds.getConnection();
+      c.setAutoCommit(false);
+      Map<UUID, Long> positions = new HashMap<>(n * 2);
+      try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+        int p = 1;
+        if (allocation != Allocation.NONE) {
+          ps.setLong(p++, lockKey);
+          lockMayBeHeld = allocation == Allocation.LOCK_AROUND_INSERT;
+        }
+        ps.setArray(p++, c.createArrayOf("uuid", ids));
+        ps.setArray(p++, c.createArrayOf("text", names));
+        ps.setArray(p++, c.createArrayOf("int8", times));
+        ps.setArray(p++, c.createArrayOf("text", aggNames));
+        ps.setArray(p++, c.createArrayOf("uuid", aggIds));
+        ps.setArray(p++, c.createArrayOf("int4", versions));
+        ps.setArray(p++, c.createArrayOf("int4", revisions));
+        ps.setArray(p++, c.createArrayOf("text", data));
+        ps.setArray(p++, c.createArrayOf("text", metadata));
+        if (allocation == Allocation.LOCK_AROUND_INSERT) {
+          ps.setLong(p, lockKey);
+        }
+        boolean isResult = ps.execute();
+        if (allocation != Allocation.NONE) {
+          // skip the lock's result; the INSERT's RETURNING rows come next
+          isResult = ps.getMoreResults();
+        }
+        if (!isResult) {
+          throw new IllegalStateException("the insert returned no positions");
+        }
+        try (ResultSet rs = ps.getResultSet()) {
+          while (rs.next()) {
+            positions.put(rs.getObject(1, UUID.class), rs.getLong(2));
+          }
+        }
+        if (allocation == Allocation.LOCK_AROUND_INSERT) {
+          ps.getMoreResults(); // the unlock
+          lockMayBeHeld = false;
+        }
+      }
+      if (!spans.isEmpty()) {
+        checkContinuity(c, spans);
+      }
+      c.commit();
+      List<Event<?>> stored = new ArrayList<>(n);
+      long previous = 0;
+      for (Event<?> e : events) {
+        long position = positions.get(e.id());
+        if (position <= previous) {
+          throw new IllegalStateException("positions were not assigned in batch order");
+        }
+        previous = position;
+        stored.add(e.withPosition(position));
+      }
+      return stored;
+    } catch (SQLException e) {
+      Pg.rollbackQuietly(c);
+      unlock(c, lockMayBeHeld);
+      if (Pg.UNIQUE_VIOLATION.equals(e.getSQLState()) && !Pg.isConnectionFailure(e)) {
+        throw conflict(e, events, spans);
+      }
+      throw Pg.translate(e, "inserting " + n + " events into " + table, server);
+    } catch (RuntimeException e) {
+      Pg.rollbackQuietly(c);
+      unlock(c, lockMayBeHeld);
+      throw e;
+    } finally {
+      Pg.closeQuietly(c);
+    }
+  }
+
+  private void unlock(@Nullable Connection c, boolean lockMayBeHeld) {
+    if (c == null || !lockMayBeHeld) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock_all()")) {
+      ps.execute();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    } catch (SQLException ignored) {
+      // the connection is gone, and with it the session's locks
+    }
+  }
+
+  /** Checks ids, in-batch versions and times before anything is sent. */
+  private static Map<String, Span> validate(List<? extends Event<?>> events) {
+    Set<UUID> ids = new HashSet<>(events.size() * 2);
+    Map<String, Span> spans = new LinkedHashMap<>();
+    for (Event<?> e : events) {
+      if (!ids.add(e.id())) {
+        throw new DuplicateEventException(e.id());
+      }
+      AggregateRef ref = e.aggregateOrNull();
+      if (ref == null) {
+        continue;
+      }
+      String key = ref.name() + '\u0000' + ref.id();
+      Span span = spans.get(key);
+      if (span == null) {
+        spans.put(key, new Span(ref.name(), ref.id(), ref.version(), ref.version()));
+      } else if (ref.version() != span.last() + 1) {
+        throw new InvalidBatchException(
+            "event " + e.id() + " has version " + ref.version() + " of " + ref.name() + " "
+                + ref.id() + ", but the batch's previous event of it has version " + span.last());
+      } else {
+        spans.put(key, new Span(span.name(), span.id(), span.first(), ref.version()));
+      }
+    }
+    return spans;
+  }
+
+  private static long nanos(Event<?> e) {
+    try {
+      return Pg.toNanos(e.time());
+    } catch (ArithmeticException overflow) {
+      throw new InvalidBatchException(
+          "event " + e.id() + " has time " + e.time()
+              + ", outside what PostgreSQL stores to the nanosecond (1677-09-21 to 2262-04-11)");
+    }
+  }
+
+  /**
+   * After the insert, in its transaction: each aggregate's batch must continue the stored stream
+   * (the highest other version is exactly first - 1, and none is above the batch).
+   */
+  private void checkContinuity(Connection c, Map<String, Span> spans) throws SQLException {
+    int n = spans.size();
+    String[] names = new String[n];
+    UUID[] ids = new UUID[n];
+    Integer[] firsts = new Integer[n];
+    Integer[] lasts = new Integer[n];
+    int i = 0;
+    for (Span s : spans.values()) {
+      names[i] = s.name();
+      ids[i] = s.id();
+      firsts[i] = s.first();
+      lasts[i] = s.last();
+      i++;
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT b.ord, (SELECT max(e.aggregate_version) FROM " + table + " e"
+            + " WHERE e.aggregate_name = b.an AND e.aggregate_id = b.aid"
+            + " AND e.aggregate_version NOT BETWEEN b.f AND b.l)"
+            + " FROM unnest(?::text[], ?::uuid[], ?::int[], ?::int[]) WITH ORDINALITY AS b(an, aid, f, l, ord)"
+            + " ORDER BY b.ord")) {
+      ps.setArray(1, c.createArrayOf("text", names));
+      ps.setArray(2, c.createArrayOf("uuid", ids));
+      ps.setArray(3, c.createArrayOf("int4", firsts));
+      ps.setArray(4, c.createArrayOf("int4", lasts));
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Span> list = new ArrayList<>(spans.values());
+        while (rs.next()) {
+          Span s = list.get(rs.getInt(1) - 1);
+          int stored = rs.getInt(2); // 0 when null: no other version
+          if (stored >= s.first()) {
+            throw new ConcurrencyException(s.name(), s.id(), s.first() - 1, stored);
+          }
+          if (stored != s.first() - 1) {
+            throw new InvalidBatchException(
+                "the batch starts " + s.name() + " " + s.id() + " at version " + s.first()
+                    + ", but the stored stream ends at version " + stored);
+          }
+        }
+      }
+    }
+  }
+
+  /** Turns a unique violation into the exception the contract names, after the rollback. */
+  private RuntimeException conflict(SQLException e, List<? extends Event<?>> events, Map<String, Span> spans) {
+    String constraint = e instanceof PSQLException p && p.getServerErrorMessage() != null
+        ? String.valueOf(p.getServerErrorMessage().getConstraint())
+        : "";
+    if (constraint.equals(Schema.indexName(options.eventsTable(), "id_key"))) {
+      Set<UUID> existing = new HashSet<>();
+      try (Connection c = ds.getConnection();
+          PreparedStatement ps = c.prepareStatement("SELECT id FROM " + table + " WHERE id = ANY(?)")) {
+        ps.setArray(1, c.createArrayOf("uuid", events.stream().map(Event::id).toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            existing.add(rs.getObject(1, UUID.class));
+          }
+        }
+      } catch (SQLException ignored) {
+        // fall back to the first id below
+      }
+      for (Event<?> ev : events) {
+        if (existing.contains(ev.id())) {
+          return new DuplicateEventException(ev.id());
+        }
+      }
+      return new DuplicateEventException(events.get(0).id());
+    }
+    // The (aggregate name, id, version) key: find the aggregate whose stream moved on.
+    Span first = null;
+    for (Span s : spans.values()) {
+      int current = currentVersion(s.name(), s.id());
+      if (current >= s.first()) {
+        return new ConcurrencyException(s.name(), s.id(), s.first() - 1, current);
+      }
+      if (first == null) {
+        first = s;
+      }
+    }
+    if (first == null) {
+      return Pg.translate(e, "inserting events into " + table, server);
+    }
+    // The winner was deleted again, or rolled back after making us wait: still a lost race.
+    return new ConcurrencyException(first.name(), first.id(), first.first() - 1, -1);
+  }
+
+  private int currentVersion(String name, UUID id) {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT coalesce(max(aggregate_version), 0) FROM " + table
+                + " WHERE aggregate_name = ? AND aggregate_id = ?")) {
+      ps.setString(1, name);
+      ps.setObject(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ reads
+
+  @Override
+  public Optional<Event<?>> find(UUID id) {
+    ensureOpen();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?")) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw Pg.translate(e, "finding event " + id + " in " + table, server);
+    }
+  }
+
+  private Event<?> read(ResultSet rs) throws SQLException {
+    long position = rs.getLong(1);
+    UUID id = rs.getObject(2, UUID.class);
+    String name = rs.getString(3);
+    Instant time = Pg.fromNanos(rs.getLong(4));
+    String aggName = rs.getString(5);
+    AggregateRef ref = aggName == null ? null : new AggregateRef(aggName, rs.getObject(6, UUID.class), rs.getInt(7));
+    int revision = rs.getInt(8);
+    byte[] bytes = rs.getBytes(9);
+    String meta = rs.getString(10);
+    Object data;
+    Metadata metadata;
+    try {
+      data = codec.decode(name, revision, bytes);
+      metadata = meta.equals("{}") ? Metadata.empty() : new Metadata(JsonMap.read(meta));
+    } catch (RuntimeException e) {
+      throw new EventDecodingException(id, name, position, e);
+    }
+    return Event.of(id, name, time, data, ref, metadata, position);
+  }
+
+  @Override
+  public Stream<Event<?>> query(EventQuery query) {
+    ensureOpen();
+    List<Object> params = new ArrayList<>();
+    String sql = "SELECT " + COLUMNS + " FROM " + table + where(query, params) + orderAndLimit(query, params);
+    Connection c = null;
+    PreparedStatement ps = null;
+    ResultSet rs = null;
+    try {
+      c = ds.getConnection();
+      // A cursor: without autocommit, pgjdbc fetches fetchSize rows per round trip.
+      c.setAutoCommit(false);
+      ps = c.prepareStatement(sql);
+      ps.setFetchSize(options.fetchSize());
+      bind(c, ps, params);
+      rs = ps.executeQuery();
+    } catch (SQLException e) {
+      Pg.closeQuietly(rs);
+      Pg.closeQuietly(ps);
+      Pg.rollbackQuietly(c);
+      Pg.closeQuietly(c);
+      throw Pg.translate(e, "querying " + table, server);
+    }
+    Connection conn = c;
+    PreparedStatement stmt = ps;
+    ResultSet results = rs;
+    var rows = new Rows(results);
+    return StreamSupport.stream(rows, false)
+        .onClose(
+            () -> {
+              Pg.closeQuietly(results);
+              Pg.closeQuietly(stmt);
+              Pg.rollbackQuietly(conn);
+              Pg.closeQuietly(conn);
+            });
+  }
+
+  /** Reads the result set lazily; pgjdbc fetches the next block when one is used up. */
+  private final class Rows extends Spliterators.AbstractSpliterator<Event<?>> {
+    private final ResultSet rs;
+    private boolean done;
+
+    Rows(ResultSet rs) {
+      super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
+      this.rs = rs;
+    }
+
+    @Override
+    public boolean tryAdvance(Consumer<? super Event<?>> action) {
+      if (done) {
+        return false;
+      }
+      Event<?> e;
+      try {
+        if (!rs.next()) {
+          done = true;
+          return false;
+        }
+        e = read(rs);
+      } catch (SQLException ex) {
+        done = true;
+        throw Pg.translate(ex, "reading events from " + table, server);
+      }
+      action.accept(e);
+      return true;
+    }
+  }
+
+  /**
+   * Whether the query follows the store as a whole (so it must not see past an in-flight writer),
+   * rather than reading given events or aggregates, which must see every committed row at once.
+   */
+  static boolean followsStore(EventQuery q) {
+    if (!q.ids().isEmpty() || !q.aggregateIds().isEmpty()) {
+      return false;
+    }
+    List<AggregateSelector> selectors = q.aggregates();
+    if (selectors.isEmpty()) {
+      return true;
+    }
+    for (AggregateSelector s : selectors) {
+      if (!(s instanceof AggregateSelector.Exact)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String where(EventQuery q, List<Object> p) {
+    List<String> and = new ArrayList<>();
+    if (followsStore(q)) {
+      and.add(SAFE);
+    }
+    if (q.afterPosition() > 0) {
+      and.add("position > ?");
+      p.add(q.afterPosition());
+    }
+    if (!q.names().isEmpty()) {
+      and.add("name = ANY(?::text[])");
+      p.add(new TypedArray("text", q.names().toArray()));
+    }
+    if (!q.ids().isEmpty()) {
+      and.add("id = ANY(?::uuid[])");
+      p.add(new TypedArray("uuid", q.ids().toArray()));
+    }
+    if (!q.timeExact().isEmpty()) {
+      and.add("time_ns = ANY(?::bigint[])");
+      p.add(new TypedArray("int8", q.timeExact().stream().map(Pg::toNanos).toArray()));
+    }
+    if (!q.timeRanges().isEmpty()) {
+      List<String> or = new ArrayList<>();
+      for (Range<Instant> r : q.timeRanges()) {
+        or.add("time_ns BETWEEN ? AND ?");
+        p.add(clampNanos(r.from()));
+        p.add(clampNanos(r.to()));
+      }
+      and.add("(" + String.join(" OR ", or) + ")");
+    }
+    q.timeMin().ifPresent(t -> {
+      and.add("time_ns >= ?");
+      p.add(clampNanos(t));
+    });
+    q.timeMax().ifPresent(t -> {
+      and.add("time_ns <= ?");
+      p.add(clampNanos(t));
+    });
+    q.timeBefore().ifPresent(t -> {
+      and.add("time_ns < ?");
+      p.add(clampNanos(t));
+    });
+    q.timeAfter().ifPresent(t -> {
+      and.add("time_ns > ?");
+      p.add(clampNanos(t));
+    });
+    if (!q.aggregateNames().isEmpty()) {
+      and.add("aggregate_name = ANY(?::text[])");
+      p.add(new TypedArray("text", q.aggregateNames().toArray()));
+    }
+    if (!q.aggregateIds().isEmpty()) {
+      and.add("aggregate_id = ANY(?::uuid[])");
+      p.add(new TypedArray("uuid", q.aggregateIds().toArray()));
+    }
+    if (!q.versionExact().isEmpty()) {
+      and.add("aggregate_version = ANY(?::int[])");
+      p.add(new TypedArray("int4", q.versionExact().toArray()));
+    }
+    if (!q.versionRanges().isEmpty()) {
+      List<String> or = new ArrayList<>();
+      for (Range<Integer> r : q.versionRanges()) {
+        or.add("aggregate_version BETWEEN ? AND ?");
+        p.add(r.from());
+        p.add(r.to());
+      }
+      and.add("(" + String.join(" OR ", or) + ")");
+    }
+    q.versionMin().ifPresent(v -> {
+      and.add("aggregate_version >= ?");
+      p.add(v);
+    });
+    q.versionMax().ifPresent(v -> {
+      and.add("aggregate_version <= ?");
+      p.add(v);
+    });
+    if (!q.aggregates().isEmpty()) {
+      List<String> exactNames = new ArrayList<>();
+      List<UUID> exactIds = new ArrayList<>();
+      List<String> anyNames = new ArrayList<>();
+      for (AggregateSelector s : q.aggregates()) {
+        switch (s) {
+          case AggregateSelector.Exact x -> {
+            exactNames.add(x.name());
+            exactIds.add(x.id());
+          }
+          case AggregateSelector.AnyId a -> anyNames.add(a.name());
+        }
+      }
+      List<String> or = new ArrayList<>();
+      if (exactNames.size() == 1) {
+        or.add("(aggregate_name = ? AND aggregate_id = ?)");
+        p.add(exactNames.get(0));
+        p.add(exactIds.get(0));
+      } else if (!exactNames.isEmpty()) {
+        or.add("(aggregate_name, aggregate_id) IN (SELECT * FROM unnest(?::text[], ?::uuid[]))");
+        p.add(new TypedArray("text", exactNames.toArray()));
+        p.add(new TypedArray("uuid", exactIds.toArray()));
+      }
+      if (!anyNames.isEmpty()) {
+        or.add("aggregate_name = ANY(?::text[])");
+        p.add(new TypedArray("text", anyNames.toArray()));
+      }
+      and.add("(" + String.join(" OR ", or) + ")");
+    }
+    return and.isEmpty() ? "" : " WHERE " + String.join(" AND ", and);
+  }
+
+  /** Times beyond the storable range compare like the range's ends. */
+  private static long clampNanos(Instant t) {
+    try {
+      return Pg.toNanos(t);
+    } catch (ArithmeticException e) {
+      return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  private static String orderAndLimit(EventQuery q, List<Object> p) {
+    List<String> keys = new ArrayList<>();
+    boolean byPosition = false;
+    for (SortOrder o : q.sort()) {
+      String dir = o.descending() ? " DESC" : " ASC";
+      // No aggregate sorts first ascending, last descending (as the in-memory store does).
+      String nulls = o.descending() ? " NULLS LAST" : " NULLS FIRST";
+      keys.add(
+          switch (o.field()) {
+            case POSITION -> "position" + dir;
+            case TIME -> "time_ns" + dir;
+            case NAME -> "name COLLATE \"C\"" + dir;
+            case AGGREGATE_NAME -> "aggregate_name COLLATE \"C\"" + dir + nulls;
+            case AGGREGATE_ID -> "aggregate_id" + dir + nulls;
+            case AGGREGATE_VERSION -> "aggregate_version" + dir + nulls;
+          });
+      byPosition |= o.field() == SortField.POSITION;
+    }
+    if (!byPosition) {
+      keys.add("position ASC"); // ties keep position order
+    }
+    String sql = " ORDER BY " + String.join(", ", keys);
+    if (q.limit().isPresent()) {
+      sql += " LIMIT ?";
+      p.add(q.limit().getAsInt());
+    }
+    return sql;
+  }
+
+  /** An array parameter with its PostgreSQL element type. */
+  record TypedArray(String type, Object[] values) {}
+
+  static void bind(Connection c, PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object v = params.get(i);
+      if (v instanceof TypedArray a) {
+        Array arr = c.createArrayOf(a.type(), a.values());
+        ps.setArray(i + 1, arr);
+      } else {
+        ps.setObject(i + 1, v);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ rest
+
+  @Override
+  public void delete(List<? extends Event<?>> events) {
+    ensureOpen();
+    if (events.isEmpty()) {
+      return;
+    }
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ANY(?::uuid[])")) {
+      ps.setArray(1, c.createArrayOf("uuid", events.stream().map(Event::id).toArray()));
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw Pg.translate(e, "deleting " + events.size() + " events from " + table, server);
+    }
+  }
+
+  @Override
+  public long lastPosition() {
+    ensureOpen();
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT position FROM " + table + " WHERE " + SAFE + " ORDER BY position DESC LIMIT 1")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw Pg.translate(e, "reading the last position of " + table, server);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      onClose.run();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("event store");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgreSQL event store " + table + " at " + server;
+  }
+}

@@ -1,0 +1,134 @@
+package dev.fabula.postgres;
+
+import dev.fabula.ClosedException;
+import dev.fabula.projection.ProgressStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * The PostgreSQL {@link ProgressStore}: one row per projection. {@code advance} is a conditional
+ * {@code UPDATE} (or an upsert from 0), so of two concurrent runners only one moves a step. The
+ * statements are also usable inside a caller's transaction ({@link #advance(Connection, String,
+ * long, long)}), which is what exactly-once SQL read models do.
+ */
+final class PgProgressStore implements ProgressStore {
+  private final DataSource ds;
+  private final Runnable onClose;
+  private final String table;
+  private final String server;
+  private volatile boolean closed;
+
+  PgProgressStore(DataSource ds, PostgresOptions options, Runnable onClose) {
+    this.ds = ds;
+    this.onClose = onClose;
+    this.table = options.schema() + "." + options.progressTable();
+    this.server = Pg.server(ds);
+    Schema.ensure(ds, options, Schema.progress(options));
+  }
+
+  @Override
+  public long position(String projection) {
+    ensureOpen();
+    checkName(projection);
+    try (Connection c = ds.getConnection()) {
+      return position(c, projection);
+    } catch (SQLException e) {
+      throw Pg.translate(e, "reading the progress of " + projection, server);
+    }
+  }
+
+  long position(Connection c, String projection) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT position FROM " + table + " WHERE projection = ?")) {
+      ps.setString(1, projection);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  @Override
+  public boolean advance(String projection, long expected, long position) {
+    ensureOpen();
+    checkName(projection);
+    if (expected < 0) {
+      throw new IllegalArgumentException("expected position must not be negative, got " + expected);
+    }
+    if (position <= expected) {
+      throw new IllegalArgumentException(
+          "progress only moves forward: " + position + " is not after " + expected);
+    }
+    try (Connection c = ds.getConnection()) {
+      return advance(c, projection, expected, position);
+    } catch (SQLException e) {
+      throw Pg.translate(e, "advancing the progress of " + projection, server);
+    }
+  }
+
+  /** The compare-and-set, on the caller's connection (and transaction). */
+  boolean advance(Connection c, String projection, long expected, long position) throws SQLException {
+    String sql = expected == 0
+        // Absent and 0 are the same position.
+        ? "INSERT INTO " + table + " AS p (projection, position) VALUES (?, ?)"
+            + " ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position WHERE p.position = 0"
+        : "UPDATE " + table + " SET position = ? WHERE projection = ? AND position = ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (expected == 0) {
+        ps.setString(1, projection);
+        ps.setLong(2, position);
+      } else {
+        ps.setLong(1, position);
+        ps.setString(2, projection);
+        ps.setLong(3, expected);
+      }
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  @Override
+  public void reset(String projection) {
+    ensureOpen();
+    checkName(projection);
+    try (Connection c = ds.getConnection()) {
+      reset(c, projection);
+    } catch (SQLException e) {
+      throw Pg.translate(e, "resetting the progress of " + projection, server);
+    }
+  }
+
+  void reset(Connection c, String projection) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE projection = ?")) {
+      ps.setString(1, projection);
+      ps.executeUpdate();
+    }
+  }
+
+  String server() {
+    return server;
+  }
+
+  static String checkName(String projection) {
+    Objects.requireNonNull(projection, "projection");
+    if (projection.isBlank()) {
+      throw new IllegalArgumentException("projection name must not be blank");
+    }
+    return projection;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      onClose.run();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("progress store");
+    }
+  }
+}

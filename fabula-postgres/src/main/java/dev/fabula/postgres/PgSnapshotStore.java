@@ -1,0 +1,254 @@
+package dev.fabula.postgres;
+
+import dev.fabula.ClosedException;
+import dev.fabula.codec.Codec;
+import dev.fabula.codec.CodecRegistry;
+import dev.fabula.event.SortOrder;
+import dev.fabula.snapshot.Snapshot;
+import dev.fabula.snapshot.SnapshotDecodingException;
+import dev.fabula.snapshot.SnapshotQuery;
+import dev.fabula.snapshot.SnapshotStore;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import javax.sql.DataSource;
+
+/** The PostgreSQL {@link SnapshotStore}: one row per aggregate and version, state as JSONB. */
+final class PgSnapshotStore implements SnapshotStore {
+  private static final String COLUMNS = "aggregate_name, aggregate_id, version, time_ns, revision, state";
+
+  private final DataSource ds;
+  private final Codec codec;
+  private final PostgresOptions options;
+  private final Runnable onClose;
+  private final String table;
+  private final String server;
+  private volatile boolean closed;
+
+  PgSnapshotStore(DataSource ds, Codec codec, PostgresOptions options, Runnable onClose) {
+    this.ds = ds;
+    this.codec = codec;
+    this.options = options;
+    this.onClose = onClose;
+    this.table = options.schema() + "." + options.snapshotsTable();
+    this.server = Pg.server(ds);
+    Schema.ensure(ds, options, Schema.snapshots(options));
+  }
+
+  @Override
+  public void save(Snapshot s) {
+    ensureOpen();
+    String name = CodecRegistry.snapshotName(s.aggregateName());
+    byte[] state = codec.encode(name, s.state());
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?::jsonb)"
+                + " ON CONFLICT (aggregate_name, aggregate_id, version) DO UPDATE SET"
+                + " time_ns = EXCLUDED.time_ns, revision = EXCLUDED.revision, state = EXCLUDED.state")) {
+      ps.setString(1, s.aggregateName());
+      ps.setObject(2, s.aggregateId());
+      ps.setInt(3, s.version());
+      ps.setLong(4, Pg.toNanos(s.time()));
+      ps.setInt(5, codec.registry().revision(name));
+      ps.setString(6, new String(state, StandardCharsets.UTF_8));
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw Pg.translate(e, "saving a snapshot of " + s.aggregateName() + " " + s.aggregateId(), server);
+    }
+  }
+
+  @Override
+  public Optional<Snapshot> latest(String aggregateName, UUID aggregateId) {
+    return limit(aggregateName, aggregateId, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public Optional<Snapshot> version(String aggregateName, UUID aggregateId, int version) {
+    return one(" WHERE aggregate_name = ? AND aggregate_id = ? AND version = ?", aggregateName, aggregateId, version);
+  }
+
+  @Override
+  public Optional<Snapshot> limit(String aggregateName, UUID aggregateId, int maxVersion) {
+    return one(
+        " WHERE aggregate_name = ? AND aggregate_id = ? AND version <= ? ORDER BY version DESC LIMIT 1",
+        aggregateName, aggregateId, maxVersion);
+  }
+
+  private Optional<Snapshot> one(String where, String name, UUID id, int version) {
+    ensureOpen();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table + where)) {
+      ps.setString(1, name);
+      ps.setObject(2, id);
+      ps.setInt(3, version);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw Pg.translate(e, "reading a snapshot of " + name + " " + id, server);
+    }
+  }
+
+  private Snapshot read(ResultSet rs) throws SQLException {
+    String name = rs.getString(1);
+    UUID id = rs.getObject(2, UUID.class);
+    int version = rs.getInt(3);
+    long nanos = rs.getLong(4);
+    int revision = rs.getInt(5);
+    byte[] state = rs.getBytes(6);
+    Object decoded;
+    try {
+      decoded = codec.decode(CodecRegistry.snapshotName(name), revision, state);
+    } catch (RuntimeException e) {
+      throw new SnapshotDecodingException(name, id, version, e);
+    }
+    return new Snapshot(name, id, version, Pg.fromNanos(nanos), decoded);
+  }
+
+  @Override
+  public Stream<Snapshot> query(SnapshotQuery q) {
+    ensureOpen();
+    List<Object> p = new ArrayList<>();
+    List<String> and = new ArrayList<>();
+    if (!q.aggregateNames().isEmpty()) {
+      and.add("aggregate_name = ANY(?::text[])");
+      p.add(new PgEventStore.TypedArray("text", q.aggregateNames().toArray()));
+    }
+    if (!q.aggregateIds().isEmpty()) {
+      and.add("aggregate_id = ANY(?::uuid[])");
+      p.add(new PgEventStore.TypedArray("uuid", q.aggregateIds().toArray()));
+    }
+    if (!q.versions().isEmpty()) {
+      and.add("version = ANY(?::int[])");
+      p.add(new PgEventStore.TypedArray("int4", q.versions().toArray()));
+    }
+    q.versionMin().ifPresent(v -> {
+      and.add("version >= ?");
+      p.add(v);
+    });
+    q.versionMax().ifPresent(v -> {
+      and.add("version <= ?");
+      p.add(v);
+    });
+    q.timeMin().ifPresent(t -> {
+      and.add("time_ns >= ?");
+      p.add(Pg.toNanos(t));
+    });
+    q.timeMax().ifPresent(t -> {
+      and.add("time_ns <= ?");
+      p.add(Pg.toNanos(t));
+    });
+    var sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + table);
+    if (!and.isEmpty()) {
+      sql.append(" WHERE ").append(String.join(" AND ", and));
+    }
+    if (!q.sort().isEmpty()) {
+      List<String> keys = new ArrayList<>();
+      for (SortOrder o : q.sort()) {
+        String dir = o.descending() ? " DESC" : " ASC";
+        keys.add(
+            switch (o.field()) {
+              case AGGREGATE_NAME -> "aggregate_name COLLATE \"C\"" + dir;
+              case AGGREGATE_ID -> "aggregate_id" + dir;
+              case AGGREGATE_VERSION -> "version" + dir;
+              case TIME -> "time_ns" + dir;
+              case POSITION, NAME -> throw new IllegalStateException("unsortable " + o.field());
+            });
+      }
+      sql.append(" ORDER BY ").append(String.join(", ", keys));
+    }
+    if (q.limit().isPresent()) {
+      sql.append(" LIMIT ?");
+      p.add(q.limit().getAsInt());
+    }
+    Connection c = null;
+    PreparedStatement ps = null;
+    ResultSet rs = null;
+    try {
+      c = ds.getConnection();
+      c.setAutoCommit(false);
+      ps = c.prepareStatement(sql.toString());
+      ps.setFetchSize(options.fetchSize());
+      PgEventStore.bind(c, ps, p);
+      rs = ps.executeQuery();
+    } catch (SQLException e) {
+      Pg.closeQuietly(rs);
+      Pg.closeQuietly(ps);
+      Pg.rollbackQuietly(c);
+      Pg.closeQuietly(c);
+      throw Pg.translate(e, "querying snapshots in " + table, server);
+    }
+    Connection conn = c;
+    PreparedStatement stmt = ps;
+    ResultSet results = rs;
+    var rows =
+        new Spliterators.AbstractSpliterator<Snapshot>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
+          @Override
+          public boolean tryAdvance(Consumer<? super Snapshot> action) {
+            Snapshot s;
+            try {
+              if (!results.next()) {
+                return false;
+              }
+              s = read(results);
+            } catch (SQLException e) {
+              throw Pg.translate(e, "reading snapshots from " + table, server);
+            }
+            action.accept(s);
+            return true;
+          }
+        };
+    return StreamSupport.stream(rows, false)
+        .onClose(
+            () -> {
+              Pg.closeQuietly(results);
+              Pg.closeQuietly(stmt);
+              Pg.rollbackQuietly(conn);
+              Pg.closeQuietly(conn);
+            });
+  }
+
+  @Override
+  public void delete(List<Snapshot> snapshots) {
+    ensureOpen();
+    if (snapshots.isEmpty()) {
+      return;
+    }
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "DELETE FROM " + table + " WHERE (aggregate_name, aggregate_id, version) IN"
+                + " (SELECT * FROM unnest(?::text[], ?::uuid[], ?::int[]))")) {
+      ps.setArray(1, c.createArrayOf("text", snapshots.stream().map(Snapshot::aggregateName).toArray()));
+      ps.setArray(2, c.createArrayOf("uuid", snapshots.stream().map(Snapshot::aggregateId).toArray()));
+      ps.setArray(3, c.createArrayOf("int4", snapshots.stream().map(Snapshot::version).toArray()));
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw Pg.translate(e, "deleting snapshots from " + table, server);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      onClose.run();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("snapshot store");
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.fabula.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.fabula.codec.Codec;
+import dev.fabula.event.EventStore;
+import dev.fabula.projection.ProgressStore;
+import dev.fabula.projection.Projection;
+import dev.fabula.snapshot.SnapshotStore;
+import java.time.Duration;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * Entry point of the PostgreSQL backend: stores on a {@link DataSource}, and a pooled data source
+ * from a JDBC URL.
+ *
+ * <pre>{@code
+ * try (HikariDataSource ds = Postgres.dataSource(Postgres.urlFromEnvironment());
+ *     EventStore store = Postgres.eventStore(ds, JacksonCodec.create(registry))) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Stores create their tables on first use (or check them, see {@link PostgresOptions}). They do
+ * not close a data source they were given. Payloads are stored as JSONB, so the codec must write
+ * JSON ({@code fabula-jackson}'s {@code JacksonCodec} does).
+ */
+public final class Postgres {
+  /** The environment variable holding the JDBC URL, read by {@link #urlFromEnvironment()}. */
+  public static final String URL_VARIABLE = "FABULA_POSTGRES_URL";
+
+  /** The local server as user {@code postgres}: the URL used when the variable is not set. */
+  public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
+
+  /** How long opening a connection may take by default. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private Postgres() {}
+
+  /** {@code FABULA_POSTGRES_URL} when set and not blank, else {@link #DEFAULT_URL}. */
+  public static String urlFromEnvironment() {
+    String url = System.getenv(URL_VARIABLE);
+    return url == null || url.isBlank() ? DEFAULT_URL : url;
+  }
+
+  /** A pool for {@code url} with {@link #DEFAULT_CONNECT_TIMEOUT}; see {@link #dataSource(String, Duration)}. */
+  public static HikariDataSource dataSource(String url) {
+    return dataSource(url, DEFAULT_CONNECT_TIMEOUT);
+  }
+
+  /**
+   * A HikariCP pool for {@code url}: at most 10 connections, opening one may take {@code
+   * connectTimeout} (TCP connect and login each), and the pool checks at once that the server
+   * answers. Close it when done.
+   *
+   * @throws PostgresConnectionException when the server cannot be reached or refuses the login;
+   *     the message names host and port
+   * @throws IllegalArgumentException when the URL is not a PostgreSQL JDBC URL
+   */
+  public static HikariDataSource dataSource(String url, Duration connectTimeout) {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db): " + Pg.serverOf(url));
+    }
+    long millis = Math.max(connectTimeout.toMillis(), 250);
+    int seconds = (int) Math.max(1, (millis + 999) / 1000);
+    var config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setPoolName("fabula-postgres");
+    config.setMaximumPoolSize(10);
+    config.setMinimumIdle(2);
+    config.setConnectionTimeout(millis);
+    config.setValidationTimeout(Math.min(millis, 5000));
+    config.setInitializationFailTimeout(1);
+    config.addDataSourceProperty("connectTimeout", seconds);
+    config.addDataSourceProperty("loginTimeout", seconds);
+    config.addDataSourceProperty("tcpKeepAlive", true);
+    config.addDataSourceProperty("ApplicationName", "fabula");
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new PostgresConnectionException(
+          Pg.serverOf(url), "Cannot connect within " + millis + " ms", cause);
+    }
+  }
+
+  /** An event store with {@link PostgresOptions#defaults()}. */
+  public static EventStore eventStore(DataSource dataSource, Codec codec) {
+    return eventStore(dataSource, codec, PostgresOptions.defaults());
+  }
+
+  /**
+   * An event store in the options' events table, created or checked now.
+   *
+   * @throws PostgresSchemaException when the table has the wrong shape, or is missing and may not
+   *     be created
+   * @throws PostgresConnectionException when the server cannot be reached
+   */
+  public static EventStore eventStore(DataSource dataSource, Codec codec, PostgresOptions options) {
+    return new PgEventStore(
+        Objects.requireNonNull(dataSource, "dataSource"),
+        Objects.requireNonNull(codec, "codec"),
+        Objects.requireNonNull(options, "options"),
+        PgEventStore.Allocation.LOCK_AROUND_INSERT,
+        () -> {});
+  }
+
+  /** A snapshot store with {@link PostgresOptions#defaults()}. */
+  public static SnapshotStore snapshotStore(DataSource dataSource, Codec codec) {
+    return snapshotStore(dataSource, codec, PostgresOptions.defaults());
+  }
+
+  /**
+   * A snapshot store in the options' snapshots table, created or checked now. States are encoded
+   * under the registry's snapshot names ({@code CodecRegistry.snapshotName}).
+   *
+   * @throws PostgresSchemaException when the table has the wrong shape, or is missing and may not
+   *     be created
+   */
+  public static SnapshotStore snapshotStore(DataSource dataSource, Codec codec, PostgresOptions options) {
+    return new PgSnapshotStore(
+        Objects.requireNonNull(dataSource, "dataSource"),
+        Objects.requireNonNull(codec, "codec"),
+        Objects.requireNonNull(options, "options"),
+        () -> {});
+  }
+
+  /** A progress store with {@link PostgresOptions#defaults()}. */
+  public static ProgressStore progressStore(DataSource dataSource) {
+    return progressStore(dataSource, PostgresOptions.defaults());
+  }
+
+  /**
+   * A progress store in the options' progress table, created or checked now.
+   *
+   * @throws PostgresSchemaException when the table has the wrong shape, or is missing and may not
+   *     be created
+   */
+  public static ProgressStore progressStore(DataSource dataSource, PostgresOptions options) {
+    return new PgProgressStore(
+        Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(options, "options"), () -> {});
+  }
+
+  /**
+   * A projection that keeps {@code readModel}'s tables and its position (in the options' progress
+   * table) in one transaction per event, so they can never disagree: see {@link SqlProjection}.
+   * Create one per read model and reuse it with schedules; it is {@link
+   * dev.fabula.projection.ProgressAware} and {@link dev.fabula.projection.Resettable}.
+   *
+   * @throws PostgresSchemaException when the progress table has the wrong shape, or is missing and
+   *     may not be created
+   */
+  public static Projection exactlyOnce(DataSource dataSource, SqlProjection readModel, PostgresOptions options) {
+    Objects.requireNonNull(readModel, "readModel");
+    var progress = new PgProgressStore(
+        Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(options, "options"), () -> {});
+    return new TxProjection(dataSource, readModel, progress);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.fabula.postgres;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where and how the PostgreSQL stores keep their tables: schema, table names, whether missing
+ * tables and indexes may be created, and how many rows a streaming query fetches per round trip.
+ * Immutable; build with {@link #builder()} or take {@link #defaults()}.
+ *
+ * <p>Schema and table names are concatenated into SQL (they cannot be parameters), so they must
+ * match {@code [a-z_][a-z0-9_]{0,62}}; anything else is rejected when the options are built, which
+ * keeps SQL out of identifiers.
+ */
+public final class PostgresOptions {
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final PostgresOptions DEFAULTS = builder().build();
+
+  /** What a store does when its tables or indexes are missing. */
+  public enum SchemaPolicy {
+    /**
+     * Create the schema, tables and indexes that are missing and apply pending migrations (the
+     * default). Existing tables are still checked; a wrong shape is an error.
+     */
+    CREATE,
+    /**
+     * Create nothing: check that the tables and indexes exist with the expected shape and fail with
+     * a {@link PostgresSchemaException} printing the DDL to run otherwise.
+     */
+    VALIDATE
+  }
+
+  private final String schema;
+  private final String eventsTable;
+  private final String snapshotsTable;
+  private final String progressTable;
+  private final SchemaPolicy schemaPolicy;
+  private final int fetchSize;
+
+  private PostgresOptions(Builder b) {
+    schema = b.schema;
+    eventsTable = b.eventsTable;
+    snapshotsTable = b.snapshotsTable;
+    progressTable = b.progressTable;
+    schemaPolicy = b.schemaPolicy;
+    fetchSize = b.fetchSize;
+  }
+
+  /** Schema {@code public}, tables {@code fabula_events}, {@code fabula_snapshots}, {@code fabula_progress}, policy CREATE, fetch size 1000. */
+  public static PostgresOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder pre-filled with these options. */
+  public Builder toBuilder() {
+    var b = new Builder();
+    b.schema = schema;
+    b.eventsTable = eventsTable;
+    b.snapshotsTable = snapshotsTable;
+    b.progressTable = progressTable;
+    b.schemaPolicy = schemaPolicy;
+    b.fetchSize = fetchSize;
+    return b;
+  }
+
+  /** The schema holding the tables. */
+  public String schema() {
+    return schema;
+  }
+
+  /** The events table's name (without schema). */
+  public String eventsTable() {
+    return eventsTable;
+  }
+
+  /** The snapshots table's name (without schema). */
+  public String snapshotsTable() {
+    return snapshotsTable;
+  }
+
+  /** The projection progress table's name (without schema). */
+  public String progressTable() {
+    return progressTable;
+  }
+
+  /** Whether missing tables and indexes are created. */
+  public SchemaPolicy schemaPolicy() {
+    return schemaPolicy;
+  }
+
+  /** Rows fetched per round trip by streaming queries. */
+  public int fetchSize() {
+    return fetchSize;
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresOptions[schema=" + schema + ", events=" + eventsTable + ", snapshots="
+        + snapshotsTable + ", progress=" + progressTable + ", policy=" + schemaPolicy
+        + ", fetchSize=" + fetchSize + "]";
+  }
+
+  /** Checks a schema or table name; returns it. */
+  static String identifier(String what, @Nullable String name) {
+    Objects.requireNonNull(name, what);
+    if (!IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          what + " must match [a-z_][a-z0-9_]{0,62} (lower case letters, digits, underscores),"
+              + " got \"" + name + "\"");
+    }
+    return name;
+  }
+
+  /** Builds {@link PostgresOptions}; names are validated as they are set. */
+  public static final class Builder {
+    private String schema = "public";
+    private String eventsTable = "fabula_events";
+    private String snapshotsTable = "fabula_snapshots";
+    private String progressTable = "fabula_progress";
+    private SchemaPolicy schemaPolicy = SchemaPolicy.CREATE;
+    private int fetchSize = 1000;
+
+    private Builder() {}
+
+    /**
+     * The schema holding the tables.
+     *
+     * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     */
+    public Builder schema(String name) {
+      schema = identifier("schema name", name);
+      return this;
+    }
+
+    /**
+     * The events table.
+     *
+     * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     */
+    public Builder eventsTable(String name) {
+      eventsTable = identifier("events table name", name);
+      return this;
+    }
+
+    /**
+     * The snapshots table.
+     *
+     * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     */
+    public Builder snapshotsTable(String name) {
+      snapshotsTable = identifier("snapshots table name", name);
+      return this;
+    }
+
+    /**
+     * The projection progress table.
+     *
+     * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     */
+    public Builder progressTable(String name) {
+      progressTable = identifier("progress table name", name);
+      return this;
+    }
+
+    /** Whether missing tables and indexes are created ({@link SchemaPolicy#CREATE}) or only checked. */
+    public Builder schemaPolicy(SchemaPolicy policy) {
+      schemaPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Rows fetched per round trip by streaming queries.
+     *
+     * @throws IllegalArgumentException when not positive
+     */
+    public Builder fetchSize(int rows) {
+      if (rows < 1) {
+        throw new IllegalArgumentException("fetch size must be positive, got " + rows);
+      }
+      fetchSize = rows;
+      return this;
+    }
+
+    /** The options. */
+    public PostgresOptions build() {
+      return new PostgresOptions(this);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.fabula.postgres;
+
+import dev.fabula.event.Event;
+import java.sql.Connection;
+
+/**
+ * A read model kept in tables of the same PostgreSQL database as its progress, updated exactly
+ * once per event: turn it into a {@link dev.fabula.projection.Projection} with {@link
+ * Postgres#exactlyOnce} and hand that to a schedule.
+ *
+ * <p>For every event the job opens a transaction, calls {@link #apply} with its connection, moves
+ * the projection's stored position from the previous event's to this one's (a compare-and-set in
+ * the progress table) and commits. Data and position therefore commit together: after a crash,
+ * a killed connection or an exception thrown half-way, the read model is exactly as it was after
+ * the last committed event, and the next job continues from there. If another process moved the
+ * position first, the transaction rolls back, so two processes never both apply an event.
+ *
+ * <p>Do not commit, roll back or close the connection; run only statements on it.
+ */
+public interface SqlProjection {
+  /** The stable name under which the progress is stored (also used in reports). */
+  String projectionName();
+
+  /** Updates the read model for {@code event} using {@code transaction}. */
+  void apply(Event<?> event, Connection transaction) throws Exception;
+
+  /**
+   * Clears the read model, for a rebuild; the position is set back to 0 in the same transaction.
+   */
+  void reset(Connection transaction) throws Exception;
+}

@@ -1,0 +1,26 @@
+package dev.fabula.postgres;
+
+import dev.fabula.codec.CodecRegistry;
+import dev.fabula.jackson.JacksonCodec;
+import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.tck.TckData;
+import dev.fabula.tck.snapshot.SnapshotStoreConformance;
+import org.junit.jupiter.api.AfterAll;
+
+/** The kit's snapshot store suite on a real PostgreSQL server. */
+class PgSnapshotStoreTest extends SnapshotStoreConformance {
+  private static final TestDatabase DB = TestDatabase.create();
+
+  @AfterAll
+  static void dropSchema() {
+    DB.close();
+  }
+
+  @Override
+  protected SnapshotStore newStore() {
+    // The kit also stores a State snapshot of an aggregate named "other"; a store that encodes
+    // states needs that name registered too.
+    var registry = TckData.registerAll(CodecRegistry.builder()).registerSnapshot("other", TckData.State.class).build();
+    return Postgres.snapshotStore(DB.dataSource(), JacksonCodec.create(registry), DB.freshTables());
+  }
+}
