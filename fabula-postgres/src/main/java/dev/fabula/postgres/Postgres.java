@@ -74,9 +74,10 @@ public final class Postgres {
     config.setConnectionTimeout(millis);
     config.setValidationTimeout(Math.min(millis, 5000));
     config.setInitializationFailTimeout(1);
-    config.addDataSourceProperty("connectTimeout", seconds);
-    config.addDataSourceProperty("loginTimeout", seconds);
-    config.addDataSourceProperty("tcpKeepAlive", true);
+    // Strings: pgjdbc reads driver properties with Properties.getProperty, which ignores others.
+    config.addDataSourceProperty("connectTimeout", Integer.toString(seconds));
+    config.addDataSourceProperty("loginTimeout", Integer.toString(seconds));
+    config.addDataSourceProperty("tcpKeepAlive", "true");
     config.addDataSourceProperty("ApplicationName", "fabula");
     try {
       return new HikariDataSource(config);
