@@ -1,0 +1,278 @@
+package dev.fabula.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fabula.RetryPolicy;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventDecodingException;
+import dev.fabula.event.EventStore;
+import dev.fabula.projection.FailurePolicy;
+import dev.fabula.projection.ProjectionException;
+import dev.fabula.projection.Projection;
+import dev.fabula.projection.Schedule;
+import dev.fabula.projection.ScheduleListener;
+import dev.fabula.projection.ScheduleOptions;
+import dev.fabula.projection.TriggerOptions;
+import dev.fabula.tck.TckData;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Exactly-once SQL read models: a job killed between the read model's statements, or after them
+ * but before the commit, leaves the read model and its position in step, and the finished read
+ * model equals a fresh rebuild. Also: an undecodable event stops only the projection that reads it.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ProjectionTest {
+  private static final TestDatabase DB = TestDatabase.create();
+  private static final Set<String> NAMES = Set.of(TckData.ALPHA, TckData.BETA, TckData.GAMMA);
+
+  @AfterAll
+  static void dropSchema() {
+    DB.close();
+  }
+
+  /** How a run of the read model dies. */
+  enum Crash { NONE, THROW_BETWEEN_STATEMENTS, KILL_BETWEEN_STATEMENTS, KILL_BEFORE_COMMIT }
+
+  /**
+   * Counts events per name, and records every applied event id once (a primary key, so applying
+   * an event twice fails loudly). Two statements per event, so a crash can fall between them.
+   */
+  static final class Counts implements SqlProjection {
+    final String name;
+    final String seen;
+    final String counts;
+    volatile Crash crash = Crash.NONE;
+    volatile int crashAtCall = -1;
+    final AtomicInteger calls = new AtomicInteger();
+
+    Counts(String schema, String name) {
+      this.name = name;
+      this.seen = schema + "." + name + "_seen";
+      this.counts = schema + "." + name + "_counts";
+      DB.exec("CREATE TABLE " + seen + " (event_id uuid PRIMARY KEY, position bigint NOT NULL)");
+      DB.exec("CREATE TABLE " + counts + " (name text PRIMARY KEY, n bigint NOT NULL)");
+    }
+
+    @Override
+    public String projectionName() {
+      return name;
+    }
+
+    @Override
+    public void apply(Event<?> event, Connection tx) throws SQLException {
+      boolean crashNow = calls.incrementAndGet() == crashAtCall;
+      try (PreparedStatement ps = tx.prepareStatement("INSERT INTO " + seen + " VALUES (?, ?)")) {
+        ps.setObject(1, event.id());
+        ps.setLong(2, event.position());
+        ps.executeUpdate();
+      }
+      if (crashNow && crash == Crash.THROW_BETWEEN_STATEMENTS) {
+        throw new IllegalStateException("simulated crash after the first statement");
+      }
+      if (crashNow && crash == Crash.KILL_BETWEEN_STATEMENTS) {
+        killOwnBackend(tx);
+      }
+      try (PreparedStatement ps = tx.prepareStatement(
+          "INSERT INTO " + counts + " VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = " + counts + ".n + 1")) {
+        ps.setString(1, event.name());
+        ps.executeUpdate();
+      }
+      if (crashNow && crash == Crash.KILL_BEFORE_COMMIT) {
+        killOwnBackend(tx);
+      }
+    }
+
+    private static void killOwnBackend(Connection tx) {
+      try (Statement s = tx.createStatement()) {
+        s.execute("SELECT pg_terminate_backend(pg_backend_pid())");
+      } catch (SQLException expected) {
+        // the connection is gone now, as in a crash
+      }
+    }
+
+    @Override
+    public void reset(Connection tx) throws SQLException {
+      try (Statement s = tx.createStatement()) {
+        s.execute("DELETE FROM " + seen);
+        s.execute("DELETE FROM " + counts);
+      }
+    }
+
+    Map<String, Long> countsTable() {
+      return table("SELECT name, n FROM " + counts);
+    }
+
+    Map<String, Long> seenTable() {
+      return table("SELECT event_id::text, position FROM " + seen);
+    }
+
+    private static Map<String, Long> table(String sql) {
+      Map<String, Long> out = new TreeMap<>();
+      try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      return out;
+    }
+  }
+
+  private static ScheduleOptions options() {
+    return ScheduleOptions.builder().failurePolicy(FailurePolicy.STOP).retryPolicy(RetryPolicy.none()).build();
+  }
+
+  @Test
+  void aJobKilledBetweenStatementsLeavesTheReadModelEqualToAFreshRebuild() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      List<Event<?>> events = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        events.add(switch (i % 3) {
+          case 0 -> TckData.alpha("a" + i);
+          case 1 -> TckData.beta("order", UUID.randomUUID(), 1);
+          default -> TckData.event(TckData.GAMMA, new TckData.Gamma("g", java.time.Instant.EPOCH), java.time.Instant.now());
+        });
+      }
+      List<Event<?>> stored = store.insert(events);
+
+      var model = new Counts(o.schema(), "crashy");
+      int crashes = 0;
+      Crash[] modes = {Crash.THROW_BETWEEN_STATEMENTS, Crash.KILL_BETWEEN_STATEMENTS, Crash.KILL_BEFORE_COMMIT,
+          Crash.KILL_BETWEEN_STATEMENTS, Crash.THROW_BETWEEN_STATEMENTS, Crash.KILL_BEFORE_COMMIT};
+      for (Crash mode : modes) {
+        // Each "process": a fresh projection object and schedule over the same tables.
+        model.crash = mode;
+        model.crashAtCall = model.calls.get() + 17 + crashes * 11;
+        Projection projection = Postgres.exactlyOnce(DB.dataSource(), model, o);
+        try (Schedule schedule = Schedule.periodically(store, Duration.ofDays(1), NAMES, options())) {
+          schedule.project(projection);
+          assertThatThrownBy(() -> schedule.trigger().get(60, TimeUnit.SECONDS))
+              .as("run crashing with " + mode)
+              .isInstanceOf(ExecutionException.class);
+        }
+        crashes++;
+        // After every crash, data and position agree: every seen event is at or below the position.
+        long position = Postgres.progressStore(DB.dataSource(), o).position("crashy");
+        Map<String, Long> seen = model.seenTable();
+        assertThat(seen.values()).allMatch(p -> p <= position);
+        assertThat(seen).hasSize((int) stored.stream().filter(e -> e.position() <= position).count());
+        assertThat(position).as("each run made progress before it crashed").isPositive();
+      }
+      model.crash = Crash.NONE;
+      try (Schedule schedule = Schedule.periodically(store, Duration.ofDays(1), NAMES, options())) {
+        schedule.project(Postgres.exactlyOnce(DB.dataSource(), model, o));
+        schedule.trigger().get(60, TimeUnit.SECONDS);
+      }
+
+      var fresh = new Counts(o.schema(), "fresh");
+      try (Schedule schedule = Schedule.periodically(store, Duration.ofDays(1), NAMES, options())) {
+        schedule.project(Postgres.exactlyOnce(DB.dataSource(), fresh, o));
+        schedule.trigger(TriggerOptions.rebuild()).get(60, TimeUnit.SECONDS);
+      }
+      assertThat(model.countsTable()).isEqualTo(fresh.countsTable()).isEqualTo(Map.of(TckData.ALPHA, 100L, TckData.BETA, 100L, TckData.GAMMA, 100L));
+      assertThat(model.seenTable()).isEqualTo(fresh.seenTable()).hasSize(300);
+      assertThat(Postgres.progressStore(DB.dataSource(), o).position("crashy")).isEqualTo(store.lastPosition());
+    }
+  }
+
+  @Test
+  void twoProcessesOnOneReadModelApplyEachEventOnce() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      List<Event<?>> events = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        events.add(TckData.alpha("a" + i));
+      }
+      store.insert(events);
+      var model = new Counts(o.schema(), "shared");
+      // Two projection objects stand for two processes: no shared lock, only the database.
+      Projection p1 = Postgres.exactlyOnce(DB.dataSource(), model, o);
+      Projection p2 = Postgres.exactlyOnce(DB.dataSource(), model, o);
+      try (Schedule s1 = Schedule.periodically(store, Duration.ofDays(1), NAMES, options());
+          Schedule s2 = Schedule.periodically(store, Duration.ofDays(1), NAMES, options())) {
+        s1.project(p1);
+        s2.project(p2);
+        for (int round = 0; round < 5; round++) {
+          var f1 = s1.trigger();
+          var f2 = s2.trigger();
+          try {
+            f1.get(60, TimeUnit.SECONDS);
+          } catch (ExecutionException lostARace) {
+            // the loser rolled back; it catches up on its next run
+          }
+          try {
+            f2.get(60, TimeUnit.SECONDS);
+          } catch (ExecutionException lostARace) {
+            // as above
+          }
+        }
+        s1.trigger().get(60, TimeUnit.SECONDS);
+      }
+      assertThat(model.countsTable()).isEqualTo(Map.of(TckData.ALPHA, 200L));
+      assertThat(model.seenTable()).hasSize(200);
+    }
+  }
+
+  @Test
+  void anUndecodableEventStopsOnlyTheProjectionThatReadsIt() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      List<Event<?>> stored = store.insert(List.of(TckData.alpha("x"), TckData.beta("order", UUID.randomUUID(), 1), TckData.alpha("y")));
+      Event<?> bad = stored.get(1);
+      DB.exec("UPDATE " + o.schema() + "." + o.eventsTable() + " SET data = '{\"number\": \"not a number\"}' WHERE id = '" + bad.id() + "'");
+
+      List<Throwable> reported = new CopyOnWriteArrayList<>();
+      ScheduleListener listener = new ScheduleListener() {
+        @Override
+        public void failed(ProjectionException failure) {
+          reported.add(failure);
+        }
+
+        @Override
+        public void jobFailed(Throwable failure) {
+          reported.add(failure);
+        }
+      };
+      var options = ScheduleOptions.builder().failurePolicy(FailurePolicy.STOP).listener(listener).build();
+      var all = new AtomicInteger();
+      var alphas = new AtomicInteger();
+      try (Schedule everything = Schedule.periodically(store, Duration.ofDays(1), Set.of(TckData.ALPHA, TckData.BETA), options);
+          Schedule alphaOnly = Schedule.periodically(store, Duration.ofDays(1), Set.of(TckData.ALPHA), options)) {
+        everything.project(e -> all.incrementAndGet());
+        alphaOnly.project(e -> alphas.incrementAndGet());
+        assertThatThrownBy(() -> everything.trigger().get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        alphaOnly.trigger().get(30, TimeUnit.SECONDS);
+      }
+      assertThat(alphas).hasValue(2);
+      // Stopped at the poison event (a job that caches its events fails before applying any).
+      assertThat(all.get()).isLessThanOrEqualTo(1);
+      assertThat(reported).hasSize(1);
+      assertThat(reported.get(0)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
+        assertThat(e.eventId()).isEqualTo(bad.id());
+        assertThat(e.position()).isEqualTo(bad.position());
+      });
+    }
+  }
+}
