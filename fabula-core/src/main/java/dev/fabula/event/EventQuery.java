@@ -232,7 +232,7 @@ public final class EventQuery {
     if (!timeExact.isEmpty() && !timeExact.contains(t)) {
       return false;
     }
-    if (!timeRanges.isEmpty() && timeRanges.stream().noneMatch(r -> r.contains(t))) {
+    if (!timeRanges.isEmpty() && !anyContains(timeRanges, t)) {
       return false;
     }
     return (timeMin == null || !t.isBefore(timeMin))
@@ -252,13 +252,31 @@ public final class EventQuery {
     if (!versionExact.isEmpty() && !versionExact.contains(v)) {
       return false;
     }
-    if (!versionRanges.isEmpty() && versionRanges.stream().noneMatch(r -> r.contains(v))) {
+    if (!versionRanges.isEmpty() && !anyContains(versionRanges, v)) {
       return false;
     }
     if ((versionMin != null && v < versionMin) || (versionMax != null && v > versionMax)) {
       return false;
     }
-    return aggregates.isEmpty() || aggregates.stream().anyMatch(s -> s.matches(ref));
+    if (aggregates.isEmpty()) {
+      return true;
+    }
+    // Plain loops here and below: matches runs once per event read, so no stream per call.
+    for (AggregateSelector s : aggregates) {
+      if (s.matches(ref)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static <T extends Comparable<? super T>> boolean anyContains(List<Range<T>> ranges, T value) {
+    for (Range<T> r : ranges) {
+      if (r.contains(value)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

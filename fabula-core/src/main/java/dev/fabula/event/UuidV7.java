@@ -12,9 +12,19 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class UuidV7 {
   private static final UuidV7 DEFAULT = new UuidV7(InstantSource.system());
 
+  /**
+   * Random longs fetched per call to {@link SecureRandom}. A call has a large fixed cost (its
+   * locks, reading the OS source), so ids take their random bits from a buffer refilled this many
+   * longs at a time; each byte is used once.
+   */
+  private static final int RANDOM_BATCH = 64;
+
   private final InstantSource clock;
+
   private final SecureRandom random = new SecureRandom();
   private final ReentrantLock lock = new ReentrantLock();
+  private final byte[] randomBytes = new byte[RANDOM_BATCH * Long.BYTES];
+  private int randomOffset = randomBytes.length; // empty: filled on first use
   private long lastMillis;
   private long counter; // 12 bits of rand_a used as a sub-millisecond counter
 
@@ -36,6 +46,7 @@ public final class UuidV7 {
   public UUID generate() {
     long millis;
     long seq;
+    long rand;
     lock.lock();
     try {
       millis = Math.max(clock.millis(), lastMillis);
@@ -50,11 +61,26 @@ public final class UuidV7 {
       }
       lastMillis = millis;
       seq = counter;
+      rand = nextRandomLong();
     } finally {
       lock.unlock();
     }
     long msb = (millis << 16) | 0x7000L | seq;
-    long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    long lsb = (rand & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(msb, lsb);
+  }
+
+  /** The next 8 bytes of the buffered {@link SecureRandom} output; call with the lock held. */
+  private long nextRandomLong() {
+    if (randomOffset == randomBytes.length) {
+      random.nextBytes(randomBytes);
+      randomOffset = 0;
+    }
+    long r = 0;
+    for (int i = 0; i < Long.BYTES; i++) {
+      r = (r << 8) | (randomBytes[randomOffset + i] & 0xFFL);
+    }
+    randomOffset += Long.BYTES;
+    return r;
   }
 }

@@ -56,6 +56,9 @@ final class MemoryEventStore implements EventStore {
     private long[] positions;
     private volatile int count;
     private int version;
+    // Whether the event at index i has version i + 1 (true for every stream built by inserts
+    // alone). Only ever turns false, before count publishes the slot that broke it.
+    private boolean dense = true;
 
     AggregateStream(int capacity) {
       positions = new long[Math.max(capacity, 4)];
@@ -66,6 +69,9 @@ final class MemoryEventStore implements EventStore {
         positions = Arrays.copyOf(positions, positions.length * 2);
       }
       positions[count] = position;
+      if (newVersion != count + 1) {
+        dense = false;
+      }
       version = newVersion;
       count = count + 1; // volatile write publishes the slot
     }
@@ -88,6 +94,9 @@ final class MemoryEventStore implements EventStore {
         arr = Arrays.copyOf(arr, Math.max(arr.length * 2, n + events.size()));
         log = arr;
       }
+      // Batches are usually one aggregate's events: look its stream up once per run of them.
+      @Nullable AggregateRef lastRef = null;
+      @Nullable AggregateStream lastStream = null;
       for (Event<?> e : events) {
         long position = n + 1;
         Event<?> s = e.withPosition(position);
@@ -95,9 +104,12 @@ final class MemoryEventStore implements EventStore {
         byId.put(s.id(), s);
         AggregateRef ref = s.aggregateOrNull();
         if (ref != null) {
-          streams
-              .computeIfAbsent(new StreamKey(ref.name(), ref.id()), k -> new AggregateStream(16))
-              .append(position, ref.version());
+          if (lastStream == null || !sameAggregate(ref, lastRef)) {
+            lastStream =
+                streams.computeIfAbsent(new StreamKey(ref.name(), ref.id()), k -> new AggregateStream(16));
+            lastRef = ref;
+          }
+          lastStream.append(position, ref.version());
         }
         stored.add(s);
       }
@@ -108,17 +120,37 @@ final class MemoryEventStore implements EventStore {
     }
   }
 
+  private static boolean sameAggregate(AggregateRef a, @Nullable AggregateRef b) {
+    return b != null && a.id().equals(b.id()) && a.name().equals(b.name());
+  }
+
   /** Checks ids and versions of the whole batch before anything is written. */
   private void validate(List<? extends Event<?>> events) {
-    Set<UUID> ids = new HashSet<>();
+    @Nullable Set<UUID> ids = events.size() > 1 ? new HashSet<>(events.size() * 2) : null;
     Map<StreamKey, Integer> expectedNext = new HashMap<>();
+    // The previous event's aggregate and its next version, so that a run of one aggregate's
+    // events (the usual batch) needs no map lookups; the map holds the others.
+    @Nullable AggregateRef lastRef = null;
+    int lastNext = 0;
     for (Event<?> e : events) {
-      if (!ids.add(e.id()) || byId.containsKey(e.id())) {
+      if ((ids != null && !ids.add(e.id())) || byId.containsKey(e.id())) {
         throw new DuplicateEventException(e.id());
       }
       AggregateRef ref = e.aggregateOrNull();
       if (ref == null) {
         continue;
+      }
+      if (sameAggregate(ref, lastRef)) {
+        if (ref.version() != lastNext) {
+          throw new InvalidBatchException(
+              "event " + e.id() + " has version " + ref.version() + " of " + ref.name() + " "
+                  + ref.id() + ", but the batch's previous event of it has version " + (lastNext - 1));
+        }
+        lastNext = ref.version() + 1;
+        continue;
+      }
+      if (lastRef != null) {
+        expectedNext.put(new StreamKey(lastRef.name(), lastRef.id()), lastNext);
       }
       StreamKey key = new StreamKey(ref.name(), ref.id());
       Integer next = expectedNext.get(key);
@@ -138,7 +170,8 @@ final class MemoryEventStore implements EventStore {
             "event " + e.id() + " has version " + ref.version() + " of " + ref.name() + " "
                 + ref.id() + ", but the batch's previous event of it has version " + (next - 1));
       }
-      expectedNext.put(key, ref.version() + 1);
+      lastRef = ref;
+      lastNext = ref.version() + 1;
     }
   }
 
@@ -155,7 +188,7 @@ final class MemoryEventStore implements EventStore {
     @Nullable Event<?>[] arr = log;
     Spliterator<Event<?>> source = plan(query, arr, end);
     Stream<Event<?>> stream = StreamSupport.stream(source, false);
-    if (!isPositionOrder(query.sort())) {
+    if (!isPositionOrder(query.sort()) && !(isSingleAggregate(query) && isVersionOrder(query.sort()))) {
       stream = stream.sorted(comparator(query.sort()));
     }
     if (query.limit().isPresent()) {
@@ -166,6 +199,26 @@ final class MemoryEventStore implements EventStore {
 
   private Spliterator<Event<?>> plan(EventQuery query, @Nullable Event<?>[] arr, int end) {
     List<AggregateSelector> selectors = query.aggregates();
+    if (isSingleAggregate(query)) {
+      // One aggregate: walk its own positions, only those within the version bounds when the
+      // stream is dense (index = version - 1). The query still filters every event it yields.
+      var exact = (AggregateSelector.Exact) selectors.get(0);
+      AggregateStream stream = streams.get(new StreamKey(exact.name(), exact.id()));
+      if (stream == null) {
+        return Spliterators.emptySpliterator();
+      }
+      int count = stream.count;
+      long[] positions = stream.positions;
+      int from = 0;
+      int to = count;
+      if (stream.dense) {
+        long min = query.versionMin().orElse(1);
+        long max = query.versionMax().orElse(Integer.MAX_VALUE);
+        from = (int) Math.min(Math.max(min - 1, 0), count);
+        to = (int) Math.max(Math.min(max, count), from);
+      }
+      return new Scan(arr, positions, to, from, query);
+    }
     if (!selectors.isEmpty() && selectors.stream().allMatch(s -> s instanceof AggregateSelector.Exact)) {
       long[] positions = positionsOf(selectors);
       return new Scan(arr, positions, positions.length, 0, query);
@@ -227,6 +280,41 @@ final class MemoryEventStore implements EventStore {
       }
       return false;
     }
+  }
+
+  /** Whether the query selects exactly one aggregate, by one or several equal exact selectors. */
+  private static boolean isSingleAggregate(EventQuery query) {
+    List<AggregateSelector> selectors = query.aggregates();
+    if (selectors.isEmpty() || !(selectors.get(0) instanceof AggregateSelector.Exact first)) {
+      return false;
+    }
+    for (int i = 1; i < selectors.size(); i++) {
+      if (!first.equals(selectors.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code sort} orders the events of one aggregate as position order does: within one
+   * aggregate the name and id are constant and versions rise with positions.
+   */
+  private static boolean isVersionOrder(List<SortOrder> sort) {
+    for (SortOrder o : sort) {
+      switch (o.field()) {
+        case AGGREGATE_NAME, AGGREGATE_ID -> {
+          // constant within one aggregate: does not order
+        }
+        case AGGREGATE_VERSION, POSITION -> {
+          return !o.descending();
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static boolean isPositionOrder(List<SortOrder> sort) {
