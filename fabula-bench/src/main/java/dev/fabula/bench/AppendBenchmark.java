@@ -22,52 +22,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * starts from an empty store holding just those products, so the streams grow by the same
  * amount in every iteration. Score: events/s (= commands/s).
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(1)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-public class AppendBenchmark {
-
-    /** Which framework runs the workload. */
-    @Param({Sides.FABULA, Sides.AXON})
-    public String side;
-
-    /** Where the events are kept. */
-    @Param({"memory", "postgres"})
-    public String backend;
-
-    /** How many products the commands are spread over. */
-    @Param("1000")
-    public int aggregates;
-
-    private BenchSubject subject;
-    private UUID[] ids;
-    private long next;
-
-    /** Opens the side. */
-    @Setup(Level.Trial)
-    public void open() {
-        subject = Sides.open(side, backend);
-    }
-
-    /** Empties the store and creates the products. */
-    @Setup(Level.Iteration)
-    public void fill() {
-        subject.reset();
-        ids = Sides.createProducts(subject, aggregates);
-    }
-
-    /** Empties the store and closes the side. */
-    @TearDown(Level.Trial)
-    public void close() {
-        try {
-            subject.reset();
-        } finally {
-            subject.close();
-        }
-    }
+public class AppendBenchmark extends ProductsState {
 
     /**
      * One command, one event.
@@ -76,7 +36,7 @@ public class AppendBenchmark {
      */
     @Benchmark
     public long appendOne() {
-        long n = next++;
-        return subject.appendOne(ids[(int) (n % ids.length)], n);
+        long n = nextNumber();
+        return subject.appendOne(product(n), n);
     }
 }

@@ -23,46 +23,20 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code ProductCreated} and then {@code PriceChanged} events, so no load is involved and the
  * cost is the append. The store is emptied every iteration. Score: events/s.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(1)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-public class BatchAppendBenchmark {
+public class BatchAppendBenchmark extends SideState {
 
-    /** Which framework runs the workload. */
-    @Param({Sides.FABULA, Sides.AXON})
-    public String side;
-
-    /** Where the events are kept. */
-    @Param({"memory", "postgres"})
-    public String backend;
-
-    private BenchSubject subject;
     private final long run = System.nanoTime();
     private long next;
-
-    /** Opens the side. */
-    @Setup(Level.Trial)
-    public void open() {
-        subject = Sides.open(side, backend);
-    }
 
     /** Empties the store. */
     @Setup(Level.Iteration)
     public void empty() {
         subject.reset();
-    }
-
-    /** Empties the store and closes the side. */
-    @TearDown(Level.Trial)
-    public void close() {
-        try {
-            subject.reset();
-        } finally {
-            subject.close();
-        }
     }
 
     private UUID nextId() {

@@ -22,54 +22,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link #aggregates} products. {@code latency} samples each call (p50/p99 in µs),
  * {@code throughput} counts calls/s. The store is emptied every iteration.
  */
-@State(Scope.Benchmark)
 @Fork(1)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-public class CommandRoundTripBenchmark {
-
-    /** Which framework runs the workload. */
-    @Param({Sides.FABULA, Sides.AXON})
-    public String side;
-
-    /** Where the events are kept. */
-    @Param({"memory", "postgres"})
-    public String backend;
-
-    /** How many products the commands are spread over. */
-    @Param("1000")
-    public int aggregates;
-
-    private BenchSubject subject;
-    private UUID[] ids;
-    private long next;
-
-    /** Opens the side. */
-    @Setup(Level.Trial)
-    public void open() {
-        subject = Sides.open(side, backend);
-    }
-
-    /** Empties the store and creates the products. */
-    @Setup(Level.Iteration)
-    public void fill() {
-        subject.reset();
-        ids = Sides.createProducts(subject, aggregates);
-    }
-
-    /** Empties the store and closes the side. */
-    @TearDown(Level.Trial)
-    public void close() {
-        try {
-            subject.reset();
-        } finally {
-            subject.close();
-        }
-    }
+public class CommandRoundTripBenchmark extends ProductsState {
 
     private long send() {
-        long n = next++;
-        return subject.roundTrip(ids[(int) (n % ids.length)], n);
+        long n = nextNumber();
+        return subject.roundTrip(product(n), n);
     }
 
     /**

@@ -31,35 +31,19 @@ import org.openjdk.jmh.infra.ThreadParams;
  * The store is emptied and the products created again every iteration. Score: committed
  * events/s over all threads.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(1)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-public class ConcurrentWritersBenchmark {
-
-    /** Which framework runs the workload. */
-    @Param({Sides.FABULA, Sides.AXON})
-    public String side;
-
-    /** Where the events are kept. */
-    @Param({"memory", "postgres"})
-    public String backend;
+public class ConcurrentWritersBenchmark extends SideState {
 
     /** Products per writer thread on the distinct workloads. */
     @Param("100")
     public int aggregatesPerThread;
 
-    private BenchSubject subject;
     private volatile UUID[] pool;
     private volatile UUID hot;
-
-    /** Opens the side. */
-    @Setup(Level.Trial)
-    public void open() {
-        subject = Sides.open(side, backend);
-    }
 
     /** Empties the store and creates the products: 8 threads' worth plus the hot one. */
     @Setup(Level.Iteration)
@@ -67,16 +51,6 @@ public class ConcurrentWritersBenchmark {
         subject.reset();
         pool = Sides.createProducts(subject, 8 * aggregatesPerThread);
         hot = Sides.createProducts(subject, 1)[0];
-    }
-
-    /** Empties the store and closes the side. */
-    @TearDown(Level.Trial)
-    public void close() {
-        try {
-            subject.reset();
-        } finally {
-            subject.close();
-        }
     }
 
     /** The products of one writer thread. */

@@ -21,48 +21,27 @@ import org.openjdk.jmh.annotations.Warmup;
  * snapshot (every event is read and applied) and once from a snapshot taken at its last
  * version. Score: loads/s.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(1)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-public class RehydrateBenchmark {
-
-    /** Which framework runs the workload. */
-    @Param({Sides.FABULA, Sides.AXON})
-    public String side;
-
-    /** Where the events are kept. */
-    @Param({"memory", "postgres"})
-    public String backend;
+public class RehydrateBenchmark extends SideState {
 
     /** Length of the product's stream. */
     @Param("10000")
     public int streamLength;
 
-    private BenchSubject subject;
     private final UUID plain = UUID.randomUUID();
     private final UUID snapshotted = UUID.randomUUID();
 
     /** Writes the two products, and snapshots one of them. */
-    @Setup(Level.Trial)
-    public void open() {
-        subject = Sides.open(side, backend);
+    @Override
+    protected void prepare() {
         subject.reset();
         subject.appendBatch(plain, streamLength);
         subject.appendBatch(snapshotted, streamLength);
         subject.snapshot(snapshotted);
-    }
-
-    /** Empties the store and closes the side. */
-    @TearDown(Level.Trial)
-    public void close() {
-        try {
-            subject.reset();
-        } finally {
-            subject.close();
-        }
     }
 
     /**

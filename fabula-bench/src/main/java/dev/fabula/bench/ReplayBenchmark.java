@@ -20,44 +20,23 @@ import org.openjdk.jmh.annotations.Warmup;
  * events per product) into a counting projection. Each invocation is one full replay, timed
  * once (single shot); the table turns the time into events/s.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(1)
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-public class ReplayBenchmark {
-
-    /** Which framework runs the workload. */
-    @Param({Sides.FABULA, Sides.AXON})
-    public String side;
-
-    /** Where the events are kept. */
-    @Param({"memory", "postgres"})
-    public String backend;
+public class ReplayBenchmark extends SideState {
 
     /** Events in the store. */
     @Param("1000000")
     public long events;
 
-    private BenchSubject subject;
 
     /** Writes the events. */
-    @Setup(Level.Trial)
-    public void open() {
-        subject = Sides.open(side, backend);
+    @Override
+    protected void prepare() {
         subject.reset();
         Sides.seed(subject, events);
-    }
-
-    /** Empties the store and closes the side. */
-    @TearDown(Level.Trial)
-    public void close() {
-        try {
-            subject.reset();
-        } finally {
-            subject.close();
-        }
     }
 
     /**
@@ -67,10 +46,6 @@ public class ReplayBenchmark {
      */
     @Benchmark
     public long replay() {
-        long counted = subject.replayCount(events);
-        if (counted != events) {
-            throw new IllegalStateException("replayed " + counted + " of " + events + " events");
-        }
-        return counted;
+        return Sides.replayAll(subject, events);
     }
 }

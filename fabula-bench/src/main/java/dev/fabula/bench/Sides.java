@@ -53,4 +53,19 @@ final class Sides {
             left -= n;
         }
     }
+
+    /**
+     * Replays every event of {@code subject} into a counting projection and checks the count.
+     *
+     * @param subject the side
+     * @param events  how many events the store holds
+     * @return the count
+     */
+    static long replayAll(BenchSubject subject, long events) {
+        long counted = subject.replayCount(events);
+        if (counted != events) {
+            throw new IllegalStateException("replayed " + counted + " of " + events + " events");
+        }
+        return counted;
+    }
 }

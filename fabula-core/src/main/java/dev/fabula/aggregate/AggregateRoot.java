@@ -3,7 +3,7 @@ package dev.fabula.aggregate;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.UuidV7;
-import dev.fabula.internal.AggregateAccess;
+import dev.fabula.aggregate.internal.AggregateAccess;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;

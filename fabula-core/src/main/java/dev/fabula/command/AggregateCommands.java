@@ -76,12 +76,16 @@ public final class AggregateCommands<A extends AggregateRoot> {
 
   private record Handled<A, P>(Class<P> type, Action<A, P> action) {}
 
+  private record Rejection(Class<? extends Exception> type, String code) {}
+
   private final Map<String, Handled<A, ?>> handled;
+  private final List<Rejection> rejections;
   private final List<Hook<A>> before;
   private final List<Hook<A>> after;
 
   private AggregateCommands(Builder<A> b) {
     this.handled = Map.copyOf(b.handled);
+    this.rejections = List.copyOf(b.rejections);
     this.before = List.copyOf(b.before);
     this.after = List.copyOf(b.after);
   }
@@ -155,8 +159,22 @@ public final class AggregateCommands<A extends AggregateRoot> {
             }
           });
     } catch (CheckedFailure f) {
-      throw f.checked;
+      throw rejection(f.checked);
+    } catch (RuntimeException e) {
+      throw rejection(e);
     }
+  }
+
+  /** The exception as a {@link CommandRejectedException} when its type is declared a rejection. */
+  private Exception rejection(Exception e) {
+    for (Rejection r : rejections) {
+      if (r.type().isInstance(e)) {
+        String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        return new CommandRejectedException(
+            r.code(), message, Map.of(CommandError.EXCEPTION_DETAIL, e.getClass().getName()), e);
+      }
+    }
+    return e;
   }
 
   private static UUID targetId(String aggregateName, Command<?> command) {
@@ -195,6 +213,7 @@ public final class AggregateCommands<A extends AggregateRoot> {
    */
   public static final class Builder<A extends AggregateRoot> {
     private final Map<String, Handled<A, ?>> handled = new LinkedHashMap<>();
+    private final List<Rejection> rejections = new ArrayList<>();
     private final List<Hook<A>> before = new ArrayList<>();
     private final List<Hook<A>> after = new ArrayList<>();
 
@@ -216,6 +235,25 @@ public final class AggregateCommands<A extends AggregateRoot> {
       if (handled.putIfAbsent(name, new Handled<>(payloadType, action)) != null) {
         throw new IllegalArgumentException("command '" + name + "' is already declared");
       }
+      return this;
+    }
+
+    /**
+     * Declares that exceptions of {@code type} (and its subtypes) thrown by an action or hook are
+     * rejections with {@code code}: the caller gets a {@link CommandExecutionException} with that
+     * code, the exception's message, and its class name under {@link CommandError#EXCEPTION_DETAIL}.
+     * Lets domain code keep its own exceptions without depending on the command package. The first
+     * matching declaration wins.
+     *
+     * @throws IllegalArgumentException when {@code code} is blank
+     */
+    public Builder<A> reject(Class<? extends Exception> type, String code) {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(code, "code");
+      if (code.isBlank()) {
+        throw new IllegalArgumentException("rejection code must not be blank");
+      }
+      rejections.add(new Rejection(type, code));
       return this;
     }
 

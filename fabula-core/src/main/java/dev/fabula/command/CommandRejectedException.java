@@ -33,6 +33,19 @@ public final class CommandRejectedException extends FabulaException {
     this.details = Map.copyOf(details);
   }
 
+  /**
+   * @param code what kind of rejection
+   * @param message what went wrong, for people
+   * @param details extra data the caller can act on
+   * @param cause the domain exception this rejection stands for (stays in the handler's process)
+   */
+  public CommandRejectedException(
+      String code, String message, Map<String, String> details, Throwable cause) {
+    super(message, cause);
+    this.code = new CommandError(code, message, details).code();
+    this.details = Map.copyOf(details);
+  }
+
   /** The rejection code. */
   public String code() {
     return code;

@@ -43,7 +43,7 @@ final class MemoryEventStore implements EventStore {
   private static final int INITIAL_CAPACITY = 1024;
 
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final Map<UUID, Event<?>> byId = new ConcurrentHashMap<>();
+  private final IdIndex byId = new IdIndex();
   private final Map<StreamKey, AggregateStream> streams = new ConcurrentHashMap<>();
   private volatile @Nullable Event<?>[] log = new Event<?>[INITIAL_CAPACITY];
   private volatile int size;
@@ -101,7 +101,7 @@ final class MemoryEventStore implements EventStore {
         long position = n + 1;
         Event<?> s = e.withPosition(position);
         arr[n++] = s;
-        byId.put(s.id(), s);
+        byId.put(s.id(), (int) position);
         AggregateRef ref = s.aggregateOrNull();
         if (ref != null) {
           if (lastStream == null || !sameAggregate(ref, lastRef)) {
@@ -133,7 +133,7 @@ final class MemoryEventStore implements EventStore {
     @Nullable AggregateRef lastRef = null;
     int lastNext = 0;
     for (Event<?> e : events) {
-      if ((ids != null && !ids.add(e.id())) || byId.containsKey(e.id())) {
+      if ((ids != null && !ids.add(e.id())) || lookup(e.id()) != null) {
         throw new DuplicateEventException(e.id());
       }
       AggregateRef ref = e.aggregateOrNull();
@@ -175,10 +175,22 @@ final class MemoryEventStore implements EventStore {
     }
   }
 
+  /** The stored event with this id, or null: the index's answer checked against the log. */
+  private @Nullable Event<?> lookup(UUID id) {
+    int end = size; // volatile read first: everything inserted before it is visible
+    int position = byId.get(id);
+    if (position < 1 || position > end) {
+      return null;
+    }
+    @Nullable Event<?>[] arr = log;
+    Event<?> e = arr[position - 1];
+    return e != null && e.id().equals(id) ? e : null;
+  }
+
   @Override
   public Optional<Event<?>> find(UUID id) {
     ensureOpen();
-    return Optional.ofNullable(byId.get(id));
+    return Optional.ofNullable(lookup(id));
   }
 
   @Override
@@ -368,10 +380,11 @@ final class MemoryEventStore implements EventStore {
       Set<StreamKey> touched = new HashSet<>();
       @Nullable Event<?>[] arr = log;
       for (Event<?> e : events) {
-        Event<?> stored = byId.remove(e.id());
+        Event<?> stored = lookup(e.id());
         if (stored == null) {
           continue;
         }
+        byId.remove(e.id());
         arr[(int) stored.position() - 1] = null;
         AggregateRef ref = stored.aggregateOrNull();
         if (ref != null) {

@@ -10,7 +10,7 @@ import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.Metadata;
 import dev.fabula.event.SortField;
-import dev.fabula.internal.AggregateAccess;
+import dev.fabula.aggregate.internal.AggregateAccess;
 import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotSchedule;

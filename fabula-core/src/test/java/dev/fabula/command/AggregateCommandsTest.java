@@ -159,6 +159,49 @@ class AggregateCommandsTest {
             CommandExecutionException.class, e -> assertThat(e.code()).isEqualTo(AggregateCommands.WRONG_AGGREGATE));
   }
 
+  static final class RuleBroken extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RuleBroken(String message) {
+      super(message);
+    }
+  }
+
+  @Test
+  void declaredDomainExceptionsBecomeRejectionsWithTheirCode() {
+    AggregateCommands<Product> commands =
+        AggregateCommands.<Product>builder()
+            .on("product.create", CreateProduct.class, (p, c) -> {
+              throw new RuleBroken("names must be unique");
+            })
+            .on("product.change-price", ChangePrice.class, (p, c) -> {
+              throw new IllegalStateException("not declared");
+            })
+            .reject(RuleBroken.class, "product.rule")
+            .build();
+    commands.subscribe(bus, products);
+    UUID id = UUID.randomUUID();
+
+    var e =
+        catchThrowableOfType(
+            CommandExecutionException.class,
+            () -> bus.dispatch(
+                Command.create("product.create", new CreateProduct("x", 1)).forAggregate("product", id),
+                DispatchOptions.sync()));
+    assertThat(e.code()).isEqualTo("product.rule");
+    assertThat(e.getMessage()).isEqualTo("names must be unique");
+    assertThat(e.details()).containsEntry(CommandError.EXCEPTION_DETAIL, RuleBroken.class.getName());
+    assertThat(e.getCause()).isInstanceOf(CommandRejectedException.class).hasCauseInstanceOf(RuleBroken.class);
+
+    assertThatThrownBy(
+            () -> bus.dispatch(
+                Command.create("product.change-price", new ChangePrice(1)).forAggregate("product", id),
+                DispatchOptions.sync()))
+        .isInstanceOfSatisfying(
+            CommandExecutionException.class, x -> assertThat(x.code()).isEqualTo(CommandError.UNEXPECTED));
+    assertThat(history(id)).isEmpty();
+  }
+
   @Test
   void hooksRunAroundTheActionOnTheFetchedAggregate() {
     Product.HOOK_LOG.clear();

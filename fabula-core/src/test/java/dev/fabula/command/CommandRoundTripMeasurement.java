@@ -10,7 +10,7 @@ import java.util.Locale;
  * Not a test: a recorded measurement of the synchronous command round trip (dispatch, handler,
  * result back to the caller), one command at a time, for the in-process bus and for two
  * distributed buses (dispatcher and handler) over the in-memory event bus. Prints p50, p99 and
- * p99.9 in microseconds. A JMH benchmark in {@code fabula-bench} is the authoritative number.
+ * p99.9 in microseconds, with the caller on a platform thread and on a virtual thread. A JMH benchmark in {@code fabula-bench} is the authoritative number.
  *
  * <p>Run: {@code mvn -q -pl fabula-core test-compile} then {@code java -cp
  * fabula-core/target/classes:fabula-core/target/test-classes:<jspecify.jar>
@@ -21,8 +21,16 @@ final class CommandRoundTripMeasurement {
 
   private CommandRoundTripMeasurement() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+    System.out.println("caller on a platform thread:");
+    measureBoth(iterations);
+    System.out.println("caller on a virtual thread:");
+    Thread caller = Thread.ofVirtual().start(() -> measureBoth(iterations));
+    caller.join();
+  }
+
+  private static void measureBoth(int iterations) {
     try (CommandBus bus = CommandBuses.inProcess()) {
       bus.handle("ping", Ping.class, c -> {});
       report("in-process", measure(bus, iterations));

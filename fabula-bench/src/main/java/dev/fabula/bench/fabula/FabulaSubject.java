@@ -1,6 +1,11 @@
 package dev.fabula.bench.fabula;
 
 import dev.fabula.RetryPolicy;
+import dev.fabula.command.AggregateCommands;
+import dev.fabula.command.Command;
+import dev.fabula.command.CommandBus;
+import dev.fabula.command.CommandBuses;
+import dev.fabula.command.DispatchOptions;
 import dev.fabula.bench.Backend;
 import dev.fabula.bench.BenchDatabase;
 import dev.fabula.bench.BenchSubject;
@@ -34,8 +39,9 @@ import java.util.stream.Stream;
  *       workload pays for snapshots;</li>
  *   <li>replay: {@code store.query(EventQuery.all())}, the lazy stream a projection reads.</li>
  * </ul>
- * There is no command bus on {@code main} yet, so {@link #roundTrip} does {@link #appendOne}'s
- * work for now. The whole assembly is rebuilt by {@link #reset()}.
+ * {@link #roundTrip} dispatches a change-price command synchronously on an in-process command bus,
+ * whose handler (declared with {@code AggregateCommands}) runs it through the repository's
+ * {@code use}. The whole assembly is rebuilt by {@link #reset()}.
  *
  * <p>For PostgreSQL, the store will live on {@link BenchDatabase#url()} in the schema
  * {@link #SCHEMA}.
@@ -73,9 +79,11 @@ public final class FabulaSubject implements BenchSubject {
     private record Assembly(EventStore store,
                             SnapshotStore snapshots,
                             Repository<Product> repository,
-                            Repository<Product> noRetry) {
+                            Repository<Product> noRetry,
+                            CommandBus commands) {
 
         void close() {
+            commands.close();
             store.close();
             snapshots.close();
         }
@@ -98,7 +106,9 @@ public final class FabulaSubject implements BenchSubject {
                 .retry(RetryPolicy.none())
                 .snapshots(snapshots, SnapshotSchedule.never())
                 .build();
-        assembly = new Assembly(store, snapshots, repository, noRetry);
+        CommandBus commands = CommandBuses.inProcess();
+        HANDLERS.subscribe(commands, repository);
+        assembly = new Assembly(store, snapshots, repository, noRetry, commands);
     }
 
     private Assembly assembly() {
@@ -124,10 +134,27 @@ public final class FabulaSubject implements BenchSubject {
 
     @Override
     public long roundTrip(UUID id, long price) {
-        // No command bus on main yet (it is being built on the branch `commands`): until the
-        // bench dispatches through it, the round trip is appendOne's work, load-raise-save.
-        return appendOne(id, price);
+        assembly().commands().dispatch(
+                Command.create(CHANGE_PRICE, new ChangePrice(price)).forAggregate(Product.NAME, id),
+                DispatchOptions.sync());
+        return price; // the handler set exactly this price, or dispatch threw
     }
+
+    /** The change-price command's name. */
+    static final String CHANGE_PRICE = "product.change-price";
+
+    /**
+     * Payload of the change-price command.
+     *
+     * @param price the new price in cents
+     */
+    record ChangePrice(long price) {}
+
+    /** The commands a bench product handles. */
+    private static final AggregateCommands<Product> HANDLERS = AggregateCommands.<Product>builder()
+            .on(CHANGE_PRICE, ChangePrice.class, (p, c) -> p.changePrice(c.payload().price()))
+            .build();
+
 
     @Override
     public int appendOneRetrying(UUID id, long price) {

@@ -2,11 +2,21 @@ package dev.fabula.examples.shop;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.codec.CodecRegistry;
+import dev.fabula.command.Command;
+import dev.fabula.command.CommandBus;
+import dev.fabula.command.CommandBuses;
+import dev.fabula.command.CommandExecutionException;
+import dev.fabula.command.CommandProtocol;
+import dev.fabula.command.DispatchOptions;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.EventStores;
+import dev.fabula.event.Subscription;
+import dev.fabula.examples.shop.ProductCommands.ChangePrice;
+import dev.fabula.examples.shop.ProductCommands.CreateProduct;
+import dev.fabula.examples.shop.ProductCommands.RenameProduct;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.memory.InMemory;
 import dev.fabula.postgres.Postgres;
@@ -19,13 +29,16 @@ import java.time.Duration;
 import java.io.PrintStream;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
- * The shop example: a product is created, repriced and renamed through a repository on the
- * in-memory store (or on PostgreSQL with {@code FABULA_STORE=postgres}); a change that breaks a
- * rule is rejected; the stored history is printed; and a
+ * The shop example: a product is created, repriced and renamed by commands dispatched on a command
+ * bus, whose handlers run through a repository on the in-memory store (on PostgreSQL with {@code
+ * FABULA_STORE=postgres}); a command that breaks a rule
+ * is rejected with its error code; the stored history is printed; and a
  * read model (the {@link ProductCatalog}) kept by a continuous schedule shows the current catalog.
  */
 public final class ShopExample {
@@ -38,60 +51,77 @@ public final class ShopExample {
 
   /** Runs the example, printing to {@code out}. */
   static void run(PrintStream out) throws Exception {
+    // The write side: an event store that publishes what it stores on an event bus.
+    var productEvents = Set.of(ProductEvents.CREATED, ProductEvents.PRICE_CHANGED, ProductEvents.RENAMED);
+    var published = new CountDownLatch(3);
+    var catalog = new ProductCatalog();
+    var codec = JacksonCodec.create(ProductCommands.register(CommandProtocol.register(CodecRegistry.builder())).build());
     // FABULA_STORE=postgres keeps the events in PostgreSQL (FABULA_POSTGRES_URL, or the local
     // server), in schema fabula_example; anything else uses the in-memory store.
     boolean postgres = "postgres".equalsIgnoreCase(System.getenv("FABULA_STORE"));
     try (HikariDataSource pool = postgres ? Postgres.dataSource(Postgres.urlFromEnvironment()) : null;
         EventBus bus = InMemory.eventBus();
-        EventStore store = EventStores.publishing(postgres ? postgresStore(pool) : InMemory.eventStore(), bus)) {
-      var published = new java.util.concurrent.CountDownLatch(3);
-      bus.subscribe(Set.of(EventBus.ALL), e -> published.countDown());
+        EventStore store = EventStores.publishing(postgres ? postgresStore(pool) : InMemory.eventStore(), bus);
+        Subscription counter = bus.subscribe(productEvents, e -> published.countDown());
+        // The read side: a catalog kept current by a continuous schedule.
+        Schedule readSide = Schedule.continuously(bus, store, catalog.eventNames(),
+            ScheduleOptions.builder()
+                .debounce(Duration.ofMillis(10))
+                .debounceCap(Duration.ofMillis(100))
+                .catchUp(CatchUp.BLOCKING)
+                .build());
+        // Commands travel over the event bus with the coordination protocol that also works across
+        // processes; their payloads are encoded as JSON, as a networked bus would need.
+        CommandBus commands = CommandBuses.distributed(bus, codec)) {
       Repository<Product> products = Repository.of(store, Product::new);
-      var catalog = new ProductCatalog();
-      Schedule readSide =
-          Schedule.continuously(bus, store, catalog.eventNames(),
-              ScheduleOptions.builder()
-                  .debounce(Duration.ofMillis(10))
-                  .debounceCap(Duration.ofMillis(100))
-                  .catchUp(CatchUp.BLOCKING)
-                  .build());
       readSide.project(catalog);
+      ProductCommands.HANDLERS.subscribe(commands, products);
 
       out.println("== Fabula shop example (" + (postgres ? "PostgreSQL" : "in-memory") + " store) ==");
       UUID mouseId = UUID.randomUUID();
-      products.use(mouseId, p -> p.create("Wireless Mouse", 2999));
+      send(commands, mouseId, ProductCommands.CREATE, new CreateProduct("Wireless Mouse", 2999));
       out.printf("created   %s at %s%n", products.fetch(mouseId).productName(), euros(2999));
 
-      Product mouse = products.use(mouseId, p -> p.changePrice(2499));
+      send(commands, mouseId, ProductCommands.CHANGE_PRICE, new ChangePrice(2499));
+      Product mouse = products.fetch(mouseId);
       out.printf("repriced  %s to %s%n", mouse.productName(), euros(mouse.priceCents()));
 
-      mouse = products.use(mouseId, p -> p.rename("Wireless Mouse M2"));
+      send(commands, mouseId, ProductCommands.RENAME, new RenameProduct("Wireless Mouse M2"));
+      mouse = products.fetch(mouseId);
       out.printf("renamed   to %s (version %d)%n", mouse.productName(), mouse.version());
 
       try {
-        products.use(mouseId, p -> p.changePrice(-100));
-      } catch (ProductRuleException rejected) {
-        out.println("rejected  change price to -100: " + rejected.getMessage());
+        send(commands, mouseId, ProductCommands.CHANGE_PRICE, new ChangePrice(-100));
+      } catch (CommandExecutionException rejected) {
+        out.printf("rejected  change price to -100: [%s] %s%n", rejected.code(), rejected.getMessage());
       }
 
-      out.println();
-      out.println("Stored history of product " + mouseId + ":");
-      try (Stream<Event<?>> history = store.query(EventQuery.builder().aggregate(Product.NAME, mouseId).build())) {
-        history.forEach(e -> out.printf("  #%d v%d %-22s %s%n",
-            e.position(), e.aggregate().orElseThrow().version(), e.name(), e.data()));
-      }
-      Product atVersion1 = products.fetchVersion(mouseId, 1);
-      out.printf("%nAs of version 1 it was %s at %s.%n", atVersion1.productName(), euros(atVersion1.priceCents()));
-      boolean all = published.await(5, java.util.concurrent.TimeUnit.SECONDS);
+      printHistory(mouseId, store, products, out);
+      boolean all = published.await(5, TimeUnit.SECONDS) && counter.isActive();
       out.println(all ? "All 3 events were also published on the event bus." : "Not every event reached the bus!");
 
-      UUID padId = UUID.randomUUID();
-      products.use(padId, p -> p.create("Mouse Pad", 999));
-      readSide.trigger().get(5, java.util.concurrent.TimeUnit.SECONDS); // wait until the read model is current
+      send(commands, UUID.randomUUID(), ProductCommands.CREATE, new CreateProduct("Mouse Pad", 999));
+      readSide.trigger().get(5, TimeUnit.SECONDS); // wait until the read model is current
       out.println();
       catalog.print(out);
-      readSide.close();
     }
+  }
+
+  /** Dispatches a command to a product and waits until it was executed (or rethrows its error). */
+  private static void send(CommandBus commands, UUID productId, String name, Object payload) {
+    commands.dispatch(Command.create(name, payload).forAggregate(Product.NAME, productId), DispatchOptions.sync());
+  }
+
+  private static void printHistory(UUID mouseId, EventStore store, Repository<Product> products, PrintStream out) {
+    out.println();
+    out.println("Stored history of product " + mouseId + ":");
+    try (Stream<Event<?>> history = store.query(EventQuery.builder().aggregate(Product.NAME, mouseId).build())) {
+      history.forEach(e -> out.printf("  #%d v%d %-22s %s  %s%n",
+          e.position(), e.aggregate().orElseThrow().version(), e.name(), e.data(),
+          e.metadata().causationId().map(c -> "(caused by command " + c + ")").orElse("")));
+    }
+    Product atVersion1 = products.fetchVersion(mouseId, 1);
+    out.printf("%nAs of version 1 it was %s at %s.%n", atVersion1.productName(), euros(atVersion1.priceCents()));
   }
 
   private static EventStore postgresStore(DataSource pool) {

@@ -1,4 +1,4 @@
-package dev.fabula.internal;
+package dev.fabula.aggregate.internal;
 
 import dev.fabula.aggregate.AggregateRoot;
 import java.time.Instant;
