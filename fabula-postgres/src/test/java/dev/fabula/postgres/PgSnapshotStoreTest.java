@@ -1,6 +1,5 @@
 package dev.fabula.postgres;
 
-import dev.fabula.codec.CodecRegistry;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.snapshot.SnapshotStore;
 import dev.fabula.tck.TckData;
@@ -18,9 +17,6 @@ class PgSnapshotStoreTest extends SnapshotStoreConformance {
 
   @Override
   protected SnapshotStore newStore() {
-    // The kit also stores a State snapshot of an aggregate named "other"; a store that encodes
-    // states needs that name registered too.
-    var registry = TckData.registerAll(CodecRegistry.builder()).registerSnapshot("other", TckData.State.class).build();
-    return Postgres.snapshotStore(DB.dataSource(), JacksonCodec.create(registry), DB.freshTables());
+    return Postgres.snapshotStore(DB.dataSource(), JacksonCodec.create(TckData.registry()), DB.freshTables());
   }
 }

@@ -21,6 +21,8 @@ public final class TckData {
   public static final String GAMMA = "tck.gamma";
   /** The aggregate name the kit's snapshots belong to. */
   public static final String AGGREGATE = "tck.aggregate";
+  /** A second aggregate name with snapshots, sorting before {@link #AGGREGATE}. */
+  public static final String OTHER_AGGREGATE = "tck.account";
 
   private TckData() {}
 
@@ -65,7 +67,8 @@ public final class TckData {
         .register(ALPHA, Alpha.class)
         .register(BETA, Beta.class)
         .register(GAMMA, Gamma.class)
-        .registerSnapshot(AGGREGATE, State.class);
+        .registerSnapshot(AGGREGATE, State.class)
+        .registerSnapshot(OTHER_AGGREGATE, State.class);
   }
 
   /** A fresh alpha event without aggregate. */

@@ -68,7 +68,7 @@ public abstract class SnapshotStoreConformance {
   void findsNothingForAnUnknownAggregate() {
     store.save(snapshot(UUID.randomUUID(), 1, 0));
     assertThat(store.latest(NAME, UUID.randomUUID())).isEmpty();
-    assertThat(store.latest("other", UUID.randomUUID())).isEmpty();
+    assertThat(store.latest(TckData.OTHER_AGGREGATE, UUID.randomUUID())).isEmpty();
     assertThat(store.version(NAME, UUID.randomUUID(), 1)).isEmpty();
     assertThat(store.limit(NAME, UUID.randomUUID(), 100)).isEmpty();
   }
@@ -111,7 +111,7 @@ public abstract class SnapshotStoreConformance {
     store.save(snapshot(a, 20, 3));
     store.save(snapshot(b, 10, 1));
     store.save(snapshot(b, 30, 2));
-    store.save(new Snapshot("other", a, 5, T0, new State(0, "other")));
+    store.save(new Snapshot(TckData.OTHER_AGGREGATE, a, 5, T0, new State(0, "other")));
 
     assertThat(list(SnapshotQuery.builder().aggregateNames(NAME).sortBy(SortOrder.asc(SortField.TIME)).build()))
         .containsExactly(snapshot(a, 10, 0), snapshot(b, 10, 1), snapshot(b, 30, 2), snapshot(a, 20, 3));
@@ -127,7 +127,7 @@ public abstract class SnapshotStoreConformance {
     assertThat(list(SnapshotQuery.builder()
             .sortBy(SortOrder.asc(SortField.AGGREGATE_NAME), SortOrder.asc(SortField.AGGREGATE_ID), SortOrder.desc(SortField.AGGREGATE_VERSION))
             .limit(3).build()))
-        .containsExactly(new Snapshot("other", a, 5, T0, new State(0, "other")), snapshot(a, 20, 3), snapshot(a, 10, 0));
+        .containsExactly(new Snapshot(TckData.OTHER_AGGREGATE, a, 5, T0, new State(0, "other")), snapshot(a, 20, 3), snapshot(a, 10, 0));
   }
 
   @Test
