@@ -1,6 +1,11 @@
 package dev.fabula.bench.fabula;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.RetryPolicy;
+import dev.fabula.codec.CodecRegistry;
+import dev.fabula.jackson.JacksonCodec;
+import dev.fabula.postgres.Postgres;
+import dev.fabula.postgres.PostgresOptions;
 import dev.fabula.command.AggregateCommands;
 import dev.fabula.command.Command;
 import dev.fabula.command.CommandBus;
@@ -43,7 +48,7 @@ import java.util.stream.Stream;
  * whose handler (declared with {@code AggregateCommands}) runs it through the repository's
  * {@code use}. The whole assembly is rebuilt by {@link #reset()}.
  *
- * <p>For PostgreSQL, the store will live on {@link BenchDatabase#url()} in the schema
+ * <p>For PostgreSQL, the stores live on {@link BenchDatabase#url()} in the schema
  * {@link #SCHEMA}.
  */
 public final class FabulaSubject implements BenchSubject {
@@ -51,10 +56,16 @@ public final class FabulaSubject implements BenchSubject {
     /** The PostgreSQL schema Fabula's tables live in during benchmarks. */
     public static final String SCHEMA = "bench_fabula";
 
-    private static final String NO_POSTGRES = "no Fabula PostgreSQL backend yet";
+    /** Names and types of what the PostgreSQL stores encode as JSON. */
+    private static final JacksonCodec CODEC = JacksonCodec.create(CodecRegistry.builder()
+            .register(Product.CREATED, ProductCreated.class)
+            .register(Product.PRICE_CHANGED, PriceChanged.class)
+            .registerSnapshot(Product.NAME, Product.State.class)
+            .build());
 
     private final Backend backend;
     private Assembly assembly;
+    private HikariDataSource dataSource;
     /** Sum of the replayed prices, kept so the projection's reads of event data stay live. */
     private long replayChecksum;
 
@@ -91,12 +102,22 @@ public final class FabulaSubject implements BenchSubject {
 
     @Override
     public void reset() {
-        if (backend != Backend.MEMORY) {
-            throw new UnsupportedOperationException(NO_POSTGRES);
+        closeAssembly();
+        EventStore store;
+        SnapshotStore snapshots;
+        if (backend == Backend.MEMORY) {
+            store = InMemory.eventStore();
+            snapshots = InMemory.snapshotStore();
+        } else {
+            // One pool for the whole trial; a fresh schema (and so fresh tables) per reset.
+            if (dataSource == null) {
+                dataSource = Postgres.dataSource(BenchDatabase.url());
+            }
+            BenchDatabase.recreateSchema(SCHEMA);
+            PostgresOptions options = PostgresOptions.builder().schema(SCHEMA).build();
+            store = Postgres.eventStore(dataSource, CODEC, options);
+            snapshots = Postgres.snapshotStore(dataSource, CODEC, options);
         }
-        close();
-        EventStore store = InMemory.eventStore();
-        SnapshotStore snapshots = InMemory.snapshotStore();
         Repository<Product> repository = Repository.builder(store, Product::new)
                 .snapshots(snapshots, SnapshotSchedule.never())
                 .build();
@@ -114,7 +135,7 @@ public final class FabulaSubject implements BenchSubject {
     private Assembly assembly() {
         Assembly current = assembly;
         if (current == null) {
-            throw new IllegalStateException(backend == Backend.MEMORY ? "reset() first" : NO_POSTGRES);
+            throw new IllegalStateException("reset() first");
         }
         return current;
     }
@@ -214,6 +235,14 @@ public final class FabulaSubject implements BenchSubject {
 
     @Override
     public void close() {
+        closeAssembly();
+        if (dataSource != null) {
+            dataSource.close();
+            dataSource = null;
+        }
+    }
+
+    private void closeAssembly() {
         Assembly current = assembly;
         assembly = null;
         if (current != null) {
