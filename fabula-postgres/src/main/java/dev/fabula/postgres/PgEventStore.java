@@ -88,6 +88,14 @@ final class PgEventStore implements EventStore {
             + " SELECT u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb"
             + " FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::uuid[], ?::int[], ?::int[], ?::text[], ?::text[])"
             + " WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, ord)"
+            // The continuity guard: every aggregate of the batch must continue its stored stream
+            // exactly (the highest stored version below the batch is first - 1). If one doesn't,
+            // the statement inserts nothing; versions the batch would take again are caught by
+            // the unique key. One statement, so it is atomic without an explicit transaction.
+            + " WHERE NOT EXISTS (SELECT 1 FROM unnest(?::text[], ?::uuid[], ?::int[]) AS b(an, aid, f)"
+            + " WHERE coalesce((SELECT max(e.aggregate_version) FROM " + table + " e"
+            + " WHERE e.aggregate_name = b.an AND e.aggregate_id = b.aid AND e.aggregate_version < b.f), 0)"
+            + " <> b.f - 1)"
             + " ORDER BY u.ord RETURNING id, position";
     this.insertSql =
         switch (allocation) {
@@ -149,7 +157,8 @@ final class PgEventStore implements EventStore {
     boolean lockMayBeHeld = false;
     try {
       c = ds.getConnection();
-      c.setAutoCommit(false);
+      // Autocommit: the lock, the guarded insert and the unlock go out in one round trip and
+      // commit when the server reaches their end; the single INSERT is the atomic unit.
       Map<UUID, Long> positions = new HashMap<>(n * 2);
       try (PreparedStatement ps = c.prepareStatement(insertSql)) {
         int p = 1;
@@ -166,6 +175,7 @@ final class PgEventStore implements EventStore {
         ps.setArray(p++, c.createArrayOf("int4", revisions));
         ps.setArray(p++, c.createArrayOf("text", data));
         ps.setArray(p++, c.createArrayOf("text", metadata));
+        p = bindSpans(c, ps, p, spans);
         if (allocation == Allocation.LOCK_AROUND_INSERT) {
           ps.setLong(p, lockKey);
         }
@@ -187,10 +197,10 @@ final class PgEventStore implements EventStore {
           lockMayBeHeld = false;
         }
       }
-      if (!spans.isEmpty()) {
-        checkContinuity(c, spans);
+      if (positions.size() != n) {
+        // The guard held the batch back: nothing was stored. Say which aggregate and why.
+        throw continuityFailure(c, spans);
       }
-      c.commit();
       List<Event<?>> stored = new ArrayList<>(n);
       long previous = 0;
       for (Event<?> e : events) {
@@ -269,50 +279,50 @@ final class PgEventStore implements EventStore {
     }
   }
 
-  /**
-   * After the insert, in its transaction: each aggregate's batch must continue the stored stream
-   * (the highest other version is exactly first - 1, and none is above the batch).
-   */
-  private void checkContinuity(Connection c, Map<String, Span> spans) throws SQLException {
+  /** Binds the first version of each aggregate in the batch, for the continuity guard. */
+  private static int bindSpans(Connection c, PreparedStatement ps, int first, Map<String, Span> spans)
+      throws SQLException {
     int n = spans.size();
     String[] names = new String[n];
     UUID[] ids = new UUID[n];
     Integer[] firsts = new Integer[n];
-    Integer[] lasts = new Integer[n];
     int i = 0;
     for (Span s : spans.values()) {
       names[i] = s.name();
       ids[i] = s.id();
       firsts[i] = s.first();
-      lasts[i] = s.last();
       i++;
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT b.ord, (SELECT max(e.aggregate_version) FROM " + table + " e"
-            + " WHERE e.aggregate_name = b.an AND e.aggregate_id = b.aid"
-            + " AND e.aggregate_version NOT BETWEEN b.f AND b.l)"
-            + " FROM unnest(?::text[], ?::uuid[], ?::int[], ?::int[]) WITH ORDINALITY AS b(an, aid, f, l, ord)"
-            + " ORDER BY b.ord")) {
-      ps.setArray(1, c.createArrayOf("text", names));
-      ps.setArray(2, c.createArrayOf("uuid", ids));
-      ps.setArray(3, c.createArrayOf("int4", firsts));
-      ps.setArray(4, c.createArrayOf("int4", lasts));
-      try (ResultSet rs = ps.executeQuery()) {
-        List<Span> list = new ArrayList<>(spans.values());
-        while (rs.next()) {
-          Span s = list.get(rs.getInt(1) - 1);
-          int stored = rs.getInt(2); // 0 when null: no other version
-          if (stored >= s.first()) {
-            throw new ConcurrencyException(s.name(), s.id(), s.first() - 1, stored);
-          }
-          if (stored != s.first() - 1) {
-            throw new InvalidBatchException(
-                "the batch starts " + s.name() + " " + s.id() + " at version " + s.first()
-                    + ", but the stored stream ends at version " + stored);
-          }
+    ps.setArray(first, c.createArrayOf("text", names));
+    ps.setArray(first + 1, c.createArrayOf("uuid", ids));
+    ps.setArray(first + 2, c.createArrayOf("int4", firsts));
+    return first + 3;
+  }
+
+  /** After the guard refused a batch: the aggregate whose stored stream it does not continue. */
+  private RuntimeException continuityFailure(Connection c, Map<String, Span> spans) throws SQLException {
+    for (Span s : spans.values()) {
+      int stored;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT coalesce(max(aggregate_version), 0) FROM " + table
+              + " WHERE aggregate_name = ? AND aggregate_id = ? AND aggregate_version < ?")) {
+        ps.setString(1, s.name());
+        ps.setObject(2, s.id());
+        ps.setInt(3, s.first());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          stored = rs.getInt(1);
         }
       }
+      if (stored != s.first() - 1) {
+        return new InvalidBatchException(
+            "the batch starts " + s.name() + " " + s.id() + " at version " + s.first()
+                + ", but the stored stream ends at version " + stored);
+      }
     }
+    // The stream moved between the guard and this check (deleted, or rewritten): a lost race.
+    Span s = spans.values().iterator().next();
+    return new ConcurrencyException(s.name(), s.id(), s.first() - 1, -1);
   }
 
   /** Turns a unique violation into the exception the contract names, after the rollback. */
@@ -421,10 +431,17 @@ final class PgEventStore implements EventStore {
     ResultSet rs = null;
     try {
       c = ds.getConnection();
-      // A cursor: without autocommit, pgjdbc fetches fetchSize rows per round trip.
-      c.setAutoCommit(false);
-      ps = c.prepareStatement(sql);
-      ps.setFetchSize(options.fetchSize());
+      if (!isOneAggregatesHistory(query)) {
+        // A cursor: without autocommit, pgjdbc fetches fetchSize rows per round trip, so a large
+        // result never sits in memory whole.
+        c.setAutoCommit(false);
+        ps = c.prepareStatement(sql);
+        ps.setFetchSize(options.fetchSize());
+      } else {
+        // The events of given aggregates (what a repository loads): bounded by those aggregates'
+        // length, and read in one round trip instead of three (begin+fetch, ..., rollback).
+        ps = c.prepareStatement(sql);
+      }
       bind(c, ps, params);
       rs = ps.executeQuery();
     } catch (SQLException e) {
@@ -446,6 +463,20 @@ final class PgEventStore implements EventStore {
               Pg.rollbackQuietly(conn);
               Pg.closeQuietly(conn);
             });
+  }
+
+  /** Whether the query reads only the events of named aggregates (ids given, no wildcard). */
+  private static boolean isOneAggregatesHistory(EventQuery query) {
+    List<AggregateSelector> selectors = query.aggregates();
+    if (selectors.isEmpty()) {
+      return false;
+    }
+    for (AggregateSelector s : selectors) {
+      if (!(s instanceof AggregateSelector.Exact)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Reads the result set lazily; pgjdbc fetches the next block when one is used up. */
