@@ -465,6 +465,11 @@ final class PgEventStore implements EventStore {
             });
   }
 
+  /** Whether the query reads the events of exactly one aggregate. */
+  private static boolean isSingleAggregate(EventQuery q) {
+    return q.aggregates().size() == 1 && q.aggregates().get(0) instanceof AggregateSelector.Exact;
+  }
+
   /** Whether the query reads only the events of named aggregates (ids given, no wildcard). */
   private static boolean isOneAggregatesHistory(EventQuery query) {
     List<AggregateSelector> selectors = query.aggregates();
@@ -649,10 +654,16 @@ final class PgEventStore implements EventStore {
   private static String orderAndLimit(EventQuery q, List<Object> p) {
     List<String> keys = new ArrayList<>();
     boolean byPosition = false;
+    // With an aggregate filter every row has aggregate columns, so the NULLS placement is moot and
+    // is left out: then the sort can follow the (aggregate_name, aggregate_id, aggregate_version)
+    // index instead of sorting on the server.
+    boolean noNulls = q.filtersAggregates();
+    boolean unique = false;
     for (SortOrder o : q.sort()) {
       String dir = o.descending() ? " DESC" : " ASC";
       // No aggregate sorts first ascending, last descending (as the in-memory store does).
-      String nulls = o.descending() ? " NULLS LAST" : " NULLS FIRST";
+      String nulls = noNulls ? "" : o.descending() ? " NULLS LAST" : " NULLS FIRST";
+      unique |= o.field() == SortField.AGGREGATE_VERSION && isSingleAggregate(q);
       keys.add(
           switch (o.field()) {
             case POSITION -> "position" + dir;
@@ -664,8 +675,8 @@ final class PgEventStore implements EventStore {
           });
       byPosition |= o.field() == SortField.POSITION;
     }
-    if (!byPosition) {
-      keys.add("position ASC"); // ties keep position order
+    if (!byPosition && !unique) {
+      keys.add("position ASC"); // ties keep position order (one aggregate's versions have none)
     }
     String sql = " ORDER BY " + String.join(", ", keys);
     if (q.limit().isPresent()) {
