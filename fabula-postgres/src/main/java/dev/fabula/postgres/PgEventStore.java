@@ -1,6 +1,5 @@
 package dev.fabula.postgres;
 
-import dev.fabula.ClosedException;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.AggregateSelector;
 import dev.fabula.event.ConcurrencyException;
@@ -65,19 +64,18 @@ final class PgEventStore implements EventStore {
   private final Codec codec;
   private final PostgresOptions options;
   private final Allocation allocation;
-  private final Runnable onClose;
+  private final Lifecycle lifecycle;
   private final String table;
   private final long lockKey;
   private final String server;
   private final String insertSql;
-  private volatile boolean closed;
 
   PgEventStore(DataSource ds, Codec codec, PostgresOptions options, Allocation allocation, Runnable onClose) {
     this.ds = ds;
     this.codec = codec;
     this.options = options;
     this.allocation = allocation;
-    this.onClose = onClose;
+    this.lifecycle = new Lifecycle("event store", onClose);
     this.table = options.schema() + "." + options.eventsTable();
     this.lockKey = lockKey(table);
     this.server = Pg.server(ds);
@@ -733,16 +731,11 @@ final class PgEventStore implements EventStore {
 
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      onClose.run();
-    }
+    lifecycle.close();
   }
 
   private void ensureOpen() {
-    if (closed) {
-      throw new ClosedException("event store");
-    }
+    lifecycle.ensureOpen();
   }
 
   @Override

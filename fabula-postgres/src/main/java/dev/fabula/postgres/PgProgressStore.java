@@ -1,6 +1,5 @@
 package dev.fabula.postgres;
 
-import dev.fabula.ClosedException;
 import dev.fabula.projection.ProgressStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,14 +16,13 @@ import javax.sql.DataSource;
  */
 final class PgProgressStore implements ProgressStore {
   private final DataSource ds;
-  private final Runnable onClose;
+  private final Lifecycle lifecycle;
   private final String table;
   private final String server;
-  private volatile boolean closed;
 
   PgProgressStore(DataSource ds, PostgresOptions options, Runnable onClose) {
     this.ds = ds;
-    this.onClose = onClose;
+    this.lifecycle = new Lifecycle("progress store", onClose);
     this.table = options.schema() + "." + options.progressTable();
     this.server = Pg.server(ds);
     Schema.ensure(ds, options, Schema.progress(options));
@@ -120,15 +118,10 @@ final class PgProgressStore implements ProgressStore {
 
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      onClose.run();
-    }
+    lifecycle.close();
   }
 
   private void ensureOpen() {
-    if (closed) {
-      throw new ClosedException("progress store");
-    }
+    lifecycle.ensureOpen();
   }
 }

@@ -1,6 +1,5 @@
 package dev.fabula.postgres;
 
-import dev.fabula.ClosedException;
 import dev.fabula.codec.Codec;
 import dev.fabula.codec.CodecRegistry;
 import dev.fabula.event.SortOrder;
@@ -31,16 +30,15 @@ final class PgSnapshotStore implements SnapshotStore {
   private final DataSource ds;
   private final Codec codec;
   private final PostgresOptions options;
-  private final Runnable onClose;
+  private final Lifecycle lifecycle;
   private final String table;
   private final String server;
-  private volatile boolean closed;
 
   PgSnapshotStore(DataSource ds, Codec codec, PostgresOptions options, Runnable onClose) {
     this.ds = ds;
     this.codec = codec;
     this.options = options;
-    this.onClose = onClose;
+    this.lifecycle = new Lifecycle("snapshot store", onClose);
     this.table = options.schema() + "." + options.snapshotsTable();
     this.server = Pg.server(ds);
     Schema.ensure(ds, options, Schema.snapshots(options));
@@ -240,15 +238,10 @@ final class PgSnapshotStore implements SnapshotStore {
 
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      onClose.run();
-    }
+    lifecycle.close();
   }
 
   private void ensureOpen() {
-    if (closed) {
-      throw new ClosedException("snapshot store");
-    }
+    lifecycle.ensureOpen();
   }
 }
