@@ -4,10 +4,18 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.FabulaException;
 import dev.fabula.TransientException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.Driver;
@@ -108,5 +116,79 @@ final class Pg {
   /** The Instant of epoch nanoseconds. */
   static Instant fromNanos(long nanos) {
     return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
+  }
+
+  /** Turns the current row of a result set into a value. */
+  @FunctionalInterface
+  interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs a query and returns its rows as a lazy stream that holds the connection until closed.
+   * With {@code fetchSize > 0} the query runs in a transaction with a cursor, so pgjdbc fetches
+   * that many rows per round trip and a large result never sits in memory whole; with {@code 0}
+   * it is one plain round trip (for results known to be bounded).
+   *
+   * @param what what is read, for error messages ("events from x.fabula_events")
+   */
+  static <T> Stream<T> stream(
+      DataSource ds, String sql, List<Object> params, int fetchSize, RowReader<T> reader, String what, String server) {
+    Connection c = null;
+    PreparedStatement ps = null;
+    ResultSet rs = null;
+    try {
+      c = ds.getConnection();
+      if (fetchSize > 0) {
+        c.setAutoCommit(false);
+      }
+      ps = c.prepareStatement(sql);
+      if (fetchSize > 0) {
+        ps.setFetchSize(fetchSize);
+      }
+      PgEventStore.bind(c, ps, params);
+      rs = ps.executeQuery();
+    } catch (SQLException e) {
+      closeQuietly(rs);
+      closeQuietly(ps);
+      rollbackQuietly(c);
+      closeQuietly(c);
+      throw translate(e, "querying " + what, server);
+    }
+    Connection conn = c;
+    PreparedStatement stmt = ps;
+    ResultSet results = rs;
+    var rows =
+        new Spliterators.AbstractSpliterator<T>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
+          private boolean done;
+
+          @Override
+          public boolean tryAdvance(Consumer<? super T> action) {
+            if (done) {
+              return false;
+            }
+            T value;
+            try {
+              if (!results.next()) {
+                done = true;
+                return false;
+              }
+              value = reader.read(results);
+            } catch (SQLException e) {
+              done = true;
+              throw translate(e, "reading " + what, server);
+            }
+            action.accept(value);
+            return true;
+          }
+        };
+    return StreamSupport.stream(rows, false)
+        .onClose(
+            () -> {
+              closeQuietly(results);
+              closeQuietly(stmt);
+              rollbackQuietly(conn);
+              closeQuietly(conn);
+            });
   }
 }

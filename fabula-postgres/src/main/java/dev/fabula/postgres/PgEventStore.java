@@ -30,12 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.util.PSQLException;
@@ -424,43 +420,10 @@ final class PgEventStore implements EventStore {
     ensureOpen();
     List<Object> params = new ArrayList<>();
     String sql = "SELECT " + COLUMNS + " FROM " + table + where(query, params) + orderAndLimit(query, params);
-    Connection c = null;
-    PreparedStatement ps = null;
-    ResultSet rs = null;
-    try {
-      c = ds.getConnection();
-      if (!isOneAggregatesHistory(query)) {
-        // A cursor: without autocommit, pgjdbc fetches fetchSize rows per round trip, so a large
-        // result never sits in memory whole.
-        c.setAutoCommit(false);
-        ps = c.prepareStatement(sql);
-        ps.setFetchSize(options.fetchSize());
-      } else {
-        // The events of given aggregates (what a repository loads): bounded by those aggregates'
-        // length, and read in one round trip instead of three (begin+fetch, ..., rollback).
-        ps = c.prepareStatement(sql);
-      }
-      bind(c, ps, params);
-      rs = ps.executeQuery();
-    } catch (SQLException e) {
-      Pg.closeQuietly(rs);
-      Pg.closeQuietly(ps);
-      Pg.rollbackQuietly(c);
-      Pg.closeQuietly(c);
-      throw Pg.translate(e, "querying " + table, server);
-    }
-    Connection conn = c;
-    PreparedStatement stmt = ps;
-    ResultSet results = rs;
-    var rows = new Rows(results);
-    return StreamSupport.stream(rows, false)
-        .onClose(
-            () -> {
-              Pg.closeQuietly(results);
-              Pg.closeQuietly(stmt);
-              Pg.rollbackQuietly(conn);
-              Pg.closeQuietly(conn);
-            });
+    // The events of given aggregates (what a repository loads) are bounded by those aggregates'
+    // length: one plain round trip. Anything else streams through a cursor.
+    int fetchSize = isOneAggregatesHistory(query) ? 0 : options.fetchSize();
+    return Pg.stream(ds, sql, params, fetchSize, this::read, "events from " + table, server);
   }
 
   /** Whether the query reads the events of exactly one aggregate. */
@@ -480,37 +443,6 @@ final class PgEventStore implements EventStore {
       }
     }
     return true;
-  }
-
-  /** Reads the result set lazily; pgjdbc fetches the next block when one is used up. */
-  private final class Rows extends Spliterators.AbstractSpliterator<Event<?>> {
-    private final ResultSet rs;
-    private boolean done;
-
-    Rows(ResultSet rs) {
-      super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
-      this.rs = rs;
-    }
-
-    @Override
-    public boolean tryAdvance(Consumer<? super Event<?>> action) {
-      if (done) {
-        return false;
-      }
-      Event<?> e;
-      try {
-        if (!rs.next()) {
-          done = true;
-          return false;
-        }
-        e = read(rs);
-      } catch (SQLException ex) {
-        done = true;
-        throw Pg.translate(ex, "reading events from " + table, server);
-      }
-      action.accept(e);
-      return true;
-    }
   }
 
   /**

@@ -15,12 +15,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import javax.sql.DataSource;
 
 /** The PostgreSQL {@link SnapshotStore}: one row per aggregate and version, state as JSONB. */
@@ -170,51 +166,7 @@ final class PgSnapshotStore implements SnapshotStore {
       sql.append(" LIMIT ?");
       p.add(q.limit().getAsInt());
     }
-    Connection c = null;
-    PreparedStatement ps = null;
-    ResultSet rs = null;
-    try {
-      c = ds.getConnection();
-      c.setAutoCommit(false);
-      ps = c.prepareStatement(sql.toString());
-      ps.setFetchSize(options.fetchSize());
-      PgEventStore.bind(c, ps, p);
-      rs = ps.executeQuery();
-    } catch (SQLException e) {
-      Pg.closeQuietly(rs);
-      Pg.closeQuietly(ps);
-      Pg.rollbackQuietly(c);
-      Pg.closeQuietly(c);
-      throw Pg.translate(e, "querying snapshots in " + table, server);
-    }
-    Connection conn = c;
-    PreparedStatement stmt = ps;
-    ResultSet results = rs;
-    var rows =
-        new Spliterators.AbstractSpliterator<Snapshot>(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
-          @Override
-          public boolean tryAdvance(Consumer<? super Snapshot> action) {
-            Snapshot s;
-            try {
-              if (!results.next()) {
-                return false;
-              }
-              s = read(results);
-            } catch (SQLException e) {
-              throw Pg.translate(e, "reading snapshots from " + table, server);
-            }
-            action.accept(s);
-            return true;
-          }
-        };
-    return StreamSupport.stream(rows, false)
-        .onClose(
-            () -> {
-              Pg.closeQuietly(results);
-              Pg.closeQuietly(stmt);
-              Pg.rollbackQuietly(conn);
-              Pg.closeQuietly(conn);
-            });
+    return Pg.stream(ds, sql.toString(), p, options.fetchSize(), this::read, "snapshots from " + table, server);
   }
 
   @Override
