@@ -2,7 +2,6 @@ package dev.fabula.memory;
 
 import dev.fabula.ClosedException;
 import dev.fabula.projection.ProgressStore;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The in-memory {@link ProgressStore}: a concurrent map; {@code advance} is an atomic replace. */
@@ -13,20 +12,13 @@ final class MemoryProgressStore implements ProgressStore {
   @Override
   public long position(String projection) {
     ensureOpen();
-    return positions.getOrDefault(checkName(projection), 0L);
+    return positions.getOrDefault(ProgressStore.checkName(projection), 0L);
   }
 
   @Override
   public boolean advance(String projection, long expected, long position) {
     ensureOpen();
-    checkName(projection);
-    if (expected < 0) {
-      throw new IllegalArgumentException("expected position must not be negative, got " + expected);
-    }
-    if (position <= expected) {
-      throw new IllegalArgumentException(
-          "progress only moves forward: " + position + " is not after " + expected);
-    }
+    ProgressStore.checkAdvance(projection, expected, position);
     if (expected == 0) {
       // Absent and 0 are the same position.
       Long previous = positions.putIfAbsent(projection, position);
@@ -38,7 +30,7 @@ final class MemoryProgressStore implements ProgressStore {
   @Override
   public void reset(String projection) {
     ensureOpen();
-    positions.remove(checkName(projection));
+    positions.remove(ProgressStore.checkName(projection));
   }
 
   @Override
@@ -46,13 +38,6 @@ final class MemoryProgressStore implements ProgressStore {
     closed = true;
   }
 
-  private static String checkName(String projection) {
-    Objects.requireNonNull(projection, "projection");
-    if (projection.isBlank()) {
-      throw new IllegalArgumentException("projection name must not be blank");
-    }
-    return projection;
-  }
 
   private void ensureOpen() {
     if (closed) {

@@ -1,5 +1,7 @@
 package dev.fabula.projection;
 
+import java.util.Objects;
+
 /**
  * Keeps projection progress — the global position of the last event applied — by projection name,
  * for read models that do not keep it themselves (see {@link Projections#tracked}).
@@ -49,4 +51,37 @@ public interface ProgressStore extends AutoCloseable {
   /** Releases the store's resources. Idempotent. */
   @Override
   void close();
+
+  /**
+   * The argument rules of {@link #advance}, for implementations: a non-blank name, {@code
+   * expected >= 0} and {@code position > expected}.
+   *
+   * @return the projection name
+   * @throws IllegalArgumentException when a rule is broken
+   */
+  static String checkAdvance(String projection, long expected, long position) {
+    checkName(projection);
+    if (expected < 0) {
+      throw new IllegalArgumentException("expected position must not be negative, got " + expected);
+    }
+    if (position <= expected) {
+      throw new IllegalArgumentException(
+          "progress only moves forward: " + position + " is not after " + expected);
+    }
+    return projection;
+  }
+
+  /**
+   * The name rule of every method, for implementations: not blank.
+   *
+   * @return the projection name
+   * @throws IllegalArgumentException when the name is blank
+   */
+  static String checkName(String projection) {
+    Objects.requireNonNull(projection, "projection");
+    if (projection.isBlank()) {
+      throw new IllegalArgumentException("projection name must not be blank");
+    }
+    return projection;
+  }
 }

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
@@ -31,7 +30,7 @@ final class PgProgressStore implements ProgressStore {
   @Override
   public long position(String projection) {
     ensureOpen();
-    checkName(projection);
+    ProgressStore.checkName(projection);
     try (Connection c = ds.getConnection()) {
       return position(c, projection);
     } catch (SQLException e) {
@@ -51,14 +50,7 @@ final class PgProgressStore implements ProgressStore {
   @Override
   public boolean advance(String projection, long expected, long position) {
     ensureOpen();
-    checkName(projection);
-    if (expected < 0) {
-      throw new IllegalArgumentException("expected position must not be negative, got " + expected);
-    }
-    if (position <= expected) {
-      throw new IllegalArgumentException(
-          "progress only moves forward: " + position + " is not after " + expected);
-    }
+    ProgressStore.checkAdvance(projection, expected, position);
     try (Connection c = ds.getConnection()) {
       return advance(c, projection, expected, position);
     } catch (SQLException e) {
@@ -89,7 +81,7 @@ final class PgProgressStore implements ProgressStore {
   @Override
   public void reset(String projection) {
     ensureOpen();
-    checkName(projection);
+    ProgressStore.checkName(projection);
     try (Connection c = ds.getConnection()) {
       reset(c, projection);
     } catch (SQLException e) {
@@ -108,13 +100,6 @@ final class PgProgressStore implements ProgressStore {
     return server;
   }
 
-  static String checkName(String projection) {
-    Objects.requireNonNull(projection, "projection");
-    if (projection.isBlank()) {
-      throw new IllegalArgumentException("projection name must not be blank");
-    }
-    return projection;
-  }
 
   @Override
   public void close() {

@@ -4,6 +4,7 @@ import dev.fabula.FabulaException;
 import dev.fabula.TransientException;
 import dev.fabula.event.Event;
 import dev.fabula.projection.ProgressAware;
+import dev.fabula.projection.ProgressStore;
 import dev.fabula.projection.Projection;
 import dev.fabula.projection.Resettable;
 import java.sql.Connection;
@@ -30,7 +31,7 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
     this.ds = ds;
     this.projection = projection;
     this.progress = progress;
-    this.name = PgProgressStore.checkName(projection.projectionName());
+    this.name = ProgressStore.checkName(projection.projectionName());
   }
 
   @Override
