@@ -79,7 +79,7 @@ public final class BenchMain {
     }
 
     private static boolean fabulaWired() {
-        try (BenchSubject fabula = new FabulaSubject(Backend.MEMORY)) {
+        try (BenchSubject fabula = new FabulaSubject(Backend.MEMORY, false)) {
             fabula.reset();
             return true;
         } catch (UnsupportedOperationException e) {

@@ -36,7 +36,7 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Fork(1)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-public class ConcurrentWritersBenchmark extends SideState {
+public class ConcurrentWritersBenchmark extends CommandState {
 
     /** Products per writer thread on the distinct workloads. */
     @Param("100")

@@ -10,7 +10,7 @@ import org.openjdk.jmh.annotations.Setup;
  * from an empty store holding {@link #aggregates} products, and {@link #nextProduct()} goes
  * round-robin over them, so the streams grow by the same amount in every iteration.
  */
-public abstract class ProductsState extends SideState {
+public abstract class ProductsState extends CommandState {
 
     /** How many products the commands are spread over. */
     @Param("1000")

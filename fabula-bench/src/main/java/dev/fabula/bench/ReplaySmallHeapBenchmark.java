@@ -41,7 +41,7 @@ public class ReplaySmallHeapBenchmark {
     /** Writes the events. */
     @Setup(Level.Trial)
     public void open() {
-        subject = Sides.open(side, "postgres");
+        subject = Sides.open(side, "postgres", false);
         subject.reset();
         Sides.seed(subject, events);
     }

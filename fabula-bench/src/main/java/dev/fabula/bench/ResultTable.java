@@ -55,11 +55,47 @@ public final class ResultTable {
      * @param bench    benchmark as {@code Class.method}
      * @param metric   how the figure is read
      * @param raw      raw JDBC benchmark the PostgreSQL figure is compared with, or null
+     * @param cache      the run's {@code cache} parameter ({@code off}, {@code on}), or "" for
+     *                   workloads without one
      */
-    record Row(String workload, String backend, String unit, String bench, Metric metric, String raw) {
+    record Row(String workload, String backend, String unit, String bench, Metric metric, String raw,
+               String cache) {
+
+        Row(String workload, String backend, String unit, String bench, Metric metric, String raw) {
+            this(workload, backend, unit, bench, metric, raw, "");
+        }
+
+        /** This row for a run of a workload with the {@code cache} parameter. */
+        Row cached(String value) {
+            return new Row(value.equals("on") ? workload + ", cached" : workload,
+                    backend, unit, bench, metric, raw, value);
+        }
     }
 
-    private static final List<Row> ROWS = rows();
+    /** Benchmarks run with the {@code cache} parameter (see {@link CommandState}). */
+    private static final List<String> CACHED = List.of(
+            "AppendBenchmark.", "ConcurrentWritersBenchmark.", "CommandRoundTripBenchmark.");
+
+    private static final List<Row> ROWS = withCacheRows(rows());
+
+    /** Each row of a cached workload twice, cache off then on, next to each other. */
+    private static List<Row> withCacheRows(List<Row> rows) {
+        List<Row> out = new ArrayList<>();
+        List<Row> on = new ArrayList<>();
+        for (Row row : rows) {
+            boolean cached = CACHED.stream().anyMatch(row.bench()::startsWith);
+            if (!cached) {
+                out.addAll(on);
+                on.clear();
+                out.add(row);
+            } else {
+                out.add(row.cached("off"));
+                on.add(row.cached("on"));
+            }
+        }
+        out.addAll(on);
+        return List.copyOf(out);
+    }
 
     private static List<Row> rows() {
         List<Row> rows = new ArrayList<>();
@@ -100,7 +136,7 @@ public final class ResultTable {
     }
 
     /** One benchmark run as found in the JSON file, keyed by benchmark, side and backend. */
-    private record Key(String bench, String side, String backend) {
+    private record Key(String bench, String side, String backend, String cache) {
     }
 
     private final Map<Key, JsonNode> results = new HashMap<>();
@@ -114,7 +150,8 @@ public final class ResultTable {
             JsonNode params = run.path("params");
             String backend = params.path("backend").asText(
                     bench.startsWith("RawJdbcBenchmark") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
-            results.put(new Key(bench, params.path("side").asText(""), backend), run);
+            results.put(new Key(bench, params.path("side").asText(""), backend,
+                    params.path("cache").asText("")), run);
         }
     }
 
@@ -159,10 +196,10 @@ public final class ResultTable {
         lines.add(new String[] {"workload", "backend", "unit", "Fabula", "Axon", "Fabula/Axon", "better",
             "Fabula % raw", "Axon % raw"});
         for (Row row : ROWS) {
-            OptionalDouble fabula = value(row.bench(), Sides.FABULA, row.backend(), row.metric());
-            OptionalDouble axon = value(row.bench(), Sides.AXON, row.backend(), row.metric());
+            OptionalDouble fabula = value(row.bench(), Sides.FABULA, row.backend(), row.cache(), row.metric());
+            OptionalDouble axon = value(row.bench(), Sides.AXON, row.backend(), row.cache(), row.metric());
             OptionalDouble raw = row.raw() == null
-                    ? OptionalDouble.empty() : value(row.raw(), "", "postgres", Metric.RATE);
+                    ? OptionalDouble.empty() : value(row.raw(), "", "postgres", "", Metric.RATE);
             String ratio = fabula.isPresent() && axon.isPresent() && axon.getAsDouble() > 0
                     && row.metric() != Metric.CONFLICTS
                     ? String.format(Locale.ROOT, "%.2f", fabula.getAsDouble() / axon.getAsDouble()) : NA;
@@ -180,7 +217,7 @@ public final class ResultTable {
     }
 
     private OptionalDouble rawRate(String method) {
-        return value("RawJdbcBenchmark." + method, "", "postgres", Metric.RATE);
+        return value("RawJdbcBenchmark." + method, "", "postgres", "", Metric.RATE);
     }
 
     private String label(Row row) {
@@ -193,7 +230,7 @@ public final class ResultTable {
         String param = label.substring(open + 1, close);
         String value = null;
         for (String side : List.of(Sides.AXON, Sides.FABULA)) {
-            JsonNode run = results.get(new Key(row.bench(), side, row.backend()));
+            JsonNode run = results.get(new Key(row.bench(), side, row.backend(), row.cache()));
             if (run != null && run.path("params").has(param)) {
                 value = String.format(Locale.ROOT, "%,d", run.path("params").path(param).asLong());
                 break;
@@ -202,8 +239,8 @@ public final class ResultTable {
         return label.substring(0, open) + (value == null ? "N" : value) + label.substring(close + 1);
     }
 
-    private OptionalDouble value(String bench, String side, String backend, Metric metric) {
-        JsonNode run = results.get(new Key(bench, side, backend));
+    private OptionalDouble value(String bench, String side, String backend, String cache, Metric metric) {
+        JsonNode run = results.get(new Key(bench, side, backend, cache));
         if (run == null) {
             return OptionalDouble.empty();
         }

@@ -29,8 +29,13 @@ public abstract class SideState {
     /** Opens the side, then runs the workload's own set-up. */
     @Setup(Level.Trial)
     public void open() {
-        subject = Sides.open(side, backend);
+        subject = Sides.open(side, backend, cached());
         prepare();
+    }
+
+    /** Whether the side caches aggregates between commands; no by default. */
+    protected boolean cached() {
+        return false;
     }
 
     /** The workload's set-up once the side is open; nothing by default. */

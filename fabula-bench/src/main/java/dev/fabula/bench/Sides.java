@@ -15,11 +15,11 @@ final class Sides {
     private Sides() {
     }
 
-    static BenchSubject open(String side, String backend) {
+    static BenchSubject open(String side, String backend, boolean cached) {
         Backend b = Backend.parse(backend);
         return switch (side) {
-            case FABULA -> new FabulaSubject(b);
-            case AXON -> new AxonSubject(b);
+            case FABULA -> new FabulaSubject(b, cached);
+            case AXON -> new AxonSubject(b, cached);
             default -> throw new IllegalArgumentException("unknown side " + side);
         };
     }

@@ -18,14 +18,19 @@ class ResultTableTest {
                 extra);
     }
 
+    private static final String OFF = "\"cache\": \"off\"";
+    private static final String ON = "\"cache\": \"on\"";
+
     private static final String SAMPLE = "[" + String.join(",",
-            run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"fabula\", \"backend\": \"postgres\"", 2000, ""),
-            run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"axon\", \"backend\": \"postgres\"", 1000, ""),
+            run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"fabula\", \"backend\": \"postgres\", " + OFF, 2000, ""),
+            run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"axon\", \"backend\": \"postgres\", " + OFF, 1000, ""),
+            run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"fabula\", \"backend\": \"postgres\", " + ON, 3600, ""),
+            run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"axon\", \"backend\": \"postgres\", " + ON, 1200, ""),
             run("RawJdbcBenchmark.oneRowPerTx", "thrpt", "", 4000, ""),
             run("ReplayBenchmark.replay", "ss",
                     "\"side\": \"axon\", \"backend\": \"memory\", \"events\": \"1000000\"", 500, ""),
-            run("CommandRoundTripBenchmark.latency", "sample", "\"side\": \"axon\", \"backend\": \"memory\"", 200, ""),
-            run("ConcurrentWritersBenchmark.hot8", "thrpt", "\"side\": \"axon\", \"backend\": \"memory\"", 3000,
+            run("CommandRoundTripBenchmark.latency", "sample", "\"side\": \"axon\", \"backend\": \"memory\", " + OFF, 200, ""),
+            run("ConcurrentWritersBenchmark.hot8", "thrpt", "\"side\": \"axon\", \"backend\": \"memory\", " + OFF, 3000,
                     "\"conflicts\": {\"score\": 12.5}"))
             + "]";
 
@@ -43,6 +48,15 @@ class ResultTableTest {
         // backend, unit, Fabula, Axon, Fabula/Axon, better, Fabula % raw, Axon % raw
         assertThat(cells(table, "append 1 event/command", "postgres"))
                 .containsExactly("postgres", "events/s", "2,000", "1,000", "2.00", "higher", "50%", "25%");
+    }
+
+    @Test
+    void cachedRunsHaveTheirOwnRows() throws IOException {
+        String table = ResultTable.render(SAMPLE);
+        assertThat(cells(table, "append 1 event/command, cached", "postgres"))
+                .containsExactly("postgres", "events/s", "3,600", "1,200", "3.00", "higher", "90%", "30%");
+        assertThat(cells(table, "8 writers, one aggregate, cached", "memory"))
+                .containsExactly("memory", "events/s", "n/a", "n/a", "n/a", "higher");
     }
 
     @Test

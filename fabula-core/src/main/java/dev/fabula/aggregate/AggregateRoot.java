@@ -219,5 +219,10 @@ public abstract class AggregateRoot {
       aggregate.committedVersion = version;
       aggregate.lastTime = time;
     }
+
+    @Override
+    public Instant lastEventTime(AggregateRoot aggregate) {
+      return aggregate.lastTime;
+    }
   }
 }

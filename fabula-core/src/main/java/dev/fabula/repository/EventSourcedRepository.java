@@ -41,6 +41,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
   private final @Nullable SnapshotStore snapshots;
   private final SnapshotSchedule schedule;
   private final String aggregateName;
+  private final @Nullable StateCache cache;
 
   EventSourcedRepository(Repository.Builder<A> b) {
     store = b.store;
@@ -48,11 +49,18 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     retry = b.retry;
     snapshots = b.snapshots;
     schedule = b.schedule;
+    cache = b.cacheSize == 0 ? null : new StateCache(b.cacheSize);
     A probe = newAggregate(new UUID(0, 0));
     aggregateName = probe.name();
-    if (snapshots != null && !(probe instanceof Snapshotting<?>)) {
-      throw new IllegalStateException(
-          probe.getClass().getName() + " must implement Snapshotting to be used with snapshots");
+    if (!(probe instanceof Snapshotting<?>)) {
+      if (snapshots != null) {
+        throw new IllegalStateException(
+            probe.getClass().getName() + " must implement Snapshotting to be used with snapshots");
+      }
+      if (cache != null) {
+        throw new IllegalStateException(
+            probe.getClass().getName() + " must implement Snapshotting to be cached");
+      }
     }
   }
 
@@ -75,21 +83,61 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
       }
     }
     int previous = aggregate.committedVersion();
-    Instant lastTime = changes.get(changes.size() - 1).time();
-    store.insert(toStore);
+    try {
+      store.insert(toStore);
+    } catch (ConcurrencyException e) {
+      if (cache != null) {
+        cache.remove(aggregate.id()); // another writer moved on: the cached state is stale
+      }
+      throw e;
+    }
     ACCESS.markCommitted(aggregate); // clears the live changes view
-    if (snapshots != null && schedule.shouldSnapshot(previous, aggregate.version())) {
-      takeSnapshot(aggregate, lastTime);
+    boolean snapshotDue =
+        snapshots != null
+            && !aggregate.isDeleted() // a snapshot does not carry the deletion mark: replay it
+            && schedule.shouldSnapshot(previous, aggregate.version());
+    if (cache != null || snapshotDue) {
+      Snapshot state = stateOf(aggregate);
+      if (cache != null) {
+        remember(aggregate, state);
+      }
+      if (snapshotDue) {
+        takeSnapshot(state);
+      }
     }
   }
 
-  private void takeSnapshot(A aggregate, Instant time) {
+  /** The aggregate's committed state as a snapshot; null when it cannot give one. */
+  private @Nullable Snapshot stateOf(A aggregate) {
     try {
       Object state = ((Snapshotting<?>) aggregate).snapshotState();
-      snapshots.save(new Snapshot(aggregateName, aggregate.id(), aggregate.version(), time, state));
+      return new Snapshot(
+          aggregateName, aggregate.id(), aggregate.version(), ACCESS.lastEventTime(aggregate), state);
     } catch (RuntimeException e) {
       // The events are committed; a missing snapshot only costs replay time later.
-      LOG.log(System.Logger.Level.WARNING, "could not snapshot " + aggregate + ": " + e, e);
+      LOG.log(System.Logger.Level.WARNING, "could not capture the state of " + aggregate + ": " + e, e);
+      return null;
+    }
+  }
+
+  private void takeSnapshot(@Nullable Snapshot state) {
+    if (state == null) {
+      return;
+    }
+    try {
+      snapshots.save(state);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not snapshot " + state.aggregateName() + " "
+          + state.aggregateId() + " v" + state.version() + ": " + e, e);
+    }
+  }
+
+  /** Caches the state of a committed aggregate; a deleted one is forgotten instead. */
+  private void remember(A aggregate, @Nullable Snapshot state) {
+    if (state == null || aggregate.isDeleted()) {
+      cache.remove(aggregate.id());
+    } else {
+      cache.put(state);
     }
   }
 
@@ -172,10 +220,36 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     }
   }
 
+  /**
+   * What {@code use} starts from: the cached state when there is one (a fresh aggregate restored
+   * from it, so nothing mutable is shared), otherwise the store, whose result is then cached.
+   */
+  private A fetchForUse(UUID id) {
+    if (cache == null) {
+      return fetch(id);
+    }
+    Snapshot cached = cache.get(id);
+    if (cached != null) {
+      A aggregate = newAggregate(id);
+      try {
+        restoreState(aggregate, cached);
+        return aggregate;
+      } catch (RuntimeException e) {
+        cache.remove(id);
+        LOG.log(System.Logger.Level.WARNING, "dropping the cached state of " + aggregate + ": " + e);
+      }
+    }
+    A loaded = fetch(id);
+    if (loaded.version() > 0) {
+      remember(loaded, stateOf(loaded));
+    }
+    return loaded;
+  }
+
   @Override
   public A use(UUID id, Metadata metadata, Consumer<? super A> action) {
     for (int attempt = 1; ; attempt++) {
-      A aggregate = fetch(id);
+      A aggregate = fetchForUse(id);
       action.accept(aggregate);
       try {
         save(aggregate, metadata);
@@ -235,6 +309,9 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
         stored = s.toList();
       }
       snapshots.delete(stored);
+    }
+    if (cache != null) {
+      cache.remove(id);
     }
   }
 

@@ -100,7 +100,8 @@ public interface Repository<A extends AggregateRoot> {
   void delete(UUID id);
 
   /**
-   * Configures a {@link Repository}. Defaults: {@link RetryPolicy#defaults()}, no snapshots.
+   * Configures a {@link Repository}. Defaults: {@link RetryPolicy#defaults()}, no snapshots, no
+   * cache.
    *
    * @param <A> the aggregate type
    */
@@ -110,6 +111,7 @@ public interface Repository<A extends AggregateRoot> {
     RetryPolicy retry = RetryPolicy.defaults();
     @Nullable SnapshotStore snapshots;
     SnapshotSchedule schedule = SnapshotSchedule.never();
+    int cacheSize;
     private boolean retrySet;
 
     private Builder(EventStore store, Function<UUID, A> factory) {
@@ -141,10 +143,49 @@ public interface Repository<A extends AggregateRoot> {
     }
 
     /**
+     * Keeps the state of up to {@code maxAggregates} recently used aggregates in memory, so that
+     * {@link Repository#use} runs without reading the store: it restores a fresh aggregate from
+     * the cached state, runs the action and saves, and the save's optimistic concurrency check
+     * still decides. The aggregate type must implement {@link dev.fabula.aggregate.Snapshotting},
+     * and its {@code snapshotState()} must return a value the aggregate never changes afterwards
+     * (a record of immutable values): the cache keeps that value, not the aggregate.
+     *
+     * <p>What the cache promises:
+     *
+     * <ul>
+     *   <li>only {@code use} reads it; {@code fetch}, {@code fetchVersion}, {@code query} and
+     *       {@code rebuild} always read the store;
+     *   <li>it is updated by every successful save through this repository, and an aggregate
+     *       soft-deleted, deleted or hit by a version conflict is dropped from it;
+     *   <li>when another process (or another repository) appends to a cached aggregate, the next
+     *       {@code use} that raises events fails its save with a conflict, drops the entry and is
+     *       retried on state read from the store, so no decision that raises events is ever
+     *       committed on stale state.
+     * </ul>
+     *
+     * An action that raises nothing (or throws) may have looked at state that another process
+     * has since moved on from. Cache when this process is the only writer of these aggregates,
+     * or when routing sends all commands of one aggregate to one process.
+     *
+     * @param maxAggregates how many aggregates to keep, least recently used dropped first; at
+     *     least 1
+     */
+    public Builder<A> cache(int maxAggregates) {
+      if (maxAggregates < 1) {
+        throw new IllegalArgumentException("maxAggregates must be at least 1, got " + maxAggregates);
+      }
+      if (cacheSize != 0) {
+        throw new IllegalStateException("the cache was already set to " + cacheSize + " aggregates");
+      }
+      cacheSize = maxAggregates;
+      return this;
+    }
+
+    /**
      * The repository.
      *
-     * @throws IllegalStateException when snapshots are configured for an aggregate type that does
-     *     not implement {@link dev.fabula.aggregate.Snapshotting}
+     * @throws IllegalStateException when snapshots or a cache are configured for an aggregate
+     *     type that does not implement {@link dev.fabula.aggregate.Snapshotting}
      */
     public Repository<A> build() {
       return new EventSourcedRepository<>(this);

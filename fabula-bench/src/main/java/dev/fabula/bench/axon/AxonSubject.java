@@ -15,6 +15,7 @@ import dev.fabula.bench.domain.PriceChanged;
 import dev.fabula.bench.domain.ProductCreated;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
@@ -67,6 +68,7 @@ public final class AxonSubject implements BenchSubject {
     private static final int REPLAY_STALL_SECONDS = 60;
 
     private final Backend backend;
+    private final boolean cached;
     private final JacksonSerializer serializer;
     private Assembly assembly;
 
@@ -74,9 +76,12 @@ public final class AxonSubject implements BenchSubject {
      * Creates the subject; nothing is opened before {@link #reset()}.
      *
      * @param backend where the events are kept
+     * @param cached  whether the repository caches aggregates between commands, with the
+     *                {@link WeakReferenceCache} Axon's reference guide suggests as the start
      */
-    public AxonSubject(Backend backend) {
+    public AxonSubject(Backend backend, boolean cached) {
         this.backend = backend;
+        this.cached = cached;
         ObjectMapper mapper = new ObjectMapper();
         // Snapshots serialize the Product aggregate itself, which has fields and no getters.
         mapper.setVisibility(PropertyAccessor.FIELD, Visibility.ANY);
@@ -128,8 +133,12 @@ public final class AxonSubject implements BenchSubject {
             engine = jdbc;
         }
         EmbeddedEventStore eventStore = EmbeddedEventStore.builder().storageEngine(engine).build();
-        EventSourcingRepository<Product> repository =
-                EventSourcingRepository.builder(Product.class).eventStore(eventStore).build();
+        EventSourcingRepository.Builder<Product> repositoryBuilder =
+                EventSourcingRepository.builder(Product.class).eventStore(eventStore);
+        if (cached) {
+            repositoryBuilder.cache(new WeakReferenceCache());
+        }
+        EventSourcingRepository<Product> repository = repositoryBuilder.build();
         AggregateSnapshotter snapshotter = AggregateSnapshotter.builder()
                 .eventStore(eventStore)
                 .aggregateFactories(new GenericAggregateFactory<>(Product.class))

@@ -33,11 +33,13 @@ import java.util.stream.Stream;
 /**
  * Fabula's side of the comparison, through Fabula's public API only:
  * <ul>
- *   <li>events: {@link InMemory#eventStore()} for {@link Backend#MEMORY}; {@link Backend#POSTGRES}
- *       is not wired (there is no Fabula PostgreSQL store yet), so every method throws
- *       {@link UnsupportedOperationException} there and the harness reports "n/a";</li>
+ *   <li>events: {@link InMemory#eventStore()} for {@link Backend#MEMORY}, the PostgreSQL event
+ *       store ({@link Postgres#eventStore}, JSON codec, one HikariCP pool per trial) for
+ *       {@link Backend#POSTGRES};</li>
  *   <li>commands: a {@link Repository} of {@link Product} with default retries, used as
- *       {@code repository.use(id, p -> p.changePrice(price))} (load, raise, save);</li>
+ *       {@code repository.use(id, p -> p.changePrice(price))} (load, raise, save); when cached,
+ *       the repository keeps every product's state ({@code Repository.Builder.cache}) and
+ *       {@code use} loads nothing;</li>
  *   <li>snapshots: the repository reads the latest snapshot from {@link InMemory#snapshotStore()}
  *       on every load (as Axon's event store checks for one on every load), with
  *       {@link SnapshotSchedule#never()}: {@link #snapshot} takes one explicitly, so no write
@@ -66,7 +68,11 @@ public final class FabulaSubject implements BenchSubject {
             .registerSnapshot(Product.NAME, Product.State.class)
             .build());
 
+    /** How many products the repositories' caches hold when caching is on (all of them here). */
+    private static final int CACHE_SIZE = 100_000;
+
     private final Backend backend;
+    private final boolean cached;
     private Assembly assembly;
     private HikariDataSource dataSource;
     /** Sum of the replayed prices, kept so the projection's reads of event data stay live. */
@@ -76,9 +82,12 @@ public final class FabulaSubject implements BenchSubject {
      * Creates the subject; nothing is opened before {@link #reset()}.
      *
      * @param backend where the events are kept
+     * @param cached  whether the repositories cache aggregate state between commands
+     *                ({@code Repository.Builder.cache}), so a command does not load from the store
      */
-    public FabulaSubject(Backend backend) {
+    public FabulaSubject(Backend backend, boolean cached) {
         this.backend = backend;
+        this.cached = cached;
     }
 
     /**
@@ -121,18 +130,22 @@ public final class FabulaSubject implements BenchSubject {
             store = Postgres.eventStore(dataSource, CODEC, options);
             snapshots = Postgres.snapshotStore(dataSource, CODEC, options);
         }
-        Repository<Product> repository = Repository.builder(store, Product::new)
-                .snapshots(snapshots, SnapshotSchedule.never())
+        Repository<Product> repository = repository(store, snapshots)
                 .build();
         // For appendOneRetrying: one attempt per use(), so every conflict reaches the caller
         // and is counted there.
-        Repository<Product> noRetry = Repository.builder(store, Product::new)
+        Repository<Product> noRetry = repository(store, snapshots)
                 .retry(RetryPolicy.none())
-                .snapshots(snapshots, SnapshotSchedule.never())
                 .build();
         CommandBus commands = CommandBuses.inProcess();
         HANDLERS.subscribe(commands, repository);
         assembly = new Assembly(store, snapshots, repository, noRetry, commands);
+    }
+
+    private Repository.Builder<Product> repository(EventStore store, SnapshotStore snapshots) {
+        Repository.Builder<Product> builder = Repository.builder(store, Product::new)
+                .snapshots(snapshots, SnapshotSchedule.never());
+        return cached ? builder.cache(CACHE_SIZE) : builder;
     }
 
     private Assembly assembly() {

@@ -41,4 +41,7 @@ public abstract class AggregateAccess {
 
   /** Sets a fresh aggregate's version and last event time after its state was restored. */
   public abstract void restoredAt(AggregateRoot aggregate, int version, Instant time);
+
+  /** The time of the last event applied to the aggregate ({@link Instant#MIN} before any). */
+  public abstract Instant lastEventTime(AggregateRoot aggregate);
 }
