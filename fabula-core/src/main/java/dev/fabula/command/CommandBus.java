@@ -13,8 +13,12 @@ import java.util.function.Predicate;
  *   <li>A bus accepts a command only when it can start its handler at once; once accepted, the
  *       command runs and its outcome is reported — it is never silently dropped.
  *   <li>Handlers run on virtual threads, at most {@link CommandBusOptions#concurrency()} at once per
- *       bus. A failing or hanging handler does not stop the bus from serving other commands.
- *   <li>Every wait of {@link #dispatch} is bounded by its {@link DispatchOptions}.
+ *       bus (an in-process bus with {@link CommandBusOptions#callerRuns()} runs synchronously
+ *       dispatched ones on the dispatching thread instead). A failing or hanging handler does not
+ *       stop the bus from serving other commands.
+ *   <li>Every wait of {@link #dispatch} is bounded by its {@link DispatchOptions} (except a handler
+ *       that {@link CommandBusOptions#callerRuns()} runs on the dispatching thread: the call lasts
+ *       as long as the handler).
  * </ul>
  *
  * <p>Create one with {@link CommandBuses}. Thread-safe.

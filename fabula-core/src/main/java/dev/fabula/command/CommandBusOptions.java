@@ -11,8 +11,24 @@ import java.util.Objects;
  *     a handler slot frees up; at least 1. When full, the bus declines further offers (another bus,
  *     or the dispatcher's assign timeout, deals with them).
  * @param reporter receives every executed command's outcome and runtime
+ * @param callerRuns whether a {@linkplain DispatchOptions.Sync synchronous} dispatch on an
+ *     {@linkplain CommandBuses#inProcess in-process} bus runs the handler on the dispatching thread
+ *     instead of handing it to a virtual thread of its own; off by default. It saves a thread
+ *     hand-off per command. The handler still takes one of the {@link #concurrency()} slots (the
+ *     assign timeout bounds the wait for it), its outcome is reported and its failure rethrown as
+ *     usual, and {@link CommandBus#close()} lets a handler that already started finish. But the
+ *     dispatching thread runs the handler to completion, so the {@linkplain
+ *     DispatchOptions.Sync#executionTimeout() execution timeout} is not enforced: only the
+ *     handler's own timeouts (of its I/O, say) bound the call, and a handler that runs past the
+ *     execution timeout still has its result returned (or its failure rethrown) — the execution
+ *     timeout applies only to a handler that runs on its own thread. The handler also shares the
+ *     dispatching thread's state: it sees its thread locals, and interrupting the dispatching
+ *     thread interrupts the handler. Asynchronous dispatch always
+ *     runs the handler on its own virtual thread. {@linkplain CommandBuses#distributed Distributed}
+ *     buses ignore this option: their commands may be executed by another process.
  */
-public record CommandBusOptions(int concurrency, int queueCapacity, CommandReporter reporter) {
+public record CommandBusOptions(
+    int concurrency, int queueCapacity, CommandReporter reporter, boolean callerRuns) {
   /** The default concurrency: 256 handler executions at once. */
   public static final int DEFAULT_CONCURRENCY = 256;
 
@@ -30,23 +46,32 @@ public record CommandBusOptions(int concurrency, int queueCapacity, CommandRepor
     Objects.requireNonNull(reporter, "reporter");
   }
 
-  /** {@value #DEFAULT_CONCURRENCY} concurrent executions, no reporter. */
+  /**
+   * {@value #DEFAULT_CONCURRENCY} concurrent executions, {@value #DEFAULT_QUEUE_CAPACITY} queued
+   * offers, no reporter, every handler on its own thread.
+   */
   public static CommandBusOptions defaults() {
-    return new CommandBusOptions(DEFAULT_CONCURRENCY, DEFAULT_QUEUE_CAPACITY, CommandReporter.none());
+    return new CommandBusOptions(
+        DEFAULT_CONCURRENCY, DEFAULT_QUEUE_CAPACITY, CommandReporter.none(), false);
   }
 
   /** A copy with another concurrency. */
   public CommandBusOptions withConcurrency(int newConcurrency) {
-    return new CommandBusOptions(newConcurrency, queueCapacity, reporter);
+    return new CommandBusOptions(newConcurrency, queueCapacity, reporter, callerRuns);
   }
 
   /** A copy with another queue capacity. */
   public CommandBusOptions withQueueCapacity(int capacity) {
-    return new CommandBusOptions(concurrency, capacity, reporter);
+    return new CommandBusOptions(concurrency, capacity, reporter, callerRuns);
   }
 
   /** A copy with another reporter. */
   public CommandBusOptions withReporter(CommandReporter newReporter) {
-    return new CommandBusOptions(concurrency, queueCapacity, newReporter);
+    return new CommandBusOptions(concurrency, queueCapacity, newReporter, callerRuns);
+  }
+
+  /** A copy that does, or does not, run synchronous handlers on the dispatching thread. */
+  public CommandBusOptions withCallerRuns(boolean runOnCaller) {
+    return new CommandBusOptions(concurrency, queueCapacity, reporter, runOnCaller);
   }
 }

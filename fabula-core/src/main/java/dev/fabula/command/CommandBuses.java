@@ -38,6 +38,8 @@ public final class CommandBuses {
    * registry must know every command name dispatched or handled; a networked event bus also needs
    * the protocol's names ({@link CommandProtocol#register}). Subscribes to the protocol's events
    * at once; {@link CommandBus#close()} ends the subscription but leaves {@code eventBus} open.
+   * Ignores {@link CommandBusOptions#callerRuns()}: a command may be executed by another process,
+   * so handlers always run on virtual threads of the bus that accepted the command.
    *
    * @throws dev.fabula.ClosedException when the event bus is closed
    */

@@ -1,8 +1,9 @@
 package dev.fabula.command;
 
 /**
- * Executes commands of one name. Runs on a virtual thread of the bus that accepted the command;
- * blocking is fine.
+ * Executes commands of one name. Runs on a virtual thread of the bus that accepted the command, or
+ * on the dispatching thread of a synchronous dispatch when the in-process bus was created with
+ * {@link CommandBusOptions#callerRuns()}; blocking is fine.
  *
  * <p>Returning normally means the command succeeded. Throwing means it failed: throw a {@link
  * CommandRejectedException} to give the caller a code and details it can act on; any other

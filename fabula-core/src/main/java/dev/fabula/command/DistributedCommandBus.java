@@ -52,6 +52,9 @@ import org.jspecify.annotations.Nullable;
  * itself: publishing happens on virtual threads, so that buses whose subscriber queues are full
  * cannot block one another's delivery (with back-pressure, two delivery threads each publishing
  * to the other's full queue would deadlock).
+ *
+ * <p>{@link CommandBusOptions#callerRuns()} is ignored: the executing bus may be in another
+ * process, so handlers always run on the accepting bus's virtual threads.
  */
 final class DistributedCommandBus implements CommandBus {
   /** How long past the dispatcher's assign timeout a requester holds its reserved slot. */

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
 /**
  * A {@link CommandBus} for one JVM: the dispatcher hands the command object to the handler
  * registered on the same bus. A handler slot is taken before the command counts as accepted, so
- * an accepted command always starts at once.
+ * an accepted command always starts at once. The handler runs on a virtual thread of its own, or,
+ * with {@link CommandBusOptions#callerRuns()} and a synchronous dispatch, on the dispatching thread.
  */
 final class InProcessCommandBus implements CommandBus {
   private final CommandBusOptions options;
@@ -51,6 +52,10 @@ final class InProcessCommandBus implements CommandBus {
           command.id(), command.name(), assign, "the handler's filter declined it");
     }
     acquireSlot(command, assign);
+    if (options.callerRuns() && dispatch instanceof DispatchOptions.Sync) {
+      runOnCaller(entry, command);
+      return;
+    }
     var done = new CompletableFuture<Execution.Outcome>();
     try {
       ensureOpen();
@@ -73,6 +78,22 @@ final class InProcessCommandBus implements CommandBus {
     if (dispatch instanceof DispatchOptions.Sync sync) {
       awaitResult(command, done, sync.executionTimeout());
     }
+  }
+
+  /**
+   * Runs the handler on this thread, holding the slot {@code dispatch} took. The execution timeout
+   * is not enforced: nothing here could stop the handler, so its outcome is reported however long
+   * it took.
+   */
+  private void runOnCaller(HandlerTable.Entry<?> entry, Command<?> command) {
+    Execution.Outcome outcome;
+    try {
+      ensureOpen();
+      outcome = Execution.run(entry, command, options.reporter());
+    } finally {
+      slots.release();
+    }
+    rethrowFailure(command, outcome);
   }
 
   private void acquireSlot(Command<?> command, Duration assign) {
@@ -106,6 +127,11 @@ final class InProcessCommandBus implements CommandBus {
       throw new DispatchTimeoutException(
           command.id(), command.name(), DispatchTimeoutException.Stage.EXECUTION, timeout);
     }
+    rethrowFailure(command, outcome);
+  }
+
+  /** Rethrows the handler's failure, if it failed, to the synchronous dispatcher. */
+  private static void rethrowFailure(Command<?> command, Execution.Outcome outcome) {
     CommandError error = outcome.error();
     if (error != null) {
       throw new CommandExecutionException(command.id(), command.name(), error, outcome.cause());

@@ -51,6 +51,18 @@ class CommandTest {
   }
 
   @Test
+  void callerRunsIsOffByDefaultAndCopiesKeepTheOtherOptions() {
+    CommandBusOptions defaults = CommandBusOptions.defaults();
+    assertThat(defaults.callerRuns()).isFalse();
+
+    CommandBusOptions on = defaults.withConcurrency(3).withCallerRuns(true);
+    assertThat(on.callerRuns()).isTrue();
+    assertThat(on.concurrency()).isEqualTo(3);
+    assertThat(on.withQueueCapacity(7).withReporter(CommandReporter.none()).callerRuns()).isTrue();
+    assertThat(on.withCallerRuns(false)).isEqualTo(defaults.withConcurrency(3));
+  }
+
+  @Test
   void defaultTimeoutsAreBounded() {
     assertThat(DispatchOptions.sync().executionTimeout()).isEqualTo(DispatchOptions.DEFAULT_EXECUTION_TIMEOUT);
     assertThat(DispatchOptions.sync().assignTimeout()).isEqualTo(DispatchOptions.DEFAULT_ASSIGN_TIMEOUT);

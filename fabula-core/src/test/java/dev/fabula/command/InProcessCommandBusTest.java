@@ -9,10 +9,14 @@ import dev.fabula.codec.PayloadException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -166,6 +170,151 @@ class InProcessCommandBusTest {
       assertThat(reported.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
       assertThat(report.get().command()).isSameAs(command);
       assertThat(report.get().failure()).hasValueSatisfying(e -> assertThat(e.code()).isEqualTo("no"));
+    }
+  }
+
+  @Nested
+  class CallerRuns {
+    private final CommandBus callerRuns =
+        CommandBuses.inProcess(CommandBusOptions.defaults().withConcurrency(2).withCallerRuns(true));
+
+    @AfterEach
+    void closeIt() {
+      release.countDown();
+      callerRuns.close();
+    }
+
+    @Test
+    void syncDispatchRunsTheHandlerOnTheDispatchingThreadOnlyWithTheOption() {
+      var ranOn = new AtomicReference<Thread>();
+      callerRuns.handle("job", Job.class, c -> ranOn.set(Thread.currentThread()));
+      bus.handle("job", Job.class, c -> ranOn.set(Thread.currentThread()));
+
+      callerRuns.dispatch(Command.create("job", new Job(1)), DispatchOptions.sync());
+      assertThat(ranOn.get()).isSameAs(Thread.currentThread());
+
+      bus.dispatch(Command.create("job", new Job(2)), DispatchOptions.sync());
+      assertThat(ranOn.get()).isNotNull().isNotSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void aFailureReachesTheCallerAsInTheDefaultMode() {
+      var rejection = new CommandRejectedException("job.bad", "bad job", Map.of("n", "1"));
+      CommandHandler<Job> failing = c -> {
+        throw rejection;
+      };
+      callerRuns.handle("job", Job.class, failing);
+      bus.handle("job", Job.class, failing);
+
+      var here =
+          catchThrowableOfType(
+              CommandExecutionException.class,
+              () -> callerRuns.dispatch(Command.create("job", new Job(1)), DispatchOptions.sync()));
+      var there =
+          catchThrowableOfType(
+              CommandExecutionException.class,
+              () -> bus.dispatch(Command.create("job", new Job(1)), DispatchOptions.sync()));
+
+      assertThat(here.code()).isEqualTo(there.code()).isEqualTo("job.bad");
+      assertThat(here.getMessage()).isEqualTo(there.getMessage()).isEqualTo("bad job");
+      assertThat(here.details()).isEqualTo(there.details()).isEqualTo(Map.of("n", "1"));
+      assertThat(here.getCause()).isSameAs(rejection);
+      assertThat(here.commandName()).isEqualTo("job");
+    }
+
+    @Test
+    void asyncDispatchStillRunsTheHandlerOnAnotherThread() throws Exception {
+      var ranOn = new AtomicReference<Thread>();
+      var ran = new CountDownLatch(1);
+      callerRuns.handle("job", Job.class, c -> {
+        ranOn.set(Thread.currentThread());
+        ran.countDown();
+      });
+
+      callerRuns.dispatch(Command.create("job", new Job(1)), DispatchOptions.async());
+
+      assertThat(ran.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+      assertThat(ranOn.get()).isNotSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void theConcurrencyLimitStillAppliesToHandlersRunByCallers() throws Exception {
+      var started = new CountDownLatch(1);
+      var ranOn = new AtomicReference<Thread>();
+      var calls = new AtomicInteger();
+      try (CommandBus single =
+              CommandBuses.inProcess(CommandBusOptions.defaults().withConcurrency(1).withCallerRuns(true));
+          ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        single.handle("job", Job.class, c -> {
+          calls.incrementAndGet();
+          if (c.payload().n() == 1) {
+            ranOn.set(Thread.currentThread());
+            started.countDown();
+            release.await();
+          }
+        });
+        var first = new AtomicReference<Thread>();
+        Future<?> blocked =
+            pool.submit(() -> {
+              first.set(Thread.currentThread());
+              single.dispatch(Command.create("job", new Job(1)), DispatchOptions.sync());
+            });
+        try {
+          assertThat(started.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+
+          assertThatThrownBy(
+                  () -> single.dispatch(
+                      Command.create("job", new Job(2)), DispatchOptions.sync().withAssignTimeout(SHORT)))
+              .isInstanceOf(NoHandlerException.class)
+              .hasMessageContaining("busy");
+        } finally {
+          release.countDown(); // also when an assertion failed, so that the pool can close
+        }
+        blocked.get(LONG_MS, TimeUnit.MILLISECONDS);
+        assertThat(ranOn.get()).isSameAs(first.get());
+        single.dispatch(Command.create("job", new Job(3)), DispatchOptions.sync()); // the slot is free again
+        assertThat(calls).hasValue(2); // never job 2
+      }
+    }
+
+    @Test
+    void aHandlerThatRunsPastTheExecutionTimeoutStillReturnsItsResult() {
+      var finished = new AtomicInteger();
+      callerRuns.handle("slow", Job.class, c -> {
+        Thread.sleep(SHORT.toMillis());
+        finished.incrementAndGet();
+      });
+
+      callerRuns.dispatch(
+          Command.create("slow", new Job(1)), DispatchOptions.sync().withExecutionTimeout(Duration.ofMillis(1)));
+
+      assertThat(finished).hasValue(1);
+    }
+
+    @Test
+    void closingLetsAStartedHandlerFinishAndRejectsLaterDispatches() throws Exception {
+      var started = new CountDownLatch(1);
+      var finished = new AtomicInteger();
+      callerRuns.handle("job", Job.class, c -> {
+        started.countDown();
+        release.await();
+        finished.incrementAndGet();
+      });
+      try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        Future<?> running =
+            pool.submit(() -> callerRuns.dispatch(Command.create("job", new Job(1)), DispatchOptions.sync()));
+        try {
+          assertThat(started.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+          callerRuns.close();
+        } finally {
+          release.countDown();
+        }
+
+        running.get(LONG_MS, TimeUnit.MILLISECONDS); // no ClosedException: it had started
+        assertThat(finished).hasValue(1);
+      }
+      assertThatThrownBy(() -> callerRuns.dispatch(Command.create("job", new Job(2)), DispatchOptions.sync()))
+          .isInstanceOf(ClosedException.class);
     }
   }
 }
