@@ -41,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class MemoryEventStore implements EventStore {
   private static final int INITIAL_CAPACITY = 1024;
+  /** Up to this many events, a batch is checked for repeated ids pairwise instead of with a set. */
+  private static final int SMALL_BATCH = 32;
 
   private final ReentrantLock writeLock = new ReentrantLock();
   private final IdIndex byId = new IdIndex();
@@ -126,16 +128,21 @@ final class MemoryEventStore implements EventStore {
 
   /** Checks ids and versions of the whole batch before anything is written. */
   private void validate(List<? extends Event<?>> events) {
-    @Nullable Set<UUID> ids = events.size() > 1 ? new HashSet<>(events.size() * 2) : null;
-    Map<StreamKey, Integer> expectedNext = new HashMap<>();
+    // Duplicates inside the batch: pairwise for the usual small batch (no allocation), a set
+    // for big ones.
+    @Nullable Set<UUID> ids = events.size() > SMALL_BATCH ? new HashSet<>(events.size() * 2) : null;
+    // Next versions of the batch's other aggregates; only a batch of several aggregates needs it.
+    @Nullable Map<StreamKey, Integer> expectedNext = null;
+    int index = 0;
     // The previous event's aggregate and its next version, so that a run of one aggregate's
     // events (the usual batch) needs no map lookups; the map holds the others.
     @Nullable AggregateRef lastRef = null;
     int lastNext = 0;
     for (Event<?> e : events) {
-      if ((ids != null && !ids.add(e.id())) || lookup(e.id()) != null) {
+      if ((ids != null ? !ids.add(e.id()) : repeatsEarlier(events, index)) || lookup(e.id()) != null) {
         throw new DuplicateEventException(e.id());
       }
+      index++;
       AggregateRef ref = e.aggregateOrNull();
       if (ref == null) {
         continue;
@@ -149,11 +156,14 @@ final class MemoryEventStore implements EventStore {
         lastNext = ref.version() + 1;
         continue;
       }
+      StreamKey key = new StreamKey(ref.name(), ref.id());
       if (lastRef != null) {
+        if (expectedNext == null) {
+          expectedNext = new HashMap<>();
+        }
         expectedNext.put(new StreamKey(lastRef.name(), lastRef.id()), lastNext);
       }
-      StreamKey key = new StreamKey(ref.name(), ref.id());
-      Integer next = expectedNext.get(key);
+      Integer next = expectedNext == null ? null : expectedNext.get(key);
       if (next == null) {
         AggregateStream stream = streams.get(key);
         int current = stream == null ? 0 : stream.version;
@@ -173,6 +183,17 @@ final class MemoryEventStore implements EventStore {
       lastRef = ref;
       lastNext = ref.version() + 1;
     }
+  }
+
+  /** Whether the event at {@code index} has the id of an earlier event of the batch. */
+  private static boolean repeatsEarlier(List<? extends Event<?>> events, int index) {
+    UUID id = events.get(index).id();
+    for (int i = 0; i < index; i++) {
+      if (events.get(i).id().equals(id)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The stored event with this id, or null: the index's answer checked against the log. */

@@ -9,6 +9,7 @@ import dev.fabula.postgres.PostgresOptions;
 import dev.fabula.command.AggregateCommands;
 import dev.fabula.command.Command;
 import dev.fabula.command.CommandBus;
+import dev.fabula.command.CommandBusOptions;
 import dev.fabula.command.CommandBuses;
 import dev.fabula.command.DispatchOptions;
 import dev.fabula.bench.Backend;
@@ -46,8 +47,9 @@ import java.util.stream.Stream;
  *       workload pays for snapshots;</li>
  *   <li>replay: {@code store.query(EventQuery.all())}, the lazy stream a projection reads.</li>
  * </ul>
- * {@link #roundTrip} dispatches a change-price command synchronously on an in-process command bus,
- * whose handler (declared with {@code AggregateCommands}) runs it through the repository's
+ * {@link #roundTrip} dispatches a change-price command synchronously on an in-process command bus
+ * with {@code callerRuns} on (the handler runs on the dispatching thread, as in Axon's
+ * {@code SimpleCommandBus}), whose handler (declared with {@code AggregateCommands}) runs it through the repository's
  * {@code use}. The whole assembly is rebuilt by {@link #reset()}.
  *
  * <p>For PostgreSQL, the stores live on {@link BenchDatabase#url()} in the schema
@@ -137,7 +139,8 @@ public final class FabulaSubject implements BenchSubject {
         Repository<Product> noRetry = repository(store, snapshots)
                 .retry(RetryPolicy.none())
                 .build();
-        CommandBus commands = CommandBuses.inProcess();
+        // Synchronous commands run on the caller's thread, as Axon's SimpleCommandBus does.
+        CommandBus commands = CommandBuses.inProcess(CommandBusOptions.defaults().withCallerRuns(true));
         HANDLERS.subscribe(commands, repository);
         assembly = new Assembly(store, snapshots, repository, noRetry, commands);
     }
