@@ -19,6 +19,7 @@ import java.util.stream.StreamSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.Driver;
+import org.postgresql.PGStatement;
 import org.postgresql.ds.common.BaseDataSource;
 
 /** Shared JDBC plumbing: error translation, server description, time conversion. */
@@ -118,6 +119,22 @@ final class Pg {
     return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
   }
 
+  /**
+   * Asks pgjdbc for binary results from the first execution of {@code ps}: bigint, integer and
+   * uuid columns then arrive as fixed-width values, which neither the server (no number or hex
+   * formatting) nor the driver (no parsing) has to convert per row. By default pgjdbc switches to
+   * binary only once a statement has run {@code prepareThreshold} (5) times on one connection, so
+   * a replay (one execution) and the first loads on each pooled connection got text. A negative
+   * threshold forces a server-prepared statement with binary results; the statement is described
+   * once per connection (pgjdbc's statement cache keeps it), one extra round trip the first time.
+   * text and jsonb columns are sent as text either way.
+   */
+  static void binaryResults(PreparedStatement ps) throws SQLException {
+    if (ps.isWrapperFor(PGStatement.class)) {
+      ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
+    }
+  }
+
   /** Turns the current row of a result set into a value. */
   @FunctionalInterface
   interface RowReader<T> {
@@ -143,6 +160,7 @@ final class Pg {
         c.setAutoCommit(false);
       }
       ps = c.prepareStatement(sql);
+      binaryResults(ps);
       if (fetchSize > 0) {
         ps.setFetchSize(fetchSize);
       }

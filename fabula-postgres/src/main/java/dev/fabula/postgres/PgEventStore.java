@@ -54,7 +54,13 @@ final class PgEventStore implements EventStore {
 
   private static final String COLUMNS =
       "position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata";
-  static final String SAFE = "tx_id < pg_snapshot_xmin(pg_current_snapshot())";
+  /**
+   * The store-following filter (ADR 0005): only rows of transactions older than the statement
+   * snapshot's xmin. The bound is a scalar subquery so PostgreSQL computes it once per statement
+   * (an InitPlan) instead of calling the STABLE {@code pg_current_snapshot()} for every row the
+   * scan passes; both see the statement's snapshot, so the value is the same.
+   */
+  static final String SAFE = "tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))";
 
   private final DataSource ds;
   private final Codec codec;
