@@ -18,17 +18,22 @@ final class IdIndex {
 
   /** One generation of the table; replaced whole on growth. */
   private static final class Table {
-    final long[] msb;
-    final long[] lsb;
-    final int[] positions; // EMPTY, DELETED or a position >= 1
+    /**
+     * Slot {@code i} is {@code slots[3i]} (id's high bits), {@code slots[3i + 1]} (low bits) and
+     * {@code slots[3i + 2]} (EMPTY, DELETED or a position >= 1): one slot's three words sit
+     * together, so a probe into a table of millions costs one cache miss, not three.
+     */
+    final long[] slots;
     final int mask;
     int used; // slots not EMPTY (live or deleted)
 
     Table(int capacity) {
-      msb = new long[capacity];
-      lsb = new long[capacity];
-      positions = new int[capacity];
+      slots = new long[capacity * 3];
       mask = capacity - 1;
+    }
+
+    int capacity() {
+      return mask + 1;
     }
   }
 
@@ -37,15 +42,16 @@ final class IdIndex {
   /** The position stored for {@code id}, or 0. The caller verifies the event at it. */
   int get(UUID id) {
     Table t = table;
+    long[] s = t.slots;
     long hi = id.getMostSignificantBits();
     long lo = id.getLeastSignificantBits();
     for (int i = slot(hi, lo, t.mask); ; i = (i + 1) & t.mask) {
-      int p = t.positions[i];
+      long p = s[3 * i + 2];
       if (p == EMPTY) {
         return 0;
       }
-      if (p != DELETED && t.msb[i] == hi && t.lsb[i] == lo) {
-        return p;
+      if (p != DELETED && s[3 * i] == hi && s[3 * i + 1] == lo) {
+        return (int) p;
       }
     }
   }
@@ -53,60 +59,64 @@ final class IdIndex {
   /** Maps {@code id} to {@code position}; under the write lock. */
   void put(UUID id, int position) {
     Table t = table;
-    if ((t.used + 1) * 2 > t.positions.length) {
+    if ((t.used + 1) * 2 > t.capacity()) {
       t = grow(t);
     }
+    long[] s = t.slots;
     long hi = id.getMostSignificantBits();
     long lo = id.getLeastSignificantBits();
     int i = slot(hi, lo, t.mask);
-    while (t.positions[i] != EMPTY && !(t.msb[i] == hi && t.lsb[i] == lo)) {
+    while (s[3 * i + 2] != EMPTY && !(s[3 * i] == hi && s[3 * i + 1] == lo)) {
       i = (i + 1) & t.mask;
     }
-    if (t.positions[i] == EMPTY) {
+    if (s[3 * i + 2] == EMPTY) {
       t.used++;
     }
     // Key first, position last: a racing reader that sees the position sees a usable slot or,
     // at worst, a key it rejects.
-    t.msb[i] = hi;
-    t.lsb[i] = lo;
-    t.positions[i] = position;
+    s[3 * i] = hi;
+    s[3 * i + 1] = lo;
+    s[3 * i + 2] = position;
   }
 
   /** Forgets {@code id}, leaving a tombstone so probing continues past it; under the write lock. */
   void remove(UUID id) {
     Table t = table;
+    long[] s = t.slots;
     long hi = id.getMostSignificantBits();
     long lo = id.getLeastSignificantBits();
-    for (int i = slot(hi, lo, t.mask); t.positions[i] != EMPTY; i = (i + 1) & t.mask) {
-      if (t.msb[i] == hi && t.lsb[i] == lo) {
-        t.positions[i] = DELETED;
+    for (int i = slot(hi, lo, t.mask); s[3 * i + 2] != EMPTY; i = (i + 1) & t.mask) {
+      if (s[3 * i] == hi && s[3 * i + 1] == lo) {
+        s[3 * i + 2] = DELETED;
         return;
       }
     }
   }
 
   private Table grow(Table old) {
+    long[] from = old.slots;
     int live = 0;
-    for (int p : old.positions) {
-      if (p > 0) {
+    for (int j = 0; j < old.capacity(); j++) {
+      if (from[3 * j + 2] > 0) {
         live++;
       }
     }
-    int capacity = old.positions.length;
+    int capacity = old.capacity();
     while ((live + 1) * 4 > capacity) { // new table at most a quarter full
       capacity <<= 1;
     }
     Table t = new Table(capacity);
-    for (int j = 0; j < old.positions.length; j++) {
-      int p = old.positions[j];
+    long[] to = t.slots;
+    for (int j = 0; j < old.capacity(); j++) {
+      long p = from[3 * j + 2];
       if (p > 0) {
-        int i = slot(old.msb[j], old.lsb[j], t.mask);
-        while (t.positions[i] != EMPTY) {
+        int i = slot(from[3 * j], from[3 * j + 1], t.mask);
+        while (to[3 * i + 2] != EMPTY) {
           i = (i + 1) & t.mask;
         }
-        t.msb[i] = old.msb[j];
-        t.lsb[i] = old.lsb[j];
-        t.positions[i] = p;
+        to[3 * i] = from[3 * j];
+        to[3 * i + 1] = from[3 * j + 1];
+        to[3 * i + 2] = p;
         t.used++;
       }
     }
@@ -125,6 +135,6 @@ final class IdIndex {
   @Override
   public String toString() {
     Table t = table;
-    return "IdIndex[capacity=" + t.positions.length + ", used=" + t.used + "]";
+    return "IdIndex[capacity=" + t.capacity() + ", used=" + t.used + "]";
   }
 }
