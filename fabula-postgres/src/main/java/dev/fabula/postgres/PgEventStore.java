@@ -44,7 +44,12 @@ import org.postgresql.util.PSQLException;
 final class PgEventStore implements EventStore {
   /** How positions are allocated; only {@link #LOCK_AROUND_INSERT} is used outside measurements. */
   enum Allocation {
-    /** Gap-safe: xid and positions are taken together under a session advisory lock (the default). */
+    /**
+     * Gap-safe (the default): xid and a block of positions are taken together under a session
+     * advisory lock that is released before the INSERT runs, so concurrent inserts overlap.
+     */
+    LOCK_AROUND_ALLOCATION,
+    /** Gap-safe: xid and positions are taken by the INSERT itself, under the lock. */
     LOCK_AROUND_INSERT,
     /** Gap-safe by serialising whole transactions: the lock is held until commit. */
     LOCK_UNTIL_COMMIT,
@@ -82,10 +87,15 @@ final class PgEventStore implements EventStore {
     this.lockKey = lockKey(table);
     this.server = Pg.server(ds);
     Schema.ensure(ds, options, Schema.events(options));
+    boolean preallocated = allocation == Allocation.LOCK_AROUND_ALLOCATION;
     String insert =
         "INSERT INTO " + table
-            + " (id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata)"
-            + " SELECT u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb"
+            + (preallocated ? " (position, " : " (")
+            + "id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata)"
+            + (preallocated ? " OVERRIDING SYSTEM VALUE" : "")
+            // Positions drawn by the allocation statement: the block starting at its setting.
+            + (preallocated ? " SELECT current_setting('" + FIRST_POSITION + "')::bigint + u.ord - 1," : " SELECT")
+            + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb"
             + " FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::uuid[], ?::int[], ?::int[], ?::text[], ?::text[])"
             + " WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, ord)"
             // The continuity guard: every aggregate of the batch must continue its stored stream
@@ -99,11 +109,47 @@ final class PgEventStore implements EventStore {
             + " ORDER BY u.ord RETURNING id, position";
     this.insertSql =
         switch (allocation) {
+          case LOCK_AROUND_ALLOCATION ->
+              "SELECT pg_advisory_lock(?); " + allocate(sequenceOf(ds, table))
+                  + "; SELECT pg_advisory_unlock(?); " + insert;
           case LOCK_AROUND_INSERT ->
               "SELECT pg_advisory_lock(?); " + insert + "; SELECT pg_advisory_unlock(?)";
           case LOCK_UNTIL_COMMIT -> "SELECT pg_advisory_xact_lock(?); " + insert;
           case NONE -> insert;
         };
+  }
+
+  /** The transaction-local setting that carries the first allocated position to the INSERT. */
+  static final String FIRST_POSITION = "fabula.first_position";
+
+  /**
+   * The allocation statement, run under the lock: assigns the transaction its xid and draws one
+   * position per event from the table's sequence. With the lock held nobody else draws (the
+   * sequence has CACHE 1 and every writer draws under the lock), so the block is contiguous and
+   * starts at the smallest value drawn, which goes to the INSERT as a transaction-local setting.
+   * If the statements were not one transaction, that setting would be gone and the INSERT fails.
+   */
+  static String allocate(String sequence) {
+    return "SELECT pg_current_xact_id(), set_config('" + FIRST_POSITION + "', min(v)::text, true)"
+        + " FROM (SELECT nextval('" + sequence.replace("'", "''") + "'::regclass) AS v"
+        + " FROM generate_series(1, ?)) AS drawn";
+  }
+
+  /** The identity sequence behind the position column. */
+  static String sequenceOf(DataSource ds, String table) {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT pg_get_serial_sequence(?, 'position')")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getString(1) == null) {
+          // Schema.ensure checked the identity column before; only a concurrent DROP gets here.
+          throw new IllegalStateException("no identity sequence behind " + table + ".position");
+        }
+        return rs.getString(1);
+      }
+    } catch (SQLException e) {
+      throw Pg.translate(e, "finding the position sequence of " + table, Pg.server(ds));
+    }
   }
 
   /** A stable 64-bit advisory lock key per events table (FNV-1a of its qualified name). */
@@ -164,7 +210,11 @@ final class PgEventStore implements EventStore {
         int p = 1;
         if (allocation != Allocation.NONE) {
           ps.setLong(p++, lockKey);
-          lockMayBeHeld = allocation == Allocation.LOCK_AROUND_INSERT;
+          lockMayBeHeld = allocation != Allocation.LOCK_UNTIL_COMMIT;
+        }
+        if (allocation == Allocation.LOCK_AROUND_ALLOCATION) {
+          ps.setInt(p++, n);
+          ps.setLong(p++, lockKey);
         }
         ps.setArray(p++, c.createArrayOf("uuid", ids));
         ps.setArray(p++, c.createArrayOf("text", names));
@@ -180,7 +230,13 @@ final class PgEventStore implements EventStore {
           ps.setLong(p, lockKey);
         }
         boolean isResult = ps.execute();
-        if (allocation != Allocation.NONE) {
+        if (allocation == Allocation.LOCK_AROUND_ALLOCATION) {
+          // lock, allocation, unlock, then the INSERT's RETURNING rows
+          ps.getMoreResults();
+          ps.getMoreResults();
+          lockMayBeHeld = false;
+          isResult = ps.getMoreResults();
+        } else if (allocation != Allocation.NONE) {
           // skip the lock's result; the INSERT's RETURNING rows come next
           isResult = ps.getMoreResults();
         }

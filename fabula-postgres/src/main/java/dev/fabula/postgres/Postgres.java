@@ -105,7 +105,7 @@ public final class Postgres {
         Objects.requireNonNull(dataSource, "dataSource"),
         Objects.requireNonNull(codec, "codec"),
         Objects.requireNonNull(options, "options"),
-        PgEventStore.Allocation.LOCK_AROUND_INSERT,
+        PgEventStore.Allocation.LOCK_AROUND_ALLOCATION,
         () -> {});
   }
 

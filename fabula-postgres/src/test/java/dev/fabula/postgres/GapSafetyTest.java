@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The gap-safety mechanism made deterministic: a writer that has taken a lower position but not
- * committed (it did what the store does, lock, insert, unlock, and is stopped just before its
- * commit) while a second writer commits a higher position. A reader following the store must see
+ * committed (it did what the store does, lock, allocate, unlock, and is stopped before its INSERT,
+ * then before its commit) while a second writer commits a higher position. A reader following the store must see
  * neither until the first commits, and then both, in position order; aggregate reads still see
  * the second writer's commit at once.
  */
@@ -39,20 +39,23 @@ class GapSafetyTest {
     String table = options.schema() + "." + options.eventsTable();
     try (EventStore fast = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options);
         Connection slow = DB.dataSource().getConnection()) {
-      // The slow writer: the store's own statements, in an explicit transaction left open.
+      // The slow writer: the store's own statements, in an explicit transaction left open. It
+      // takes its xid and position under the lock and releases the lock, then stops before its
+      // INSERT: it holds a position but has no row yet.
       slow.setAutoCommit(false);
       UUID earlyId = UUID.randomUUID();
       long earlyPosition;
       try (PreparedStatement ps = slow.prepareStatement(
-          "SELECT pg_advisory_lock(?); INSERT INTO " + table
-              + " (id, name, time_ns, revision, data) VALUES (?, 'tck.alpha', 0, 1, '{\"text\":\"early\"}')"
-              + " RETURNING position; SELECT pg_advisory_unlock(?)")) {
+          "SELECT pg_advisory_lock(?); " + PgEventStore.allocate(PgEventStore.sequenceOf(DB.dataSource(), table))
+              + "; SELECT pg_advisory_unlock(?)")) {
         ps.setLong(1, PgEventStore.lockKey(table));
-        ps.setObject(2, earlyId);
+        ps.setInt(2, 1);
         ps.setLong(3, PgEventStore.lockKey(table));
         ps.execute();
-        assertThat(ps.getMoreResults()).isTrue();
-        try (ResultSet rs = ps.getResultSet()) {
+      }
+      try (PreparedStatement ps = slow.prepareStatement("SELECT current_setting(?)::bigint")) {
+        ps.setString(1, PgEventStore.FIRST_POSITION);
+        try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           earlyPosition = rs.getLong(1);
         }
@@ -70,6 +73,17 @@ class GapSafetyTest {
       // Reads of one aggregate (what a repository does before writing) see it at once.
       assertThat(ids(fast, EventQuery.builder().aggregate("order", agg).build())).containsExactly(late.id());
       assertThat(fast.find(late.id())).isPresent();
+
+      // The slow writer's row arrives, still uncommitted: nothing changes for readers.
+      try (PreparedStatement ps = slow.prepareStatement("INSERT INTO " + table
+          + " (position, id, name, time_ns, revision, data) OVERRIDING SYSTEM VALUE"
+          + " VALUES (current_setting(?)::bigint, ?, 'tck.alpha', 0, 1, '{\"text\":\"early\"}')")) {
+        ps.setString(1, PgEventStore.FIRST_POSITION);
+        ps.setObject(2, earlyId);
+        ps.executeUpdate();
+      }
+      assertThat(ids(fast, EventQuery.all())).doesNotContain(late.id()).doesNotContain(earlyId);
+      assertThat(fast.lastPosition()).isLessThan(late.position());
 
       slow.commit();
       assertThat(ids(fast, EventQuery.all())).containsExactly(earlyId, late.id());
