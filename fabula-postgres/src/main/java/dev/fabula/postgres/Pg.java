@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Spliterator;
@@ -155,30 +154,6 @@ final class Pg {
     /** Both steps at once, on the calling thread. */
     default T read(ResultSet rs) throws SQLException {
       return decode(extract(rs));
-    }
-  }
-
-  /**
-   * Runs a query in one plain round trip and returns its rows, extracted (not decoded), with the
-   * connection released: for results known to be short.
-   *
-   * @param what what is read, for error messages ("events from x.fabula_events")
-   */
-  static <R> List<R> extractAll(
-      DataSource ds, String sql, List<Object> params, RowReader<R, ?> reader, String what, String server) {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      binaryResults(ps);
-      PgEventStore.bind(c, ps, params);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<R> rows = new ArrayList<>();
-        while (rs.next()) {
-          rows.add(reader.extract(rs));
-        }
-        return rows;
-      }
-    } catch (SQLException e) {
-      throw translate(e, "querying " + what, server);
     }
   }
 

@@ -29,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -437,58 +436,12 @@ final class PgEventStore implements EventStore {
   @Override
   public Stream<Event<?>> query(EventQuery query) {
     ensureOpen();
-    if (isVersionOrderedLoad(query)) {
-      return load(query);
-    }
     List<Object> params = new ArrayList<>();
-    String sql = "SELECT " + COLUMNS + " FROM " + table + where(query, params) + orderAndLimit(query, query.limit(), params);
+    String sql = "SELECT " + COLUMNS + " FROM " + table + where(query, params) + orderAndLimit(query, params);
     // The events of given aggregates (what a repository loads) are bounded by those aggregates'
     // length: one plain round trip. Anything else streams through a cursor.
     int fetchSize = isOneAggregatesHistory(query) ? 0 : options.fetchSize();
     return Pg.stream(ds, sql, params, fetchSize, reader, "events from " + table, server);
-  }
-
-  /** How many events of one aggregate a load reads in one plain round trip before it reads ahead. */
-  static final int LOAD_HEAD = 1000;
-
-  /**
-   * The events of one aggregate in version order (what a repository loads). Most histories are
-   * short, so the first query is one plain round trip for up to {@link #LOAD_HEAD} + 1 events (the
-   * one more tells whether there are more). A longer history goes on with a {@link ReadAhead}
-   * cursor query for the versions after the last of the first {@code LOAD_HEAD} (before it, when
-   * descending), started before the caller decodes those: the server reads the rest while the
-   * caller decodes.
-   *
-   * <p>The two queries return the rows of the one query with the same filters: versions are
-   * unique within an aggregate, so "after the last version delivered" in version order is exactly
-   * the rest, and the limit is what is left of it. They run as two statements, each with its own
-   * snapshot: events appended in between may show up at the end, as if the load had run a moment
-   * later (a stream deleted in between would end early, after the first part).
-   */
-  private Stream<Event<?>> load(EventQuery query) {
-    String what = "events from " + table;
-    int limit = query.limit().orElse(Integer.MAX_VALUE);
-    List<Object> params = new ArrayList<>();
-    String where = where(query, params);
-    String select = "SELECT " + COLUMNS + " FROM " + table;
-    List<Object> headParams = new ArrayList<>(params);
-    String sql = select + where + orderAndLimit(query, OptionalInt.of(Math.min(limit, LOAD_HEAD + 1)), headParams);
-    List<Row> head = Pg.extractAll(ds, sql, headParams, reader, what, server);
-    if (head.size() <= LOAD_HEAD) {
-      return head.stream().map(reader::decode);
-    }
-    head.removeLast(); // the rest query reads it again
-    List<Object> rest = new ArrayList<>(params);
-    rest.add(head.getLast().version());
-    String after = query.sort().get(0).descending() ? " AND aggregate_version < ?" : " AND aggregate_version > ?";
-    String restSql = select + where + after
-        + orderAndLimit(query, limit == Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of(limit - LOAD_HEAD), rest);
-    return ReadAhead.after(head, ds, restSql, rest, options.fetchSize(), reader, what, server);
-  }
-
-  /** Whether the query reads one aggregate's events sorted by version first (a repository's load). */
-  private static boolean isVersionOrderedLoad(EventQuery q) {
-    return isSingleAggregate(q) && !q.sort().isEmpty() && q.sort().get(0).field() == SortField.AGGREGATE_VERSION;
   }
 
   /** Whether the query reads the events of exactly one aggregate. */
@@ -646,7 +599,7 @@ final class PgEventStore implements EventStore {
     }
   }
 
-  private static String orderAndLimit(EventQuery q, OptionalInt limit, List<Object> p) {
+  private static String orderAndLimit(EventQuery q, List<Object> p) {
     List<String> keys = new ArrayList<>();
     boolean byPosition = false;
     // With an aggregate filter every row has aggregate columns, so the NULLS placement is moot and
@@ -674,9 +627,9 @@ final class PgEventStore implements EventStore {
       keys.add("position ASC"); // ties keep position order (one aggregate's versions have none)
     }
     String sql = " ORDER BY " + String.join(", ", keys);
-    if (limit.isPresent()) {
+    if (q.limit().isPresent()) {
       sql += " LIMIT ?";
-      p.add(limit.getAsInt());
+      p.add(q.limit().getAsInt());
     }
     return sql;
   }

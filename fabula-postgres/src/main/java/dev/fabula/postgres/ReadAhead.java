@@ -88,12 +88,12 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
   private volatile @Nullable Statement statement;
 
   // The caller's side: the batch being decoded and the index of its next row.
-  private Batch<R> batch;
+  private Batch<R> batch = new Batch<>(List.of(), false, null, false);
   private int next;
 
   private ReadAhead(
-      List<R> head, DataSource ds, String sql, List<Object> params, int fetchSize, Pg.RowReader<R, T> reader,
-      String what, String server) {
+      DataSource ds, String sql, List<Object> params, int fetchSize, Pg.RowReader<R, T> reader, String what,
+      String server) {
     super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
     this.ds = ds;
     this.sql = sql;
@@ -103,7 +103,6 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
     this.what = what;
     this.server = server;
     this.thread = Thread.ofPlatform().name(THREAD_NAME).daemon(true).unstarted(this::read);
-    this.batch = new Batch<>(head, false, null, false);
   }
 
   /**
@@ -113,22 +112,9 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
   static <R, T> Stream<T> stream(
       DataSource ds, String sql, List<Object> params, int fetchSize, Pg.RowReader<R, T> reader, String what,
       String server) {
-    var rows = new ReadAhead<>(List.of(), ds, sql, params, fetchSize, reader, what, server);
+    var rows = new ReadAhead<>(ds, sql, params, fetchSize, reader, what, server);
     rows.thread.start();
     rows.awaitOpen();
-    return StreamSupport.stream(rows, false).onClose(rows::close);
-  }
-
-  /**
-   * The rows {@code head} the caller has read already, then the rows of a query started now on a
-   * reader thread, without waiting for it to run: the caller decodes {@code head} meanwhile. A
-   * query that cannot run fails after {@code head} (still as "querying").
-   */
-  static <R, T> Stream<T> after(
-      List<R> head, DataSource ds, String sql, List<Object> params, int fetchSize, Pg.RowReader<R, T> reader,
-      String what, String server) {
-    var rows = new ReadAhead<>(head, ds, sql, params, fetchSize, reader, what, server);
-    rows.thread.start();
     return StreamSupport.stream(rows, false).onClose(rows::close);
   }
 

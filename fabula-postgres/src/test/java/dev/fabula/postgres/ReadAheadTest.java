@@ -8,8 +8,6 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
-import dev.fabula.event.SortField;
-import dev.fabula.event.SortOrder;
 import dev.fabula.tck.TckData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,11 +15,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -130,89 +126,6 @@ class ReadAheadTest {
         assertThat(delivered).isEqualTo(stored.subList(0, 550));
         assertThat(it.next()).as("the stream goes on after the bad event, as before").isEqualTo(stored.get(551));
       }
-    }
-  }
-
-  @Test
-  void aLongLoadReturnsWhatOneQueryWould() {
-    UUID id = UUID.randomUUID();
-    UUID other = UUID.randomUUID();
-    int n = 2 * PgEventStore.LOAD_HEAD + 500;
-    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), smallBatches())) {
-      List<Event<?>> history = new ArrayList<>();
-      List<Event<?>> batch = new ArrayList<>();
-      for (int v = 1; v <= n; v++) {
-        batch.add(TckData.beta(TckData.AGGREGATE, id, v));
-        batch.add(TckData.beta(TckData.AGGREGATE, other, v)); // interleaved, not loaded
-        if (v % 500 == 0) {
-          for (Event<?> e : store.insert(batch)) {
-            if (e.aggregate().orElseThrow().id().equals(id)) {
-              history.add(e);
-            }
-          }
-          batch.clear();
-        }
-      }
-      List<Event<?>> reversed = new ArrayList<>(history).reversed();
-      int head = PgEventStore.LOAD_HEAD;
-
-      assertThat(load(store, id, q -> q)).isEqualTo(history);
-      assertThat(load(store, id, q -> q.limit(head))).isEqualTo(history.subList(0, head));
-      assertThat(load(store, id, q -> q.limit(head + 1))).isEqualTo(history.subList(0, head + 1));
-      assertThat(load(store, id, q -> q.limit(head + 700))).isEqualTo(history.subList(0, head + 700));
-      assertThat(load(store, id, q -> q.versionMin(300))).isEqualTo(history.subList(299, n));
-      assertThat(load(store, id, q -> q.versionMin(300).versionMax(2200).limit(1500)))
-          .isEqualTo(history.subList(299, 1799));
-      assertThat(load(store, id, q -> q.versionMax(head))).isEqualTo(history.subList(0, head));
-      assertThat(load(store, id, q -> q.versionMax(head + 1))).isEqualTo(history.subList(0, head + 1));
-      assertThat(load(store, id, q -> q.names(TckData.ALPHA))).isEmpty();
-
-      assertThat(loadDescending(store, id, q -> q)).isEqualTo(reversed);
-      assertThat(loadDescending(store, id, q -> q.limit(head + 1))).isEqualTo(reversed.subList(0, head + 1));
-      assertThat(loadDescending(store, id, q -> q.versionMax(2000).versionMin(2)))
-          .isEqualTo(reversed.subList(n - 2000, n - 1));
-    }
-  }
-
-  @Test
-  void closingALongLoadEarlyReleasesItsConnection() {
-    Set<Thread> before = readers();
-    UUID id = UUID.randomUUID();
-    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), smallBatches())) {
-      List<Event<?>> batch = new ArrayList<>();
-      for (int v = 1; v <= 3 * PgEventStore.LOAD_HEAD; v++) {
-        batch.add(TckData.beta(TckData.AGGREGATE, id, v));
-      }
-      store.insert(batch);
-      for (int i = 0; i < 3 * POOL + 1; i++) {
-        try (Stream<Event<?>> s = store.query(loadQuery(id).sortBy(SortField.AGGREGATE_VERSION).build())) {
-          assertThat(s.findFirst().orElseThrow().aggregate().orElseThrow().version()).isEqualTo(1);
-        }
-        try (Stream<Event<?>> s = store.query(loadQuery(id).sortBy(SortField.AGGREGATE_VERSION).build())) {
-          assertThat(s.skip(PgEventStore.LOAD_HEAD + 10).findFirst().orElseThrow().aggregate().orElseThrow().version())
-              .isEqualTo(PgEventStore.LOAD_HEAD + 11);
-        }
-      }
-      assertThat(newReaders(before)).isEmpty();
-      assertThat(load(store, id, q -> q)).hasSize(3 * PgEventStore.LOAD_HEAD);
-    }
-  }
-
-  private static EventQuery.Builder loadQuery(UUID id) {
-    return EventQuery.builder().aggregate(TckData.AGGREGATE, id);
-  }
-
-  private static List<Event<?>> load(EventStore store, UUID id, UnaryOperator<EventQuery.Builder> filters) {
-    return query(store, filters.apply(loadQuery(id)).sortBy(SortOrder.asc(SortField.AGGREGATE_VERSION)));
-  }
-
-  private static List<Event<?>> loadDescending(EventStore store, UUID id, UnaryOperator<EventQuery.Builder> filters) {
-    return query(store, filters.apply(loadQuery(id)).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)));
-  }
-
-  private static List<Event<?>> query(EventStore store, EventQuery.Builder q) {
-    try (Stream<Event<?>> s = store.query(q.build())) {
-      return s.toList();
     }
   }
 
