@@ -135,35 +135,51 @@ final class Pg {
     }
   }
 
-  /** Turns the current row of a result set into a value. */
-  @FunctionalInterface
-  interface RowReader<T> {
-    T read(ResultSet rs) throws SQLException;
+  /**
+   * Turns a row of a result set into a value in two steps, so that a {@link ReadAhead} thread can
+   * do the first while the caller does the second: {@link #extract} copies the column values out
+   * of the current row (the JDBC calls, cheap), {@link #decode} builds the value from them (the
+   * codec and the rest of the work, and the failures that are about the stored data).
+   *
+   * @param <R> the raw row: the column values, nothing decoded that need not be
+   * @param <T> the value
+   */
+  interface RowReader<R, T> {
+    /** The column values of the current row; only JDBC failures. */
+    R extract(ResultSet rs) throws SQLException;
+
+    /** The value of a raw row. */
+    T decode(R row);
+
+    /** Both steps at once, on the calling thread. */
+    default T read(ResultSet rs) throws SQLException {
+      return decode(extract(rs));
+    }
   }
 
   /**
    * Runs a query and returns its rows as a lazy stream that holds the connection until closed.
    * With {@code fetchSize > 0} the query runs in a transaction with a cursor, so pgjdbc fetches
-   * that many rows per round trip and a large result never sits in memory whole; with {@code 0}
-   * it is one plain round trip (for results known to be bounded).
+   * that many rows per round trip and a large result never sits in memory whole, and a {@link
+   * ReadAhead} thread fetches the next batch while the caller decodes the last; with {@code 0} it
+   * is one plain round trip on the calling thread (for results known to be short, where a cursor's
+   * extra round trips and a thread would cost more than they save).
    *
    * @param what what is read, for error messages ("events from x.fabula_events")
    */
-  static <T> Stream<T> stream(
-      DataSource ds, String sql, List<Object> params, int fetchSize, RowReader<T> reader, String what, String server) {
+  static <R, T> Stream<T> stream(
+      DataSource ds, String sql, List<Object> params, int fetchSize, RowReader<R, T> reader, String what,
+      String server) {
+    if (fetchSize > 0) {
+      return ReadAhead.stream(ds, sql, params, fetchSize, reader, what, server);
+    }
     Connection c = null;
     PreparedStatement ps = null;
     ResultSet rs = null;
     try {
       c = ds.getConnection();
-      if (fetchSize > 0) {
-        c.setAutoCommit(false);
-      }
       ps = c.prepareStatement(sql);
       binaryResults(ps);
-      if (fetchSize > 0) {
-        ps.setFetchSize(fetchSize);
-      }
       PgEventStore.bind(c, ps, params);
       rs = ps.executeQuery();
     } catch (SQLException e) {

@@ -449,33 +449,45 @@ final class PgEventStore implements EventStore {
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+        return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw Pg.translate(e, "finding event " + id + " in " + table, server);
     }
   }
 
-  private Event<?> read(ResultSet rs) throws SQLException {
-    long position = rs.getLong(1);
-    UUID id = rs.getObject(2, UUID.class);
-    String name = rs.getString(3);
-    Instant time = Pg.fromNanos(rs.getLong(4));
-    String aggName = rs.getString(5);
-    AggregateRef ref = aggName == null ? null : new AggregateRef(aggName, rs.getObject(6, UUID.class), rs.getInt(7));
-    int revision = rs.getInt(8);
-    byte[] bytes = rs.getBytes(9);
-    String meta = rs.getString(10);
-    Object data;
-    Metadata metadata;
-    try {
-      data = codec.decode(name, revision, bytes);
-      metadata = meta.equals("{}") ? Metadata.empty() : new Metadata(JsonMap.read(meta));
-    } catch (RuntimeException e) {
-      throw new EventDecodingException(id, name, position, e);
-    }
-    return Event.of(id, name, time, data, ref, metadata, position);
-  }
+  /** The columns of a stored event ({@link #COLUMNS}), before decoding. */
+  private record Row(
+      long position, UUID id, String name, long timeNanos, @Nullable String aggregateName,
+      @Nullable UUID aggregateId, int version, int revision, byte[] data, String metadata) {}
+
+  /** Reads events: the columns, then (maybe on another thread than the JDBC calls) the event. */
+  private final Pg.RowReader<Row, Event<?>> reader =
+      new Pg.RowReader<>() {
+        @Override
+        public Row extract(ResultSet rs) throws SQLException {
+          String aggName = rs.getString(5);
+          return new Row(
+              rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getLong(4), aggName,
+              aggName == null ? null : rs.getObject(6, UUID.class), rs.getInt(7), rs.getInt(8), rs.getBytes(9),
+              rs.getString(10));
+        }
+
+        @Override
+        public Event<?> decode(Row r) {
+          Object data;
+          Metadata metadata;
+          try {
+            data = codec.decode(r.name(), r.revision(), r.data());
+            metadata = r.metadata().equals("{}") ? Metadata.empty() : new Metadata(JsonMap.read(r.metadata()));
+          } catch (RuntimeException e) {
+            throw new EventDecodingException(r.id(), r.name(), r.position(), e);
+          }
+          AggregateRef ref =
+              r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
+          return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
+        }
+      };
 
   @Override
   public Stream<Event<?>> query(EventQuery query) {
@@ -485,7 +497,7 @@ final class PgEventStore implements EventStore {
     // The events of given aggregates (what a repository loads) are bounded by those aggregates'
     // length: one plain round trip. Anything else streams through a cursor.
     int fetchSize = isOneAggregatesHistory(query) ? 0 : options.fetchSize();
-    return Pg.stream(ds, sql, params, fetchSize, this::read, "events from " + table, server);
+    return Pg.stream(ds, sql, params, fetchSize, reader, "events from " + table, server);
   }
 
   /** Whether the query reads the events of exactly one aggregate. */

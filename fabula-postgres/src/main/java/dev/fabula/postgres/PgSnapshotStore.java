@@ -87,28 +87,36 @@ final class PgSnapshotStore implements SnapshotStore {
       ps.setObject(2, id);
       ps.setInt(3, version);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+        return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw Pg.translate(e, "reading a snapshot of " + name + " " + id, server);
     }
   }
 
-  private Snapshot read(ResultSet rs) throws SQLException {
-    String name = rs.getString(1);
-    UUID id = rs.getObject(2, UUID.class);
-    int version = rs.getInt(3);
-    long nanos = rs.getLong(4);
-    int revision = rs.getInt(5);
-    byte[] state = rs.getBytes(6);
-    Object decoded;
-    try {
-      decoded = codec.decode(CodecRegistry.snapshotName(name), revision, state);
-    } catch (RuntimeException e) {
-      throw new SnapshotDecodingException(name, id, version, e);
-    }
-    return new Snapshot(name, id, version, Pg.fromNanos(nanos), decoded);
-  }
+  /** The columns of a stored snapshot ({@link #COLUMNS}), before decoding. */
+  private record Row(String name, UUID id, int version, long timeNanos, int revision, byte[] state) {}
+
+  /** Reads snapshots: the columns, then (maybe on another thread than the JDBC calls) the snapshot. */
+  private final Pg.RowReader<Row, Snapshot> reader =
+      new Pg.RowReader<>() {
+        @Override
+        public Row extract(ResultSet rs) throws SQLException {
+          return new Row(
+              rs.getString(1), rs.getObject(2, UUID.class), rs.getInt(3), rs.getLong(4), rs.getInt(5), rs.getBytes(6));
+        }
+
+        @Override
+        public Snapshot decode(Row r) {
+          Object decoded;
+          try {
+            decoded = codec.decode(CodecRegistry.snapshotName(r.name()), r.revision(), r.state());
+          } catch (RuntimeException e) {
+            throw new SnapshotDecodingException(r.name(), r.id(), r.version(), e);
+          }
+          return new Snapshot(r.name(), r.id(), r.version(), Pg.fromNanos(r.timeNanos()), decoded);
+        }
+      };
 
   @Override
   public Stream<Snapshot> query(SnapshotQuery q) {
@@ -166,7 +174,7 @@ final class PgSnapshotStore implements SnapshotStore {
       sql.append(" LIMIT ?");
       p.add(q.limit().getAsInt());
     }
-    return Pg.stream(ds, sql.toString(), p, options.fetchSize(), this::read, "snapshots from " + table, server);
+    return Pg.stream(ds, sql.toString(), p, options.fetchSize(), reader, "snapshots from " + table, server);
   }
 
   @Override
