@@ -108,11 +108,11 @@ public final class ResultTable {
             rows.add(new Row("append bulk of 1000/command", backend, "events/s",
                     "BatchAppendBenchmark.bulk1000", Metric.RATE, pg ? "RawJdbcBenchmark.batch1000" : null));
             rows.add(new Row("rehydrate {streamLength} events", backend, "loads/s",
-                    "RehydrateBenchmark.noSnapshot", Metric.RATE, null));
+                    "RehydrateBenchmark.noSnapshot", Metric.RATE, pg ? "RawReadBenchmark.readAggregate" : null));
             rows.add(new Row("rehydrate {streamLength} events, snapshot", backend, "loads/s",
                     "RehydrateBenchmark.withSnapshot", Metric.RATE, null));
             rows.add(new Row("replay {events} events", backend, "events/s",
-                    "ReplayBenchmark.replay", Metric.REPLAY, null));
+                    "ReplayBenchmark.replay", Metric.REPLAY, pg ? "RawReadBenchmark.readAll" : null));
             if (pg) {
                 rows.add(new Row("replay {events} events, -Xmx128m", backend, "events/s",
                         "ReplaySmallHeapBenchmark.replay", Metric.REPLAY, null));
@@ -149,7 +149,7 @@ public final class ResultTable {
             }
             JsonNode params = run.path("params");
             String backend = params.path("backend").asText(
-                    bench.startsWith("RawJdbcBenchmark") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
+                    bench.startsWith("Raw") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
             results.put(new Key(bench, params.path("side").asText(""), backend,
                     params.path("cache").asText("")), run);
         }
@@ -198,8 +198,7 @@ public final class ResultTable {
         for (Row row : ROWS) {
             OptionalDouble fabula = value(row.bench(), Sides.FABULA, row.backend(), row.cache(), row.metric());
             OptionalDouble axon = value(row.bench(), Sides.AXON, row.backend(), row.cache(), row.metric());
-            OptionalDouble raw = row.raw() == null
-                    ? OptionalDouble.empty() : value(row.raw(), "", "postgres", "", Metric.RATE);
+            OptionalDouble raw = row.raw() == null ? OptionalDouble.empty() : rawValue(row.raw());
             String ratio = fabula.isPresent() && axon.isPresent() && axon.getAsDouble() > 0
                     && row.metric() != Metric.CONFLICTS
                     ? String.format(Locale.ROOT, "%.2f", fabula.getAsDouble() / axon.getAsDouble()) : NA;
@@ -213,11 +212,20 @@ public final class ResultTable {
         raw.add(new String[] {"10 rows per transaction", number(rawRate("batch10"))});
         raw.add(new String[] {"1000 rows per transaction", number(rawRate("batch1000"))});
         raw.add(new String[] {"1 row per transaction, 8 connections", number(rawRate("oneRowPerTx8"))});
+        raw.add(new String[] {"read one aggregate's rows (loads/s)", number(rawValue("RawReadBenchmark.readAggregate"))});
+        raw.add(new String[] {"read every row through a cursor", number(rawValue("RawReadBenchmark.readAll"))});
         return layout(lines, 3) + "\n" + layout(raw, 1);
     }
 
     private OptionalDouble rawRate(String method) {
-        return value("RawJdbcBenchmark." + method, "", "postgres", "", Metric.RATE);
+        return rawValue("RawJdbcBenchmark." + method);
+    }
+
+    /** A raw JDBC figure: a rate, or for a single-shot read of the whole table, rows/s. */
+    private OptionalDouble rawValue(String bench) {
+        JsonNode run = results.get(new Key(bench, "", "postgres", ""));
+        boolean singleShot = run != null && run.path("mode").asText().equals("ss");
+        return value(bench, "", "postgres", "", singleShot ? Metric.REPLAY : Metric.RATE);
     }
 
     private String label(Row row) {

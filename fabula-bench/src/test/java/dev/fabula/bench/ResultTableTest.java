@@ -27,6 +27,12 @@ class ResultTableTest {
             run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"fabula\", \"backend\": \"postgres\", " + ON, 3600, ""),
             run("AppendBenchmark.appendOne", "thrpt", "\"side\": \"axon\", \"backend\": \"postgres\", " + ON, 1200, ""),
             run("RawJdbcBenchmark.oneRowPerTx", "thrpt", "", 4000, ""),
+            run("RehydrateBenchmark.noSnapshot", "thrpt",
+                    "\"side\": \"fabula\", \"backend\": \"postgres\", \"streamLength\": \"10000\"", 80, ""),
+            run("RawReadBenchmark.readAggregate", "thrpt", "\"streamLength\": \"10000\"", 100, ""),
+            run("ReplayBenchmark.replay", "ss",
+                    "\"side\": \"fabula\", \"backend\": \"postgres\", \"events\": \"1000000\"", 1000, ""),
+            run("RawReadBenchmark.readAll", "ss", "\"events\": \"1000000\"", 500, ""),
             run("ReplayBenchmark.replay", "ss",
                     "\"side\": \"axon\", \"backend\": \"memory\", \"events\": \"1000000\"", 500, ""),
             run("CommandRoundTripBenchmark.latency", "sample", "\"side\": \"axon\", \"backend\": \"memory\", " + OFF, 200, ""),
@@ -57,6 +63,16 @@ class ResultTableTest {
                 .containsExactly("postgres", "events/s", "3,600", "1,200", "3.00", "higher", "90%", "30%");
         assertThat(cells(table, "8 writers, one aggregate, cached", "memory"))
                 .containsExactly("memory", "events/s", "n/a", "n/a", "n/a", "higher");
+    }
+
+    @Test
+    void readsAreComparedWithTheRawReadCeiling() throws IOException {
+        String table = ResultTable.render(SAMPLE);
+        assertThat(cells(table, "rehydrate 10,000 events", "postgres"))
+                .containsExactly("postgres", "loads/s", "80.00", "n/a", "n/a", "higher", "80%", "n/a");
+        assertThat(cells(table, "replay 1,000,000 events", "postgres"))
+                .containsExactly("postgres", "events/s", "1,000,000", "n/a", "n/a", "higher", "50%", "n/a");
+        assertThat(cells(table, "read every row through a cursor", "")).containsExactly("2,000,000");
     }
 
     @Test

@@ -110,8 +110,7 @@ final class PgEventStore implements EventStore {
     this.insertSql =
         switch (allocation) {
           case LOCK_AROUND_ALLOCATION ->
-              "SELECT pg_advisory_lock(?); " + allocate(sequenceOf(ds, table))
-                  + "; SELECT pg_advisory_unlock(?); " + insert;
+              "SELECT pg_advisory_lock(?); " + allocate(sequenceOf(ds, table)) + "; " + insert;
           case LOCK_AROUND_INSERT ->
               "SELECT pg_advisory_lock(?); " + insert + "; SELECT pg_advisory_unlock(?)";
           case LOCK_UNTIL_COMMIT -> "SELECT pg_advisory_xact_lock(?); " + insert;
@@ -123,14 +122,18 @@ final class PgEventStore implements EventStore {
   static final String FIRST_POSITION = "fabula.first_position";
 
   /**
-   * The allocation statement, run under the lock: assigns the transaction its xid and draws one
-   * position per event from the table's sequence. With the lock held nobody else draws (the
-   * sequence has CACHE 1 and every writer draws under the lock), so the block is contiguous and
-   * starts at the smallest value drawn, which goes to the INSERT as a transaction-local setting.
-   * If the statements were not one transaction, that setting would be gone and the INSERT fails.
+   * The allocation statement, run under the lock taken by the statement before it: assigns the
+   * transaction its xid and draws one position per event from the table's sequence, then releases
+   * the lock. The select list is evaluated once, after the aggregate has drawn every position, so
+   * the xid and all positions are taken before the unlock. With the lock held nobody else draws
+   * (the sequence has CACHE 1 and every writer draws under the lock), so the block is contiguous
+   * and starts at the smallest value drawn, which goes to the INSERT as a transaction-local
+   * setting. If the statements were not one transaction, that setting would be gone and the INSERT
+   * would fail. Parameters: the number of positions, then the lock key.
    */
   static String allocate(String sequence) {
-    return "SELECT pg_current_xact_id(), set_config('" + FIRST_POSITION + "', min(v)::text, true)"
+    return "SELECT pg_current_xact_id(), set_config('" + FIRST_POSITION + "', min(v)::text, true),"
+        + " pg_advisory_unlock(?)"
         + " FROM (SELECT nextval('" + sequence.replace("'", "''") + "'::regclass) AS v"
         + " FROM generate_series(1, ?)) AS drawn";
   }
@@ -213,8 +216,8 @@ final class PgEventStore implements EventStore {
           lockMayBeHeld = allocation != Allocation.LOCK_UNTIL_COMMIT;
         }
         if (allocation == Allocation.LOCK_AROUND_ALLOCATION) {
-          ps.setInt(p++, n);
           ps.setLong(p++, lockKey);
+          ps.setInt(p++, n);
         }
         ps.setArray(p++, c.createArrayOf("uuid", ids));
         ps.setArray(p++, c.createArrayOf("text", names));
@@ -231,8 +234,7 @@ final class PgEventStore implements EventStore {
         }
         boolean isResult = ps.execute();
         if (allocation == Allocation.LOCK_AROUND_ALLOCATION) {
-          // lock, allocation, unlock, then the INSERT's RETURNING rows
-          ps.getMoreResults();
+          // the lock, the allocation (which unlocks), then the INSERT's RETURNING rows
           ps.getMoreResults();
           lockMayBeHeld = false;
           isResult = ps.getMoreResults();

@@ -57,6 +57,8 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
   static final String THREAD_NAME = "fabula-pg-read-ahead";
   /** How many batches may wait for the caller. */
   static final int QUEUED_BATCHES = 2;
+  /** How long close() waits for the reader before it cancels the statement again. */
+  private static final long CANCEL_RETRY_MILLIS = 250;
 
   /**
    * Rows in query order; the last batch of a query says why it is the last.
@@ -298,6 +300,17 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
     };
   }
 
+  private void cancel() {
+    Statement s = statement;
+    if (s != null) {
+      try {
+        s.cancel(); // a no-op unless the statement is executing
+      } catch (SQLException | RuntimeException ignored) {
+        // the reader finished meanwhile
+      }
+    }
+  }
+
   /**
    * Stops the reader and waits until it has released the connection: a reader waiting for queue
    * space stops at once, one running the query is cancelled. Harmless when repeated.
@@ -315,19 +328,14 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
     } finally {
       lock.unlock();
     }
-    Statement s = statement;
-    if (s != null && thread.isAlive()) {
-      try {
-        s.cancel(); // a no-op unless the statement is executing
-      } catch (SQLException | RuntimeException ignored) {
-        // the reader finished meanwhile
-      }
-    }
     boolean interrupted = false;
-    while (true) {
+    while (thread.isAlive()) {
+      // Cancel again while the reader runs: a cancel request that reaches the server before the
+      // query started (or while pgjdbc is between states) is lost, and the reader would then wait
+      // for the whole query.
+      cancel();
       try {
-        thread.join();
-        break;
+        thread.join(CANCEL_RETRY_MILLIS);
       } catch (InterruptedException e) {
         interrupted = true; // releasing the connection comes first; the interrupt is kept
       }

@@ -16,16 +16,27 @@ import java.util.concurrent.Future;
  * each way of allocating positions: the gap-safe default (advisory lock around the INSERT only),
  * the lock held until commit (serialised), and no lock (not gap-safe, the baseline). Plain
  * wall-clock timing after a warm-up, not JMH. Run with
- * {@code java -cp <test classpath> dev.fabula.postgres.AppendThroughput [seconds-per-case]}.
+ * {@code java -cp <test classpath> dev.fabula.postgres.AppendThroughput [seconds-per-case
+ * [ALLOCATION,...]]}.
  */
 final class AppendThroughput {
   private AppendThroughput() {}
 
   public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
+    // Optionally the allocations to run, in order, comma-separated (a name may repeat).
+    List<PgEventStore.Allocation> allocations = new ArrayList<>();
+    for (String name : (args.length > 1 ? args[1] : "").split(",")) {
+      if (!name.isBlank()) {
+        allocations.add(PgEventStore.Allocation.valueOf(name.trim()));
+      }
+    }
+    if (allocations.isEmpty()) {
+      allocations.addAll(List.of(PgEventStore.Allocation.values()));
+    }
     try (TestDatabase db = TestDatabase.create(16)) {
       System.out.printf("%-20s %6s %8s %14s%n", "allocation", "batch", "writers", "events/s");
-      for (PgEventStore.Allocation allocation : PgEventStore.Allocation.values()) {
+      for (PgEventStore.Allocation allocation : allocations) {
         for (int batch : new int[] {1, 100}) {
           for (int writers : new int[] {1, 8}) {
             try (EventStore store = new PgEventStore(db.dataSource(), TestDatabase.codec(), db.freshTables(), allocation, () -> {})) {

@@ -46,11 +46,10 @@ class GapSafetyTest {
       UUID earlyId = UUID.randomUUID();
       long earlyPosition;
       try (PreparedStatement ps = slow.prepareStatement(
-          "SELECT pg_advisory_lock(?); " + PgEventStore.allocate(PgEventStore.sequenceOf(DB.dataSource(), table))
-              + "; SELECT pg_advisory_unlock(?)")) {
+          "SELECT pg_advisory_lock(?); " + PgEventStore.allocate(PgEventStore.sequenceOf(DB.dataSource(), table)))) {
         ps.setLong(1, PgEventStore.lockKey(table));
-        ps.setInt(2, 1);
-        ps.setLong(3, PgEventStore.lockKey(table));
+        ps.setLong(2, PgEventStore.lockKey(table));
+        ps.setInt(3, 1);
         ps.execute();
       }
       try (PreparedStatement ps = slow.prepareStatement("SELECT current_setting(?)::bigint")) {
