@@ -54,8 +54,18 @@ public class RawJdbcBenchmark {
     /** Creates the schema and the table. */
     @Setup(Level.Trial)
     public void createTable() {
-        BenchDatabase.recreateSchema(SCHEMA);
-        BenchDatabase.execute("CREATE TABLE " + SCHEMA + ".events ("
+        createEventsTable(SCHEMA);
+    }
+
+    /**
+     * (Re)creates {@code schema} with the raw events-shaped table {@code schema.events}, which the
+     * raw write and read ceilings share.
+     *
+     * @param schema the schema to create
+     */
+    static void createEventsTable(String schema) {
+        BenchDatabase.recreateSchema(schema);
+        BenchDatabase.execute("CREATE TABLE " + schema + ".events ("
                 + " position bigserial PRIMARY KEY,"
                 + " id uuid NOT NULL,"
                 + " name text NOT NULL,"

@@ -65,17 +65,7 @@ public class RawReadBenchmark {
      */
     @Setup(Level.Trial)
     public void fill() throws SQLException {
-        BenchDatabase.recreateSchema(SCHEMA);
-        BenchDatabase.execute("CREATE TABLE " + SCHEMA + ".events ("
-                + " position bigserial PRIMARY KEY,"
-                + " id uuid NOT NULL,"
-                + " name text NOT NULL,"
-                + " time timestamptz NOT NULL,"
-                + " aggregate_name text NOT NULL,"
-                + " aggregate_id uuid NOT NULL,"
-                + " version bigint NOT NULL,"
-                + " data jsonb NOT NULL,"
-                + " UNIQUE (aggregate_name, aggregate_id, version))");
+        RawJdbcBenchmark.createEventsTable(SCHEMA);
         // The aggregate first, then products of 1,000 events each, as the other workloads write.
         BenchDatabase.execute("INSERT INTO " + SCHEMA + ".events"
                 + " (id, name, time, aggregate_name, aggregate_id, version, data)"

@@ -1,5 +1,6 @@
 package dev.fabula.projection;
 
+import dev.fabula.event.CountingStore;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;

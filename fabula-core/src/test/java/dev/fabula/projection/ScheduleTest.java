@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fabula.ClosedException;
 import dev.fabula.RetryPolicy;
 import dev.fabula.TransientException;
+import dev.fabula.event.CountingStore;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventQuery;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.aggregate.Account;
 import dev.fabula.aggregate.AggregateRoot;
+import dev.fabula.event.CountingStore;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
@@ -15,12 +16,10 @@ import dev.fabula.snapshot.SnapshotStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -226,48 +225,6 @@ class CachedRepositoryTest {
       assertThat(cache.get(id).version()).isEqualTo(6);
       cache.remove(id);
       assertThat(cache.get(id)).isNull();
-    }
-  }
-
-  /** The in-memory store, counting the reads that go through it. */
-  private static final class CountingStore implements EventStore {
-    final EventStore delegate;
-    final AtomicInteger queries = new AtomicInteger();
-
-    CountingStore(EventStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public List<Event<?>> insert(List<? extends Event<?>> events) {
-      return delegate.insert(events);
-    }
-
-    @Override
-    public Optional<Event<?>> find(UUID id) {
-      queries.incrementAndGet();
-      return delegate.find(id);
-    }
-
-    @Override
-    public Stream<Event<?>> query(EventQuery query) {
-      queries.incrementAndGet();
-      return delegate.query(query);
-    }
-
-    @Override
-    public void delete(List<? extends Event<?>> events) {
-      delegate.delete(events);
-    }
-
-    @Override
-    public long lastPosition() {
-      return delegate.lastPosition();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

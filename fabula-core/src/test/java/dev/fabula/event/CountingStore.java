@@ -1,20 +1,19 @@
-package dev.fabula.projection;
+package dev.fabula.event;
 
-import dev.fabula.event.Event;
-import dev.fabula.event.EventQuery;
-import dev.fabula.event.EventStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-/** Delegates to a store and counts queries. */
-class CountingStore implements EventStore {
-  final EventStore delegate;
-  final AtomicInteger queries = new AtomicInteger();
+/** Delegates to a store and counts its queries; for tests that prove a read did not happen. */
+public class CountingStore implements EventStore {
+  private final EventStore delegate;
+  /** How many queries went through. */
+  public final AtomicInteger queries = new AtomicInteger();
 
-  CountingStore(EventStore delegate) {
+  /** Counts the queries of {@code delegate}. */
+  public CountingStore(EventStore delegate) {
     this.delegate = delegate;
   }
 
