@@ -56,14 +56,19 @@ public interface BenchSubject extends AutoCloseable {
     long roundTrip(UUID id, long price);
 
     /**
-     * Like {@link #appendOne} on an aggregate that other threads write too: on an optimistic
-     * concurrency conflict the command is retried (load again, raise again) until it commits.
+     * One attempt of {@link #appendOne} on an aggregate that other threads write too. On an
+     * optimistic concurrency conflict nothing is stored: the side pauses as its repository's
+     * retry policy would before attempt {@code streak + 1}, and returns false so the caller
+     * counts the conflict and tries again. One attempt per call keeps every benchmark invocation
+     * short, which JMH's per-thread throughput windows need (a retry loop inside one call can
+     * run for seconds under contention and skews them).
      *
-     * @param id    an existing product, shared between threads
-     * @param price the new price
-     * @return how many conflicts were retried before the command committed
+     * @param id     an existing product, shared between threads
+     * @param price  the new price
+     * @param streak how many conflicts in a row this caller had before, plus this attempt
+     * @return true when the event was committed, false on a conflict
      */
-    int appendOneRetrying(UUID id, long price);
+    boolean appendOneAttempt(UUID id, long price, int streak);
 
     /**
      * One command that creates a product and raises {@code events} events at once:

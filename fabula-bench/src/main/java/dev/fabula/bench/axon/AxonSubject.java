@@ -179,17 +179,14 @@ public final class AxonSubject implements BenchSubject {
     }
 
     @Override
-    public int appendOneRetrying(UUID id, long price) {
+    public boolean appendOneAttempt(UUID id, long price, int streak) {
         // Axon's repository locks the aggregate pessimistically inside one JVM, so writers here
         // queue on the lock; a conflict would only come from the event store's unique key.
-        int conflicts = 0;
-        while (true) {
-            try {
-                appendOne(id, price);
-                return conflicts;
-            } catch (ConcurrencyException e) {
-                conflicts++;
-            }
+        try {
+            appendOne(id, price);
+            return true;
+        } catch (ConcurrencyException e) {
+            return false;
         }
     }
 

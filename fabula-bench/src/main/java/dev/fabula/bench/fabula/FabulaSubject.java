@@ -60,7 +60,7 @@ public final class FabulaSubject implements BenchSubject {
     /** The PostgreSQL schema Fabula's tables live in during benchmarks. */
     public static final String SCHEMA = "bench_fabula";
 
-    /** The repository's default retry back-off, applied by hand in appendOneRetrying. */
+    /** The repository's default retry back-off, applied by hand in appendOneAttempt. */
     private static final RetryPolicy RETRY = RetryPolicy.defaults();
 
     /** Names and types of what the PostgreSQL stores encode as JSON. */
@@ -134,7 +134,7 @@ public final class FabulaSubject implements BenchSubject {
         }
         Repository<Product> repository = repository(store, snapshots)
                 .build();
-        // For appendOneRetrying: one attempt per use(), so every conflict reaches the caller
+        // For appendOneAttempt: one attempt per use(), so every conflict reaches the caller
         // and is counted there.
         Repository<Product> noRetry = repository(store, snapshots)
                 .retry(RetryPolicy.none())
@@ -197,19 +197,15 @@ public final class FabulaSubject implements BenchSubject {
 
 
     @Override
-    public int appendOneRetrying(UUID id, long price) {
-        Repository<Product> noRetry = assembly().noRetry();
-        int conflicts = 0;
-        while (true) {
-            try {
-                noRetry.use(id, p -> p.changePrice(price));
-                return conflicts;
-            } catch (ConcurrencyException e) {
-                // What use() does with its default policy, made visible so conflicts are counted:
-                // a jittered, growing pause, so competing writers spread out.
-                conflicts++;
-                RETRY.pause(conflicts);
-            }
+    public boolean appendOneAttempt(UUID id, long price, int streak) {
+        try {
+            assembly().noRetry().use(id, p -> p.changePrice(price));
+            return true;
+        } catch (ConcurrencyException e) {
+            // What use() does between attempts with its default policy, made visible so each
+            // conflict is counted: a jittered pause that grows with the streak.
+            RETRY.pause(streak);
+            return false;
         }
     }
 
