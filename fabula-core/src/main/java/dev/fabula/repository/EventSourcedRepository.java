@@ -42,6 +42,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
   private final SnapshotSchedule schedule;
   private final String aggregateName;
   private final @Nullable StateCache cache;
+  private final @Nullable Turns turns;
 
   EventSourcedRepository(Repository.Builder<A> b) {
     store = b.store;
@@ -50,6 +51,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     snapshots = b.snapshots;
     schedule = b.schedule;
     cache = b.cacheSize == 0 ? null : new StateCache(b.cacheSize);
+    turns = b.takeTurns ? new Turns() : null;
     A probe = newAggregate(new UUID(0, 0));
     aggregateName = probe.name();
     if (!(probe instanceof Snapshotting<?>)) {
@@ -248,6 +250,19 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public A use(UUID id, Metadata metadata, Consumer<? super A> action) {
+    if (turns == null) {
+      return fetchActSave(id, metadata, action);
+    }
+    Turns.Turn turn = turns.enter(id);
+    try {
+      return fetchActSave(id, metadata, action);
+    } finally {
+      turns.leave(id, turn);
+    }
+  }
+
+  /** Fetch, act, save; again on a conflict as the retry policy allows. */
+  private A fetchActSave(UUID id, Metadata metadata, Consumer<? super A> action) {
     for (int attempt = 1; ; attempt++) {
       A aggregate = fetchForUse(id);
       action.accept(aggregate);

@@ -74,6 +74,12 @@ public interface Repository<A extends AggregateRoot> {
    * dev.fabula.event.ConcurrencyException} the whole sequence is repeated on fresh state, as the
    * retry policy allows; exceptions from {@code action} are not retried.
    *
+   * <p>Concurrent calls on the same aggregate through this repository take turns (unless {@link
+   * Builder#takeTurns} switched that off): one fetches, acts and saves while the others wait, so
+   * writers inside one process do not lose attempts to each other; conflicts come from other
+   * processes only. A caller that waited a second goes ahead without its turn, so nested calls
+   * cannot deadlock; the save's version check decides either way.
+   *
    * @return the saved aggregate
    * @throws AggregateDeletedException when the aggregate is soft-deleted
    */
@@ -101,7 +107,7 @@ public interface Repository<A extends AggregateRoot> {
 
   /**
    * Configures a {@link Repository}. Defaults: {@link RetryPolicy#defaults()}, no snapshots, no
-   * cache.
+   * cache, {@code use} calls on one aggregate take turns.
    *
    * @param <A> the aggregate type
    */
@@ -112,6 +118,7 @@ public interface Repository<A extends AggregateRoot> {
     @Nullable SnapshotStore snapshots;
     SnapshotSchedule schedule = SnapshotSchedule.never();
     int cacheSize;
+    boolean takeTurns = true;
     private boolean retrySet;
 
     private Builder(EventStore store, Function<UUID, A> factory) {
@@ -178,6 +185,17 @@ public interface Repository<A extends AggregateRoot> {
         throw new IllegalStateException("the cache was already set to " + cacheSize + " aggregates");
       }
       cacheSize = maxAggregates;
+      return this;
+    }
+
+    /**
+     * Whether concurrent {@link Repository#use} calls on the same aggregate through this
+     * repository wait for each other (the default) or all run at once and let the store's
+     * version check pick one winner, the others retrying. Taking turns wastes no attempts on
+     * conflicts between threads of this process; switch it off only to see those conflicts.
+     */
+    public Builder<A> takeTurns(boolean enabled) {
+      takeTurns = enabled;
       return this;
     }
 

@@ -136,6 +136,8 @@ class CachedRepositoryTest {
 
   @Test
   void concurrentWritersThroughOneCachedRepositoryLoseNoUpdate() throws Exception {
+    // Turns off, so the threads conflict and the cache's conflict handling is what is tested.
+    Repository<Account> cached = Repository.builder(store, Account::new).cache(100).takeTurns(false).build();
     List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       ids.add(opened(cached, 1));

@@ -113,7 +113,10 @@ class RepositoryTest {
     int perThread = 50;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     Repository<Account> patient =
-        Repository.builder(store, Account::new).retry(new RetryPolicy(1000, Duration.ZERO, Duration.ofMillis(1))).build();
+        Repository.builder(store, Account::new)
+            .retry(new RetryPolicy(1000, Duration.ZERO, Duration.ofMillis(1)))
+            .takeTurns(false) // so the writers do conflict (TurnsTest covers taking turns)
+            .build();
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {

@@ -1,0 +1,199 @@
+package dev.fabula.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fabula.FabulaException;
+import dev.fabula.RetryPolicy;
+import dev.fabula.aggregate.Account;
+import dev.fabula.event.ConcurrencyException;
+import dev.fabula.event.EventStore;
+import dev.fabula.memory.InMemory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Concurrent {@code use} calls on one aggregate take turns ({@link Repository.Builder#takeTurns}). */
+class TurnsTest {
+  private final EventStore store = InMemory.eventStore();
+  /** No retries: any conflict between this process's writers reaches the caller. */
+  private final Repository<Account> turns = Repository.builder(store, Account::new).retry(RetryPolicy.none()).build();
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void close() {
+    pool.shutdownNow();
+    store.close();
+  }
+
+  private UUID opened() {
+    UUID id = UUID.randomUUID();
+    var a = new Account(id);
+    a.open("ana");
+    turns.save(a);
+    return id;
+  }
+
+  @Test
+  void aSecondWriterWaitsForTheFirstAndNeitherConflicts() throws Exception {
+    UUID id = opened();
+    CountDownLatch firstActing = new CountDownLatch(1);
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    AtomicBoolean secondActed = new AtomicBoolean();
+    Future<Account> first = pool.submit(() -> turns.use(id, a -> {
+      firstActing.countDown();
+      await(releaseFirst);
+      a.deposit(1);
+    }));
+    assertThat(firstActing.await(10, TimeUnit.SECONDS)).isTrue();
+    Future<Account> second = pool.submit(() -> turns.use(id, a -> {
+      secondActed.set(true);
+      a.deposit(2);
+    }));
+    Thread.sleep(100); // time enough for the second to act, if it did not wait
+    assertThat(secondActed).as("the second acted while the first had its turn").isFalse();
+    releaseFirst.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS).version()).isEqualTo(2);
+    assertThat(second.get(10, TimeUnit.SECONDS).version()).isEqualTo(3);
+    assertThat(turns.fetch(id).balance()).isEqualTo(3);
+  }
+
+  @Test
+  void withoutTurnsBothActAtOnceAndTheLaterSaveConflicts() throws Exception {
+    Repository<Account> racing =
+        Repository.builder(store, Account::new).retry(RetryPolicy.none()).takeTurns(false).build();
+    UUID id = opened();
+    CountDownLatch firstActing = new CountDownLatch(1);
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    Future<Account> first = pool.submit(() -> racing.use(id, a -> {
+      firstActing.countDown();
+      await(releaseFirst);
+      a.deposit(1);
+    }));
+    assertThat(firstActing.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(racing.use(id, a -> a.deposit(2)).version()).isEqualTo(2); // did not wait
+    releaseFirst.countDown();
+    assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConcurrencyException.class);
+  }
+
+  @Test
+  void usesOfDifferentAggregatesDoNotWaitForEachOther() throws Exception {
+    UUID busy = opened();
+    UUID free = opened();
+    CountDownLatch busyActing = new CountDownLatch(1);
+    CountDownLatch releaseBusy = new CountDownLatch(1);
+    Future<Account> holder = pool.submit(() -> turns.use(busy, a -> {
+      busyActing.countDown();
+      await(releaseBusy);
+      a.deposit(1);
+    }));
+    assertThat(busyActing.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(turns.use(free, a -> a.deposit(5)).balance()).isEqualTo(5);
+    releaseBusy.countDown();
+    assertThat(holder.get(10, TimeUnit.SECONDS).balance()).isEqualTo(1);
+  }
+
+  @Test
+  void manyThreadsOnOneAggregateCommitEveryUseWithoutAConflict() throws Exception {
+    UUID id = opened();
+    int threads = 8;
+    int perThread = 100;
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      done.add(pool.submit(() -> {
+        for (int i = 0; i < perThread; i++) {
+          turns.use(id, a -> a.deposit(1)); // RetryPolicy.none(): a conflict would throw
+        }
+      }));
+    }
+    for (Future<?> f : done) {
+      f.get(60, TimeUnit.SECONDS);
+    }
+    Account a = turns.fetch(id);
+    assertThat(a.balance()).isEqualTo(threads * perThread);
+    assertThat(a.version()).isEqualTo(1 + threads * perThread);
+  }
+
+  @Test
+  void nestedUsesWaitingOnEachOtherGoAheadInsteadOfDeadlocking() throws Exception {
+    Repository<Account> patient = Repository.of(store, Account::new); // default retries
+    UUID x = opened();
+    UUID y = opened();
+    CountDownLatch bothHoldOne = new CountDownLatch(2);
+    Future<Account> xThenY = pool.submit(() -> patient.use(x, a -> {
+      bothHoldOne.countDown();
+      await(bothHoldOne);
+      patient.use(y, b -> b.deposit(1));
+      a.deposit(1);
+    }));
+    Future<Account> yThenX = pool.submit(() -> patient.use(y, a -> {
+      bothHoldOne.countDown();
+      await(bothHoldOne);
+      patient.use(x, b -> b.deposit(1));
+      a.deposit(1);
+    }));
+    // Each inner use waits up to Turns.MAX_WAIT, then goes ahead; conflicts are retried.
+    xThenY.get(30, TimeUnit.SECONDS);
+    yThenX.get(30, TimeUnit.SECONDS);
+    assertThat(patient.fetch(x).balance()).isGreaterThanOrEqualTo(2);
+    assertThat(patient.fetch(y).balance()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void anEntryLivesOnlyWhileSomebodyUsesTheAggregate() throws Exception {
+    Turns t = new Turns();
+    UUID id = UUID.randomUUID();
+    Turns.Turn first = t.enter(id);
+    assertThat(t.active()).isEqualTo(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    Future<?> waiter = pool.submit(() -> {
+      entered.countDown();
+      Turns.Turn second = t.enter(id);
+      assertThat(second).isSameAs(first);
+      t.leave(id, second);
+    });
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    t.leave(id, first);
+    waiter.get(10, TimeUnit.SECONDS);
+    assertThat(t.active()).isZero();
+  }
+
+  @Test
+  void anInterruptedWaitFailsKeepsTheFlagAndLeavesNoEntryBehind() throws Exception {
+    Turns t = new Turns();
+    UUID id = UUID.randomUUID();
+    Turns.Turn held = t.enter(id);
+    Future<Throwable> waiter = pool.submit(() -> {
+      Thread.currentThread().interrupt();
+      try {
+        t.enter(id);
+        return null;
+      } catch (FabulaException e) {
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        return e;
+      }
+    });
+    assertThat(waiter.get(10, TimeUnit.SECONDS)).hasMessageContaining("interrupted while waiting for a turn");
+    t.leave(id, held);
+    assertThat(t.active()).isZero();
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new AssertionError("latch not released in 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
