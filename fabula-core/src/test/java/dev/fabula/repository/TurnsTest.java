@@ -153,14 +153,17 @@ class TurnsTest {
     UUID id = UUID.randomUUID();
     Turns.Turn first = t.enter(id);
     assertThat(t.active()).isEqualTo(1);
-    CountDownLatch entered = new CountDownLatch(1);
     Future<?> waiter = pool.submit(() -> {
-      entered.countDown();
       Turns.Turn second = t.enter(id);
       assertThat(second).isSameAs(first);
       t.leave(id, second);
     });
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!first.lock.hasQueuedThreads()) { // the waiter is queued on the same turn
+      assertThat(System.nanoTime()).as("waiter queued").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    assertThat(t.active()).isEqualTo(1);
     t.leave(id, first);
     waiter.get(10, TimeUnit.SECONDS);
     assertThat(t.active()).isZero();
