@@ -15,9 +15,10 @@ import java.util.stream.Stream;
  *   <li>Two events of one aggregate never share a version, whatever the number of concurrent
  *       writers and processes; versions of an aggregate start at 1 and are contiguous. A conflict
  *       is a {@link ConcurrencyException}.
- *   <li>Stored events get a global position. A reader that follows the store by position ({@link
- *       EventQuery.Builder#afterPosition}) never skips an event that commits late with a lower
- *       position and never sees an event twice.
+ *   <li>Stored events get a global position: unique and increasing within a batch, not
+ *       necessarily consecutive (PostgreSQL's are sparse). A reader that follows the store by
+ *       position ({@link EventQuery.Builder#afterPosition}) never skips an event that commits late
+ *       with a lower position and never sees an event twice.
  *   <li>Times round-trip to the nanosecond.
  *   <li>{@link #query} is lazy: results are read as the stream is consumed; close the stream
  *       (try-with-resources) to release what it holds.

@@ -39,151 +39,86 @@ import org.postgresql.util.PSQLException;
 
 /**
  * The PostgreSQL {@link EventStore}. See {@code docs/adr/0005-postgres-gap-safe-positions.md} for
- * why positions are allocated under a short advisory lock and why store-following reads see only
+ * why a position starts with its writer's transaction id and why store-following reads see only
  * rows of transactions older than the snapshot's xmin.
  */
 final class PgEventStore implements EventStore {
-  /** How positions are allocated; only {@link #LOCK_AROUND_INSERT} is used outside measurements. */
-  enum Allocation {
-    /**
-     * Gap-safe (the default): xid and a block of positions are taken together under a session
-     * advisory lock that is released before the INSERT runs, so concurrent inserts overlap.
-     */
-    LOCK_AROUND_ALLOCATION,
-    /** Gap-safe: xid and positions are taken by the INSERT itself, under the lock. */
-    LOCK_AROUND_INSERT,
-    /** Gap-safe by serialising whole transactions: the lock is held until commit. */
-    LOCK_UNTIL_COMMIT,
-    /** Not gap-safe: no lock. Only to measure what the lock costs. */
-    NONE
-  }
+  /**
+   * Positions per transaction: an event's position is {@code xid * EVENTS_PER_TRANSACTION + i}
+   * for the i-th event (from 0) of the batch its transaction inserts, so positions are ordered by
+   * transaction id first (ADR 0005). A batch holds at most this many events.
+   */
+  static final int EVENTS_PER_TRANSACTION = 1 << 20;
+
+  /**
+   * The position of the first event the current transaction inserts. {@code pg_current_xact_id()}
+   * assigns the xid if the transaction has none yet; the multiplication fails with "bigint out of
+   * range" rather than wrap, should the xid ever exceed 2^43.
+   */
+  static final String FIRST_POSITION =
+      "pg_current_xact_id()::text::bigint * " + EVENTS_PER_TRANSACTION;
 
   private static final String COLUMNS =
       "position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata";
   /**
    * The store-following filter (ADR 0005): only rows of transactions older than the statement
-   * snapshot's xmin. The bound is a scalar subquery so PostgreSQL computes it once per statement
-   * (an InitPlan) instead of calling the STABLE {@code pg_current_snapshot()} for every row the
-   * scan passes; both see the statement's snapshot, so the value is the same.
+   * snapshot's xmin. Since a row's position starts with its transaction id, that is a bound on the
+   * position (the first position xmin's transaction would take), which the primary key index
+   * serves as a range. The bound is a scalar subquery, so PostgreSQL computes it once per
+   * statement (an InitPlan) from the statement's snapshot.
    */
-  static final String SAFE = "tx_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))";
+  static final String SAFE =
+      "position < (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint * "
+          + EVENTS_PER_TRANSACTION + ")";
 
   private final DataSource ds;
   private final Codec codec;
   private final PostgresOptions options;
-  private final Allocation allocation;
   private final Lifecycle lifecycle;
   private final String table;
-  private final long lockKey;
   private final String server;
+  /** The statement for a batch: one array per column, unnested. */
   private final String insertSql;
-  /** The statement for a single event; null where the allocation mode has none. */
-  private final @Nullable String insertOneSql;
+  /** The statement for a single event (the usual command): plain parameters. */
+  private final String insertOneSql;
 
-  PgEventStore(DataSource ds, Codec codec, PostgresOptions options, Allocation allocation, Runnable onClose) {
+  PgEventStore(DataSource ds, Codec codec, PostgresOptions options, Runnable onClose) {
     this.ds = ds;
     this.codec = codec;
     this.options = options;
-    this.allocation = allocation;
     this.lifecycle = new Lifecycle("event store", onClose);
     this.table = options.schema() + "." + options.eventsTable();
-    this.lockKey = lockKey(table);
     this.server = Pg.server(ds);
     Schema.ensure(ds, options, Schema.events(options));
-    boolean preallocated = allocation == Allocation.LOCK_AROUND_ALLOCATION;
-    String insert =
+    String into =
         "INSERT INTO " + table
-            + (preallocated ? " (position, " : " (")
-            + "id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata)"
-            + (preallocated ? " OVERRIDING SYSTEM VALUE" : "")
-            // Positions drawn by the allocation statement: the block starting at its setting.
-            + (preallocated ? " SELECT current_setting('" + FIRST_POSITION + "')::bigint + u.ord - 1," : " SELECT")
+            + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata)"
+            + " OVERRIDING SYSTEM VALUE SELECT " + FIRST_POSITION;
+    // The continuity guard: every aggregate of the batch must continue its stored stream exactly
+    // (the highest stored version below the batch is first - 1). If one doesn't, the statement
+    // inserts nothing; versions the batch would take again are caught by the unique key. One
+    // statement in autocommit, so it is atomic without an explicit transaction.
+    this.insertSql =
+        into + " + u.ord - 1,"
             + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb"
             + " FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::uuid[], ?::int[], ?::int[], ?::text[], ?::text[])"
             + " WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, ord)"
-            // The continuity guard: every aggregate of the batch must continue its stored stream
-            // exactly (the highest stored version below the batch is first - 1). If one doesn't,
-            // the statement inserts nothing; versions the batch would take again are caught by
-            // the unique key. One statement, so it is atomic without an explicit transaction.
             + " WHERE NOT EXISTS (SELECT 1 FROM unnest(?::text[], ?::uuid[], ?::int[]) AS b(an, aid, f)"
             + " WHERE coalesce((SELECT max(e.aggregate_version) FROM " + table + " e"
             + " WHERE e.aggregate_name = b.an AND e.aggregate_id = b.aid AND e.aggregate_version < b.f), 0)"
             + " <> b.f - 1)"
             + " ORDER BY u.ord RETURNING id, position";
-    // One event (the usual command): plain parameters instead of nine one-element arrays, and a
-    // guard on that event's own columns. Measured with pgbench against the array form: about 12%
-    // less server time per insert, and no array encoding on the client.
+    // One event: plain parameters instead of twelve one-element arrays, and the guard on its own
+    // columns. pgbench, against the array form: about 12% less server time per insert.
     this.insertOneSql =
-        preallocated
-            ? "SELECT pg_advisory_lock(?); " + allocate(sequenceOf(ds, table)) + "; "
-                + "INSERT INTO " + table
-                + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata)"
-                + " OVERRIDING SYSTEM VALUE SELECT current_setting('" + FIRST_POSITION + "')::bigint,"
-                + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb"
-                + " FROM (VALUES (?::uuid, ?::text, ?::bigint, ?::text, ?::uuid, ?::int, ?::int, ?::text, ?::text))"
-                + " AS u(id, name, time_ns, an, aid, av, rev, data, meta)"
-                // the continuity guard for one event: its version follows the stored stream
-                + " WHERE u.av IS NULL OR coalesce((SELECT max(e.aggregate_version) FROM " + table + " e"
-                + " WHERE e.aggregate_name = u.an AND e.aggregate_id = u.aid AND e.aggregate_version < u.av), 0)"
-                + " = u.av - 1"
-                + " RETURNING id, position"
-            : null;
-    this.insertSql =
-        switch (allocation) {
-          case LOCK_AROUND_ALLOCATION ->
-              "SELECT pg_advisory_lock(?); " + allocate(sequenceOf(ds, table)) + "; " + insert;
-          case LOCK_AROUND_INSERT ->
-              "SELECT pg_advisory_lock(?); " + insert + "; SELECT pg_advisory_unlock(?)";
-          case LOCK_UNTIL_COMMIT -> "SELECT pg_advisory_xact_lock(?); " + insert;
-          case NONE -> insert;
-        };
-  }
-
-  /** The transaction-local setting that carries the first allocated position to the INSERT. */
-  static final String FIRST_POSITION = "fabula.first_position";
-
-  /**
-   * The allocation statement, run under the lock taken by the statement before it: assigns the
-   * transaction its xid and draws one position per event from the table's sequence, then releases
-   * the lock. The select list is evaluated once, after the aggregate has drawn every position, so
-   * the xid and all positions are taken before the unlock. With the lock held nobody else draws
-   * (the sequence has CACHE 1 and every writer draws under the lock), so the block is contiguous
-   * and starts at the smallest value drawn, which goes to the INSERT as a transaction-local
-   * setting. If the statements were not one transaction, that setting would be gone and the INSERT
-   * would fail. Parameters: the number of positions, then the lock key.
-   */
-  static String allocate(String sequence) {
-    return "SELECT pg_current_xact_id(), set_config('" + FIRST_POSITION + "', min(v)::text, true),"
-        + " pg_advisory_unlock(?)"
-        + " FROM (SELECT nextval('" + sequence.replace("'", "''") + "'::regclass) AS v"
-        + " FROM generate_series(1, ?)) AS drawn";
-  }
-
-  /** The identity sequence behind the position column. */
-  static String sequenceOf(DataSource ds, String table) {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT pg_get_serial_sequence(?, 'position')")) {
-      ps.setString(1, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next() || rs.getString(1) == null) {
-          // Schema.ensure checked the identity column before; only a concurrent DROP gets here.
-          throw new IllegalStateException("no identity sequence behind " + table + ".position");
-        }
-        return rs.getString(1);
-      }
-    } catch (SQLException e) {
-      throw Pg.translate(e, "finding the position sequence of " + table, Pg.server(ds));
-    }
-  }
-
-  /** A stable 64-bit advisory lock key per events table (FNV-1a of its qualified name). */
-  static long lockKey(String qualifiedTable) {
-    long h = 0xcbf29ce484222325L;
-    for (byte b : ("fabula.position:" + qualifiedTable).getBytes(StandardCharsets.UTF_8)) {
-      h ^= b;
-      h *= 0x100000001b3L;
-    }
-    return h;
+        into + ","
+            + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb"
+            + " FROM (VALUES (?::uuid, ?::text, ?::bigint, ?::text, ?::uuid, ?::int, ?::int, ?::text, ?::text))"
+            + " AS u(id, name, time_ns, an, aid, av, rev, data, meta)"
+            + " WHERE u.av IS NULL OR coalesce((SELECT max(e.aggregate_version) FROM " + table + " e"
+            + " WHERE e.aggregate_name = u.an AND e.aggregate_id = u.aid AND e.aggregate_version < u.av), 0)"
+            + " = u.av - 1"
+            + " RETURNING id, position";
   }
 
   // ------------------------------------------------------------------------------------ insert
@@ -197,57 +132,30 @@ final class PgEventStore implements EventStore {
     if (events.isEmpty()) {
       return List.of();
     }
-    Map<String, Span> spans = validate(events);
     int n = events.size();
-    boolean single = n == 1 && insertOneSql != null;
+    if (n > EVENTS_PER_TRANSACTION) {
+      throw new InvalidBatchException(
+          "a batch holds at most " + EVENTS_PER_TRANSACTION + " events on PostgreSQL, this one "
+              + n + "; split it (each part is atomic on its own)");
+    }
+    Map<String, Span> spans = validate(events);
     Columns columns = columns(events); // encoded before a connection is taken
     Connection c = null;
-    boolean lockMayBeHeld = false;
     try {
       c = ds.getConnection();
-      // Autocommit: the lock, the guarded insert and the unlock go out in one round trip and
-      // commit when the server reaches their end; the single INSERT is the atomic unit.
+      // Autocommit: the guarded INSERT is one statement, so it is the atomic unit, and it
+      // commits in the same round trip.
       Map<UUID, Long> positions = new HashMap<>(n * 2);
-      try (PreparedStatement ps = c.prepareStatement(single ? insertOneSql : insertSql)) {
-        int p = 1;
-        if (allocation != Allocation.NONE) {
-          ps.setLong(p++, lockKey);
-          lockMayBeHeld = allocation != Allocation.LOCK_UNTIL_COMMIT;
-        }
-        if (allocation == Allocation.LOCK_AROUND_ALLOCATION) {
-          ps.setLong(p++, lockKey);
-          ps.setInt(p++, n);
-        }
-        if (single) {
-          columns.bindFirstRow(ps, p);
+      try (PreparedStatement ps = c.prepareStatement(n == 1 ? insertOneSql : insertSql)) {
+        if (n == 1) {
+          columns.bindFirstRow(ps, 1);
         } else {
-          p = columns.bindArrays(c, ps, p);
-          p = bindSpans(c, ps, p, spans);
+          bindSpans(c, ps, columns.bindArrays(c, ps, 1), spans);
         }
-        if (allocation == Allocation.LOCK_AROUND_INSERT) {
-          ps.setLong(p, lockKey);
-        }
-        boolean isResult = ps.execute();
-        if (allocation == Allocation.LOCK_AROUND_ALLOCATION) {
-          // the lock, the allocation (which unlocks), then the INSERT's RETURNING rows
-          ps.getMoreResults();
-          lockMayBeHeld = false;
-          isResult = ps.getMoreResults();
-        } else if (allocation != Allocation.NONE) {
-          // skip the lock's result; the INSERT's RETURNING rows come next
-          isResult = ps.getMoreResults();
-        }
-        if (!isResult) {
-          throw new IllegalStateException("the insert returned no positions");
-        }
-        try (ResultSet rs = ps.getResultSet()) {
+        try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             positions.put(rs.getObject(1, UUID.class), rs.getLong(2));
           }
-        }
-        if (allocation == Allocation.LOCK_AROUND_INSERT) {
-          ps.getMoreResults(); // the unlock
-          lockMayBeHeld = false;
         }
       }
       if (positions.size() != n) {
@@ -267,31 +175,15 @@ final class PgEventStore implements EventStore {
       return stored;
     } catch (SQLException e) {
       Pg.rollbackQuietly(c);
-      unlock(c, lockMayBeHeld);
       if (Pg.UNIQUE_VIOLATION.equals(e.getSQLState()) && !Pg.isConnectionFailure(e)) {
         throw conflict(e, events, spans);
       }
       throw Pg.translate(e, "inserting " + n + " events into " + table, server);
     } catch (RuntimeException e) {
       Pg.rollbackQuietly(c);
-      unlock(c, lockMayBeHeld);
       throw e;
     } finally {
       Pg.closeQuietly(c);
-    }
-  }
-
-  private void unlock(@Nullable Connection c, boolean lockMayBeHeld) {
-    if (c == null || !lockMayBeHeld) {
-      return;
-    }
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock_all()")) {
-      ps.execute();
-      if (!c.getAutoCommit()) {
-        c.commit();
-      }
-    } catch (SQLException ignored) {
-      // the connection is gone, and with it the session's locks
     }
   }
 
@@ -344,7 +236,7 @@ final class PgEventStore implements EventStore {
       String[] data,
       String[] metadata) {
 
-    /** Binds each column as one array, for the unnest of {@link #insertSql}. */
+    /** Binds each column as one array, for the unnest of {@code insertSql}. */
     int bindArrays(Connection c, PreparedStatement ps, int first) throws SQLException {
       int p = first;
       ps.setArray(p++, c.createArrayOf("uuid", ids));
@@ -359,7 +251,7 @@ final class PgEventStore implements EventStore {
       return p;
     }
 
-    /** Binds the first (only) event's columns as plain values, for {@link #insertOneSql}. */
+    /** Binds the first (only) event's columns as plain values, for {@code insertOneSql}. */
     void bindFirstRow(PreparedStatement ps, int first) throws SQLException {
       int p = first;
       ps.setObject(p++, ids[0]);

@@ -96,6 +96,10 @@ public final class Postgres {
   /**
    * An event store in the options' events table, created or checked now.
    *
+   * <p>Positions are ordered and gap-safe but sparse: an event's position is its inserting
+   * transaction's id times 2^20 plus its index in the batch (ADR 0005), so one insert holds at
+   * most 1,048,576 events.
+   *
    * @throws PostgresSchemaException when the table has the wrong shape, or is missing and may not
    *     be created
    * @throws PostgresConnectionException when the server cannot be reached
@@ -105,7 +109,6 @@ public final class Postgres {
         Objects.requireNonNull(dataSource, "dataSource"),
         Objects.requireNonNull(codec, "codec"),
         Objects.requireNonNull(options, "options"),
-        PgEventStore.Allocation.LOCK_AROUND_ALLOCATION,
         () -> {});
   }
 

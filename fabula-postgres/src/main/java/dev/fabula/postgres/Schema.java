@@ -267,9 +267,6 @@ final class Schema {
               + (createIndexes ? " (constraints are not added to an existing table)" : " and the schema policy is VALIDATE"),
           table.ddl());
     }
-    if (table.kind().equals("events")) {
-      checkPositionSequence(c, table);
-    }
   }
 
   private static void validateColumns(Connection c, Table table) throws SQLException {
@@ -301,22 +298,4 @@ final class Schema {
     }
   }
 
-  /**
-   * Positions must come from an identity sequence with CACHE 1: with a cache, each session would
-   * draw from its own block and positions would no longer follow allocation order.
-   */
-  private static void checkPositionSequence(Connection c, Table table) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT s.seqcache FROM pg_sequence s WHERE s.seqrelid = pg_get_serial_sequence(?, 'position')::regclass")) {
-      ps.setString(1, table.qualified());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next() || rs.getLong(1) != 1) {
-          throw new PostgresSchemaException(
-              "Column position of " + table.qualified()
-                  + " must be GENERATED ALWAYS AS IDENTITY with CACHE 1",
-              table.ddl());
-        }
-      }
-    }
-  }
 }

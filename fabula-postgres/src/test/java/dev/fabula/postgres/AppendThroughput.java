@@ -12,37 +12,25 @@ import java.util.concurrent.Future;
 
 /**
  * A recorded measurement, not a test: append throughput of the PostgreSQL event store for batches
- * of 1 and 100 events (each batch one aggregate's next versions), with 1 and 8 writer threads, for
- * each way of allocating positions: the gap-safe default (advisory lock around the INSERT only),
- * the lock held until commit (serialised), and no lock (not gap-safe, the baseline). Plain
- * wall-clock timing after a warm-up, not JMH. Run with
- * {@code java -cp <test classpath> dev.fabula.postgres.AppendThroughput [seconds-per-case
- * [ALLOCATION,...]]}.
+ * of 1 and 100 events (each batch one aggregate's next versions), with 1 and 8 writer threads.
+ * Plain wall-clock timing after a warm-up, not JMH. Run with {@code java -cp <test classpath>
+ * dev.fabula.postgres.AppendThroughput [seconds-per-case [rounds]]}.
  */
 final class AppendThroughput {
   private AppendThroughput() {}
 
   public static void main(String[] args) throws Exception {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
-    // Optionally the allocations to run, in order, comma-separated (a name may repeat).
-    List<PgEventStore.Allocation> allocations = new ArrayList<>();
-    for (String name : (args.length > 1 ? args[1] : "").split(",")) {
-      if (!name.isBlank()) {
-        allocations.add(PgEventStore.Allocation.valueOf(name.trim()));
-      }
-    }
-    if (allocations.isEmpty()) {
-      allocations.addAll(List.of(PgEventStore.Allocation.values()));
-    }
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     try (TestDatabase db = TestDatabase.create(16)) {
-      System.out.printf("%-20s %6s %8s %14s%n", "allocation", "batch", "writers", "events/s");
-      for (PgEventStore.Allocation allocation : allocations) {
+      System.out.printf("%6s %6s %8s %14s%n", "round", "batch", "writers", "events/s");
+      for (int round = 1; round <= rounds; round++) {
         for (int batch : new int[] {1, 100}) {
           for (int writers : new int[] {1, 8}) {
-            try (EventStore store = new PgEventStore(db.dataSource(), TestDatabase.codec(), db.freshTables(), allocation, () -> {})) {
+            try (EventStore store = Postgres.eventStore(db.dataSource(), TestDatabase.codec(), db.freshTables())) {
               run(store, batch, writers, 0.5); // warm-up
               double rate = run(store, batch, writers, seconds);
-              System.out.printf("%-20s %6d %8d %,14.0f%n", allocation, batch, writers, rate);
+              System.out.printf("%6d %6d %8d %,14.0f%n", round, batch, writers, rate);
             }
           }
         }

@@ -84,15 +84,17 @@ class FaultTest {
     try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o);
         Connection blocker = DB.dataSource().getConnection()) {
       store.insert(List.of(TckData.alpha("before")));
-      // Hold the position allocation lock so the insert blocks inside its transaction.
-      long key = PgEventStore.lockKey(o.schema() + "." + o.eventsTable());
-      try (PreparedStatement ps = blocker.prepareStatement("SELECT pg_advisory_lock(?)")) {
-        ps.setLong(1, key);
-        ps.execute();
-      }
+      // An open transaction holding a row with the same id: the insert waits for its outcome
+      // (the unique index) inside its own transaction.
       Event<?> lost = TckData.alpha("lost");
+      blocker.setAutoCommit(false);
+      try (PreparedStatement ps = blocker.prepareStatement("INSERT INTO " + o.schema() + "." + o.eventsTable()
+          + " (id, name, time_ns, revision, data) VALUES (?, 'tck.alpha', 0, 1, '{}')")) {
+        ps.setObject(1, lost.id());
+        ps.executeUpdate();
+      }
       CompletableFuture<List<Event<?>>> insert = CompletableFuture.supplyAsync(() -> store.insert(List.of(lost)));
-      int pid = awaitBackend(blocker, "wait_event_type = 'Lock'", "pg_advisory_lock");
+      int pid = awaitBackend(blocker, "wait_event_type = 'Lock'", "INSERT INTO");
       terminate(blocker, pid);
 
       assertThatThrownBy(() -> insert.get(30, TimeUnit.SECONDS))
@@ -100,10 +102,8 @@ class FaultTest {
           .cause()
           .isInstanceOf(PostgresConnectionException.class)
           .hasMessageContaining("inserting 1 events");
-      try (PreparedStatement ps = blocker.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-        ps.setLong(1, key);
-        ps.execute();
-      }
+      blocker.rollback();
+      blocker.setAutoCommit(true);
       assertThat(store.find(lost.id())).isEmpty();
       Event<?> after = TckData.alpha("after");
       store.insert(List.of(after));
