@@ -24,6 +24,7 @@ import java.sql.Types;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -410,7 +411,7 @@ final class PgEventStore implements EventStore {
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
+        return rs.next() ? Optional.of(reader().read(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw Pg.translate(e, "finding event " + id + " in " + table, server);
@@ -420,35 +421,74 @@ final class PgEventStore implements EventStore {
   /** The columns of a stored event ({@link #COLUMNS}), before decoding. */
   private record Row(
       long position, UUID id, String name, long timeNanos, @Nullable String aggregateName,
-      @Nullable UUID aggregateId, int version, int revision, byte[] data, String metadata) {}
+      @Nullable UUID aggregateId, int version, int revision, byte[] data, byte[] metadata) {}
 
-  /** Reads events: the columns, then (maybe on another thread than the JDBC calls) the event. */
-  private final Pg.RowReader<Row, Event<?>> reader =
-      new Pg.RowReader<>() {
-        @Override
-        public Row extract(ResultSet rs) throws SQLException {
-          String aggName = rs.getString(5);
-          return new Row(
-              rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getLong(4), aggName,
-              aggName == null ? null : rs.getObject(6, UUID.class), rs.getInt(7), rs.getInt(8), rs.getBytes(9),
-              rs.getString(10));
-        }
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
 
-        @Override
-        public Event<?> decode(Row r) {
-          Object data;
-          Metadata metadata;
-          try {
-            data = codec.decode(r.name(), r.revision(), r.data());
-            metadata = r.metadata().equals("{}") ? Metadata.empty() : new Metadata(JsonMap.read(r.metadata()));
-          } catch (RuntimeException e) {
-            throw new EventDecodingException(r.id(), r.name(), r.position(), e);
-          }
-          AggregateRef ref =
-              r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
-          return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
+  /**
+   * A reader of events for one result: the columns, then (maybe on another thread than the JDBC
+   * calls) the event. Text and JSON columns are taken as their UTF-8 bytes; event and aggregate
+   * names, which repeat from row to row, become one shared string each ({@link Names}), so a
+   * long result neither decodes nor hashes the same name again for every row.
+   */
+  private Pg.RowReader<Row, Event<?>> reader() {
+    Names names = new Names();
+    return new Pg.RowReader<>() {
+      @Override
+      public Row extract(ResultSet rs) throws SQLException {
+        byte[] aggName = rs.getBytes(5);
+        return new Row(
+            rs.getLong(1), rs.getObject(2, UUID.class), names.of(rs.getBytes(3)), rs.getLong(4),
+            aggName == null ? null : names.of(aggName),
+            aggName == null ? null : rs.getObject(6, UUID.class), rs.getInt(7), rs.getInt(8), rs.getBytes(9),
+            rs.getBytes(10));
+      }
+
+      @Override
+      public Event<?> decode(Row r) {
+        Object data;
+        Metadata metadata;
+        try {
+          data = codec.decode(r.name(), r.revision(), r.data());
+          metadata =
+              Arrays.equals(r.metadata(), EMPTY_OBJECT)
+                  ? Metadata.empty()
+                  : new Metadata(JsonMap.read(new String(r.metadata(), StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+          throw new EventDecodingException(r.id(), r.name(), r.position(), e);
         }
-      };
+        AggregateRef ref =
+            r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
+        return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
+      }
+    };
+  }
+
+  /**
+   * The strings of the last few distinct names one reader met, by their UTF-8 bytes: a result
+   * repeats a handful of event and aggregate names, so most rows find theirs here and share one
+   * {@code String} (whose hash is then computed once) instead of decoding a new one. Confined to
+   * the thread that extracts rows.
+   */
+  static final class Names {
+    private static final int SIZE = 8;
+    private final byte[][] keys = new byte[SIZE][];
+    private final String[] values = new String[SIZE];
+    private int next;
+
+    String of(byte[] utf8) {
+      for (int i = 0; i < SIZE && keys[i] != null; i++) {
+        if (Arrays.equals(keys[i], utf8)) {
+          return values[i];
+        }
+      }
+      String s = new String(utf8, StandardCharsets.UTF_8);
+      keys[next] = utf8;
+      values[next] = s;
+      next = (next + 1) % SIZE;
+      return s;
+    }
+  }
 
   @Override
   public Stream<Event<?>> query(EventQuery query) {
@@ -458,7 +498,7 @@ final class PgEventStore implements EventStore {
     // The events of given aggregates (what a repository loads) are bounded by those aggregates'
     // length: one plain round trip. Anything else streams through a cursor.
     int fetchSize = isOneAggregatesHistory(query) ? 0 : options.fetchSize();
-    return Pg.stream(ds, sql, params, fetchSize, reader, "events from " + table, server);
+    return Pg.stream(ds, sql, params, fetchSize, reader(), "events from " + table, server);
   }
 
   /** Whether the query reads the events of exactly one aggregate. */
