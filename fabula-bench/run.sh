@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Fabula benchmarks (JMH) against Axon Framework and raw JDBC, then prints the table.
 #
-#   fabula-bench/run.sh            full run (~30-40 min on 2 cores; manual)
+#   fabula-bench/run.sh            full run (~60 min on 2 cores; manual)
 #   fabula-bench/run.sh --smoke    tiny counts, 1 short iteration each (CI: keeps them working)
 #   fabula-bench/run.sh [--smoke] [--out FILE] [JMH options, e.g. 'Append' -p side=axon]
 #
