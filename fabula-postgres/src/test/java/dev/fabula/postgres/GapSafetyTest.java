@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
@@ -20,6 +21,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gap-safety mechanism made deterministic: a writer whose transaction took its id first but
@@ -101,6 +104,41 @@ class GapSafetyTest {
       assertThatThrownBy(() -> store.insert(tooMany))
           .isInstanceOf(InvalidBatchException.class)
           .hasMessageContaining("at most 1048576 events");
+    }
+  }
+
+  @ParameterizedTest(name = "{0} events")
+  @ValueSource(ints = {1, 2, PgEventStore.MAX_VALUES_ROWS, PgEventStore.MAX_VALUES_ROWS + 1, 100})
+  void everyStatementShapeStoresTwoInterleavedStreamsAndRefusesAGap(int size) {
+    // 1: the one-event statement; 2..16: VALUES rows; above: arrays.
+    PostgresOptions options = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options)) {
+      UUID a = UUID.randomUUID();
+      UUID b = UUID.randomUUID();
+      List<Event<?>> batch = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        batch.add(i % 2 == 0 ? TckData.beta("order", a, i / 2 + 1) : TckData.beta("order", b, i / 2 + 1));
+      }
+      List<Event<?>> stored = store.insert(batch);
+      long first = stored.get(0).position();
+      for (int i = 0; i < size; i++) {
+        assertThat(stored.get(i).id()).isEqualTo(batch.get(i).id());
+        assertThat(stored.get(i).position()).isEqualTo(first + i);
+      }
+      assertThat(ids(store, EventQuery.all())).containsExactlyElementsOf(batch.stream().map(Event::id).toList());
+
+      // The next batch skips a version of b: nothing of it is stored.
+      int nextA = (size + 1) / 2 + 1;
+      int nextB = size / 2 + 1;
+      List<Event<?>> gap = new ArrayList<>();
+      for (int i = 0; i < size - 1; i++) {
+        gap.add(TckData.beta("order", a, nextA + i));
+      }
+      gap.add(TckData.beta("order", b, nextB + 1));
+      assertThatThrownBy(() -> store.insert(gap))
+          .isInstanceOf(InvalidBatchException.class)
+          .hasMessageContaining("at version " + (nextB + 1) + ", but the stored stream ends at version " + (nextB - 1));
+      assertThat(ids(store, EventQuery.all())).hasSize(size);
     }
   }
 
