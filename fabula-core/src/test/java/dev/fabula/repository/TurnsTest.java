@@ -42,26 +42,39 @@ class TurnsTest {
     return id;
   }
 
+  /** A {@code use} stopped inside its action until {@link #release}; it then deposits 1. */
+  private record Held(Future<Account> result, CountDownLatch release) {
+    Account finish() throws Exception {
+      release.countDown();
+      return result.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Starts a use of {@code id} through {@code repository} and returns once it is acting. */
+  private Held holdInsideUse(Repository<Account> repository, UUID id) throws InterruptedException {
+    CountDownLatch acting = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Account> result = pool.submit(() -> repository.use(id, a -> {
+      acting.countDown();
+      await(release);
+      a.deposit(1);
+    }));
+    assertThat(acting.await(10, TimeUnit.SECONDS)).as("the held use started acting").isTrue();
+    return new Held(result, release);
+  }
+
   @Test
   void aSecondWriterWaitsForTheFirstAndNeitherConflicts() throws Exception {
     UUID id = opened();
-    CountDownLatch firstActing = new CountDownLatch(1);
-    CountDownLatch releaseFirst = new CountDownLatch(1);
     AtomicBoolean secondActed = new AtomicBoolean();
-    Future<Account> first = pool.submit(() -> turns.use(id, a -> {
-      firstActing.countDown();
-      await(releaseFirst);
-      a.deposit(1);
-    }));
-    assertThat(firstActing.await(10, TimeUnit.SECONDS)).isTrue();
+    Held first = holdInsideUse(turns, id);
     Future<Account> second = pool.submit(() -> turns.use(id, a -> {
       secondActed.set(true);
       a.deposit(2);
     }));
     Thread.sleep(100); // time enough for the second to act, if it did not wait
     assertThat(secondActed).as("the second acted while the first had its turn").isFalse();
-    releaseFirst.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS).version()).isEqualTo(2);
+    assertThat(first.finish().version()).isEqualTo(2);
     assertThat(second.get(10, TimeUnit.SECONDS).version()).isEqualTo(3);
     assertThat(turns.fetch(id).balance()).isEqualTo(3);
   }
@@ -71,34 +84,18 @@ class TurnsTest {
     Repository<Account> racing =
         Repository.builder(store, Account::new).retry(RetryPolicy.none()).takeTurns(false).build();
     UUID id = opened();
-    CountDownLatch firstActing = new CountDownLatch(1);
-    CountDownLatch releaseFirst = new CountDownLatch(1);
-    Future<Account> first = pool.submit(() -> racing.use(id, a -> {
-      firstActing.countDown();
-      await(releaseFirst);
-      a.deposit(1);
-    }));
-    assertThat(firstActing.await(10, TimeUnit.SECONDS)).isTrue();
+    Held first = holdInsideUse(racing, id);
     assertThat(racing.use(id, a -> a.deposit(2)).version()).isEqualTo(2); // did not wait
-    releaseFirst.countDown();
-    assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConcurrencyException.class);
+    assertThatThrownBy(first::finish).hasCauseInstanceOf(ConcurrencyException.class);
   }
 
   @Test
   void usesOfDifferentAggregatesDoNotWaitForEachOther() throws Exception {
     UUID busy = opened();
     UUID free = opened();
-    CountDownLatch busyActing = new CountDownLatch(1);
-    CountDownLatch releaseBusy = new CountDownLatch(1);
-    Future<Account> holder = pool.submit(() -> turns.use(busy, a -> {
-      busyActing.countDown();
-      await(releaseBusy);
-      a.deposit(1);
-    }));
-    assertThat(busyActing.await(10, TimeUnit.SECONDS)).isTrue();
+    Held holder = holdInsideUse(turns, busy);
     assertThat(turns.use(free, a -> a.deposit(5)).balance()).isEqualTo(5);
-    releaseBusy.countDown();
-    assertThat(holder.get(10, TimeUnit.SECONDS).balance()).isEqualTo(1);
+    assertThat(holder.finish().balance()).isEqualTo(1);
   }
 
   @Test

@@ -504,7 +504,7 @@ final class PgEventStore implements EventStore {
    * {@code String} (whose hash is then computed once) instead of decoding a new one. Confined to
    * the thread that extracts rows.
    */
-  static final class Names {
+  private static final class Names {
     private static final int SIZE = 8;
     private final byte[][] keys = new byte[SIZE][];
     private final String[] values = new String[SIZE];
