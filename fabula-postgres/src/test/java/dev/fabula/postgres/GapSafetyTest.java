@@ -104,6 +104,7 @@ class GapSafetyTest {
       assertThatThrownBy(() -> store.insert(tooMany))
           .isInstanceOf(InvalidBatchException.class)
           .hasMessageContaining("at most 1048576 events");
+      assertThat(ids(store, EventQuery.all())).containsExactlyElementsOf(stored.stream().map(Event::id).toList());
     }
   }
 
