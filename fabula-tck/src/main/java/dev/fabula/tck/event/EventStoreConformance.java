@@ -221,6 +221,43 @@ public abstract class EventStoreConformance {
   }
 
   @Test
+  void findsAndGuardsIdsWhateverTheirOrder() {
+    // Time-ordered ids usually arrive in rising order; these arrive falling, rising and mixed,
+    // within one batch and across batches, and each is found and then refused a second time.
+    UUID low = new UUID(0x0100_0000_0000_7000L, 0x8000_0000_0000_0001L);
+    UUID mid = new UUID(0x0200_0000_0000_7000L, 0x8000_0000_0000_0001L);
+    UUID high = new UUID(0xF000_0000_0000_7000L, 0x8000_0000_0000_0001L); // negative as a long
+    UUID top = new UUID(0xF000_0000_0000_7000L, 0xF000_0000_0000_0001L);
+    List<Event<?>> first = List.of(
+        TckData.alpha("high").withId(high), TckData.alpha("mid").withId(mid));
+    store.insert(first);
+    store.insert(List.of(TckData.alpha("low").withId(low), TckData.alpha("top").withId(top)));
+    for (UUID id : List.of(low, mid, high, top)) {
+      assertThat(store.find(id)).as("find %s", id).map(Event::id).contains(id);
+      Event<Alpha> fresh = TckData.alpha("fresh");
+      assertThatThrownBy(() -> store.insert(List.of(fresh, TckData.alpha("again").withId(id))))
+          .isInstanceOfSatisfying(DuplicateEventException.class, d -> assertThat(d.eventId()).isEqualTo(id));
+      assertThat(store.find(fresh.id())).isEmpty();
+    }
+    assertThat(ids(EventQuery.all())).containsExactly(high, mid, low, top);
+  }
+
+  @Test
+  void rejectsAnIdRepeatedInALargeBatch() {
+    List<Event<?>> batch = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      batch.add(TckData.alpha("e" + i).withId(new UUID(0x0100_0000_0000_7000L, 1000 - i)));
+    }
+    batch.add(TckData.alpha("repeat").withId(batch.get(40).id()));
+    assertThatThrownBy(() -> store.insert(batch))
+        .isInstanceOfSatisfying(
+            DuplicateEventException.class, d -> assertThat(d.eventId()).isEqualTo(batch.get(40).id()));
+    assertThat(count(EventQuery.all())).isZero();
+    store.insert(batch.subList(0, 100));
+    assertThat(count(EventQuery.all())).isEqualTo(100);
+  }
+
+  @Test
   void rejectsVersionsThatAreNotContiguousWithinTheBatch() {
     UUID id = UUID.randomUUID();
     Event<Alpha> bystander = TckData.alpha("bystander");
@@ -270,6 +307,22 @@ public abstract class EventStoreConformance {
     assertThat(store.find(drop.id())).isEmpty();
     assertThat(store.find(keep.id())).isPresent();
     assertThat(ids(EventQuery.all())).containsExactly(keep.id());
+  }
+
+  @Test
+  void aDeletedEventsIdCanBeStoredAgain() {
+    Event<Alpha> first = TckData.alpha("first");
+    Event<Alpha> later = TckData.alpha("later");
+    store.insert(List.of(first, later));
+    store.delete(List.of(first));
+    Event<?> again = store.insert(List.of(TckData.alpha("again").withId(first.id()))).get(0);
+    assertThat(store.find(first.id())).hasValueSatisfying(e -> {
+      assertThat(e.data()).isEqualTo(new Alpha("again"));
+      assertThat(e.position()).isEqualTo(again.position());
+    });
+    assertThatThrownBy(() -> store.insert(List.of(first)))
+        .isInstanceOf(DuplicateEventException.class);
+    assertThat(ids(EventQuery.all())).containsExactly(later.id(), first.id());
   }
 
   @Test
