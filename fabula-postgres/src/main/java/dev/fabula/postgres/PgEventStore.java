@@ -84,12 +84,28 @@ final class PgEventStore implements EventStore {
   private final Lifecycle lifecycle;
   private final String table;
   private final String server;
-  /** The statement for a batch: one array per column, unnested. */
-  private final String insertSql;
-  /** The statement for a single event (the usual command): plain parameters. */
-  private final String insertOneSql;
-  /** The statements for 2 to {@link #MAX_VALUES_ROWS} events, by size: a VALUES row per event. */
-  private final String[] insertRowsSql;
+  /** The INSERTs with the continuity guard, for batches that continue stored streams. */
+  private final Inserts guarded;
+  /**
+   * The INSERTs without it, for batches whose every aggregate starts at version 1: nothing can
+   * be stored below version 1, so there is no gap to guard against, and a version 1 already
+   * taken is caught by the unique key. New aggregates skip the guard's subquery.
+   */
+  private final Inserts unguarded;
+
+  /**
+   * One set of INSERT statements, chosen by batch size.
+   *
+   * @param one a single event (the usual command): plain parameters
+   * @param rows 2 to {@link #MAX_VALUES_ROWS} events, by size: a VALUES row per event
+   * @param arrays larger batches: one array per column, unnested
+   */
+  private record Inserts(String one, String[] rows, String arrays) {
+
+    String forSize(int n) {
+      return n == 1 ? one : n <= MAX_VALUES_ROWS ? rows[n] : arrays;
+    }
+  }
 
   /** Batches up to this size are sent as VALUES rows, larger ones as arrays. */
   static final int MAX_VALUES_ROWS = 16;
@@ -106,6 +122,11 @@ final class PgEventStore implements EventStore {
     this.table = options.schema() + "." + options.eventsTable();
     this.server = Pg.server(ds);
     Schema.ensure(ds, options, Schema.events(options));
+    this.guarded = inserts(true);
+    this.unguarded = inserts(false);
+  }
+
+  private Inserts inserts(boolean guard) {
     String into =
         "INSERT INTO " + table
             + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata)"
@@ -114,41 +135,43 @@ final class PgEventStore implements EventStore {
     // (the highest stored version below the batch is first - 1). If one doesn't, the statement
     // inserts nothing; versions the batch would take again are caught by the unique key. One
     // statement in autocommit, so it is atomic without an explicit transaction.
-    String guard =
+    String spansGuard = !guard ? "" :
         " WHERE NOT EXISTS (SELECT 1 FROM unnest(?::text[], ?::uuid[], ?::int[]) AS b(an, aid, f)"
             + " WHERE coalesce((SELECT max(e.aggregate_version) FROM " + table + " e"
             + " WHERE e.aggregate_name = b.an AND e.aggregate_id = b.aid AND e.aggregate_version < b.f), 0)"
-            + " <> b.f - 1)"
-            + " ORDER BY u.ord RETURNING id, position";
+            + " <> b.f - 1)";
+    String tail = spansGuard + " ORDER BY u.ord RETURNING id, position";
     String select =
         into + " + u.ord - 1,"
             + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb";
-    this.insertSql =
+    String arrays =
         select
             + " FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::uuid[], ?::int[], ?::int[], ?::text[], ?::text[])"
             + " WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, ord)"
-            + guard;
+            + tail;
     // Small batches: one VALUES row of plain parameters per event instead of nine arrays that the
     // server parses from text (a batch of 10 is the usual "several events per command").
-    this.insertRowsSql = new String[MAX_VALUES_ROWS + 1];
+    String[] rows = new String[MAX_VALUES_ROWS + 1];
     for (int n = 2; n <= MAX_VALUES_ROWS; n++) {
-      StringBuilder rows = new StringBuilder();
+      StringBuilder values = new StringBuilder();
       for (int ord = 1; ord <= n; ord++) {
-        rows.append(ord == 1 ? "" : ", ").append(VALUES_ROW).append(", ").append(ord).append(')');
+        values.append(ord == 1 ? "" : ", ").append(VALUES_ROW).append(", ").append(ord).append(')');
       }
-      insertRowsSql[n] =
-          select + " FROM (VALUES " + rows + ") AS u(id, name, time_ns, an, aid, av, rev, data, meta, ord)" + guard;
+      rows[n] =
+          select + " FROM (VALUES " + values + ") AS u(id, name, time_ns, an, aid, av, rev, data, meta, ord)" + tail;
     }
     // One event: plain parameters instead of twelve one-element arrays, and the guard on its own
     // columns. pgbench, against the array form: about 12% less server time per insert.
-    this.insertOneSql =
+    String one =
         into + ","
             + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb"
             + " FROM (VALUES " + VALUES_ROW + ")) AS u(id, name, time_ns, an, aid, av, rev, data, meta)"
-            + " WHERE u.av IS NULL OR coalesce((SELECT max(e.aggregate_version) FROM " + table + " e"
-            + " WHERE e.aggregate_name = u.an AND e.aggregate_id = u.aid AND e.aggregate_version < u.av), 0)"
-            + " = u.av - 1"
+            + (!guard ? "" :
+                " WHERE u.av IS NULL OR coalesce((SELECT max(e.aggregate_version) FROM " + table + " e"
+                    + " WHERE e.aggregate_name = u.an AND e.aggregate_id = u.aid AND e.aggregate_version < u.av), 0)"
+                    + " = u.av - 1")
             + " RETURNING id, position";
+    return new Inserts(one, rows, arrays);
   }
 
   // ------------------------------------------------------------------------------------ insert
@@ -176,18 +199,23 @@ final class PgEventStore implements EventStore {
       // Autocommit: the guarded INSERT is one statement, so it is the atomic unit, and it
       // commits in the same round trip.
       Map<UUID, Long> positions = new HashMap<>(n * 2);
-      String sql = n == 1 ? insertOneSql : n <= MAX_VALUES_ROWS ? insertRowsSql[n] : insertSql;
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
+      boolean guard = !startsEveryStream(spans);
+      try (PreparedStatement ps = c.prepareStatement((guard ? guarded : unguarded).forSize(n))) {
         if (n == 1) {
           columns.bindRow(ps, 1, 0);
-        } else if (n <= MAX_VALUES_ROWS) {
-          int p = 1;
-          for (int i = 0; i < n; i++) {
-            p = columns.bindRow(ps, p, i);
-          }
-          bindSpans(c, ps, p, spans);
         } else {
-          bindSpans(c, ps, columns.bindArrays(c, ps, 1), spans);
+          int p;
+          if (n <= MAX_VALUES_ROWS) {
+            p = 1;
+            for (int i = 0; i < n; i++) {
+              p = columns.bindRow(ps, p, i);
+            }
+          } else {
+            p = columns.bindArrays(c, ps, 1);
+          }
+          if (guard) {
+            bindSpans(c, ps, p, spans);
+          }
         }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -222,6 +250,16 @@ final class PgEventStore implements EventStore {
     } finally {
       Pg.closeQuietly(c);
     }
+  }
+
+  /** Whether every aggregate of the batch starts at version 1 (true when it has none). */
+  private static boolean startsEveryStream(Map<String, Span> spans) {
+    for (Span span : spans.values()) {
+      if (span.first() != 1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Checks ids, in-batch versions and times before anything is sent. */
@@ -273,7 +311,7 @@ final class PgEventStore implements EventStore {
       String[] data,
       String[] metadata) {
 
-    /** Binds each column as one array, for the unnest of {@code insertSql}. */
+    /** Binds each column as one array, for the unnest of {@link Inserts#arrays}. */
     int bindArrays(Connection c, PreparedStatement ps, int first) throws SQLException {
       int p = first;
       ps.setArray(p++, c.createArrayOf("uuid", ids));

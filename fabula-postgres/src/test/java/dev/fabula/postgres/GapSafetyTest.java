@@ -3,6 +3,7 @@ package dev.fabula.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fabula.event.ConcurrencyException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
@@ -140,6 +141,21 @@ class GapSafetyTest {
           .isInstanceOf(InvalidBatchException.class)
           .hasMessageContaining("at version " + (nextB + 1) + ", but the stored stream ends at version " + (nextB - 1));
       assertThat(ids(store, EventQuery.all())).hasSize(size);
+
+      // A batch that starts every stream at version 1 goes without the guard; one of its
+      // streams is stored already, so the unique key refuses it, and nothing of it is stored.
+      UUID c = UUID.randomUUID();
+      List<Event<?>> again = new ArrayList<>();
+      for (int i = 0; i < size - 1; i++) {
+        again.add(TckData.beta("order", c, i + 1));
+      }
+      again.add(TckData.beta("order", a, 1));
+      assertThatThrownBy(() -> store.insert(again))
+          .isInstanceOfSatisfying(ConcurrencyException.class, e -> assertThat(e.aggregateId()).isEqualTo(a));
+      assertThat(ids(store, EventQuery.all())).hasSize(size);
+      try (Stream<Event<?>> s = store.query(EventQuery.builder().aggregate("order", c).build())) {
+        assertThat(s).isEmpty();
+      }
     }
   }
 
