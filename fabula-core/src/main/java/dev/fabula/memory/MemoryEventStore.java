@@ -467,6 +467,10 @@ final class MemoryEventStore implements EventStore {
         long max = query.versionMax().orElse(Integer.MAX_VALUE);
         from = (int) Math.min(Math.max(min - 1, 0), count);
         to = (int) Math.max(Math.min(max, count), from);
+        if (onlyAggregateAndVersionBounds(query)) {
+          // What a repository loads: the range is exactly the result, nothing left to filter.
+          return new Scan(cs, end, positions, to, from, null);
+        }
       }
       return new Scan(cs, end, positions, to, from, query);
     }
@@ -507,14 +511,15 @@ final class MemoryEventStore implements EventStore {
     private final int size;
     private final int @Nullable [] positions;
     private final int end;
-    private final EventQuery query;
+    /** The filter, or {@code null} when every event of the range is in the result. */
+    private final @Nullable EventQuery query;
     private int next;
 
     /**
      * Walks {@code positions[from..end)}, or positions {@code from + 1 .. end} when there are no
      * positions, among the first {@code size} of {@code chunks}.
      */
-    Scan(Chunk[] chunks, int size, int @Nullable [] positions, int end, int from, EventQuery query) {
+    Scan(Chunk[] chunks, int size, int @Nullable [] positions, int end, int from, @Nullable EventQuery query) {
       super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
       this.chunks = chunks;
       this.size = size;
@@ -530,13 +535,30 @@ final class MemoryEventStore implements EventStore {
         int position = positions == null ? next + 1 : positions[next];
         next++;
         Event<?> e = position <= size ? eventAt(chunks, position) : null;
-        if (e != null && query.matches(e)) {
+        if (e != null && (query == null || query.matches(e))) {
           action.accept(e);
           return true;
         }
       }
       return false;
     }
+  }
+
+  /** Whether the query filters by nothing but its aggregate selectors and a version min and max. */
+  private static boolean onlyAggregateAndVersionBounds(EventQuery q) {
+    return q.names().isEmpty()
+        && q.ids().isEmpty()
+        && q.timeExact().isEmpty()
+        && q.timeRanges().isEmpty()
+        && q.timeMin().isEmpty()
+        && q.timeMax().isEmpty()
+        && q.timeBefore().isEmpty()
+        && q.timeAfter().isEmpty()
+        && q.aggregateNames().isEmpty()
+        && q.aggregateIds().isEmpty()
+        && q.versionExact().isEmpty()
+        && q.versionRanges().isEmpty()
+        && q.afterPosition() == 0;
   }
 
   /** Whether the query selects exactly one aggregate, by one or several equal exact selectors. */
