@@ -39,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Events are kept column by column in fixed-size {@link Chunk chunks} indexed by position - 1,
  * not as {@link Event} objects: a stored event costs its data object and a few array slots, so
  * the garbage collector has one object per event to copy instead of five (event, id, time,
- * aggregate reference, data). Reads build the {@code Event} when they yield it. Writers append
+ * aggregate reference, data). The first read of an event builds the {@code Event} and keeps it
+ * for later reads (replays, loads), so what is read again costs no allocation. Writers append
  * under a lock; readers never lock: they read {@code size} (volatile) and then the chunks, so they
  * see a prefix that is complete. Each aggregate keeps the positions of its events, so loading one
  * aggregate touches only its own events. Positions are assigned under the lock in commit order,
@@ -93,6 +94,11 @@ final class MemoryEventStore implements EventStore {
     /** The aggregate, or {@code null} for an event without one. */
     final @Nullable StreamKey[] aggregates = new StreamKey[CHUNK_SIZE];
     final int[] versions = new int[CHUNK_SIZE];
+    /**
+     * The event as built by its first read, kept for the next ones; {@code null} until then.
+     * Readers may race to build it: they build equal, immutable events, and any of them may stay.
+     */
+    final @Nullable Event<?>[] built = new Event<?>[CHUNK_SIZE];
   }
 
   /** The positions of one aggregate's events in version order; replaced, never mutated, on delete. */
@@ -410,10 +416,20 @@ final class MemoryEventStore implements EventStore {
   private static @Nullable Event<?> eventAt(Chunk[] cs, int position) {
     Chunk c = cs[(position - 1) >>> CHUNK_BITS];
     int slot = (position - 1) & CHUNK_MASK;
-    Object data = c.data[slot];
+    Object data = c.data[slot]; // first: a deleted event is never returned from the cache
     if (data == null) {
       return null;
     }
+    Event<?> e = c.built[slot];
+    if (e == null) {
+      e = build(c, slot, data, position);
+      c.built[slot] = e;
+    }
+    return e;
+  }
+
+  /** The event of a slot, from its columns. */
+  private static Event<?> build(Chunk c, int slot, Object data, int position) {
     StreamKey key = c.aggregates[slot];
     return Event.of(
         new UUID(c.idHi[slot], c.idLo[slot]),
@@ -655,6 +671,7 @@ final class MemoryEventStore implements EventStore {
         Chunk c = cs[(position - 1) >>> CHUNK_BITS];
         int slot = (position - 1) & CHUNK_MASK;
         c.data[slot] = null; // the other fields stay: the ascending list still orders by the id
+        c.built[slot] = null;
         StreamKey key = c.aggregates[slot];
         if (key != null) {
           touched.add(key);
