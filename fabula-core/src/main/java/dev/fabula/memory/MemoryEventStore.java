@@ -69,11 +69,37 @@ final class MemoryEventStore implements EventStore {
   /** Positions of the events stored with a new greatest id, in position (and so id) order. */
   private volatile int[] ascending = new int[1024];
   private volatile int ascendingCount;
-  /** The greatest id stored so far, as two unsigned halves; written under the lock. */
-  private long maxIdHi = Long.MIN_VALUE;
-  private long maxIdLo = Long.MIN_VALUE;
-  private boolean anyStored;
+  /** The greatest id stored so far; written under the lock. */
+  private final GreatestId greatestId = new GreatestId();
   private volatile boolean closed;
+
+  /** The greatest of the ids it was offered, compared as unsigned 128-bit numbers. */
+  private static final class GreatestId {
+    private boolean any;
+    private long hi;
+    private long lo;
+
+    GreatestId copy() {
+      GreatestId c = new GreatestId();
+      c.any = any;
+      c.hi = hi;
+      c.lo = lo;
+      return c;
+    }
+
+    /** Takes the id if it is greater than every id offered before; says whether it was. */
+    boolean offer(UUID id) {
+      long h = id.getMostSignificantBits();
+      long l = id.getLeastSignificantBits();
+      if (any && compareIds(h, l, hi, lo) <= 0) {
+        return false;
+      }
+      any = true;
+      hi = h;
+      lo = l;
+      return true;
+    }
+  }
 
   /** An aggregate's name and id: the key of its stream, shared by the slots of its events. */
   private record StreamKey(String name, UUID id) {}
@@ -245,12 +271,7 @@ final class MemoryEventStore implements EventStore {
 
   /** Records where {@code id} is stored: in the ascending list when it is a new greatest id. */
   private void index(UUID id, int position) {
-    long hi = id.getMostSignificantBits();
-    long lo = id.getLeastSignificantBits();
-    if (!anyStored || compareIds(hi, lo, maxIdHi, maxIdLo) > 0) {
-      anyStored = true;
-      maxIdHi = hi;
-      maxIdLo = lo;
+    if (greatestId.offer(id)) {
       int count = ascendingCount;
       int[] a = ascending;
       if (count == a.length) {
@@ -280,9 +301,7 @@ final class MemoryEventStore implements EventStore {
     // others are probed. Duplicates among those: pairwise for the usual small batch (no
     // allocation), a set for big ones.
     @Nullable Set<UUID> ids = null;
-    boolean haveMax = anyStored; // whether maxHi/maxLo hold a greatest id to beat
-    long maxHi = maxIdHi;
-    long maxLo = maxIdLo;
+    GreatestId greatest = greatestId.copy(); // the store's, then the batch's so far
     // Next versions of the batch's other aggregates; only a batch of several aggregates needs it.
     @Nullable Map<StreamKey, Integer> expectedNext = null;
     int index = 0;
@@ -292,13 +311,7 @@ final class MemoryEventStore implements EventStore {
     int lastNext = 0;
     for (Event<?> e : events) {
       UUID id = e.id();
-      long hi = id.getMostSignificantBits();
-      long lo = id.getLeastSignificantBits();
-      if (!haveMax || compareIds(hi, lo, maxHi, maxLo) > 0) {
-        haveMax = true;
-        maxHi = hi;
-        maxLo = lo;
-      } else {
+      if (!greatest.offer(id)) {
         if (ids == null && events.size() > SMALL_BATCH) {
           ids = new HashSet<>(events.size() * 2);
           for (int i = 0; i < index; i++) {
