@@ -1,5 +1,6 @@
 package dev.fabula.repository;
 
+import dev.fabula.FabulaException;
 import dev.fabula.RetryPolicy;
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.aggregate.Snapshotting;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -77,35 +79,53 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     if (changes.isEmpty()) {
       return;
     }
-    List<Event<?>> toStore = changes;
-    if (!metadata.isEmpty()) {
-      toStore = new ArrayList<>(changes.size());
-      for (Event<?> e : changes) {
-        toStore.add(e.withMetadata(e.metadata().merge(metadata)));
-      }
-    }
     int previous = aggregate.committedVersion();
-    try {
-      store.insert(toStore);
-    } catch (ConcurrencyException e) {
-      if (cache != null) {
-        cache.remove(aggregate.id()); // another writer moved on: the cached state is stale
-      }
-      throw e;
-    }
+    insert(aggregate.id(), withMetadata(changes, metadata));
     ACCESS.markCommitted(aggregate); // clears the live changes view
     boolean snapshotDue =
         snapshots != null
             && !aggregate.isDeleted() // a snapshot does not carry the deletion mark: replay it
             && schedule.shouldSnapshot(previous, aggregate.version());
     if (cache != null || snapshotDue) {
-      Snapshot state = stateOf(aggregate);
+      committed(aggregate.id(), previous, aggregate.isDeleted() ? null : stateOf(aggregate));
+    }
+  }
+
+  /** {@code changes} with {@code metadata} merged into each event's own. */
+  private static List<Event<?>> withMetadata(List<Event<?>> changes, Metadata metadata) {
+    if (metadata.isEmpty()) {
+      return changes;
+    }
+    List<Event<?>> merged = new ArrayList<>(changes.size());
+    for (Event<?> e : changes) {
+      merged.add(e.withMetadata(e.metadata().merge(metadata)));
+    }
+    return merged;
+  }
+
+  /** Stores {@code events}; a conflict also drops the cached state, which another writer outdated. */
+  private void insert(UUID id, List<Event<?>> events) {
+    try {
+      store.insert(events);
+    } catch (ConcurrencyException e) {
       if (cache != null) {
-        remember(aggregate, state);
+        cache.remove(id);
       }
-      if (snapshotDue) {
-        takeSnapshot(state);
-      }
+      throw e;
+    }
+  }
+
+  /**
+   * Keeps the state an insert moved the aggregate to from {@code previous}: in the cache, and as
+   * a snapshot when one is due. A null state (deleted, or not capturable) is dropped from the
+   * cache and not snapshotted (a snapshot does not carry the deletion mark: replay it).
+   */
+  private void committed(UUID id, int previous, @Nullable Snapshot state) {
+    if (cache != null) {
+      remember(id, state);
+    }
+    if (state != null && snapshots != null && schedule.shouldSnapshot(previous, state.version())) {
+      takeSnapshot(state);
     }
   }
 
@@ -122,10 +142,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     }
   }
 
-  private void takeSnapshot(@Nullable Snapshot state) {
-    if (state == null) {
-      return;
-    }
+  private void takeSnapshot(Snapshot state) {
     try {
       snapshots.save(state);
     } catch (RuntimeException e) {
@@ -134,10 +151,10 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     }
   }
 
-  /** Caches the state of a committed aggregate; a deleted one is forgotten instead. */
-  private void remember(A aggregate, @Nullable Snapshot state) {
-    if (state == null || aggregate.isDeleted()) {
-      cache.remove(aggregate.id());
+  /** Caches the state of a committed aggregate; a null state is forgotten instead. */
+  private void remember(UUID id, @Nullable Snapshot state) {
+    if (state == null) {
+      cache.remove(id);
     } else {
       cache.put(state);
     }
@@ -232,20 +249,29 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     }
     Snapshot cached = cache.get(id);
     if (cached != null) {
-      A aggregate = newAggregate(id);
-      try {
-        restoreState(aggregate, cached);
+      A aggregate = restored(id, cached);
+      if (aggregate != null) {
         return aggregate;
-      } catch (RuntimeException e) {
-        cache.remove(id);
-        LOG.log(System.Logger.Level.WARNING, "dropping the cached state of " + aggregate + ": " + e);
       }
+      cache.remove(id);
     }
     A loaded = fetch(id);
     if (loaded.version() > 0) {
-      remember(loaded, stateOf(loaded));
+      remember(id, stateOf(loaded));
     }
     return loaded;
+  }
+
+  /** A fresh aggregate restored from {@code state}; null (logged) when the restore throws. */
+  private @Nullable A restored(UUID id, Snapshot state) {
+    A aggregate = newAggregate(id);
+    try {
+      restoreState(aggregate, state);
+      return aggregate;
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not restore " + aggregate + " from its state in memory: " + e);
+      return null;
+    }
   }
 
   @Override
@@ -255,9 +281,130 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     }
     Turns.Turn turn = turns.enter(id);
     try {
-      return fetchActSave(id, metadata, action);
+      return cache != null && turn.held()
+          ? actAndShareSave(turn, id, metadata, action)
+          : fetchActSave(id, metadata, action);
     } finally {
       turns.leave(id, turn);
+    }
+  }
+
+  /**
+   * {@code use} holding the turn, with a cache (ADR 0009). Acts on the state the uses before it
+   * left in the open {@link SharedSave} (or on the cached or fetched state when none is open) and
+   * joins that save. When other uses are queued for the turn, it gives the turn to them and waits:
+   * they act and join too, and the last to join inserts every joined use's events at once. Each
+   * returns that insert's outcome; a conflict is retried as the retry policy allows, like {@link
+   * #fetchActSave}.
+   */
+  private A actAndShareSave(Turns.Turn turn, UUID id, Metadata metadata, Consumer<? super A> action) {
+    for (int attempt = 1; ; attempt++) {
+      SharedSave shared = turn.shared;
+      A aggregate;
+      try {
+        Snapshot before = shared == null ? null : shared.state;
+        aggregate = before == null ? null : restored(id, before);
+        if (aggregate == null) {
+          if (shared != null) { // its state does not restore: save what it holds, start afresh
+            saveShared(turn, id, shared);
+            shared = null;
+          }
+          aggregate = fetchForUse(id);
+        }
+        action.accept(aggregate);
+      } catch (RuntimeException | Error e) {
+        saveUnlessOthersQueued(turn, id); // the uses that joined must not wait for this one
+        throw e;
+      }
+      List<Event<?>> changes = aggregate.changes();
+      if (shared == null) {
+        if (changes.isEmpty()) {
+          return aggregate;
+        }
+        shared = new SharedSave(aggregate.committedVersion());
+        turn.shared = shared;
+      }
+      if (!changes.isEmpty()) {
+        shared.join(withMetadata(changes, metadata), aggregate.isDeleted() ? null : stateOf(aggregate));
+      }
+      if (!shared.sealed && turn.othersQueued()) {
+        turn.lock.unlock(); // the queued uses act and join; the last of them saves
+        awaitSaved(turn, id, shared);
+      } else {
+        saveShared(turn, id, shared);
+      }
+      RuntimeException failure = shared.failure;
+      if (failure == null) {
+        ACCESS.markCommitted(aggregate);
+        return aggregate;
+      }
+      if (!(failure instanceof ConcurrencyException) || attempt >= retry.maxAttempts()) {
+        throw failure;
+      }
+      retry.pause(attempt);
+      if (!turn.held()) {
+        turn.lock.lock();
+      }
+    }
+  }
+
+  /** Saves the open shared save (holding the turn) unless queued uses will join and save it. */
+  private void saveUnlessOthersQueued(Turns.Turn turn, UUID id) {
+    SharedSave open = turn.shared;
+    if (open != null && turn.held() && !turn.othersQueued()) {
+      saveShared(turn, id, open);
+    }
+  }
+
+  /**
+   * Waits, without the turn, until {@code shared} is saved. Should the uses it waited for stop
+   * coming (a queued caller gave up its wait), it takes the turn back and saves it itself.
+   */
+  private void awaitSaved(Turns.Turn turn, UUID id, SharedSave shared) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (shared.done.await(SharedSave.CHECK_EVERY.toNanos(), TimeUnit.NANOSECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true; // its events are in the save: it must still see the outcome
+        continue;
+      }
+      if (turn.lock.tryLock()) {
+        try {
+          if (!shared.saved) {
+            saveShared(turn, id, shared);
+          }
+        } finally {
+          turn.lock.unlock();
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Inserts the events of a shared save (holding its turn) and records how that went. */
+  private void saveShared(Turns.Turn turn, UUID id, SharedSave shared) {
+    turn.shared = null;
+    shared.saved = true;
+    try {
+      if (!shared.events.isEmpty()) {
+        insert(id, shared.events);
+      }
+    } catch (RuntimeException e) {
+      shared.failure = e;
+      return;
+    } catch (Error e) {
+      shared.failure = new FabulaException("the shared save of " + aggregateName + " " + id + " failed", e);
+      throw e;
+    } finally {
+      shared.done.countDown();
+    }
+    if (!shared.events.isEmpty()) {
+      committed(id, shared.baseVersion, shared.state);
     }
   }
 

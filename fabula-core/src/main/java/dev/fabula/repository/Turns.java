@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lets concurrent {@code use} calls on one aggregate inside this process take turns, so they do
@@ -26,10 +27,24 @@ final class Turns {
 
   private final ConcurrentHashMap<UUID, Turn> turns = new ConcurrentHashMap<>();
 
-  /** One aggregate's lock and how many callers hold or wait for it (changed only in compute). */
+  /**
+   * One aggregate's lock, how many callers hold or wait for it (changed only in compute), and the
+   * save its holders are sharing, if any (read and written only by the lock's holder).
+   */
   static final class Turn {
     final ReentrantLock lock = new ReentrantLock();
     int users;
+    @Nullable SharedSave shared;
+
+    /** Whether the calling thread holds the turn (false after a wait that timed out). */
+    boolean held() {
+      return lock.isHeldByCurrentThread();
+    }
+
+    /** Whether other callers wait for this turn right now. */
+    boolean othersQueued() {
+      return lock.hasQueuedThreads();
+    }
   }
 
   /**

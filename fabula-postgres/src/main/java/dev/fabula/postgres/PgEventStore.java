@@ -92,6 +92,8 @@ final class PgEventStore implements EventStore {
    * taken is caught by the unique key. New aggregates skip the guard's subquery.
    */
   private final Inserts unguarded;
+  /** Where concurrent inserts meet to share a transaction (ADR 0009). */
+  private final GroupCommit<Batch, List<Event<?>>> commits = new GroupCommit<>(new GroupWriter());
 
   /**
    * One set of INSERT statements, chosen by batch size.
@@ -106,6 +108,9 @@ final class PgEventStore implements EventStore {
       return n == 1 ? one : n <= MAX_VALUES_ROWS ? rows[n] : arrays;
     }
   }
+
+  /** A group commit takes no more events than this (a caller's batch alone may have more). */
+  static final int MAX_GROUP_EVENTS = 10_000;
 
   /** Batches up to this size are sent as VALUES rows, larger ones as arrays. */
   static final int MAX_VALUES_ROWS = 16;
@@ -193,6 +198,75 @@ final class PgEventStore implements EventStore {
     }
     Map<String, Span> spans = validate(events);
     Columns columns = columns(events); // encoded before a connection is taken
+    return commits.submit(new Batch(events, spans, columns));
+  }
+
+  /** A validated batch with its columns encoded, on its way to {@link #write}. */
+  private record Batch(List<? extends Event<?>> events, Map<String, Span> spans, Columns columns) {}
+
+  /**
+   * Writes concurrent batches together (ADR 0009): batches of distinct aggregates go into one
+   * INSERT, one transaction. Should that group be refused (a conflict, a duplicate id, a broken
+   * continuity), each batch is written again on its own, so only the batch at fault fails.
+   */
+  private final class GroupWriter implements GroupCommit.Writer<Batch, List<Event<?>>> {
+    @Override
+    public boolean fits(List<Batch> taken, Batch next) {
+      int events = next.events().size();
+      for (Batch b : taken) {
+        events += b.events().size();
+        for (String key : next.spans().keySet()) {
+          if (b.spans().containsKey(key)) {
+            return false; // the same aggregate twice: at most one of them can be right
+          }
+        }
+      }
+      return events <= MAX_GROUP_EVENTS;
+    }
+
+    @Override
+    public List<GroupCommit.Outcome<List<Event<?>>>> write(List<Batch> group) {
+      if (group.size() > 1) {
+        List<Event<?>> events = new ArrayList<>();
+        Map<String, Span> spans = new LinkedHashMap<>();
+        List<Columns> columns = new ArrayList<>(group.size());
+        for (Batch b : group) {
+          events.addAll(b.events());
+          spans.putAll(b.spans());
+          columns.add(b.columns());
+        }
+        try {
+          List<Event<?>> stored = PgEventStore.this.write(new Batch(events, spans, Columns.concat(columns)));
+          List<GroupCommit.Outcome<List<Event<?>>>> outcomes = new ArrayList<>(group.size());
+          int from = 0;
+          for (Batch b : group) {
+            int to = from + b.events().size();
+            outcomes.add(GroupCommit.Outcome.of(List.copyOf(stored.subList(from, to))));
+            from = to;
+          }
+          return outcomes;
+        } catch (ConcurrencyException | DuplicateEventException | InvalidBatchException oneAtFault) {
+          // fall through: each batch on its own
+        }
+      }
+      List<GroupCommit.Outcome<List<Event<?>>>> outcomes = new ArrayList<>(group.size());
+      for (Batch b : group) {
+        try {
+          outcomes.add(GroupCommit.Outcome.of(PgEventStore.this.write(b)));
+        } catch (RuntimeException e) {
+          outcomes.add(GroupCommit.Outcome.failed(e));
+        }
+      }
+      return outcomes;
+    }
+  }
+
+  /** Writes one batch (a caller's, or a group's) as one INSERT in autocommit. */
+  private List<Event<?>> write(Batch batch) {
+    List<? extends Event<?>> events = batch.events();
+    Map<String, Span> spans = batch.spans();
+    Columns columns = batch.columns();
+    int n = events.size();
     Connection c = null;
     try {
       c = ds.getConnection();
@@ -310,6 +384,33 @@ final class PgEventStore implements EventStore {
       Integer[] revisions,
       String[] data,
       String[] metadata) {
+
+    /** The columns of several batches, one after the other. */
+    static Columns concat(List<Columns> parts) {
+      int n = 0;
+      for (Columns p : parts) {
+        n += p.ids.length;
+      }
+      var k =
+          new Columns(
+              new UUID[n], new String[n], new Long[n], new String[n], new UUID[n], new Integer[n],
+              new Integer[n], new String[n], new String[n]);
+      int at = 0;
+      for (Columns p : parts) {
+        int m = p.ids.length;
+        System.arraycopy(p.ids, 0, k.ids, at, m);
+        System.arraycopy(p.names, 0, k.names, at, m);
+        System.arraycopy(p.times, 0, k.times, at, m);
+        System.arraycopy(p.aggNames, 0, k.aggNames, at, m);
+        System.arraycopy(p.aggIds, 0, k.aggIds, at, m);
+        System.arraycopy(p.versions, 0, k.versions, at, m);
+        System.arraycopy(p.revisions, 0, k.revisions, at, m);
+        System.arraycopy(p.data, 0, k.data, at, m);
+        System.arraycopy(p.metadata, 0, k.metadata, at, m);
+        at += m;
+      }
+      return k;
+    }
 
     /** Binds each column as one array, for the unnest of {@link Inserts#arrays}. */
     int bindArrays(Connection c, PreparedStatement ps, int first) throws SQLException {

@@ -1,0 +1,145 @@
+package dev.fabula.postgres;
+
+import dev.fabula.FabulaException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Group commit (ADR 0009): batches submitted while another is being written wait, and the next
+ * writer writes all of them that fit in one go, so concurrent writers share one transaction
+ * (one commit, one WAL flush) instead of queueing for a flush each. A lone writer writes at once:
+ * nothing waits for company.
+ *
+ * <p>The writer is whichever submitting thread takes the lock; the others park until their batch
+ * is written or they are woken to write the next group. What fits together, and how a group is
+ * written (and split apart again when it cannot be written whole), is the {@link Writer}'s call.
+ *
+ * @param <B> a submitted batch
+ * @param <R> what writing one batch returns
+ */
+final class GroupCommit<B, R> {
+  /** Writes groups of batches. */
+  interface Writer<B, R> {
+    /** Whether {@code next} may join the group {@code taken} (never empty). */
+    boolean fits(List<B> taken, B next);
+
+    /**
+     * Writes {@code group} (one batch or more) and returns each batch's outcome, in order: a
+     * result, or the exception its submitter gets.
+     */
+    List<Outcome<R>> write(List<B> group);
+  }
+
+  /** One batch's outcome: its result, or the failure its submitter throws. */
+  record Outcome<R>(@Nullable R result, @Nullable RuntimeException failure) {
+    static <R> Outcome<R> of(R result) {
+      return new Outcome<>(result, null);
+    }
+
+    static <R> Outcome<R> failed(RuntimeException failure) {
+      return new Outcome<>(null, failure);
+    }
+  }
+
+  /** A submitted batch and the thread waiting for it. */
+  private static final class Member<B, R> {
+    final B batch;
+    final Thread thread = Thread.currentThread();
+    volatile @Nullable Outcome<R> outcome;
+
+    Member(B batch) {
+      this.batch = batch;
+    }
+  }
+
+  private final Writer<B, R> writer;
+  private final ConcurrentLinkedQueue<Member<B, R>> queue = new ConcurrentLinkedQueue<>();
+  private final ReentrantLock writing = new ReentrantLock();
+
+  GroupCommit(Writer<B, R> writer) {
+    this.writer = writer;
+  }
+
+  /**
+   * Writes {@code batch}, alone or together with batches submitted concurrently, and returns its
+   * result. Waits uninterruptibly once submitted (the batch may be in flight); an interrupt is
+   * kept for the caller.
+   */
+  R submit(B batch) {
+    Member<B, R> me = new Member<>(batch);
+    queue.add(me);
+    boolean interrupted = false;
+    Outcome<R> outcome;
+    while ((outcome = me.outcome) == null) {
+      if (writing.tryLock()) {
+        try {
+          if (me.outcome == null) {
+            writeNextGroup();
+          }
+        } finally {
+          writing.unlock();
+        }
+        Member<B, R> next = queue.peek();
+        if (next != null) {
+          LockSupport.unpark(next.thread); // the next group's writer
+        }
+      } else {
+        LockSupport.park(this);
+        interrupted |= Thread.interrupted();
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (outcome.failure() != null) {
+      throw outcome.failure();
+    }
+    return outcome.result();
+  }
+
+  /** Takes the longest run of queued batches that fit together, writes it, wakes its members. */
+  private void writeNextGroup() {
+    List<Member<B, R>> members = new ArrayList<>();
+    List<B> group = new ArrayList<>();
+    Member<B, R> head;
+    while ((head = queue.peek()) != null && (group.isEmpty() || writer.fits(group, head.batch))) {
+      queue.poll();
+      members.add(head);
+      group.add(head.batch);
+    }
+    if (members.isEmpty()) {
+      return;
+    }
+    List<Outcome<R>> outcomes;
+    try {
+      outcomes = writer.write(group);
+      if (outcomes.size() != members.size()) {
+        throw new IllegalStateException(
+            "the writer gave " + outcomes.size() + " outcomes for " + members.size() + " batches");
+      }
+    } catch (RuntimeException | Error e) {
+      // Every member gets the failure; none is left queued behind a writer that gave up.
+      RuntimeException failure =
+          e instanceof RuntimeException r ? r : new FabulaException("writing events failed: " + e, e);
+      outcomes = new ArrayList<>();
+      for (int i = 0; i < members.size(); i++) {
+        outcomes.add(Outcome.failed(failure));
+      }
+    }
+    finish(members, outcomes);
+  }
+
+  private static <B, R> void finish(List<Member<B, R>> members, List<Outcome<R>> outcomes) {
+    for (int i = 0; i < members.size(); i++) {
+      Member<B, R> m = members.get(i);
+      m.outcome = outcomes.get(i);
+      if (m.thread != Thread.currentThread()) {
+        LockSupport.unpark(m.thread);
+      }
+    }
+  }
+}

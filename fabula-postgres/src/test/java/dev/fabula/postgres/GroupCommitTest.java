@@ -1,0 +1,165 @@
+package dev.fabula.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fabula.event.ConcurrencyException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
+import dev.fabula.tck.TckData;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Group commit (ADR 0009) made deterministic: a first insert is held by the server (it waits for
+ * a row lock another transaction holds), inserts arriving meanwhile queue behind it, and once the
+ * first is through they are written together: one transaction, so one transaction id in their
+ * positions.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GroupCommitTest {
+  private static final TestDatabase DB = TestDatabase.create(12);
+
+  @AfterAll
+  static void dropSchema() {
+    DB.close();
+  }
+
+  private final List<Thread> threads = new ArrayList<>();
+
+  @Test
+  void insertsQueuedBehindAHeldInsertShareOneTransaction() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options);
+        Connection blocker = DB.dataSource().getConnection()) {
+      UUID held = UUID.randomUUID();
+      takeVersionOne(blocker, options, held);
+      FutureTask<List<Event<?>>> first = start(() -> store.insert(List.of(TckData.beta("order", held, 1))));
+      awaitLockWait();
+      List<FutureTask<List<Event<?>>>> queued = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        UUID id = UUID.randomUUID();
+        queued.add(start(() -> store.insert(List.of(TckData.beta("order", id, 1), TckData.beta("order", id, 2)))));
+        awaitParked(threads.getLast());
+      }
+      blocker.rollback(); // the held insert goes through
+
+      long firstTx = txOf(first.get(10, TimeUnit.SECONDS).get(0));
+      List<Long> txs = new ArrayList<>();
+      List<Long> positions = new ArrayList<>();
+      for (FutureTask<List<Event<?>>> f : queued) {
+        List<Event<?>> stored = f.get(10, TimeUnit.SECONDS);
+        assertThat(stored).hasSize(2);
+        for (Event<?> e : stored) {
+          txs.add(txOf(e));
+          positions.add(e.position());
+        }
+      }
+      assertThat(txs).as("one transaction for the three queued inserts").containsOnly(txs.get(0));
+      assertThat(txs.get(0)).isNotEqualTo(firstTx);
+      assertThat(positions).as("each caller's events consecutive, callers in turn").isSorted().doesNotHaveDuplicates();
+      assertThat(count(store)).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void aConflictInsideAGroupFailsOnlyItsOwnInsert() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options);
+        Connection blocker = DB.dataSource().getConnection()) {
+      UUID taken = UUID.randomUUID();
+      store.insert(List.of(TckData.beta("order", taken, 1)));
+      UUID held = UUID.randomUUID();
+      takeVersionOne(blocker, options, held);
+      FutureTask<List<Event<?>>> first = start(() -> store.insert(List.of(TckData.beta("order", held, 1))));
+      awaitLockWait();
+      UUID a = UUID.randomUUID();
+      UUID b = UUID.randomUUID();
+      FutureTask<List<Event<?>>> good1 = start(() -> store.insert(List.of(TckData.beta("order", a, 1))));
+      awaitParked(threads.getLast());
+      FutureTask<List<Event<?>>> late = start(() -> store.insert(List.of(TckData.beta("order", taken, 1))));
+      awaitParked(threads.getLast());
+      FutureTask<List<Event<?>>> good2 = start(() -> store.insert(List.of(TckData.beta("order", b, 1))));
+      awaitParked(threads.getLast());
+      blocker.commit(); // the held insert now loses to the blocker's row
+
+      assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConcurrencyException.class);
+      assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConcurrencyException.class);
+      assertThat(good1.get(10, TimeUnit.SECONDS).get(0).aggregate().orElseThrow().id()).isEqualTo(a);
+      assertThat(good2.get(10, TimeUnit.SECONDS).get(0).aggregate().orElseThrow().id()).isEqualTo(b);
+      try (Stream<Event<?>> s = store.query(EventQuery.builder().aggregate("order", taken).build())) {
+        assertThat(s.count()).as("the late writer stored nothing").isEqualTo(1);
+      }
+      assertThat(count(store)).isEqualTo(4); // taken, held (the blocker's), a, b
+    }
+  }
+
+  /** Stores version 1 of {@code id} in {@code c}'s open transaction, holding its unique key. */
+  private static void takeVersionOne(Connection c, PostgresOptions options, UUID id) throws Exception {
+    c.setAutoCommit(false);
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + options.schema() + "." + options.eventsTable()
+        + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data)"
+        + " OVERRIDING SYSTEM VALUE VALUES (" + PgEventStore.FIRST_POSITION
+        + ", ?, 'tck.beta', 0, 'order', ?, 1, 1, '{\"number\":1}')")) {
+      ps.setObject(1, UUID.randomUUID());
+      ps.setObject(2, id);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Waits until a backend of the test database waits for a lock (the held insert). */
+  private static void awaitLockWait() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
+      while (true) {
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
+            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+          rs.next();
+          if (rs.getInt(1) > 0) {
+            return;
+          }
+        }
+        assertThat(System.nanoTime()).as("an insert waits for the lock").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+    }
+  }
+
+  private static long txOf(Event<?> e) {
+    return e.position() / PgEventStore.EVENTS_PER_TRANSACTION;
+  }
+
+  private static long count(EventStore store) {
+    try (Stream<Event<?>> s = store.query(EventQuery.all())) {
+      return s.count();
+    }
+  }
+
+  private <T> FutureTask<T> start(Callable<T> call) {
+    FutureTask<T> task = new FutureTask<>(call);
+    threads.add(Thread.ofPlatform().daemon().start(task));
+    return task;
+  }
+
+  /** Waits until {@code t} is parked: queued behind the insert in flight. */
+  private static void awaitParked(Thread t) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (t.getState() != Thread.State.WAITING) {
+      assertThat(System.nanoTime()).as(t + " parked").isLessThan(deadline);
+      Thread.sleep(1);
+    }
+  }
+}
