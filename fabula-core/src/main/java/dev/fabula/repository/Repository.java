@@ -80,6 +80,13 @@ public interface Repository<A extends AggregateRoot> {
    * processes only. A caller that waited a second goes ahead without its turn, so nested calls
    * cannot deadlock; the save's version check decides either way.
    *
+   * <p>With a {@linkplain Builder#cache cache}, uses queued for the same turn also share their
+   * save: each runs its action on its own thread, on a fresh aggregate holding the state the use
+   * before it left, and the last of them inserts every one's events at once (one transaction
+   * where the store has them). An action that throws leaves nothing in that save. Each use
+   * returns only once the shared insert succeeded, with its own aggregate; if the insert fails,
+   * every use in it fails (a conflict is retried on fresh state, as the retry policy allows).
+   *
    * @return the saved aggregate
    * @throws AggregateDeletedException when the aggregate is soft-deleted
    */

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Group commit (ADR 0009) made deterministic: a first insert is held by the server (it waits for
- * a row lock another transaction holds), inserts arriving meanwhile queue behind it, and once the
- * first is through they are written together: one transaction, so one transaction id in their
- * positions.
+ * Group commit (ADR 0009) made deterministic: as many inserts as may be written at once are held
+ * by the server (each waits for a row lock another transaction holds), inserts arriving meanwhile
+ * queue, and once a held one is through they are written together: one transaction, so one
+ * transaction id in their positions.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GroupCommitTest {
@@ -45,19 +45,19 @@ class GroupCommitTest {
     PostgresOptions options = DB.freshTables();
     try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options);
         Connection blocker = DB.dataSource().getConnection()) {
-      UUID held = UUID.randomUUID();
-      takeVersionOne(blocker, options, held);
-      FutureTask<List<Event<?>>> first = start(() -> store.insert(List.of(TckData.beta("order", held, 1))));
-      awaitLockWait();
+      List<FutureTask<List<Event<?>>>> held = holdEveryWrite(store, options, blocker);
       List<FutureTask<List<Event<?>>>> queued = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         UUID id = UUID.randomUUID();
         queued.add(start(() -> store.insert(List.of(TckData.beta("order", id, 1), TckData.beta("order", id, 2)))));
         awaitParked(threads.getLast());
       }
-      blocker.rollback(); // the held insert goes through
+      blocker.rollback(); // the held inserts go through
 
-      long firstTx = txOf(first.get(10, TimeUnit.SECONDS).get(0));
+      List<Long> heldTxs = new ArrayList<>();
+      for (FutureTask<List<Event<?>>> f : held) {
+        heldTxs.add(txOf(f.get(10, TimeUnit.SECONDS).get(0)));
+      }
       List<Long> txs = new ArrayList<>();
       List<Long> positions = new ArrayList<>();
       for (FutureTask<List<Event<?>>> f : queued) {
@@ -69,9 +69,9 @@ class GroupCommitTest {
         }
       }
       assertThat(txs).as("one transaction for the three queued inserts").containsOnly(txs.get(0));
-      assertThat(txs.get(0)).isNotEqualTo(firstTx);
+      assertThat(heldTxs).doesNotContain(txs.get(0));
       assertThat(positions).as("each caller's events consecutive, callers in turn").isSorted().doesNotHaveDuplicates();
-      assertThat(count(store)).isEqualTo(7);
+      assertThat(count(store)).isEqualTo(GroupCommit.CONCURRENT_WRITES + 6);
     }
   }
 
@@ -82,10 +82,7 @@ class GroupCommitTest {
         Connection blocker = DB.dataSource().getConnection()) {
       UUID taken = UUID.randomUUID();
       store.insert(List.of(TckData.beta("order", taken, 1)));
-      UUID held = UUID.randomUUID();
-      takeVersionOne(blocker, options, held);
-      FutureTask<List<Event<?>>> first = start(() -> store.insert(List.of(TckData.beta("order", held, 1))));
-      awaitLockWait();
+      List<FutureTask<List<Event<?>>>> held = holdEveryWrite(store, options, blocker);
       UUID a = UUID.randomUUID();
       UUID b = UUID.randomUUID();
       FutureTask<List<Event<?>>> good1 = start(() -> store.insert(List.of(TckData.beta("order", a, 1))));
@@ -94,25 +91,43 @@ class GroupCommitTest {
       awaitParked(threads.getLast());
       FutureTask<List<Event<?>>> good2 = start(() -> store.insert(List.of(TckData.beta("order", b, 1))));
       awaitParked(threads.getLast());
-      blocker.commit(); // the held insert now loses to the blocker's row
+      blocker.commit(); // the held inserts now lose to the blocker's rows
 
-      assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConcurrencyException.class);
+      for (FutureTask<List<Event<?>>> f : held) {
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConcurrencyException.class);
+      }
       assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConcurrencyException.class);
       assertThat(good1.get(10, TimeUnit.SECONDS).get(0).aggregate().orElseThrow().id()).isEqualTo(a);
       assertThat(good2.get(10, TimeUnit.SECONDS).get(0).aggregate().orElseThrow().id()).isEqualTo(b);
       try (Stream<Event<?>> s = store.query(EventQuery.builder().aggregate("order", taken).build())) {
         assertThat(s.count()).as("the late writer stored nothing").isEqualTo(1);
       }
-      assertThat(count(store)).isEqualTo(4); // taken, held (the blocker's), a, b
+      assertThat(count(store)).isEqualTo(3 + GroupCommit.CONCURRENT_WRITES); // taken, a, b, the blocker's
     }
   }
 
-  /** Stores version 1 of {@code id} in {@code c}'s open transaction, holding its unique key. */
-  private static void takeVersionOne(Connection c, PostgresOptions options, UUID id) throws Exception {
+  /**
+   * Starts as many inserts as may be written at once, each of a version 1 that {@code blocker}'s
+   * open transaction holds, and returns once the server holds every one of them.
+   */
+  private List<FutureTask<List<Event<?>>>> holdEveryWrite(EventStore store, PostgresOptions options, Connection blocker)
+      throws Exception {
+    List<FutureTask<List<Event<?>>>> held = new ArrayList<>();
+    for (int i = 1; i <= GroupCommit.CONCURRENT_WRITES; i++) {
+      UUID id = UUID.randomUUID();
+      takeVersionOne(blocker, options, id, i);
+      held.add(start(() -> store.insert(List.of(TckData.beta("order", id, 1)))));
+      awaitLockWaits(i);
+    }
+    return held;
+  }
+
+  /** Stores version 1 of {@code id} as the {@code ord}-th row of {@code c}'s open transaction. */
+  private static void takeVersionOne(Connection c, PostgresOptions options, UUID id, int ord) throws Exception {
     c.setAutoCommit(false);
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + options.schema() + "." + options.eventsTable()
         + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data)"
-        + " OVERRIDING SYSTEM VALUE VALUES (" + PgEventStore.FIRST_POSITION
+        + " OVERRIDING SYSTEM VALUE VALUES (" + PgEventStore.FIRST_POSITION + " + " + ord
         + ", ?, 'tck.beta', 0, 'order', ?, 1, 1, '{\"number\":1}')")) {
       ps.setObject(1, UUID.randomUUID());
       ps.setObject(2, id);
@@ -120,19 +135,19 @@ class GroupCommitTest {
     }
   }
 
-  /** Waits until a backend of the test database waits for a lock (the held insert). */
-  private static void awaitLockWait() throws Exception {
+  /** Waits until {@code n} backends of the test database wait for a lock (the held inserts). */
+  private static void awaitLockWaits(int n) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     try (Connection c = DB.dataSource().getConnection(); Statement s = c.createStatement()) {
       while (true) {
         try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
             + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
           rs.next();
-          if (rs.getInt(1) > 0) {
+          if (rs.getInt(1) >= n) {
             return;
           }
         }
-        assertThat(System.nanoTime()).as("an insert waits for the lock").isLessThan(deadline);
+        assertThat(System.nanoTime()).as(n + " inserts wait for a lock").isLessThan(deadline);
         Thread.sleep(5);
       }
     }
