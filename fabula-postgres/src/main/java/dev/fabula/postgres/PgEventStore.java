@@ -41,7 +41,8 @@ import org.postgresql.util.PSQLException;
 /**
  * The PostgreSQL {@link EventStore}. See {@code docs/adr/0005-postgres-gap-safe-positions.md} for
  * why a position starts with its writer's transaction id and why store-following reads see only
- * rows of transactions older than the snapshot's xmin.
+ * rows of transactions older than the snapshot's xmin, and {@code
+ * docs/adr/0009-shared-saves-and-group-commit.md} for why concurrent inserts share transactions.
  */
 final class PgEventStore implements EventStore {
   /**

@@ -100,6 +100,11 @@ public final class Postgres {
    * transaction's id times 2^20 plus its index in the batch (ADR 0005), so one insert holds at
    * most 1,048,576 events.
    *
+   * <p>Concurrent inserts share transactions (group commit, ADR 0009): at most two are written at
+   * once, and batches of distinct aggregates that arrive meanwhile are written together, in one
+   * INSERT and one commit. Each insert stays atomic on its own and fails only for its own
+   * reasons; should the server refuse a group, its batches are written again one by one.
+   *
    * @throws PostgresSchemaException when the table has the wrong shape, or is missing and may not
    *     be created
    * @throws PostgresConnectionException when the server cannot be reached
