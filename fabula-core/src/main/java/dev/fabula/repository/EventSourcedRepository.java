@@ -316,6 +316,20 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
         saveUnlessOthersQueued(turn, id); // the uses that joined must not wait for this one
         throw e;
       }
+      if (turn.shared != shared || (shared != null && shared.saved)) {
+        // A nested use of this aggregate on this thread moved it on while this action ran: the
+        // state it acted on is no longer the latest, so the store's version check decides.
+        try {
+          save(aggregate, metadata);
+          return aggregate;
+        } catch (ConcurrencyException e) {
+          if (attempt >= retry.maxAttempts()) {
+            throw e;
+          }
+          retry.pause(attempt);
+          continue;
+        }
+      }
       List<Event<?>> changes = aggregate.changes();
       if (shared == null) {
         if (changes.isEmpty()) {
@@ -327,7 +341,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
       if (!changes.isEmpty()) {
         shared.join(withMetadata(changes, metadata), aggregate.isDeleted() ? null : stateOf(aggregate));
       }
-      if (!shared.sealed && turn.othersQueued()) {
+      if (!shared.sealed && turn.othersQueued() && !turn.nested()) {
         turn.lock.unlock(); // the queued uses act and join; the last of them saves
         awaitSaved(turn, id, shared);
       } else {

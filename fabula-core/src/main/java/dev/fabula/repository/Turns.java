@@ -41,6 +41,11 @@ final class Turns {
       return lock.isHeldByCurrentThread();
     }
 
+    /** Whether the holder holds the turn more than once (a use inside a use of the same aggregate). */
+    boolean nested() {
+      return lock.getHoldCount() > 1;
+    }
+
     /** Whether other callers wait for this turn right now. */
     boolean othersQueued() {
       return lock.hasQueuedThreads();

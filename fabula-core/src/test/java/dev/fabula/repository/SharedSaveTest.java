@@ -167,6 +167,29 @@ class SharedSaveTest {
     assertThat(depositing.get(0).get(10, TimeUnit.SECONDS).version()).isEqualTo(3);
   }
 
+  @Test
+  void aUseNestedInAUseOfTheSameAggregateIsStoredAndTheOuterOneConflicts() throws Exception {
+    UUID id = opened(once);
+    Gate first = store.gateNextInsert();
+    FutureTask<Account> holder = start(() -> once.use(id, a -> a.deposit(1)));
+    first.awaitArrived();
+    List<FutureTask<Account>> queued = queue(1, () -> once.use(id, a -> a.deposit(10)));
+    FutureTask<Account> nesting = start(() -> once.use(id, a -> {
+      a.deposit(100);
+      once.use(id, b -> b.deposit(1000));
+    }));
+    awaitParked(threads.getLast());
+    first.open();
+
+    holder.get(10, TimeUnit.SECONDS);
+    queued.get(0).get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> nesting.get(10, TimeUnit.SECONDS))
+        .as("the outer use acted on state its inner use moved on from")
+        .hasCauseInstanceOf(ConcurrencyException.class);
+    assertThat(amounts(id)).containsExactly(1L, 10L, 1000L);
+    assertThat(once.fetch(id).balance()).isEqualTo(1011);
+  }
+
   private List<Long> amounts(UUID id) {
     try (Stream<Event<?>> events = memory.query(EventQuery.builder().aggregate(Account.NAME, id).build())) {
       return events.map(Event::data)
