@@ -386,16 +386,20 @@ final class PgEventStore implements EventStore {
       String[] data,
       String[] metadata) {
 
+    /** Empty columns for {@code n} events. */
+    static Columns ofSize(int n) {
+      return new Columns(
+          new UUID[n], new String[n], new Long[n], new String[n], new UUID[n], new Integer[n],
+          new Integer[n], new String[n], new String[n]);
+    }
+
     /** The columns of several batches, one after the other. */
     static Columns concat(List<Columns> parts) {
       int n = 0;
       for (Columns p : parts) {
         n += p.ids.length;
       }
-      var k =
-          new Columns(
-              new UUID[n], new String[n], new Long[n], new String[n], new UUID[n], new Integer[n],
-              new Integer[n], new String[n], new String[n]);
+      Columns k = ofSize(n);
       int at = 0;
       for (Columns p : parts) {
         int m = p.ids.length;
@@ -455,10 +459,7 @@ final class PgEventStore implements EventStore {
   /** Encodes the events' columns (payloads through the codec, metadata as JSON). */
   private Columns columns(List<? extends Event<?>> events) {
     int n = events.size();
-    var k =
-        new Columns(
-            new UUID[n], new String[n], new Long[n], new String[n], new UUID[n], new Integer[n],
-            new Integer[n], new String[n], new String[n]);
+    Columns k = Columns.ofSize(n);
     for (int i = 0; i < n; i++) {
       Event<?> e = events.get(i);
       k.ids[i] = e.id();
