@@ -291,8 +291,9 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   /**
    * {@code use} holding the turn, with a cache (ADR 0009). Acts on the state the uses before it
-   * left in the open {@link SharedSave} (or on the cached or fetched state when none is open) and
-   * joins that save. When other uses are queued for the turn, it gives the turn to them and waits:
+   * left in the open {@link SharedSave} (or on the cached or fetched state when none is open).
+   * With no save open and nobody queued, it saves on its own; otherwise it joins the open save, or
+   * opens one. When other uses are queued for the turn, it gives the turn to them and waits:
    * they act and join too, and the last to join inserts every joined use's events at once. Each
    * returns that insert's outcome; a conflict is retried as the retry policy allows, like {@link
    * #fetchActSave}.
@@ -316,17 +317,15 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
         saveUnlessOthersQueued(turn, id); // the uses that joined must not wait for this one
         throw e;
       }
-      if (turn.shared != shared || (shared != null && shared.saved)) {
-        // A nested use of this aggregate on this thread moved it on while this action ran: the
-        // state it acted on is no longer the latest, so the store's version check decides.
+      boolean movedOn = turn.shared != shared || (shared != null && shared.saved);
+      if (movedOn || (shared == null && !turn.othersQueued())) {
+        // Nobody to share a save with, or a nested use of this aggregate on this thread moved
+        // it on while this action ran: a plain save, whose version check decides.
         try {
           save(aggregate, metadata);
           return aggregate;
         } catch (ConcurrencyException e) {
-          if (attempt >= retry.maxAttempts()) {
-            throw e;
-          }
-          retry.pause(attempt);
+          pauseOrThrow(attempt, e);
           continue;
         }
       }
@@ -352,10 +351,10 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
         ACCESS.markCommitted(aggregate);
         return aggregate;
       }
-      if (!(failure instanceof ConcurrencyException) || attempt >= retry.maxAttempts()) {
+      if (!(failure instanceof ConcurrencyException conflict)) {
         throw failure;
       }
-      retry.pause(attempt);
+      pauseOrThrow(attempt, conflict);
       if (!turn.held()) {
         turn.lock.lock();
       }
@@ -431,12 +430,17 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
         save(aggregate, metadata);
         return aggregate;
       } catch (ConcurrencyException e) {
-        if (attempt >= retry.maxAttempts()) {
-          throw e;
-        }
-        retry.pause(attempt);
+        pauseOrThrow(attempt, e);
       }
     }
+  }
+
+  /** After a conflict on {@code attempt}: the retry policy's pause, or {@code e} when it allows no more. */
+  private void pauseOrThrow(int attempt, ConcurrencyException e) {
+    if (attempt >= retry.maxAttempts()) {
+      throw e;
+    }
+    retry.pause(attempt);
   }
 
   @Override

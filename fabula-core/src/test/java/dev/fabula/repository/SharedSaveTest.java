@@ -58,13 +58,11 @@ class SharedSaveTest {
   void usesQueuedBehindAnInsertShareTheNextOne() throws Exception {
     UUID id = opened(once);
     int before = store.inserts.get();
-    Gate first = store.gateNextInsert();
-    FutureTask<Account> holder = start(() -> once.use(id, a -> a.deposit(1)));
-    first.awaitArrived();
+    Held first = holdADepositOfOne(once, id);
     List<FutureTask<Account>> queued = queue(5, () -> once.use(id, a -> a.deposit(10)));
-    first.open();
+    first.gate().open();
 
-    assertThat(holder.get(10, TimeUnit.SECONDS).version()).isEqualTo(2);
+    assertThat(first.use().get(10, TimeUnit.SECONDS).version()).isEqualTo(2);
     List<Integer> versions = new ArrayList<>();
     for (FutureTask<Account> f : queued) {
       Account a = f.get(10, TimeUnit.SECONDS);
@@ -83,9 +81,7 @@ class SharedSaveTest {
   @Test
   void aUseWhoseActionThrowsLeavesNothingAndTheOthersStillShareTheirInsert() throws Exception {
     UUID id = opened(once);
-    Gate first = store.gateNextInsert();
-    FutureTask<Account> holder = start(() -> once.use(id, a -> a.deposit(1)));
-    first.awaitArrived();
+    Held first = holdADepositOfOne(once, id);
     List<FutureTask<Account>> queued = new ArrayList<>(queue(2, () -> once.use(id, a -> a.deposit(10))));
     FutureTask<Account> failing = start(() -> once.use(id, a -> {
       a.deposit(100);
@@ -93,9 +89,9 @@ class SharedSaveTest {
     }));
     awaitParked(threads.getLast());
     queued.addAll(queue(2, () -> once.use(id, a -> a.deposit(10))));
-    first.open();
+    first.gate().open();
 
-    holder.get(10, TimeUnit.SECONDS);
+    first.use().get(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IllegalStateException.class)
         .cause().hasMessage("refused after raising");
@@ -109,13 +105,11 @@ class SharedSaveTest {
   @Test
   void aConflictFailsTheSharedInsertForEveryUseThatJoinedItAndStoresNoneOfIt() throws Exception {
     UUID id = opened(once);
-    Gate first = store.gateNextInsert();
-    FutureTask<Account> holder = start(() -> once.use(id, a -> a.deposit(1)));
-    first.awaitArrived();
+    Held first = holdADepositOfOne(once, id);
     List<FutureTask<Account>> queued = queue(3, () -> once.use(id, a -> a.deposit(10)));
     Gate shared = store.gateNextInsert();
-    first.open();
-    holder.get(10, TimeUnit.SECONDS);
+    first.gate().open();
+    first.use().get(10, TimeUnit.SECONDS);
     shared.awaitArrived();
     other.use(id, a -> a.deposit(1000)); // another process moves the aggregate on
     shared.open();
@@ -129,13 +123,11 @@ class SharedSaveTest {
   @Test
   void withRetriesTheUsesOfAFailedSharedInsertRunAgainOnTheStoredState() throws Exception {
     UUID id = opened(retrying);
-    Gate first = store.gateNextInsert();
-    FutureTask<Account> holder = start(() -> retrying.use(id, a -> a.deposit(1)));
-    first.awaitArrived();
+    Held first = holdADepositOfOne(retrying, id);
     List<FutureTask<Account>> queued = queue(3, () -> retrying.use(id, a -> a.deposit(10)));
     Gate shared = store.gateNextInsert();
-    first.open();
-    holder.get(10, TimeUnit.SECONDS);
+    first.gate().open();
+    first.use().get(10, TimeUnit.SECONDS);
     shared.awaitArrived();
     other.use(id, a -> a.deposit(1000));
     shared.open();
@@ -151,14 +143,12 @@ class SharedSaveTest {
   @Test
   void aUseThatRaisesNothingReturnsOnlyOnceTheStateItSawIsStored() throws Exception {
     UUID id = opened(once);
-    Gate first = store.gateNextInsert();
-    FutureTask<Account> holder = start(() -> once.use(id, a -> a.deposit(1)));
-    first.awaitArrived();
+    Held first = holdADepositOfOne(once, id);
     List<FutureTask<Account>> depositing = queue(1, () -> once.use(id, a -> a.deposit(10)));
     List<FutureTask<Account>> looking = queue(1, () -> once.use(id, a -> {}));
     Gate shared = store.gateNextInsert();
-    first.open();
-    holder.get(10, TimeUnit.SECONDS);
+    first.gate().open();
+    first.use().get(10, TimeUnit.SECONDS);
     shared.awaitArrived();
     Thread.sleep(50); // time enough for the looking use to return early, if it did
     assertThat(looking.get(0).isDone()).as("returned before the state it saw was stored").isFalse();
@@ -170,18 +160,16 @@ class SharedSaveTest {
   @Test
   void aUseNestedInAUseOfTheSameAggregateIsStoredAndTheOuterOneConflicts() throws Exception {
     UUID id = opened(once);
-    Gate first = store.gateNextInsert();
-    FutureTask<Account> holder = start(() -> once.use(id, a -> a.deposit(1)));
-    first.awaitArrived();
+    Held first = holdADepositOfOne(once, id);
     List<FutureTask<Account>> queued = queue(1, () -> once.use(id, a -> a.deposit(10)));
     FutureTask<Account> nesting = start(() -> once.use(id, a -> {
       a.deposit(100);
       once.use(id, b -> b.deposit(1000));
     }));
     awaitParked(threads.getLast());
-    first.open();
+    first.gate().open();
 
-    holder.get(10, TimeUnit.SECONDS);
+    first.use().get(10, TimeUnit.SECONDS);
     queued.get(0).get(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> nesting.get(10, TimeUnit.SECONDS))
         .as("the outer use acted on state its inner use moved on from")
@@ -197,6 +185,16 @@ class SharedSaveTest {
           .map(d -> ((Account.Deposited) d).amount())
           .toList();
     }
+  }
+
+  /** A use depositing 1, held at a gate inside its insert while holding the aggregate's turn. */
+  private record Held(Gate gate, FutureTask<Account> use) {}
+
+  private Held holdADepositOfOne(Repository<Account> repository, UUID id) throws InterruptedException {
+    Gate gate = store.gateNextInsert();
+    FutureTask<Account> use = start(() -> repository.use(id, a -> a.deposit(1)));
+    gate.awaitArrived();
+    return new Held(gate, use);
   }
 
   /** Starts {@code n} calls one after another, each queued on the turn before the next starts. */
