@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the Fabula benchmarks (JMH) against Axon Framework and raw JDBC, then prints the table.
 #
-#   fabula-bench/run.sh            full run (~60 min on 2 cores; manual)
-#   fabula-bench/run.sh --smoke    tiny counts, 1 short iteration each (CI: keeps them working)
-#   fabula-bench/run.sh [--smoke] [--out FILE] [JMH options, e.g. 'Append' -p side=axon]
+#   fabula-bench/run.sh            full run: every workload, 3 rounds with the sides back to back
+#                                  (about 70 min on 2 cores; manual)
+#   fabula-bench/run.sh --smoke    tiny counts, 1 round, 1 short iteration each (CI: keeps them working)
+#   fabula-bench/run.sh [--smoke] [--rounds N] [--out FILE] [JMH options, e.g. 'Append' -p side=axon]
 #
 # Builds target/benchmarks.jar when it is missing (or with FABULA_BENCH_BUILD=1), finds a
 # JDK 21+ ($JAVA_HOME if it is one, else the newest under /usr/lib/jvm), makes sure the

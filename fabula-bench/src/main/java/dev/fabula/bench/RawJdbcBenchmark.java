@@ -2,6 +2,7 @@ package dev.fabula.bench;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -33,7 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code oneRowPerTx}: one insert, one commit;</li>
  *   <li>{@code batch10}, {@code batch1000}: a JDBC batch of 10 or 1,000 rows of one new
  *       aggregate (versions 1..n), one commit;</li>
- *   <li>{@code oneRowPerTx8}: as {@code oneRowPerTx} from 8 threads on 8 connections.</li>
+ *   <li>{@code oneRowPerTx8}: as {@code oneRowPerTx} from 8 threads on 8 connections;</li>
+ *   <li>{@code readThenInsert}, {@code readThenInsert8}: what a command costs when its aggregate
+ *       is not cached: read every row of one of {@value #AGGREGATES} aggregates (round robin,
+ *       every column taken out of the result set), then insert its next version and commit. The
+ *       ceiling for the uncached one-event commands, which must read before they write.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -50,6 +55,13 @@ public class RawJdbcBenchmark {
     private static final String INSERT = "INSERT INTO " + SCHEMA + ".events"
             + " (id, name, time, aggregate_name, aggregate_id, version, data)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)";
+
+    private static final String SELECT = "SELECT position, id, name, time, aggregate_name, aggregate_id,"
+            + " version, data::text FROM " + SCHEMA + ".events"
+            + " WHERE aggregate_name = ? AND aggregate_id = ? ORDER BY version";
+
+    /** Aggregates each thread of {@code readThenInsert} cycles through, as the append workload does. */
+    static final int AGGREGATES = 1000;
 
     /** Creates the schema and the table. */
     @Setup(Level.Trial)
@@ -94,8 +106,12 @@ public class RawJdbcBenchmark {
     public static class Session {
         private Connection connection;
         private PreparedStatement insert;
+        private PreparedStatement select;
         private UUID aggregate = UUID.randomUUID();
         private long version;
+        private final UUID[] aggregates = new UUID[AGGREGATES];
+        private final long[] versions = new long[AGGREGATES];
+        private int next;
 
         /**
          * Connects, once the table exists.
@@ -108,6 +124,7 @@ public class RawJdbcBenchmark {
             connection = BenchDatabase.connect();
             connection.setAutoCommit(false);
             insert = connection.prepareStatement(INSERT);
+            select = connection.prepareStatement(SELECT);
         }
 
         /**
@@ -119,6 +136,10 @@ public class RawJdbcBenchmark {
         public void newAggregate(RawJdbcBenchmark table) {
             aggregate = UUID.randomUUID();
             version = 0;
+            for (int i = 0; i < AGGREGATES; i++) {
+                aggregates[i] = UUID.randomUUID();
+                versions[i] = 0;
+            }
         }
 
         /**
@@ -129,6 +150,7 @@ public class RawJdbcBenchmark {
         @TearDown(Level.Trial)
         public void disconnect() throws SQLException {
             insert.close();
+            select.close();
             connection.close();
         }
 
@@ -147,6 +169,30 @@ public class RawJdbcBenchmark {
             bind("PriceChanged", aggregate, v, "{\"price\":" + v + "}");
             insert.executeUpdate();
             connection.commit();
+        }
+
+        long readThenInsert() throws SQLException {
+            int i = next;
+            next = (next + 1) % AGGREGATES;
+            select.setString(1, "product");
+            select.setObject(2, aggregates[i]);
+            long read = 0;
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    read += rows.getLong(1) + rows.getLong(7);
+                    rows.getObject(2);
+                    rows.getString(3);
+                    rows.getObject(4, OffsetDateTime.class);
+                    rows.getString(5);
+                    rows.getObject(6);
+                    rows.getString(8);
+                }
+            }
+            long v = ++versions[i];
+            bind("PriceChanged", aggregates[i], v, "{\"price\":" + v + "}");
+            insert.executeUpdate();
+            connection.commit();
+            return read;
         }
 
         void batch(int rows) throws SQLException {
@@ -207,5 +253,30 @@ public class RawJdbcBenchmark {
     @Threads(8)
     public void oneRowPerTx8(Session session) throws SQLException {
         session.oneRow();
+    }
+
+    /**
+     * Read one aggregate's rows, insert its next row, commit.
+     *
+     * @param session this thread's connection
+     * @return what was read, so that the reads are not optimised away
+     * @throws SQLException on a database error
+     */
+    @Benchmark
+    public long readThenInsert(Session session) throws SQLException {
+        return session.readThenInsert();
+    }
+
+    /**
+     * As {@link #readThenInsert} from 8 threads on 8 connections.
+     *
+     * @param session this thread's connection
+     * @return what was read
+     * @throws SQLException on a database error
+     */
+    @Benchmark
+    @Threads(8)
+    public long readThenInsert8(Session session) throws SQLException {
+        return session.readThenInsert();
     }
 }

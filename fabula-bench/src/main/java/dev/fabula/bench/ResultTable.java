@@ -14,10 +14,12 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * Prints the comparison table from a JMH JSON result file ({@code -rf json}): one row per
- * workload and backend with Fabula's and Axon's figure, the ratio Fabula/Axon, and for
- * PostgreSQL workloads each side's share of the matching raw JDBC rate. A cell whose benchmark
- * did not run or failed (a side not wired yet) reads "n/a".
+ * Prints the comparison table from a JSON array of JMH results ({@code -rf json}, or
+ * {@link BenchMain}'s file, whose results carry a {@code round}): one row per workload and
+ * backend with Fabula's and Axon's figure (the median over the rounds), the ratio of those
+ * medians, in how many rounds Fabula was the better side, and for PostgreSQL workloads each
+ * side's share of the matching raw JDBC rate (the median of every raw run). A cell whose
+ * benchmark did not run or failed reads "n/a".
  *
  * <p>Run it on its own with {@code java -cp benchmarks.jar dev.fabula.bench.ResultTable FILE}.
  */
@@ -64,20 +66,41 @@ public final class ResultTable {
      * @param bench    benchmark as {@code Class.method}
      * @param metric   how the figure is read
      * @param raw      raw JDBC benchmark the PostgreSQL figure is compared with, or null
-     * @param cache      the run's {@code cache} parameter ({@code off}, {@code on}), or "" for
-     *                   workloads without one
+     * @param cache    the run's {@code cache} parameter ({@code off}, {@code on}), or "" for
+     *                 workloads without one
+     * @param readRaw  for a workload whose uncached commands read their aggregate before they
+     *                 write, the raw JDBC benchmark that does the same read before the same
+     *                 write (run alongside the uncached row, listed with the raw ceilings), or null
      */
     record Row(String workload, String backend, String unit, String bench, Metric metric, String raw,
-               String cache) {
+               String cache, String readRaw) {
 
         Row(String workload, String backend, String unit, String bench, Metric metric, String raw) {
-            this(workload, backend, unit, bench, metric, raw, "");
+            this(workload, backend, unit, bench, metric, raw, "", null);
+        }
+
+        /** This row with a raw read-then-write ceiling for its uncached run. */
+        Row withReadRaw(String benchmark) {
+            return new Row(workload, backend, unit, bench, metric, raw, cache, benchmark);
         }
 
         /** This row for a run of a workload with the {@code cache} parameter. */
         Row cached(String value) {
-            return new Row(value.equals("on") ? workload + ", cached" : workload,
-                    backend, unit, bench, metric, raw, value);
+            boolean on = value.equals("on");
+            return new Row(on ? workload + ", cached" : workload,
+                    backend, unit, bench, metric, raw, value, on ? null : readRaw);
+        }
+
+        /** The raw JDBC benchmarks run alongside this row, the one it is compared with first. */
+        List<String> ceilings() {
+            List<String> ceilings = new ArrayList<>();
+            if (raw != null) {
+                ceilings.add(raw);
+            }
+            if (readRaw != null) {
+                ceilings.add(readRaw);
+            }
+            return ceilings;
         }
     }
 
@@ -85,7 +108,12 @@ public final class ResultTable {
     private static final List<String> CACHED = List.of(
             "AppendBenchmark.", "ConcurrentWritersBenchmark.", "CommandRoundTripBenchmark.");
 
-    private static final List<Row> ROWS = withCacheRows(rows());
+    private static final List<Row> ROWS = withCacheRows(workloads());
+
+    /** The table's rows, in table order. */
+    static List<Row> rows() {
+        return ROWS;
+    }
 
     /** Each row of a cached workload twice, cache off then on, next to each other. */
     private static List<Row> withCacheRows(List<Row> rows) {
@@ -93,6 +121,10 @@ public final class ResultTable {
         List<Row> on = new ArrayList<>();
         for (Row row : rows) {
             boolean cached = CACHED.stream().anyMatch(row.bench()::startsWith);
+            if (!on.isEmpty() && !on.get(0).backend().equals(row.backend())) {
+                out.addAll(on);
+                on.clear();
+            }
             if (!cached) {
                 out.addAll(on);
                 on.clear();
@@ -106,12 +138,13 @@ public final class ResultTable {
         return List.copyOf(out);
     }
 
-    private static List<Row> rows() {
+    private static List<Row> workloads() {
         List<Row> rows = new ArrayList<>();
         for (String backend : List.of("memory", "postgres")) {
             boolean pg = backend.equals("postgres");
-            rows.add(new Row("append 1 event/command", backend, "events/s",
-                    "AppendBenchmark.appendOne", Metric.RATE, pg ? "RawJdbcBenchmark.oneRowPerTx" : null));
+            Row appendOne = new Row("append 1 event/command", backend, "events/s",
+                    "AppendBenchmark.appendOne", Metric.RATE, pg ? "RawJdbcBenchmark.oneRowPerTx" : null);
+            rows.add(pg ? appendOne.withReadRaw("RawJdbcBenchmark.readThenInsert") : appendOne);
             rows.add(new Row("append batch of 10/command", backend, "events/s",
                     "BatchAppendBenchmark.batch10", Metric.RATE, pg ? "RawJdbcBenchmark.batch10" : null));
             rows.add(new Row("append bulk of 1000/command", backend, "events/s",
@@ -128,8 +161,9 @@ public final class ResultTable {
             }
             rows.add(new Row("2 writers, distinct aggregates", backend, "events/s",
                     "ConcurrentWritersBenchmark.distinct2", Metric.RATE, null));
-            rows.add(new Row("8 writers, distinct aggregates", backend, "events/s",
-                    "ConcurrentWritersBenchmark.distinct8", Metric.RATE, pg ? "RawJdbcBenchmark.oneRowPerTx8" : null));
+            Row distinct8 = new Row("8 writers, distinct aggregates", backend, "events/s",
+                    "ConcurrentWritersBenchmark.distinct8", Metric.RATE, pg ? "RawJdbcBenchmark.oneRowPerTx8" : null);
+            rows.add(pg ? distinct8.withReadRaw("RawJdbcBenchmark.readThenInsert8") : distinct8);
             rows.add(new Row("8 writers, one aggregate", backend, "events/s",
                     "ConcurrentWritersBenchmark.hot8", Metric.COMMITS, null));
             rows.add(new Row("8 writers, one aggregate: conflicts", backend, "conflicts/s",
@@ -148,7 +182,8 @@ public final class ResultTable {
     private record Key(String bench, String side, String backend, String cache) {
     }
 
-    private final Map<Key, JsonNode> results = new HashMap<>();
+    /** Every run of each key, one per round. */
+    private final Map<Key, List<JsonNode>> results = new HashMap<>();
 
     private ResultTable(JsonNode root) {
         for (JsonNode run : root) {
@@ -159,8 +194,8 @@ public final class ResultTable {
             JsonNode params = run.path("params");
             String backend = params.path("backend").asText(
                     bench.startsWith("Raw") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
-            results.put(new Key(bench, params.path("side").asText(""), backend,
-                    params.path("cache").asText("")), run);
+            results.computeIfAbsent(new Key(bench, params.path("side").asText(""), backend,
+                    params.path("cache").asText("")), k -> new ArrayList<>()).add(run);
         }
     }
 
@@ -203,7 +238,7 @@ public final class ResultTable {
     private String render() {
         List<String[]> lines = new ArrayList<>();
         lines.add(new String[] {"workload", "backend", "unit", "Fabula", "Axon", "Fabula/Axon", "better",
-            "Fabula % raw", "Axon % raw"});
+            "rounds won", "Fabula % raw", "Axon % raw"});
         for (Row row : ROWS) {
             OptionalDouble fabula = value(row.bench(), Sides.FABULA, row.backend(), row.cache(), row.metric());
             OptionalDouble axon = value(row.bench(), Sides.AXON, row.backend(), row.cache(), row.metric());
@@ -211,8 +246,10 @@ public final class ResultTable {
             String ratio = fabula.isPresent() && axon.isPresent() && axon.getAsDouble() > 0
                     && row.metric() != Metric.CONFLICTS
                     ? String.format(Locale.ROOT, "%.2f", fabula.getAsDouble() / axon.getAsDouble()) : NA;
+            boolean compared = row.metric() != Metric.CONFLICTS;
             lines.add(new String[] {label(row), row.backend(), row.unit(), number(fabula), number(axon), ratio,
-                row.metric() == Metric.CONFLICTS ? "-" : row.metric().higherIsBetter ? "higher" : "lower",
+                compared ? row.metric().higherIsBetter ? "higher" : "lower" : "-",
+                compared ? roundsWon(row) : "-",
                 row.raw() == null ? "" : share(fabula, raw), row.raw() == null ? "" : share(axon, raw)});
         }
         List<String[]> raw = new ArrayList<>();
@@ -221,6 +258,8 @@ public final class ResultTable {
         raw.add(new String[] {"10 rows per transaction", number(rawRate("batch10"))});
         raw.add(new String[] {"1000 rows per transaction", number(rawRate("batch1000"))});
         raw.add(new String[] {"1 row per transaction, 8 connections", number(rawRate("oneRowPerTx8"))});
+        raw.add(new String[] {"read an aggregate, then 1 row per transaction", number(rawRate("readThenInsert"))});
+        raw.add(new String[] {"the same, 8 connections", number(rawRate("readThenInsert8"))});
         raw.add(new String[] {"read one aggregate's rows (loads/s)", number(rawValue("RawReadBenchmark.readAggregate"))});
         raw.add(new String[] {"read every row through a cursor", number(rawValue("RawReadBenchmark.readAll"))});
         return layout(lines, 3) + "\n" + layout(raw, 1);
@@ -232,8 +271,8 @@ public final class ResultTable {
 
     /** A raw JDBC figure: a rate, or for a single-shot read of the whole table, rows/s. */
     private OptionalDouble rawValue(String bench) {
-        JsonNode run = results.get(new Key(bench, "", "postgres", ""));
-        boolean singleShot = run != null && run.path("mode").asText().equals("ss");
+        boolean singleShot = runs(new Key(bench, "", "postgres", "")).stream()
+                .anyMatch(run -> run.path("mode").asText().equals("ss"));
         return value(bench, "", "postgres", "", singleShot ? Metric.REPLAY : Metric.RATE);
     }
 
@@ -247,7 +286,8 @@ public final class ResultTable {
         String param = label.substring(open + 1, close);
         String value = null;
         for (String side : List.of(Sides.AXON, Sides.FABULA)) {
-            JsonNode run = results.get(new Key(row.bench(), side, row.backend(), row.cache()));
+            JsonNode run = runs(new Key(row.bench(), side, row.backend(), row.cache())).stream()
+                    .findFirst().orElse(null);
             if (run != null && run.path("params").has(param)) {
                 value = String.format(Locale.ROOT, "%,d", run.path("params").path(param).asLong());
                 break;
@@ -256,11 +296,50 @@ public final class ResultTable {
         return label.substring(0, open) + (value == null ? "N" : value) + label.substring(close + 1);
     }
 
+    private List<JsonNode> runs(Key key) {
+        return results.getOrDefault(key, List.of());
+    }
+
+    /** The median over the rounds of a figure, or empty when no round has it. */
     private OptionalDouble value(String bench, String side, String backend, String cache, Metric metric) {
-        JsonNode run = results.get(new Key(bench, side, backend, cache));
-        if (run == null) {
+        double[] values = runs(new Key(bench, side, backend, cache)).stream()
+                .map(run -> figure(run, metric))
+                .filter(OptionalDouble::isPresent)
+                .mapToDouble(OptionalDouble::getAsDouble)
+                .sorted()
+                .toArray();
+        if (values.length == 0) {
             return OptionalDouble.empty();
         }
+        int mid = values.length / 2;
+        return OptionalDouble.of(values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2);
+    }
+
+    /**
+     * In how many rounds Fabula's figure was the better one, out of the rounds that have both
+     * sides' figures ("n/a" when none has).
+     */
+    private String roundsWon(Row row) {
+        Map<Integer, Double> axon = new HashMap<>();
+        for (JsonNode run : runs(new Key(row.bench(), Sides.AXON, row.backend(), row.cache()))) {
+            figure(run, row.metric()).ifPresent(v -> axon.put(run.path("round").asInt(0), v));
+        }
+        int rounds = 0;
+        int won = 0;
+        for (JsonNode run : runs(new Key(row.bench(), Sides.FABULA, row.backend(), row.cache()))) {
+            Double theirs = axon.get(run.path("round").asInt(0));
+            OptionalDouble ours = figure(run, row.metric());
+            if (theirs != null && ours.isPresent()) {
+                rounds++;
+                boolean better = row.metric().higherIsBetter ? ours.getAsDouble() > theirs : ours.getAsDouble() < theirs;
+                won += better ? 1 : 0;
+            }
+        }
+        return rounds == 0 ? NA : won + "/" + rounds;
+    }
+
+    /** One run's figure. */
+    private static OptionalDouble figure(JsonNode run, Metric metric) {
         JsonNode primary = run.path("primaryMetric");
         return switch (metric) {
             case RATE -> OptionalDouble.of(primary.path("score").asDouble());

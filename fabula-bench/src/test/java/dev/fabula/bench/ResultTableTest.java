@@ -51,27 +51,27 @@ class ResultTableTest {
     @Test
     void ratioAndRawShareForPostgresAppend() throws IOException {
         String table = ResultTable.render(SAMPLE);
-        // backend, unit, Fabula, Axon, Fabula/Axon, better, Fabula % raw, Axon % raw
+        // backend, unit, Fabula, Axon, Fabula/Axon, better, rounds won, Fabula % raw, Axon % raw
         assertThat(cells(table, "append 1 event/command", "postgres"))
-                .containsExactly("postgres", "events/s", "2,000", "1,000", "2.00", "higher", "50%", "25%");
+                .containsExactly("postgres", "events/s", "2,000", "1,000", "2.00", "higher", "1/1", "50%", "25%");
     }
 
     @Test
     void cachedRunsHaveTheirOwnRows() throws IOException {
         String table = ResultTable.render(SAMPLE);
         assertThat(cells(table, "append 1 event/command, cached", "postgres"))
-                .containsExactly("postgres", "events/s", "3,600", "1,200", "3.00", "higher", "90%", "30%");
+                .containsExactly("postgres", "events/s", "3,600", "1,200", "3.00", "higher", "1/1", "90%", "30%");
         assertThat(cells(table, "8 writers, one aggregate, cached", "memory"))
-                .containsExactly("memory", "events/s", "n/a", "n/a", "n/a", "higher");
+                .containsExactly("memory", "events/s", "n/a", "n/a", "n/a", "higher", "n/a");
     }
 
     @Test
     void readsAreComparedWithTheRawReadCeiling() throws IOException {
         String table = ResultTable.render(SAMPLE);
         assertThat(cells(table, "rehydrate 10,000 events", "postgres"))
-                .containsExactly("postgres", "loads/s", "80.00", "n/a", "n/a", "higher", "80%", "n/a");
+                .containsExactly("postgres", "loads/s", "80.00", "n/a", "n/a", "higher", "n/a", "80%", "n/a");
         assertThat(cells(table, "replay 1,000,000 events", "postgres"))
-                .containsExactly("postgres", "events/s", "1,000,000", "n/a", "n/a", "higher", "50%", "n/a");
+                .containsExactly("postgres", "events/s", "1,000,000", "n/a", "n/a", "higher", "n/a", "50%", "n/a");
         assertThat(cells(table, "read every row through a cursor", "")).containsExactly("2,000,000");
     }
 
@@ -79,9 +79,9 @@ class ResultTableTest {
     void missingSideReadsNotAvailable() throws IOException {
         String table = ResultTable.render(SAMPLE);
         assertThat(cells(table, "replay 1,000,000 events", "memory"))
-                .containsExactly("memory", "events/s", "n/a", "2,000,000", "n/a", "higher");
+                .containsExactly("memory", "events/s", "n/a", "2,000,000", "n/a", "higher", "n/a");
         assertThat(cells(table, "append 1 event/command", "memory"))
-                .containsExactly("memory", "events/s", "n/a", "n/a", "n/a", "higher");
+                .containsExactly("memory", "events/s", "n/a", "n/a", "n/a", "higher", "n/a");
     }
 
     @Test
@@ -89,18 +89,18 @@ class ResultTableTest {
         String table = ResultTable.render(SAMPLE);
         // the primary score (3,000) counts attempts; the row shows the committed ones
         assertThat(cells(table, "8 writers, one aggregate", "memory"))
-                .containsExactly("memory", "events/s", "n/a", "2,900", "n/a", "higher");
+                .containsExactly("memory", "events/s", "n/a", "2,900", "n/a", "higher", "n/a");
     }
 
     @Test
     void latencyPercentilesAndConflicts() throws IOException {
         String table = ResultTable.render(SAMPLE);
         assertThat(cells(table, "command round trip p50", "memory")).containsExactly("memory", "us", "n/a", "150",
-                "n/a", "lower");
+                "n/a", "lower", "n/a");
         assertThat(cells(table, "command round trip p99", "memory")).containsExactly("memory", "us", "n/a", "900",
-                "n/a", "lower");
+                "n/a", "lower", "n/a");
         assertThat(cells(table, "8 writers, one aggregate:", "memory"))
-                .containsExactly("conflicts", "memory", "conflicts/s", "n/a", "12.50", "n/a", "-");
+                .containsExactly("conflicts", "memory", "conflicts/s", "n/a", "12.50", "n/a", "-", "-");
     }
 
     @Test
@@ -109,5 +109,31 @@ class ResultTableTest {
         assertThat(table).contains("raw JDBC ceiling (PostgreSQL)");
         assertThat(cells(table, "1 row per transaction", "")).containsExactly("4,000");
         assertThat(cells(table, "10 rows per transaction", "")).containsExactly("n/a");
+    }
+
+    @Test
+    void roundsShowMediansAndHowManyRoundsFabulaWon() throws IOException {
+        String fabula = "\"side\": \"fabula\", \"backend\": \"postgres\", " + OFF;
+        String axon = "\"side\": \"axon\", \"backend\": \"postgres\", " + OFF;
+        String rounds = "[" + String.join(",",
+                inRound(1, run("AppendBenchmark.appendOne", "thrpt", fabula, 900, "")),
+                inRound(1, run("AppendBenchmark.appendOne", "thrpt", axon, 1000, "")),
+                inRound(1, run("RawJdbcBenchmark.oneRowPerTx", "thrpt", "", 1000, "")),
+                inRound(2, run("AppendBenchmark.appendOne", "thrpt", fabula, 3000, "")),
+                inRound(2, run("AppendBenchmark.appendOne", "thrpt", axon, 2000, "")),
+                inRound(2, run("RawJdbcBenchmark.oneRowPerTx", "thrpt", "", 5000, "")),
+                inRound(3, run("AppendBenchmark.appendOne", "thrpt", fabula, 1800, "")),
+                inRound(3, run("AppendBenchmark.appendOne", "thrpt", axon, 1200, "")),
+                inRound(3, run("RawJdbcBenchmark.oneRowPerTx", "thrpt", "", 2000, "")))
+                + "]";
+        String table = ResultTable.render(rounds);
+        // medians 1,800 and 1,200; Fabula lost round 1, won rounds 2 and 3; raw median 2,000
+        assertThat(cells(table, "append 1 event/command", "postgres"))
+                .containsExactly("postgres", "events/s", "1,800", "1,200", "1.50", "higher", "2/3", "90%", "60%");
+        assertThat(cells(table, "1 row per transaction", "")).containsExactly("2,000");
+    }
+
+    private static String inRound(int round, String run) {
+        return run.strip().replaceFirst("^\\{", "{\"round\": " + round + ", ");
     }
 }

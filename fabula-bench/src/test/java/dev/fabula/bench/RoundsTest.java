@@ -1,0 +1,70 @@
+package dev.fabula.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+
+class RoundsTest {
+
+    private static List<String> plan(int rounds, String... args) throws Exception {
+        return Rounds.plan(ResultTable.rows(), rounds, new CommandLineOptions(args)).stream()
+                .map(Rounds.Step::toString)
+                .toList();
+    }
+
+    @Test
+    void eachWorkloadRunsItsRoundsBackToBackAndTheSidesSwapPlaces() throws Exception {
+        assertThat(plan(2, "AppendBenchmark.appendOne|RawJdbcBenchmark.oneRowPerTx$",
+                "-p", "backend=postgres", "-p", "cache=on")).containsExactly(
+                "round 1: RawJdbcBenchmark.oneRowPerTx (raw JDBC)",
+                "round 1: AppendBenchmark.appendOne side=fabula backend=postgres cache=on",
+                "round 1: AppendBenchmark.appendOne side=axon backend=postgres cache=on",
+                "round 2: AppendBenchmark.appendOne side=axon backend=postgres cache=on",
+                "round 2: AppendBenchmark.appendOne side=fabula backend=postgres cache=on",
+                "round 2: RawJdbcBenchmark.oneRowPerTx (raw JDBC)");
+    }
+
+    @Test
+    void anUncachedWorkloadRunsWithTheReadThenWriteCeilingToo() throws Exception {
+        assertThat(plan(1, "appendOne|RawJdbcBenchmark.(oneRowPerTx|readThenInsert)$", "-p", "backend=postgres", "-p", "cache=off"))
+                .containsExactly(
+                        "round 1: RawJdbcBenchmark.oneRowPerTx (raw JDBC)",
+                        "round 1: RawJdbcBenchmark.readThenInsert (raw JDBC)",
+                        "round 1: AppendBenchmark.appendOne side=fabula backend=postgres cache=off",
+                        "round 1: AppendBenchmark.appendOne side=axon backend=postgres cache=off");
+    }
+
+    @Test
+    void workloadsReadByTwoRowsRunOnceAndSideFiltersApply() throws Exception {
+        // the hot-aggregate commits and conflicts rows come from the same runs
+        assertThat(plan(1, "hot8", "-p", "side=axon", "-p", "backend=memory", "-p", "cache=off"))
+                .containsExactly("round 1: ConcurrentWritersBenchmark.hot8 side=axon backend=memory cache=off");
+    }
+
+    @Test
+    void withoutARegexEveryWorkloadRunsOncePerRound() throws Exception {
+        List<String> steps = plan(1);
+        assertThat(steps).contains(
+                "round 1: ReplaySmallHeapBenchmark.replay side=fabula backend=postgres",
+                "round 1: RawReadBenchmark.readAll (raw JDBC)");
+        // a raw ceiling runs with each workload compared with it; every other step once
+        assertThat(steps.stream().filter(s -> !s.contains("raw JDBC"))).doesNotHaveDuplicates();
+        assertThat(plan(3)).hasSize(3 * steps.size());
+    }
+
+    @Test
+    void aRawCeilingNamedAloneRunsAlone() throws Exception {
+        assertThat(plan(1, "RawJdbcBenchmark.batch10$"))
+                .containsExactly("round 1: RawJdbcBenchmark.batch10 (raw JDBC)");
+    }
+
+    @Test
+    void regexesAreTakenOutButOptionValuesStay() {
+        assertThat(Rounds.withoutIncludes(
+                List.of("Append", "-p", "side=axon", "-jvmArgsAppend", "-Xmx1g", "-p", "Append", "Replay"),
+                List.of("Append", "Replay")))
+                .containsExactly("-p", "side=axon", "-jvmArgsAppend", "-Xmx1g", "-p", "Append");
+    }
+}
