@@ -2,7 +2,7 @@
 # Runs the Fabula benchmarks (JMH) against Axon Framework and raw JDBC, then prints the table.
 #
 #   fabula-bench/run.sh            full run: every workload, 3 rounds with the sides back to back
-#                                  (about 70 min on 2 cores; manual)
+#                                  (about 50 min on 2 cores; manual)
 #   fabula-bench/run.sh --smoke    tiny counts, 1 round, 1 short iteration each (CI: keeps them working)
 #   fabula-bench/run.sh [--smoke] [--rounds N] [--out FILE] [JMH options, e.g. 'Append' -p side=axon]
 #
