@@ -3,6 +3,7 @@ package dev.fabula.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fabula.event.Event;
 import dev.fabula.event.EventStore;
 import dev.fabula.postgres.PostgresOptions.SchemaPolicy;
 import dev.fabula.tck.TckData;
@@ -38,7 +39,7 @@ class SchemaTest {
   }
 
   @Test
-  void createsTablesOnFirstUseAndRecordsTheMigrationOnce() {
+  void createsTablesOnFirstUseAndRecordsEachMigrationOnce() {
     PostgresOptions o = DB.freshTables();
     try (EventStore first = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o);
         EventStore second = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
@@ -46,7 +47,7 @@ class SchemaTest {
       assertThat(second.lastPosition()).isEqualTo(position);
     }
     assertThat(count("SELECT count(*) FROM " + o.schema() + ".fabula_migrations WHERE table_name = '" + o.eventsTable() + "'"))
-        .isEqualTo(1);
+        .isEqualTo(2);
     assertThat(count("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + o.schema() + "' AND tablename = '" + o.eventsTable() + "'"))
         .isEqualTo(6);
   }
@@ -70,7 +71,34 @@ class SchemaTest {
     start.countDown();
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get();
     assertThat(count("SELECT count(*) FROM " + o.schema() + ".fabula_migrations WHERE table_name IN ('"
-        + o.eventsTable() + "', '" + o.progressTable() + "')")).isEqualTo(2);
+        + o.eventsTable() + "', '" + o.progressTable() + "')")).isEqualTo(3); // events 1-2, progress 1
+  }
+
+  @Test
+  void migratesAVersion1EventsTableAndKeepsItsEvents() {
+    PostgresOptions o = DB.freshTables();
+    String table = o.schema() + "." + o.eventsTable();
+    Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o).close();
+    // Back to what version 1 made: the two derived columns, and only version 1 recorded.
+    DB.exec("ALTER TABLE " + table + " ADD COLUMN tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),"
+        + " ADD COLUMN time_utc timestamptz GENERATED ALWAYS AS (to_timestamp(time_ns / 1000000000.0)) STORED");
+    DB.exec("DELETE FROM " + o.schema() + ".fabula_migrations WHERE table_name = '" + o.eventsTable() + "' AND version = 2");
+    Event<?> stored;
+    try (EventStore v1 = Postgres.eventStore(
+        DB.dataSource(), TestDatabase.codec(), o.toBuilder().schemaPolicy(SchemaPolicy.VALIDATE).build())) {
+      stored = v1.insert(List.of(TckData.alpha("before the migration"))).get(0); // VALIDATE leaves it at version 1
+    }
+    assertThat(count("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + o.schema()
+        + "' AND table_name = '" + o.eventsTable() + "' AND column_name IN ('tx_id', 'time_utc')")).isEqualTo(2);
+
+    try (EventStore v2 = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      assertThat(v2.find(stored.id())).hasValueSatisfying(e -> assertThat(e.data()).isEqualTo(stored.data()));
+      assertThat(v2.insert(List.of(TckData.alpha("after"))).get(0).position()).isGreaterThan(stored.position());
+    }
+    assertThat(count("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + o.schema()
+        + "' AND table_name = '" + o.eventsTable() + "' AND column_name IN ('tx_id', 'time_utc')")).isZero();
+    assertThat(count("SELECT max(version) FROM " + o.schema() + ".fabula_migrations WHERE table_name = '"
+        + o.eventsTable() + "'")).isEqualTo(2);
   }
 
   @Test
