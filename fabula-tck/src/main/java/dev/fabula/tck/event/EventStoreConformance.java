@@ -281,6 +281,36 @@ public abstract class EventStoreConformance {
   }
 
   @Test
+  void rejectsAStreamThatDoesNotStartAtVersionOne() {
+    UUID id = UUID.randomUUID();
+    assertThatThrownBy(() -> store.insert(List.of(TckData.beta("order", id, 2))))
+        .isInstanceOf(InvalidBatchException.class)
+        .hasMessageContaining("version 2");
+    assertThatThrownBy(
+            () -> store.insert(List.of(TckData.beta("order", id, 2), TckData.beta("order", id, 3))))
+        .isInstanceOf(InvalidBatchException.class)
+        .hasMessageContaining("version 2");
+    assertThat(count(EventQuery.all())).isZero();
+  }
+
+  @Test
+  void rejectsAMultiEventBatchThatLeavesAGapForOneOfItsAggregates() {
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    store.insert(List.of(TckData.beta("order", a, 1), TckData.beta("order", b, 1)));
+    assertThatThrownBy(
+            () ->
+                store.insert(
+                    List.of(
+                        TckData.beta("order", a, 2),
+                        TckData.beta("order", b, 3),
+                        TckData.beta("order", b, 4))))
+        .isInstanceOf(InvalidBatchException.class)
+        .hasMessageContaining(b.toString());
+    assertThat(count(EventQuery.all())).isEqualTo(2);
+  }
+
+  @Test
   void acceptsInterleavedAggregatesInOneBatch() {
     UUID a = UUID.randomUUID();
     UUID b = UUID.randomUUID();
