@@ -7,7 +7,7 @@ import org.openjdk.jmh.annotations.Setup;
 
 /**
  * For workloads that send one command at a time to existing products: every iteration starts
- * from an empty store holding {@link #aggregates} products, and {@link #nextProduct()} goes
+ * from an empty store holding {@link #aggregates} products, and {@link #product(long)} goes
  * round-robin over them, so the streams grow by the same amount in every iteration.
  */
 public abstract class ProductsState extends CommandState {
