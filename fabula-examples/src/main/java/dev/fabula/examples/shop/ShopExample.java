@@ -25,14 +25,20 @@ import dev.fabula.projection.CatchUp;
 import dev.fabula.projection.Schedule;
 import dev.fabula.projection.ScheduleOptions;
 import dev.fabula.repository.Repository;
-import java.time.Duration;
 import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shop example: a product is created, repriced and renamed by commands dispatched on a command
@@ -40,8 +46,15 @@ import javax.sql.DataSource;
  * FABULA_STORE=postgres}); a command that breaks a rule
  * is rejected with its error code; the stored history is printed; and a
  * read model (the {@link ProductCatalog}) kept by a continuous schedule shows the current catalog.
+ *
+ * <p>On PostgreSQL every run starts clean: it drops the schema {@value #SCHEMA} that an earlier
+ * run left (the example owns it), and leaves its own events there for you to look at until the
+ * next run.
  */
 public final class ShopExample {
+  /** The PostgreSQL schema the example owns: dropped at the start of each run. */
+  public static final String SCHEMA = "fabula_example";
+
   private ShopExample() {}
 
   /** Runs the example and prints what happened. */
@@ -49,19 +62,37 @@ public final class ShopExample {
     run(System.out);
   }
 
-  /** Runs the example, printing to {@code out}. */
+  /**
+   * Runs the example, printing to {@code out}: on PostgreSQL ({@code FABULA_POSTGRES_URL}, or the
+   * local server) when {@code FABULA_STORE=postgres}, else in memory.
+   */
   static void run(PrintStream out) throws Exception {
+    if ("postgres".equalsIgnoreCase(System.getenv("FABULA_STORE"))) {
+      try (HikariDataSource pool = Postgres.dataSource(Postgres.urlFromEnvironment())) {
+        run(out, pool, SCHEMA);
+      }
+    } else {
+      run(out, null, SCHEMA);
+    }
+  }
+
+  /**
+   * Runs the example on {@code pool} in {@code schema} (dropped first, so the run starts clean),
+   * or in memory when {@code pool} is {@code null}.
+   */
+  static void run(PrintStream out, @Nullable DataSource pool, String schema) throws Exception {
     // The write side: an event store that publishes what it stores on an event bus.
     var productEvents = Set.of(ProductEvents.CREATED, ProductEvents.PRICE_CHANGED, ProductEvents.RENAMED);
     var published = new CountDownLatch(3);
     var catalog = new ProductCatalog();
     var codec = JacksonCodec.create(ProductCommands.register(CommandProtocol.register(CodecRegistry.builder())).build());
-    // FABULA_STORE=postgres keeps the events in PostgreSQL (FABULA_POSTGRES_URL, or the local
-    // server), in schema fabula_example; anything else uses the in-memory store.
-    boolean postgres = "postgres".equalsIgnoreCase(System.getenv("FABULA_STORE"));
-    try (HikariDataSource pool = postgres ? Postgres.dataSource(Postgres.urlFromEnvironment()) : null;
-        EventBus bus = InMemory.eventBus();
-        EventStore store = EventStores.publishing(postgres ? postgresStore(pool) : InMemory.eventStore(), bus);
+    boolean postgres = pool != null;
+    out.println("== Fabula shop example (" + (postgres ? "PostgreSQL" : "in-memory") + " store) ==");
+    if (pool != null) {
+      startClean(pool, schema, out);
+    }
+    try (EventBus bus = InMemory.eventBus();
+        EventStore store = EventStores.publishing(pool != null ? postgresStore(pool, schema) : InMemory.eventStore(), bus);
         Subscription counter = bus.subscribe(productEvents, e -> published.countDown());
         // The read side: a catalog kept current by a continuous schedule.
         Schedule readSide = Schedule.continuously(bus, store, catalog.eventNames(),
@@ -77,7 +108,6 @@ public final class ShopExample {
       readSide.project(catalog);
       ProductCommands.HANDLERS.subscribe(commands, products);
 
-      out.println("== Fabula shop example (" + (postgres ? "PostgreSQL" : "in-memory") + " store) ==");
       UUID mouseId = UUID.randomUUID();
       send(commands, mouseId, ProductCommands.CREATE, new CreateProduct("Wireless Mouse", 2999));
       out.printf("created   %s at %s%n", products.fetch(mouseId).productName(), euros(2999));
@@ -104,6 +134,35 @@ public final class ShopExample {
       readSide.trigger().get(5, TimeUnit.SECONDS); // wait until the read model is current
       out.println();
       catalog.print(out);
+      if (postgres) {
+        out.println();
+        out.println("The events stay in schema " + schema + " (table fabula_events) until the next run,"
+            + " which drops the schema and starts clean.");
+      }
+    }
+  }
+
+  /** Drops what an earlier run left in {@code schema}, and says so. */
+  private static void startClean(DataSource pool, String schema, PrintStream out) throws SQLException {
+    if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("schema must be a lower-case SQL identifier, got '" + schema + "'");
+    }
+    try (Connection c = pool.getConnection()) {
+      boolean existed;
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+        ps.setString(1, schema);
+        try (ResultSet rs = ps.executeQuery()) {
+          existed = rs.next();
+        }
+      }
+      if (existed) {
+        try (Statement s = c.createStatement()) {
+          s.execute("DROP SCHEMA " + schema + " CASCADE"); // validated above
+        }
+        out.println("Dropped schema " + schema + " with the events of an earlier run: starting clean.");
+      } else {
+        out.println("Schema " + schema + " does not exist yet: starting clean.");
+      }
     }
   }
 
@@ -124,13 +183,13 @@ public final class ShopExample {
     out.printf("%nAs of version 1 it was %s at %s.%n", atVersion1.productName(), euros(atVersion1.priceCents()));
   }
 
-  private static EventStore postgresStore(DataSource pool) {
+  private static EventStore postgresStore(DataSource pool, String schema) {
     CodecRegistry registry = CodecRegistry.builder()
         .register(ProductEvents.CREATED, ProductEvents.ProductCreated.class)
         .register(ProductEvents.PRICE_CHANGED, ProductEvents.PriceChanged.class)
         .register(ProductEvents.RENAMED, ProductEvents.ProductRenamed.class)
         .build();
-    return Postgres.eventStore(pool, JacksonCodec.create(registry), PostgresOptions.builder().schema("fabula_example").build());
+    return Postgres.eventStore(pool, JacksonCodec.create(registry), PostgresOptions.builder().schema(schema).build());
   }
 
   private static String euros(long cents) {

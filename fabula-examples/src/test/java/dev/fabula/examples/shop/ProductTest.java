@@ -74,7 +74,7 @@ class ProductTest {
   @Test
   void theExampleTellsItsStory() throws Exception {
     var buffer = new ByteArrayOutputStream();
-    ShopExample.run(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    ShopExample.run(new PrintStream(buffer, true, StandardCharsets.UTF_8), null, ShopExample.SCHEMA);
     String out = buffer.toString(StandardCharsets.UTF_8);
     assertThat(out)
         .contains("created   Wireless Mouse at EUR 29.99")
