@@ -2,6 +2,7 @@ package dev.fabula.testing;
 
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.event.Event;
+import dev.fabula.event.Metadata;
 import dev.fabula.event.UuidV7;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,20 @@ import org.jspecify.annotations.Nullable;
  * the events it raised, the error it threw, or the resulting state. Failures are {@link
  * AssertionError}s that show expected and actual events.
  *
+ * <p>Metadata: a given event may carry some (for aggregates that read it in {@code apply}), and
+ * {@link #when(Metadata, Consumer)} adds metadata to the raised events the way {@code
+ * Repository.use(id, metadata, action)} does when it saves them, so {@link RaisedEvent}s with
+ * metadata can check it:
+ *
+ * <pre>{@code
+ * AggregateFixture.of(Product::new)
+ *     .given("product.created", new ProductCreated("Mouse", 2999), Metadata.of("tenant", "t1"))
+ *     .when(Metadata.of("user", "ann"), p -> p.changePrice(3499))
+ *     .thenRaised(RaisedEvent.of("product.price-changed", new PriceChanged(2999, 3499))
+ *         .withMetadata("user", "ann"));
+ * }</pre>
+ *
+ * <p>A fixture may be reused: each {@code when} starts from a fresh aggregate and the given events.
  * @param <A> the aggregate type
  */
 public final class AggregateFixture<A extends AggregateRoot> {
@@ -33,7 +48,7 @@ public final class AggregateFixture<A extends AggregateRoot> {
   private final UUID id;
   private final List<Given> given = new ArrayList<>();
 
-  private record Given(String name, Object data) {}
+  private record Given(String name, Object data, Metadata metadata) {}
 
   private AggregateFixture(Function<UUID, A> factory, UUID id) {
     this.factory = Objects.requireNonNull(factory, "factory");
@@ -57,24 +72,43 @@ public final class AggregateFixture<A extends AggregateRoot> {
 
   /** A past event of the aggregate; call several times for a longer history. */
   public AggregateFixture<A> given(String eventName, Object data) {
-    given.add(new Given(Objects.requireNonNull(eventName, "eventName"), Objects.requireNonNull(data, "data")));
+    return given(eventName, data, Metadata.empty());
+  }
+
+  /** A past event of the aggregate carrying {@code metadata}. */
+  public AggregateFixture<A> given(String eventName, Object data, Metadata metadata) {
+    given.add(new Given(
+        Objects.requireNonNull(eventName, "eventName"),
+        Objects.requireNonNull(data, "data"),
+        Objects.requireNonNull(metadata, "metadata")));
     return this;
   }
 
   /** Runs {@code action} on the aggregate rebuilt from the given events. */
   public Outcome<A> when(Consumer<? super A> action) {
+    return when(Metadata.empty(), action);
+  }
+
+  /**
+   * Runs {@code action} on the aggregate rebuilt from the given events; the raised events carry
+   * {@code metadata} merged into their own, as {@code Repository.use(id, metadata, action)} would
+   * store them.
+   */
+  public Outcome<A> when(Metadata metadata, Consumer<? super A> action) {
+    Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(action, "action");
     A aggregate = factory.apply(id);
     List<Event<?>> history = new ArrayList<>();
     int version = 0;
     for (Given g : given) {
-      history.add(Event.create(g.name(), g.data()).withAggregate(aggregate.name(), id, ++version));
+      history.add(Event.create(g.name(), g.data()).withAggregate(aggregate.name(), id, ++version).withMetadata(g.metadata()));
     }
     aggregate.replay(history);
     try {
       action.accept(aggregate);
-      return new Outcome<>(aggregate, null);
+      return new Outcome<>(aggregate, metadata, null);
     } catch (RuntimeException e) {
-      return new Outcome<>(aggregate, e);
+      return new Outcome<>(aggregate, metadata, e);
     }
   }
 
@@ -85,10 +119,12 @@ public final class AggregateFixture<A extends AggregateRoot> {
    */
   public static final class Outcome<A extends AggregateRoot> {
     private final A aggregate;
+    private final Metadata metadata;
     private final @Nullable RuntimeException error;
 
-    private Outcome(A aggregate, @Nullable RuntimeException error) {
+    private Outcome(A aggregate, Metadata metadata, @Nullable RuntimeException error) {
       this.aggregate = aggregate;
+      this.metadata = metadata;
       this.error = error;
     }
 
@@ -102,13 +138,13 @@ public final class AggregateFixture<A extends AggregateRoot> {
       return thenRaised(List.of(expected));
     }
 
-    /** Asserts the action raised exactly these events, in order. */
+    /**
+     * Asserts the action raised exactly these events, in order (metadata compared as {@link
+     * RaisedEvent} describes).
+     */
     public Outcome<A> thenRaised(List<RaisedEvent> expected) {
       requireNoError();
-      List<RaisedEvent> actual = raised();
-      if (!actual.equals(expected)) {
-        throw new AssertionError("expected the events\n  " + expected + "\nbut the aggregate raised\n  " + actual);
-      }
+      RaisedEvent.assertMatch(expected, events(), "the aggregate raised");
       return this;
     }
 
@@ -149,8 +185,18 @@ public final class AggregateFixture<A extends AggregateRoot> {
       return aggregate;
     }
 
-    private List<RaisedEvent> raised() {
-      return aggregate.changes().stream().map(e -> RaisedEvent.of(e.name(), e.data())).toList();
+    /** The raised events as the repository would store them: with the {@code when} metadata. */
+    public List<Event<?>> events() {
+      if (metadata.isEmpty()) {
+        return aggregate.changes();
+      }
+      return aggregate.changes().stream()
+          .<Event<?>>map(e -> e.withMetadata(e.metadata().merge(metadata)))
+          .toList();
+    }
+
+    private List<String> raised() {
+      return RaisedEvent.describe(events());
     }
 
     private void requireNoError() {

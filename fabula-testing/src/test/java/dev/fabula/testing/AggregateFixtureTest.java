@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.aggregate.AggregateRoot;
+import dev.fabula.event.Event;
+import dev.fabula.event.Metadata;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -13,10 +15,17 @@ class AggregateFixtureTest {
 
   static final class Tally extends AggregateRoot {
     int total;
+    String lastUser = "";
 
     Tally(UUID id) {
       super("tally", id);
       on("tally.added", Added.class, e -> total += e.n());
+    }
+
+    @Override
+    protected void apply(Event<?> event) {
+      super.apply(event);
+      event.metadata().get("user").ifPresent(u -> lastUser = u);
     }
 
     void add(int n) {
@@ -63,5 +72,30 @@ class AggregateFixtureTest {
     assertThatThrownBy(() -> AggregateFixture.of(Tally::new).when(t -> t.add(-2)).thenRaised("tally.added", new Added(-2)))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("threw");
+  }
+
+  @Test
+  void givenEventsCarryTheirMetadataIntoTheAggregate() {
+    AggregateFixture.of(Tally::new)
+        .given("tally.added", new Added(1), Metadata.of("user", "ann"))
+        .given("tally.added", new Added(2))
+        .when(t -> {})
+        .thenState(t -> assertThat(t.lastUser).isEqualTo("ann"))
+        .thenNothingRaised();
+  }
+
+  @Test
+  void raisedEventsCarryTheWhenMetadataAndExpectationsCheckIt() {
+    var outcome = AggregateFixture.of(Tally::new).when(Metadata.of("user", "ann"), t -> t.add(3));
+    outcome.thenRaised(RaisedEvent.of("tally.added", new Added(3)).withMetadata("user", "ann"));
+    outcome.thenRaised("tally.added", new Added(3)); // no metadata expected: not checked
+    assertThat(outcome.events()).singleElement().satisfies(e -> assertThat(e.metadata().get("user")).hasValue("ann"));
+    assertThatThrownBy(() -> outcome.thenRaised(RaisedEvent.of("tally.added", new Added(3), Metadata.of("user", "bob"))))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("{user=bob}")
+        .hasMessageContaining("{user=ann}");
+    assertThatThrownBy(() -> AggregateFixture.of(Tally::new).when(t -> t.add(3))
+            .thenRaised(RaisedEvent.of("tally.added", new Added(3)).withMetadata("user", "ann")))
+        .isInstanceOf(AssertionError.class);
   }
 }
