@@ -158,6 +158,8 @@ public final class AggregateFixture<A extends AggregateRoot> {
      * raised nothing.
      */
     public Outcome<A> thenThrows(Class<? extends Throwable> type, String messagePart) {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(messagePart, "messagePart");
       if (error == null) {
         throw new AssertionError("expected " + type.getName() + " but the action succeeded and raised " + raised());
       }
@@ -175,6 +177,7 @@ public final class AggregateFixture<A extends AggregateRoot> {
 
     /** Runs assertions on the aggregate's state after the action. */
     public Outcome<A> thenState(Consumer<? super A> assertions) {
+      Objects.requireNonNull(assertions, "assertions");
       requireNoError();
       assertions.accept(aggregate);
       return this;

@@ -227,6 +227,7 @@ public final class CommandFixture<A extends AggregateRoot> {
 
     /** Runs assertions on the target aggregate as stored after the command. */
     public Outcome<A> thenState(Consumer<? super A> assertions) {
+      Objects.requireNonNull(assertions, "assertions");
       requireSuccess();
       assertions.accept(state);
       return this;
