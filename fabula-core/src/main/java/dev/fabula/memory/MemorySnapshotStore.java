@@ -73,7 +73,7 @@ final class MemorySnapshotStore implements SnapshotStore {
       Comparator<Snapshot> key =
           switch (o.field()) {
             case AGGREGATE_NAME -> Comparator.comparing(Snapshot::aggregateName);
-            case AGGREGATE_ID -> Comparator.comparing(Snapshot::aggregateId);
+            case AGGREGATE_ID -> (a, b) -> compareIds(a.aggregateId(), b.aggregateId());
             case AGGREGATE_VERSION -> Comparator.comparingInt(Snapshot::version);
             case TIME -> Comparator.comparing(Snapshot::time);
             case POSITION, NAME -> throw new IllegalStateException("unsortable " + o.field());
@@ -81,6 +81,15 @@ final class MemorySnapshotStore implements SnapshotStore {
       c = c.thenComparing(o.descending() ? key.reversed() : key);
     }
     return c;
+  }
+
+  /**
+   * Orders ids as their 16 bytes compare (unsigned), as the event store and PostgreSQL do (ADR
+   * 0002); {@link UUID#compareTo} compares signed halves.
+   */
+  private static int compareIds(UUID a, UUID b) {
+    int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+    return c != 0 ? c : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
   }
 
   @Override
