@@ -107,6 +107,36 @@ public final class SnapshotQuery {
         && (timeMax == null || !s.time().isAfter(timeMax));
   }
 
+  /**
+   * Whether {@code o} is a query with the same settings; the order in which filter values were
+   * given does not matter, the order of sort keys does.
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof SnapshotQuery q
+        && aggregateNames.equals(q.aggregateNames)
+        && aggregateIds.equals(q.aggregateIds)
+        && versions.equals(q.versions)
+        && Objects.equals(versionMin, q.versionMin)
+        && Objects.equals(versionMax, q.versionMax)
+        && Objects.equals(timeMin, q.timeMin)
+        && Objects.equals(timeMax, q.timeMax)
+        && sort.equals(q.sort)
+        && Objects.equals(limit, q.limit);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(aggregateNames, aggregateIds, versions, versionMin, versionMax, timeMin, timeMax, sort, limit);
+  }
+
+  @Override
+  public String toString() {
+    return "SnapshotQuery[aggregateNames=" + aggregateNames + ", aggregateIds=" + aggregateIds
+        + ", versions=" + versions + ", versionMin=" + versionMin + ", versionMax=" + versionMax
+        + ", timeMin=" + timeMin + ", timeMax=" + timeMax + ", sort=" + sort + ", limit=" + limit + "]";
+  }
+
   /** Builds a {@link SnapshotQuery}; single-valued settings may be set once. */
   public static final class Builder {
     private final Set<String> aggregateNames = new LinkedHashSet<>();
@@ -124,7 +154,12 @@ public final class SnapshotQuery {
     /** Matches snapshots of aggregates with any of these names. */
     public Builder aggregateNames(String... names) {
       for (String n : names) {
-        aggregateNames.add(Objects.requireNonNull(n, "aggregate name"));
+        Objects.requireNonNull(n, "aggregate name");
+        if (n.isBlank()) {
+          throw new InvalidQueryException(
+              "SnapshotQuery.Builder.aggregateNames: aggregate name must not be blank, got \"" + n + "\"");
+        }
+        aggregateNames.add(n);
       }
       return this;
     }
