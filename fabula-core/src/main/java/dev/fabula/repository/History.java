@@ -10,7 +10,7 @@ import java.util.UUID;
  *
  * @param aggregateName the aggregate's name
  * @param aggregateId the aggregate's id
- * @param events its events matching the query, in version order
+ * @param events its events from version 1, in version order (up to the query's version cap)
  */
 public record History(String aggregateName, UUID aggregateId, List<Event<?>> events) {
   /** Validates and copies. */

@@ -207,7 +207,7 @@ class RepositoryTest {
       assertThat(rebuilt.version()).isEqualTo(h.aggregateId().equals(a) ? 3 : 2);
     }
     assertThatThrownBy(() -> accounts.query(EventQuery.builder().sortBy(dev.fabula.event.SortField.TIME).build()))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(dev.fabula.event.InvalidQueryException.class);
   }
 
   @Test
