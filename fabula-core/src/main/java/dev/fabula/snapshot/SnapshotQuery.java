@@ -198,7 +198,7 @@ public final class SnapshotQuery {
       return this;
     }
 
-    /** Matches snapshots taken at or after {@code min}. */
+    /** Matches snapshots whose {@link Snapshot#time()} (their last event's) is {@code min} or later. */
     public Builder timeMin(Instant min) {
       if (timeMin != null) {
         throw new IllegalStateException("timeMin was already set to " + timeMin);
@@ -207,7 +207,7 @@ public final class SnapshotQuery {
       return this;
     }
 
-    /** Matches snapshots taken at or before {@code max}. */
+    /** Matches snapshots whose {@link Snapshot#time()} (their last event's) is {@code max} or earlier. */
     public Builder timeMax(Instant max) {
       if (timeMax != null) {
         throw new IllegalStateException("timeMax was already set to " + timeMax);
