@@ -381,6 +381,7 @@ public final class EventQuery {
 
     /** Matches events with any of these names. */
     public Builder names(String... values) {
+      Objects.requireNonNull(values, "values");
       return names(Arrays.asList(values));
     }
 
@@ -393,17 +394,20 @@ public final class EventQuery {
 
     /** Matches events with any of these ids. */
     public Builder ids(UUID... values) {
+      Objects.requireNonNull(values, "values");
       return ids(Arrays.asList(values));
     }
 
     /** Matches events with any of these ids. */
     public Builder ids(Collection<UUID> values) {
+      Objects.requireNonNull(values, "values");
       values.forEach(v -> ids.add(Objects.requireNonNull(v, "id")));
       return this;
     }
 
     /** Matches events at any of these exact times. */
     public Builder timeExact(Instant... values) {
+      Objects.requireNonNull(values, "values");
       for (Instant v : values) {
         timeExact.add(Objects.requireNonNull(v, "time"));
       }
@@ -446,6 +450,7 @@ public final class EventQuery {
 
     /** Matches events of aggregates with any of these names. */
     public Builder aggregateNames(String... values) {
+      Objects.requireNonNull(values, "values");
       for (String v : values) {
         aggregateNames.add(requireName(v, "aggregateNames", "aggregate name"));
       }
@@ -454,6 +459,7 @@ public final class EventQuery {
 
     /** Matches events of aggregates with any of these ids. */
     public Builder aggregateIds(UUID... values) {
+      Objects.requireNonNull(values, "values");
       for (UUID v : values) {
         aggregateIds.add(Objects.requireNonNull(v, "aggregate id"));
       }
@@ -462,6 +468,7 @@ public final class EventQuery {
 
     /** Matches events at any of these aggregate versions. */
     public Builder versionExact(int... values) {
+      Objects.requireNonNull(values, "values");
       for (int v : values) {
         versionExact.add(v);
       }
@@ -504,6 +511,7 @@ public final class EventQuery {
 
     /** Adds aggregate selectors. */
     public Builder aggregates(Collection<AggregateSelector> selectors) {
+      Objects.requireNonNull(selectors, "selectors");
       selectors.forEach(s -> aggregates.add(Objects.requireNonNull(s, "selector")));
       return this;
     }
@@ -520,6 +528,7 @@ public final class EventQuery {
 
     /** Adds sort keys, less significant than those added before. */
     public Builder sortBy(SortOrder... orders) {
+      Objects.requireNonNull(orders, "orders");
       for (SortOrder o : orders) {
         sort.add(Objects.requireNonNull(o, "sort order"));
       }

@@ -84,6 +84,8 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public void save(A aggregate, Metadata metadata) {
+    Objects.requireNonNull(aggregate, "aggregate");
+    Objects.requireNonNull(metadata, "metadata");
     List<Event<?>> changes = aggregate.changes();
     if (changes.isEmpty()) {
       return;
@@ -171,6 +173,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public A fetch(UUID id) {
+    Objects.requireNonNull(id, "id");
     A aggregate = load(id, Integer.MAX_VALUE);
     if (aggregate.isDeleted()) {
       throw new AggregateDeletedException(aggregateName, id);
@@ -180,11 +183,13 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public A fetchIncludingDeleted(UUID id) {
+    Objects.requireNonNull(id, "id");
     return load(id, Integer.MAX_VALUE);
   }
 
   @Override
   public A fetchVersion(UUID id, int version) {
+    Objects.requireNonNull(id, "id");
     if (version < 1) {
       throw new IllegalArgumentException("version must be at least 1, got " + version);
     }
@@ -285,6 +290,9 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public A use(UUID id, Metadata metadata, Consumer<? super A> action) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(action, "action");
     if (turns == null) {
       return fetchActSave(id, metadata, action);
     }
@@ -597,6 +605,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public A rebuild(History history) {
+    Objects.requireNonNull(history, "history");
     if (!history.aggregateName().equals(aggregateName)) {
       throw new IllegalArgumentException(
           "history of " + history.aggregateName() + " given to the repository of " + aggregateName);
@@ -608,6 +617,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public void delete(UUID id) {
+    Objects.requireNonNull(id, "id");
     List<Event<?>> events;
     try (Stream<Event<?>> s = store.query(EventQuery.builder().aggregate(aggregateName, id).build())) {
       events = s.toList();

@@ -15,6 +15,7 @@ import java.util.UUID;
 public record History(String aggregateName, UUID aggregateId, List<Event<?>> events) {
   /** Validates and copies. */
   public History {
+    Objects.requireNonNull(events, "events");
     Objects.requireNonNull(aggregateName, "aggregateName");
     Objects.requireNonNull(aggregateId, "aggregateId");
     events = List.copyOf(events);

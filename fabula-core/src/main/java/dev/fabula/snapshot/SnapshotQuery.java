@@ -98,6 +98,7 @@ public final class SnapshotQuery {
 
   /** Whether {@code s} passes every filter (sort and limit aside). */
   public boolean matches(Snapshot s) {
+    Objects.requireNonNull(s, "snapshot");
     return (aggregateNames.isEmpty() || aggregateNames.contains(s.aggregateName()))
         && (aggregateIds.isEmpty() || aggregateIds.contains(s.aggregateId()))
         && (versions.isEmpty() || versions.contains(s.version()))
@@ -153,6 +154,7 @@ public final class SnapshotQuery {
 
     /** Matches snapshots of aggregates with any of these names. */
     public Builder aggregateNames(String... names) {
+      Objects.requireNonNull(names, "names");
       for (String n : names) {
         Objects.requireNonNull(n, "aggregate name");
         if (n.isBlank()) {
@@ -166,6 +168,7 @@ public final class SnapshotQuery {
 
     /** Matches snapshots of aggregates with any of these ids. */
     public Builder aggregateIds(UUID... ids) {
+      Objects.requireNonNull(ids, "ids");
       for (UUID id : ids) {
         aggregateIds.add(Objects.requireNonNull(id, "aggregate id"));
       }
@@ -174,6 +177,7 @@ public final class SnapshotQuery {
 
     /** Matches snapshots at any of these versions. */
     public Builder versions(int... values) {
+      Objects.requireNonNull(values, "values");
       for (int v : values) {
         versions.add(v);
       }
@@ -218,6 +222,7 @@ public final class SnapshotQuery {
 
     /** Adds sort keys, less significant than those added before. */
     public Builder sortBy(SortOrder... orders) {
+      Objects.requireNonNull(orders, "orders");
       for (SortOrder o : orders) {
         sort.add(Objects.requireNonNull(o, "sort order"));
       }
