@@ -354,7 +354,9 @@ public final class EventQuery {
    * Builds an {@link EventQuery}. List-valued settings accumulate; single-valued ones (min, max,
    * before, after, start position, limit) may be set once, and a second call fails at once.
    * Contradictions (min after max, a negative limit) fail at {@link #build()} with an {@link
-   * InvalidQueryException}.
+   * InvalidQueryException}. A null argument or value is a {@link NullPointerException} naming it;
+   * a blank name (event name, aggregate name, selector) can match nothing and is an {@link
+   * InvalidQueryException} at once, naming the method.
    */
   public static final class Builder {
     private final Set<String> names = new LinkedHashSet<>();

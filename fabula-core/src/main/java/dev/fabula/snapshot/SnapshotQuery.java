@@ -138,7 +138,10 @@ public final class SnapshotQuery {
         + ", timeMin=" + timeMin + ", timeMax=" + timeMax + ", sort=" + sort + ", limit=" + limit + "]";
   }
 
-  /** Builds a {@link SnapshotQuery}; single-valued settings may be set once. */
+  /**
+   * Builds a {@link SnapshotQuery}; single-valued settings may be set once. A blank aggregate name
+   * can match nothing and is an {@link InvalidQueryException} at once.
+   */
   public static final class Builder {
     private final Set<String> aggregateNames = new LinkedHashSet<>();
     private final Set<UUID> aggregateIds = new LinkedHashSet<>();
