@@ -149,6 +149,18 @@ public abstract class SnapshotStoreConformance {
   }
 
   @Test
+  void refusesNullsNamingTheArgument() {
+    UUID id = UUID.randomUUID();
+    assertThatThrownBy(() -> store.save(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("snapshot");
+    assertThatThrownBy(() -> store.latest(null, id)).isInstanceOf(NullPointerException.class).hasMessageContaining("aggregateName");
+    assertThatThrownBy(() -> store.latest(NAME, null)).isInstanceOf(NullPointerException.class).hasMessageContaining("aggregateId");
+    assertThatThrownBy(() -> store.query(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("query");
+    assertThatThrownBy(() -> store.delete(java.util.Arrays.asList(snapshot(id, 1, 0), null)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("snapshots");
+  }
+
+  @Test
   void deletesSnapshots() {
     UUID id = UUID.randomUUID();
     store.save(snapshot(id, 10, 0));
