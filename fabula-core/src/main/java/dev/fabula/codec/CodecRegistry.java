@@ -35,6 +35,7 @@ public final class CodecRegistry {
 
   /** The name under which the snapshot state of aggregates named {@code aggregateName} is kept. */
   public static String snapshotName(String aggregateName) {
+    Objects.requireNonNull(aggregateName, "aggregateName");
     return aggregateName + SNAPSHOT_SUFFIX;
   }
 
@@ -44,17 +45,20 @@ public final class CodecRegistry {
    * @throws UnknownNameException when the name is not registered
    */
   public Class<?> type(String name) {
+    Objects.requireNonNull(name, "name");
     return entry(name).type();
   }
 
   /** The type registered for {@code name}, if any. */
   public Optional<Class<?>> findType(String name) {
+    Objects.requireNonNull(name, "name");
     Entry e = entries.get(name);
     return e == null ? Optional.empty() : Optional.of(e.type());
   }
 
   /** The first name registered for {@code type}, if any. */
   public Optional<String> findName(Class<?> type) {
+    Objects.requireNonNull(type, "type");
     return Optional.ofNullable(namesByType.get(type));
   }
 
@@ -64,11 +68,13 @@ public final class CodecRegistry {
    * @throws UnknownNameException when the name is not registered
    */
   public int revision(String name) {
+    Objects.requireNonNull(name, "name");
     return entry(name).revision();
   }
 
   /** Whether {@code name} is registered. */
   public boolean contains(String name) {
+    Objects.requireNonNull(name, "name");
     return entries.containsKey(name);
   }
 
@@ -84,6 +90,7 @@ public final class CodecRegistry {
    * @throws PayloadException when {@code data} is not an instance of the registered type
    */
   public void checkEncodable(String name, Object data) {
+    Objects.requireNonNull(name, "name");
     Class<?> type = type(name);
     if (!type.isInstance(data)) {
       throw new PayloadException(
@@ -99,6 +106,8 @@ public final class CodecRegistry {
    *     is missing
    */
   public Map<String, Object> upcast(String name, int revision, Map<String, Object> payload) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(payload, "payload");
     Entry e = entry(name);
     if (revision > e.revision() || revision < 1) {
       throw new PayloadException(
@@ -168,6 +177,8 @@ public final class CodecRegistry {
 
     /** Registers the snapshot state type of aggregates named {@code aggregateName}. */
     public Builder registerSnapshot(String aggregateName, Class<?> stateType) {
+      Objects.requireNonNull(aggregateName, "aggregateName");
+      Objects.requireNonNull(stateType, "stateType");
       return register(snapshotName(aggregateName), stateType);
     }
 
@@ -178,6 +189,8 @@ public final class CodecRegistry {
      * @throws IllegalArgumentException when that step is already registered
      */
     public Builder upcaster(String name, int fromRevision, Upcaster upcaster) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(upcaster, "upcaster");
       Objects.requireNonNull(upcaster, "upcaster");
       var steps = upcasters.computeIfAbsent(name, n -> new HashMap<>());
       if (steps.putIfAbsent(fromRevision, upcaster) != null) {

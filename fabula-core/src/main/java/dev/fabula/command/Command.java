@@ -111,11 +111,13 @@ public final class Command<P> {
 
   /** A copy whose metadata carries {@code correlationId}. */
   public Command<P> withCorrelationId(String correlationId) {
+    Objects.requireNonNull(correlationId, "correlationId");
     return withMetadata(metadata.with(Metadata.CORRELATION_ID, correlationId));
   }
 
   /** A copy whose metadata carries {@code causationId} (the id of what caused this command). */
   public Command<P> withCausationId(String causationId) {
+    Objects.requireNonNull(causationId, "causationId");
     return withMetadata(metadata.with(Metadata.CAUSATION_ID, causationId));
   }
 

@@ -20,6 +20,7 @@ public record CommandError(String code, String message, Map<String, String> deta
 
   /** Validates the error and copies the details. */
   public CommandError {
+    Objects.requireNonNull(details, "details");
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(message, "message");
     details = Map.copyOf(details);

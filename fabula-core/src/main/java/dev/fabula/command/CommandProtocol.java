@@ -148,6 +148,7 @@ public final class CommandProtocol {
       Map<String, String> errorDetails) {
     /** Validates the record and copies the details. */
     public Executed {
+      Objects.requireNonNull(errorDetails, "errorDetails");
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
       errorDetails = Map.copyOf(errorDetails);

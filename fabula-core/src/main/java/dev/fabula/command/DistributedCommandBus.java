@@ -226,7 +226,7 @@ final class DistributedCommandBus implements CommandBus {
     if (!payloadType.isAssignableFrom(registered)) {
       throw new IllegalArgumentException(
           "command '" + name + "' is registered with payload type " + registered.getName()
-              + ", which is not a " + payloadType.getName());
+              + ", which is not assignable to " + payloadType.getName());
     }
     return handlers.add(entry);
   }

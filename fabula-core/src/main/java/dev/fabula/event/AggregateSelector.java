@@ -24,6 +24,14 @@ public sealed interface AggregateSelector {
     return new AnyId(name);
   }
 
+  private static void requireName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new InvalidQueryException(
+          "AggregateSelector: name must not be blank, got \"" + name + "\"");
+    }
+  }
+
   /**
    * One aggregate.
    *
@@ -31,9 +39,9 @@ public sealed interface AggregateSelector {
    * @param id aggregate id
    */
   record Exact(String name, UUID id) implements AggregateSelector {
-    /** Validates the selector. */
+    /** Validates the selector; a blank name is an {@link InvalidQueryException}. */
     public Exact {
-      Objects.requireNonNull(name, "name");
+      requireName(name);
       Objects.requireNonNull(id, "id");
     }
 
@@ -49,9 +57,9 @@ public sealed interface AggregateSelector {
    * @param name aggregate name
    */
   record AnyId(String name) implements AggregateSelector {
-    /** Validates the selector. */
+    /** Validates the selector; a blank name is an {@link InvalidQueryException}. */
     public AnyId {
-      Objects.requireNonNull(name, "name");
+      requireName(name);
     }
 
     @Override

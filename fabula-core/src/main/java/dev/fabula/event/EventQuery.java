@@ -279,14 +279,45 @@ public final class EventQuery {
     return false;
   }
 
+  /**
+   * Whether {@code o} is a query with the same settings. The order in which filter values were
+   * given does not matter (any of them matches, whatever the order), so ranges and aggregate
+   * selectors compare as sets; the order of sort keys does matter.
+   */
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof EventQuery q && toString().equals(q.toString());
+    return o instanceof EventQuery q
+        && names.equals(q.names)
+        && ids.equals(q.ids)
+        && timeExact.equals(q.timeExact)
+        && sameElements(timeRanges, q.timeRanges)
+        && Objects.equals(timeMin, q.timeMin)
+        && Objects.equals(timeMax, q.timeMax)
+        && Objects.equals(timeBefore, q.timeBefore)
+        && Objects.equals(timeAfter, q.timeAfter)
+        && aggregateNames.equals(q.aggregateNames)
+        && aggregateIds.equals(q.aggregateIds)
+        && versionExact.equals(q.versionExact)
+        && sameElements(versionRanges, q.versionRanges)
+        && Objects.equals(versionMin, q.versionMin)
+        && Objects.equals(versionMax, q.versionMax)
+        && sameElements(aggregates, q.aggregates)
+        && afterPosition == q.afterPosition
+        && sort.equals(q.sort)
+        && Objects.equals(limit, q.limit);
   }
 
   @Override
   public int hashCode() {
-    return toString().hashCode();
+    // Set hash codes are sums over the elements: independent of order, as equals is.
+    return Objects.hash(
+        names, ids, timeExact, Set.copyOf(timeRanges), timeMin, timeMax, timeBefore, timeAfter,
+        aggregateNames, aggregateIds, versionExact, Set.copyOf(versionRanges), versionMin,
+        versionMax, Set.copyOf(aggregates), afterPosition, sort, limit);
+  }
+
+  private static boolean sameElements(List<?> a, List<?> b) {
+    return Set.copyOf(a).equals(Set.copyOf(b));
   }
 
   @Override
@@ -323,7 +354,9 @@ public final class EventQuery {
    * Builds an {@link EventQuery}. List-valued settings accumulate; single-valued ones (min, max,
    * before, after, start position, limit) may be set once, and a second call fails at once.
    * Contradictions (min after max, a negative limit) fail at {@link #build()} with an {@link
-   * InvalidQueryException}.
+   * InvalidQueryException}. A null argument or value is a {@link NullPointerException} naming it;
+   * a blank name (event name, aggregate name, selector) can match nothing and is an {@link
+   * InvalidQueryException} at once, naming the method.
    */
   public static final class Builder {
     private final Set<String> names = new LinkedHashSet<>();
@@ -350,28 +383,33 @@ public final class EventQuery {
 
     /** Matches events with any of these names. */
     public Builder names(String... values) {
+      Objects.requireNonNull(values, "values");
       return names(Arrays.asList(values));
     }
 
     /** Matches events with any of these names. */
     public Builder names(Collection<String> values) {
-      values.forEach(v -> names.add(Objects.requireNonNull(v, "name")));
+      Objects.requireNonNull(values, "values");
+      values.forEach(v -> names.add(requireName(v, "names", "name")));
       return this;
     }
 
     /** Matches events with any of these ids. */
     public Builder ids(UUID... values) {
+      Objects.requireNonNull(values, "values");
       return ids(Arrays.asList(values));
     }
 
     /** Matches events with any of these ids. */
     public Builder ids(Collection<UUID> values) {
+      Objects.requireNonNull(values, "values");
       values.forEach(v -> ids.add(Objects.requireNonNull(v, "id")));
       return this;
     }
 
     /** Matches events at any of these exact times. */
     public Builder timeExact(Instant... values) {
+      Objects.requireNonNull(values, "values");
       for (Instant v : values) {
         timeExact.add(Objects.requireNonNull(v, "time"));
       }
@@ -414,14 +452,16 @@ public final class EventQuery {
 
     /** Matches events of aggregates with any of these names. */
     public Builder aggregateNames(String... values) {
+      Objects.requireNonNull(values, "values");
       for (String v : values) {
-        aggregateNames.add(Objects.requireNonNull(v, "aggregate name"));
+        aggregateNames.add(requireName(v, "aggregateNames", "aggregate name"));
       }
       return this;
     }
 
     /** Matches events of aggregates with any of these ids. */
     public Builder aggregateIds(UUID... values) {
+      Objects.requireNonNull(values, "values");
       for (UUID v : values) {
         aggregateIds.add(Objects.requireNonNull(v, "aggregate id"));
       }
@@ -430,6 +470,7 @@ public final class EventQuery {
 
     /** Matches events at any of these aggregate versions. */
     public Builder versionExact(int... values) {
+      Objects.requireNonNull(values, "values");
       for (int v : values) {
         versionExact.add(v);
       }
@@ -458,18 +499,21 @@ public final class EventQuery {
 
     /** Matches the events of the aggregate with this name and id. */
     public Builder aggregate(String name, UUID id) {
+      requireName(name, "aggregate", "name");
       aggregates.add(AggregateSelector.of(name, id));
       return this;
     }
 
     /** Matches the events of every aggregate with this name (wildcard id). */
     public Builder aggregate(String name) {
+      requireName(name, "aggregate", "name");
       aggregates.add(AggregateSelector.anyId(name));
       return this;
     }
 
     /** Adds aggregate selectors. */
     public Builder aggregates(Collection<AggregateSelector> selectors) {
+      Objects.requireNonNull(selectors, "selectors");
       selectors.forEach(s -> aggregates.add(Objects.requireNonNull(s, "selector")));
       return this;
     }
@@ -486,6 +530,7 @@ public final class EventQuery {
 
     /** Adds sort keys, less significant than those added before. */
     public Builder sortBy(SortOrder... orders) {
+      Objects.requireNonNull(orders, "orders");
       for (SortOrder o : orders) {
         sort.add(Objects.requireNonNull(o, "sort order"));
       }
@@ -538,6 +583,19 @@ public final class EventQuery {
         }
       }
       return new EventQuery(this);
+    }
+
+    /**
+     * {@code value}, checked: a name that is null or blank can match nothing, so it is refused
+     * instead of silently emptying the result.
+     */
+    private static String requireName(@Nullable String value, String method, String argument) {
+      Objects.requireNonNull(value, argument);
+      if (value.isBlank()) {
+        throw new InvalidQueryException(
+            "EventQuery.Builder." + method + ": " + argument + " must not be blank, got \"" + value + "\"");
+      }
+      return value;
     }
 
     private static void requireUnset(@Nullable Object current, String setting) {

@@ -22,6 +22,7 @@ public record Metadata(Map<String, String> values) {
 
   /** Copies the entries, rejecting null keys and values. */
   public Metadata {
+    Objects.requireNonNull(values, "values");
     values = Map.copyOf(values);
   }
 
@@ -32,11 +33,14 @@ public record Metadata(Map<String, String> values) {
 
   /** Metadata with one entry. */
   public static Metadata of(String key, String value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
     return new Metadata(Map.of(key, value));
   }
 
   /** The value of {@code key}, if present. */
   public Optional<String> get(String key) {
+    Objects.requireNonNull(key, "key");
     return Optional.ofNullable(values.get(key));
   }
 

@@ -46,6 +46,7 @@ public record SubscriptionOptions(
 
   /** A copy with another error handler. */
   public SubscriptionOptions withErrorHandler(Consumer<Throwable> handler) {
+    Objects.requireNonNull(handler, "handler");
     return new SubscriptionOptions(bufferCapacity, overflowPolicy, handler);
   }
 }

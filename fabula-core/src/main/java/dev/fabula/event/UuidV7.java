@@ -3,6 +3,7 @@ package dev.fabula.event;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -35,6 +36,7 @@ public final class UuidV7 {
 
   /** A generator reading the given clock; {@link #next()} uses the system clock. */
   public static UuidV7 generator(InstantSource clock) {
+    Objects.requireNonNull(clock, "clock");
     return new UuidV7(clock);
   }
 

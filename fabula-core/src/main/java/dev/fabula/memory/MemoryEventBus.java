@@ -10,6 +10,7 @@ import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,7 @@ final class MemoryEventBus implements EventBus {
 
   @Override
   public void publish(List<? extends Event<?>> events) {
+    Arguments.requireNoNulls(events, "events");
     ensureOpen();
     for (Event<?> e : events) {
       List<MemorySubscription> named = byName.get(e.name());
@@ -50,6 +52,9 @@ final class MemoryEventBus implements EventBus {
 
   @Override
   public Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options) {
+    Objects.requireNonNull(names, "names");
+    Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(options, "options");
     ensureOpen();
     if (names.isEmpty()) {
       throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");

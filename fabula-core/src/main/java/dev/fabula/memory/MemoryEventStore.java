@@ -158,6 +158,7 @@ final class MemoryEventStore implements EventStore {
 
   @Override
   public List<Event<?>> insert(List<? extends Event<?>> events) {
+    Arguments.requireNoNulls(events, "events");
     ensureOpen();
     if (events.isEmpty()) {
       return List.of();
@@ -669,6 +670,7 @@ final class MemoryEventStore implements EventStore {
 
   @Override
   public void delete(List<? extends Event<?>> events) {
+    Arguments.requireNoNulls(events, "events");
     ensureOpen();
     writeLock.lock();
     try {

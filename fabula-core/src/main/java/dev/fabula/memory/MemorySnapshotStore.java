@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,7 @@ final class MemorySnapshotStore implements SnapshotStore {
 
   @Override
   public void save(Snapshot snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
     ensureOpen();
     snapshots
         .computeIfAbsent(new Key(snapshot.aggregateName(), snapshot.aggregateId()), k -> new ConcurrentSkipListMap<>())
@@ -37,6 +39,8 @@ final class MemorySnapshotStore implements SnapshotStore {
 
   @Override
   public Optional<Snapshot> version(String aggregateName, UUID aggregateId, int version) {
+    Objects.requireNonNull(aggregateName, "aggregateName");
+    Objects.requireNonNull(aggregateId, "aggregateId");
     ensureOpen();
     var versions = snapshots.get(new Key(aggregateName, aggregateId));
     return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
@@ -44,6 +48,8 @@ final class MemorySnapshotStore implements SnapshotStore {
 
   @Override
   public Optional<Snapshot> limit(String aggregateName, UUID aggregateId, int maxVersion) {
+    Objects.requireNonNull(aggregateName, "aggregateName");
+    Objects.requireNonNull(aggregateId, "aggregateId");
     ensureOpen();
     var versions = snapshots.get(new Key(aggregateName, aggregateId));
     if (versions == null) {
@@ -55,6 +61,7 @@ final class MemorySnapshotStore implements SnapshotStore {
 
   @Override
   public Stream<Snapshot> query(SnapshotQuery query) {
+    Objects.requireNonNull(query, "query");
     ensureOpen();
     Stream<Snapshot> s =
         snapshots.values().stream().flatMap(m -> m.values().stream()).filter(query::matches);
@@ -73,7 +80,7 @@ final class MemorySnapshotStore implements SnapshotStore {
       Comparator<Snapshot> key =
           switch (o.field()) {
             case AGGREGATE_NAME -> Comparator.comparing(Snapshot::aggregateName);
-            case AGGREGATE_ID -> Comparator.comparing(Snapshot::aggregateId);
+            case AGGREGATE_ID -> (a, b) -> compareIds(a.aggregateId(), b.aggregateId());
             case AGGREGATE_VERSION -> Comparator.comparingInt(Snapshot::version);
             case TIME -> Comparator.comparing(Snapshot::time);
             case POSITION, NAME -> throw new IllegalStateException("unsortable " + o.field());
@@ -83,8 +90,18 @@ final class MemorySnapshotStore implements SnapshotStore {
     return c;
   }
 
+  /**
+   * Orders ids as their 16 bytes compare (unsigned), as the event store and PostgreSQL do (ADR
+   * 0002); {@link UUID#compareTo} compares signed halves.
+   */
+  private static int compareIds(UUID a, UUID b) {
+    int c = Long.compareUnsigned(a.getMostSignificantBits(), b.getMostSignificantBits());
+    return c != 0 ? c : Long.compareUnsigned(a.getLeastSignificantBits(), b.getLeastSignificantBits());
+  }
+
   @Override
   public void delete(List<Snapshot> toDelete) {
+    Arguments.requireNoNulls(toDelete, "snapshots");
     ensureOpen();
     for (Snapshot s : toDelete) {
       var versions = snapshots.get(new Key(s.aggregateName(), s.aggregateId()));

@@ -61,11 +61,17 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
 
   /** The value of {@code key} for the aggregate, if set. */
   public Optional<Object> value(String aggregateName, String key, UUID aggregateId) {
+    Objects.requireNonNull(aggregateName, "aggregateName");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(aggregateId, "aggregateId");
     return Optional.ofNullable(values.get(new Forward(aggregateName, key, aggregateId)));
   }
 
   /** The id of the aggregate whose {@code key} is {@code value}, if any. */
   public Optional<UUID> aggregateId(String aggregateName, String key, Object value) {
+    Objects.requireNonNull(aggregateName, "aggregateName");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
     return Optional.ofNullable(ids.get(new Reverse(aggregateName, key, value)));
   }
 

@@ -71,6 +71,7 @@ public final class TriggerOptions {
 
   /** A copy delivering only events that also match every one of {@code more}. */
   public TriggerOptions withFilters(EventQuery... more) {
+    Objects.requireNonNull(more, "more");
     var all = new java.util.ArrayList<>(filters);
     for (EventQuery f : more) {
       all.add(Objects.requireNonNull(f, "filter"));

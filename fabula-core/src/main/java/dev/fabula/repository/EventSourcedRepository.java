@@ -4,12 +4,17 @@ import dev.fabula.FabulaException;
 import dev.fabula.RetryPolicy;
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.aggregate.Snapshotting;
+import dev.fabula.aggregate.SoftDeleted;
+import dev.fabula.aggregate.SoftRestored;
 import dev.fabula.event.AggregateRef;
+import dev.fabula.event.AggregateSelector;
 import dev.fabula.event.ConcurrencyException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
+import dev.fabula.event.InvalidQueryException;
 import dev.fabula.event.Metadata;
+import dev.fabula.event.Range;
 import dev.fabula.event.SortField;
 import dev.fabula.aggregate.internal.AggregateAccess;
 import dev.fabula.snapshot.Snapshot;
@@ -18,10 +23,14 @@ import dev.fabula.snapshot.SnapshotSchedule;
 import dev.fabula.snapshot.SnapshotStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
@@ -75,6 +84,8 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public void save(A aggregate, Metadata metadata) {
+    Objects.requireNonNull(aggregate, "aggregate");
+    Objects.requireNonNull(metadata, "metadata");
     List<Event<?>> changes = aggregate.changes();
     if (changes.isEmpty()) {
       return;
@@ -162,6 +173,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public A fetch(UUID id) {
+    Objects.requireNonNull(id, "id");
     A aggregate = load(id, Integer.MAX_VALUE);
     if (aggregate.isDeleted()) {
       throw new AggregateDeletedException(aggregateName, id);
@@ -171,11 +183,13 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public A fetchIncludingDeleted(UUID id) {
+    Objects.requireNonNull(id, "id");
     return load(id, Integer.MAX_VALUE);
   }
 
   @Override
   public A fetchVersion(UUID id, int version) {
+    Objects.requireNonNull(id, "id");
     if (version < 1) {
       throw new IllegalArgumentException("version must be at least 1, got " + version);
     }
@@ -276,6 +290,9 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public A use(UUID id, Metadata metadata, Consumer<? super A> action) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(action, "action");
     if (turns == null) {
       return fetchActSave(id, metadata, action);
     }
@@ -445,26 +462,150 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public Stream<History> query(EventQuery query) {
+    return query(query, false);
+  }
+
+  @Override
+  public Stream<History> queryIncludingDeleted(EventQuery query) {
+    return query(query, true);
+  }
+
+  /**
+   * Goes' aggregate query: this repository's aggregates, narrowed by the query's filters, each
+   * returned with its whole history up to the version cap the query's version filters give. The
+   * store is read once, sorted by aggregate id and version and restricted to this aggregate type
+   * (and to the selected ids, and the cap, where the query gives them); a history is kept when at
+   * least one of its events matches the query.
+   */
+  private Stream<History> query(EventQuery query, boolean includingDeleted) {
+    Objects.requireNonNull(query, "query");
     if (!query.sort().isEmpty()) {
-      throw new IllegalArgumentException(
-          "repository queries are grouped by aggregate; remove the sort keys " + query.sort());
+      throw new InvalidQueryException(
+          "repository queries return histories grouped by aggregate; remove the sort keys " + query.sort());
     }
-    EventQuery grouped =
-        query.toBuilder()
-            .aggregate(aggregateName)
-            .sortBy(SortField.AGGREGATE_ID)
-            .sortBy(SortField.AGGREGATE_VERSION)
-            .build();
-    Stream<Event<?>> events = store.query(grouped);
+    refuseOtherAggregateTypes(query);
+    Set<UUID> ids = selectedIds(query);
+    int cap = versionCap(query);
+    if ((ids != null && ids.isEmpty()) || cap < 1) {
+      return Stream.empty();
+    }
+    var read = EventQuery.builder();
+    if (ids == null) {
+      read.aggregate(aggregateName);
+    } else {
+      ids.forEach(id -> read.aggregate(aggregateName, id));
+    }
+    if (cap != Integer.MAX_VALUE) {
+      read.versionMax(cap);
+    }
+    Stream<Event<?>> events =
+        store.query(read.sortBy(SortField.AGGREGATE_ID).sortBy(SortField.AGGREGATE_VERSION).build());
     Iterator<History> histories = new GroupingIterator(events.iterator());
-    return StreamSupport.stream(
-            Spliterators.spliteratorUnknownSize(histories, Spliterator.ORDERED | Spliterator.NONNULL),
-            false)
-        .onClose(events::close);
+    Stream<History> result =
+        StreamSupport.stream(
+                Spliterators.spliteratorUnknownSize(histories, Spliterator.ORDERED | Spliterator.NONNULL),
+                false)
+            .onClose(events::close)
+            .filter(h -> anyMatches(query, h) && (includingDeleted || !endsDeleted(h)));
+    return query.limit().isPresent() ? result.limit(query.limit().getAsInt()) : result;
+  }
+
+  /** A name of another aggregate type in a query of this repository is a mistake: refused. */
+  private void refuseOtherAggregateTypes(EventQuery query) {
+    for (String name : query.aggregateNames()) {
+      if (!name.equals(aggregateName)) {
+        throw new InvalidQueryException(
+            "the repository of " + aggregateName + " aggregates cannot select aggregates named "
+                + name + " (aggregateNames)");
+      }
+    }
+    for (AggregateSelector s : query.aggregates()) {
+      if (!s.name().equals(aggregateName)) {
+        throw new InvalidQueryException(
+            "the repository of " + aggregateName + " aggregates cannot select aggregates named "
+                + s.name() + " (aggregate selector " + s + ")");
+      }
+    }
+  }
+
+  /**
+   * The ids the query's aggregate ids and selectors allow (both when both are given); {@code
+   * null} when they allow every id.
+   */
+  private static @Nullable Set<UUID> selectedIds(EventQuery query) {
+    Set<UUID> fromSelectors = null;
+    boolean anyId = false;
+    for (AggregateSelector s : query.aggregates()) {
+      if (s instanceof AggregateSelector.Exact exact) {
+        if (fromSelectors == null) {
+          fromSelectors = new LinkedHashSet<>();
+        }
+        fromSelectors.add(exact.id());
+      } else {
+        anyId = true;
+      }
+    }
+    if (anyId) {
+      fromSelectors = null;
+    }
+    Set<UUID> fromIds = query.aggregateIds().isEmpty() ? null : query.aggregateIds();
+    if (fromSelectors == null) {
+      return fromIds;
+    }
+    if (fromIds != null) {
+      fromSelectors.retainAll(fromIds);
+    }
+    return fromSelectors;
+  }
+
+  /**
+   * The highest version the query's version filters let through (as goes turns version filters
+   * into caps): the greatest exact version, the greatest range end, the maximum, whichever of
+   * them are given, the lowest of those; {@link Integer#MAX_VALUE} when none is.
+   */
+  private static int versionCap(EventQuery query) {
+    int cap = Integer.MAX_VALUE;
+    if (!query.versionExact().isEmpty()) {
+      cap = Math.min(cap, Collections.max(query.versionExact()));
+    }
+    if (!query.versionRanges().isEmpty()) {
+      int highest = Integer.MIN_VALUE;
+      for (Range<Integer> r : query.versionRanges()) {
+        highest = Math.max(highest, r.to());
+      }
+      cap = Math.min(cap, highest);
+    }
+    if (query.versionMax().isPresent()) {
+      cap = Math.min(cap, query.versionMax().getAsInt());
+    }
+    return cap;
+  }
+
+  private static boolean anyMatches(EventQuery query, History history) {
+    for (Event<?> e : history.events()) {
+      if (query.matches(e)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the history's last deletion marker is a soft deletion, as replaying it would say. */
+  private static boolean endsDeleted(History history) {
+    boolean deleted = false;
+    for (Event<?> e : history.events()) {
+      if (e.data() instanceof SoftDeleted) {
+        deleted = true;
+      } else if (e.data() instanceof SoftRestored) {
+        deleted = false;
+      }
+    }
+    return deleted;
   }
 
   @Override
   public A rebuild(History history) {
+    Objects.requireNonNull(history, "history");
     if (!history.aggregateName().equals(aggregateName)) {
       throw new IllegalArgumentException(
           "history of " + history.aggregateName() + " given to the repository of " + aggregateName);
@@ -476,6 +617,7 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
 
   @Override
   public void delete(UUID id) {
+    Objects.requireNonNull(id, "id");
     List<Event<?>> events;
     try (Stream<Event<?>> s = store.query(EventQuery.builder().aggregate(aggregateName, id).build())) {
       events = s.toList();

@@ -10,11 +10,12 @@ import java.util.UUID;
  *
  * @param aggregateName the aggregate's name
  * @param aggregateId the aggregate's id
- * @param events its events matching the query, in version order
+ * @param events its events from version 1, in version order (up to the query's version cap)
  */
 public record History(String aggregateName, UUID aggregateId, List<Event<?>> events) {
   /** Validates and copies. */
   public History {
+    Objects.requireNonNull(events, "events");
     Objects.requireNonNull(aggregateName, "aggregateName");
     Objects.requireNonNull(aggregateId, "aggregateId");
     events = List.copyOf(events);

@@ -98,10 +98,36 @@ public interface Repository<A extends AggregateRoot> {
   A use(UUID id, Metadata metadata, Consumer<? super A> action);
 
   /**
-   * The histories of this repository's aggregates whose events match {@code query}, one per
-   * aggregate, lazily. Close the stream.
+   * The histories of this repository's aggregates that {@code query} selects, one per aggregate,
+   * in the order of their ids' bytes, lazily. Close the stream.
+   *
+   * <p>The query <em>narrows</em> this repository's aggregates, as an aggregate query does in
+   * goes: its filters select aggregates, they never add any, and each result is the selected
+   * aggregate's whole history from version 1, so {@link #rebuild} always works.
+   *
+   * <ul>
+   *   <li>An aggregate is selected when at least one of its events matches every filter of the
+   *       query ({@link EventQuery#matches}): {@code aggregate(name, id)} and {@code aggregateIds}
+   *       select by id, {@code names} selects the aggregates that have an event of that name,
+   *       time filters those with an event in that time, and so on.
+   *   <li>Version filters also cap the history, as goes turns them into caps: each history ends
+   *       at the highest version they let through ({@code versionExact(10)} gives versions 1 to
+   *       10 of the aggregates that reached version 10; {@code versionMax(3)} gives every
+   *       aggregate up to version 3). {@code versionMin} selects the aggregates that reached it.
+   *   <li>A name of another aggregate type ({@code aggregate("product", id)} or {@code
+   *       aggregateNames("product")} given to the repository of accounts) is refused with an
+   *       {@link dev.fabula.event.InvalidQueryException}: this repository can never return such
+   *       an aggregate, so the query is a mistake.
+   *   <li>Aggregates whose history (up to the cap) ends soft-deleted are left out; {@link
+   *       #queryIncludingDeleted} keeps them.
+   *   <li>{@code limit} is the maximum number of histories; sort keys are refused ({@link
+   *       dev.fabula.event.InvalidQueryException}): histories come in id order.
+   * </ul>
    */
   Stream<History> query(EventQuery query);
+
+  /** Like {@link #query}, keeping the soft-deleted aggregates it selects (to restore them). */
+  Stream<History> queryIncludingDeleted(EventQuery query);
 
   /** Rebuilds an aggregate from a history returned by {@link #query}. */
   A rebuild(History history);

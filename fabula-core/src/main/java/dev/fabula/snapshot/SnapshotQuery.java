@@ -98,6 +98,7 @@ public final class SnapshotQuery {
 
   /** Whether {@code s} passes every filter (sort and limit aside). */
   public boolean matches(Snapshot s) {
+    Objects.requireNonNull(s, "snapshot");
     return (aggregateNames.isEmpty() || aggregateNames.contains(s.aggregateName()))
         && (aggregateIds.isEmpty() || aggregateIds.contains(s.aggregateId()))
         && (versions.isEmpty() || versions.contains(s.version()))
@@ -107,7 +108,40 @@ public final class SnapshotQuery {
         && (timeMax == null || !s.time().isAfter(timeMax));
   }
 
-  /** Builds a {@link SnapshotQuery}; single-valued settings may be set once. */
+  /**
+   * Whether {@code o} is a query with the same settings; the order in which filter values were
+   * given does not matter, the order of sort keys does.
+   */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof SnapshotQuery q
+        && aggregateNames.equals(q.aggregateNames)
+        && aggregateIds.equals(q.aggregateIds)
+        && versions.equals(q.versions)
+        && Objects.equals(versionMin, q.versionMin)
+        && Objects.equals(versionMax, q.versionMax)
+        && Objects.equals(timeMin, q.timeMin)
+        && Objects.equals(timeMax, q.timeMax)
+        && sort.equals(q.sort)
+        && Objects.equals(limit, q.limit);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(aggregateNames, aggregateIds, versions, versionMin, versionMax, timeMin, timeMax, sort, limit);
+  }
+
+  @Override
+  public String toString() {
+    return "SnapshotQuery[aggregateNames=" + aggregateNames + ", aggregateIds=" + aggregateIds
+        + ", versions=" + versions + ", versionMin=" + versionMin + ", versionMax=" + versionMax
+        + ", timeMin=" + timeMin + ", timeMax=" + timeMax + ", sort=" + sort + ", limit=" + limit + "]";
+  }
+
+  /**
+   * Builds a {@link SnapshotQuery}; single-valued settings may be set once. A blank aggregate name
+   * can match nothing and is an {@link InvalidQueryException} at once.
+   */
   public static final class Builder {
     private final Set<String> aggregateNames = new LinkedHashSet<>();
     private final Set<UUID> aggregateIds = new LinkedHashSet<>();
@@ -123,14 +157,21 @@ public final class SnapshotQuery {
 
     /** Matches snapshots of aggregates with any of these names. */
     public Builder aggregateNames(String... names) {
+      Objects.requireNonNull(names, "names");
       for (String n : names) {
-        aggregateNames.add(Objects.requireNonNull(n, "aggregate name"));
+        Objects.requireNonNull(n, "aggregate name");
+        if (n.isBlank()) {
+          throw new InvalidQueryException(
+              "SnapshotQuery.Builder.aggregateNames: aggregate name must not be blank, got \"" + n + "\"");
+        }
+        aggregateNames.add(n);
       }
       return this;
     }
 
     /** Matches snapshots of aggregates with any of these ids. */
     public Builder aggregateIds(UUID... ids) {
+      Objects.requireNonNull(ids, "ids");
       for (UUID id : ids) {
         aggregateIds.add(Objects.requireNonNull(id, "aggregate id"));
       }
@@ -139,6 +180,7 @@ public final class SnapshotQuery {
 
     /** Matches snapshots at any of these versions. */
     public Builder versions(int... values) {
+      Objects.requireNonNull(values, "values");
       for (int v : values) {
         versions.add(v);
       }
@@ -163,7 +205,7 @@ public final class SnapshotQuery {
       return this;
     }
 
-    /** Matches snapshots taken at or after {@code min}. */
+    /** Matches snapshots whose {@link Snapshot#time()} (their last event's) is {@code min} or later. */
     public Builder timeMin(Instant min) {
       if (timeMin != null) {
         throw new IllegalStateException("timeMin was already set to " + timeMin);
@@ -172,7 +214,7 @@ public final class SnapshotQuery {
       return this;
     }
 
-    /** Matches snapshots taken at or before {@code max}. */
+    /** Matches snapshots whose {@link Snapshot#time()} (their last event's) is {@code max} or earlier. */
     public Builder timeMax(Instant max) {
       if (timeMax != null) {
         throw new IllegalStateException("timeMax was already set to " + timeMax);
@@ -183,6 +225,7 @@ public final class SnapshotQuery {
 
     /** Adds sort keys, less significant than those added before. */
     public Builder sortBy(SortOrder... orders) {
+      Objects.requireNonNull(orders, "orders");
       for (SortOrder o : orders) {
         sort.add(Objects.requireNonNull(o, "sort order"));
       }

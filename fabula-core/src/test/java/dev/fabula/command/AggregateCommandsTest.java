@@ -150,13 +150,17 @@ class AggregateCommandsTest {
     assertThatThrownBy(
             () -> bus.dispatch(Command.create("product.create", new CreateProduct("x", 1)), DispatchOptions.sync()))
         .isInstanceOfSatisfying(
-            CommandExecutionException.class, e -> assertThat(e.code()).isEqualTo(AggregateCommands.NO_AGGREGATE));
+            CommandExecutionException.class, e -> assertThat(e.code()).isEqualTo(AggregateCommands.NO_AGGREGATE))
+        .hasMessageContaining("'product.create' has no aggregate target")
+        .hasMessageNotContaining(" a product");
     assertThatThrownBy(
             () -> bus.dispatch(
                 Command.create("product.create", new CreateProduct("x", 1)).forAggregate("order", UUID.randomUUID()),
                 DispatchOptions.sync()))
         .isInstanceOfSatisfying(
-            CommandExecutionException.class, e -> assertThat(e.code()).isEqualTo(AggregateCommands.WRONG_AGGREGATE));
+            CommandExecutionException.class, e -> assertThat(e.code()).isEqualTo(AggregateCommands.WRONG_AGGREGATE))
+        .hasMessageContaining("targets aggregate type order, but its handler works on product aggregates")
+        .hasMessageNotContaining(" a order");
   }
 
   static final class RuleBroken extends RuntimeException {

@@ -95,4 +95,58 @@ class EventQueryTest {
       previous = next;
     }
   }
+
+  @Test
+  void equalityDoesNotDependOnTheOrderFiltersWereGivenIn() {
+    UUID a = new UUID(1, 1);
+    UUID b = new UUID(2, 2);
+    Instant u = t.plusSeconds(60);
+    EventQuery one = EventQuery.builder()
+        .names("x", "y", "z").ids(a, b).timeExact(t, u).timeBetween(t, u).timeBetween(u, u.plusSeconds(1))
+        .aggregateNames("p", "q").aggregateIds(a, b).versionExact(1, 2, 3).versionBetween(1, 2).versionBetween(5, 9)
+        .aggregate("p", a).aggregate("q").sortBy(SortField.NAME).sortBy(SortField.TIME).build();
+    EventQuery other = EventQuery.builder()
+        .aggregate("q").aggregate("p", a).versionBetween(5, 9).versionBetween(1, 2).versionExact(3, 2, 1)
+        .aggregateIds(b, a).aggregateNames("q", "p").timeBetween(u, u.plusSeconds(1)).timeBetween(t, u)
+        .timeExact(u, t).ids(b, a).names("z", "y", "x").sortBy(SortField.NAME).sortBy(SortField.TIME).build();
+    assertThat(other).isEqualTo(one);
+    assertThat(other.hashCode()).isEqualTo(one.hashCode());
+    EventQuery resorted = other.toBuilder().build();
+    assertThat(resorted).isEqualTo(one);
+
+    EventQuery sortedTheOtherWay = EventQuery.builder().sortBy(SortField.TIME).sortBy(SortField.NAME).build();
+    assertThat(sortedTheOtherWay)
+        .as("sort keys keep their order")
+        .isNotEqualTo(EventQuery.builder().sortBy(SortField.NAME).sortBy(SortField.TIME).build());
+    assertThat(EventQuery.builder().versionBetween(1, 2).build())
+        .isNotEqualTo(EventQuery.builder().versionBetween(1, 3).build());
+  }
+
+  @Test
+  void refusesBlankNamesNamingTheMethod() {
+    UUID id = UUID.randomUUID();
+    assertThatThrownBy(() -> EventQuery.builder().names(" "))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("names")
+        .hasMessageContaining("must not be blank");
+    assertThatThrownBy(() -> EventQuery.builder().names(java.util.List.of("ok", "")))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("names");
+    assertThatThrownBy(() -> EventQuery.builder().aggregate("", id))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("aggregate")
+        .hasMessageContaining("name must not be blank");
+    assertThatThrownBy(() -> EventQuery.builder().aggregate("\t"))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("aggregate");
+    assertThatThrownBy(() -> EventQuery.builder().aggregateNames("account", " "))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("aggregateNames");
+    assertThatThrownBy(() -> EventQuery.builder().aggregates(java.util.List.of(AggregateSelector.anyId(""))))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("AggregateSelector");
+    assertThatThrownBy(() -> AggregateSelector.of(" ", id))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("name must not be blank");
+  }
 }

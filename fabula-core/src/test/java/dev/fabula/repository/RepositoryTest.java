@@ -207,7 +207,7 @@ class RepositoryTest {
       assertThat(rebuilt.version()).isEqualTo(h.aggregateId().equals(a) ? 3 : 2);
     }
     assertThatThrownBy(() -> accounts.query(EventQuery.builder().sortBy(dev.fabula.event.SortField.TIME).build()))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(dev.fabula.event.InvalidQueryException.class);
   }
 
   @Test
@@ -224,6 +224,9 @@ class RepositoryTest {
     Snapshot s = snapshots.latest("account", id).orElseThrow();
     assertThat(s.version()).isEqualTo(3);
     assertThat(s.state()).isEqualTo(new Account.State("ana", 15));
+    try (Stream<Event<?>> v3 = store.query(EventQuery.builder().aggregate("account", id).versionExact(3).build())) {
+      assertThat(s.time()).as("the time of the last event the state includes").isEqualTo(v3.findFirst().orElseThrow().time());
+    }
 
     // Prove fetch starts from the snapshot: replace it with a state the events could not produce.
     snapshots.save(new Snapshot("account", id, 3, s.time(), new Account.State("from-snapshot", 1000)));

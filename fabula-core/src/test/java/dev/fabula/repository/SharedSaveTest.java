@@ -20,6 +20,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -146,11 +147,19 @@ class SharedSaveTest {
     Held first = holdADepositOfOne(once, id);
     List<FutureTask<Account>> depositing = queue(1, () -> once.use(id, a -> a.deposit(10)));
     List<FutureTask<Account>> looking = queue(1, () -> once.use(id, a -> {}));
+    Thread lookingThread = threads.getLast();
     Gate shared = store.gateNextInsert();
     first.gate().open();
     first.use().get(10, TimeUnit.SECONDS);
     shared.awaitArrived();
-    Thread.sleep(50); // time enough for the looking use to return early, if it did
+    // No sleep: the looking use must now be either inside the held insert (at the gate) or
+    // waiting for it on the shared save's latch; only the insert's end lets it go on from
+    // there. A use that returns early is done instead.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!looking.get(0).isDone() && !parkedOnALatch(lookingThread)) {
+      assertThat(System.nanoTime()).as("the looking use returned or waits for the insert").isLessThan(deadline);
+      Thread.sleep(1);
+    }
     assertThat(looking.get(0).isDone()).as("returned before the state it saw was stored").isFalse();
     shared.open();
     assertThat(looking.get(0).get(10, TimeUnit.SECONDS).balance()).isEqualTo(11);
@@ -220,6 +229,12 @@ class SharedSaveTest {
       assertThat(System.nanoTime()).as(t + " parked").isLessThan(deadline);
       Thread.sleep(1);
     }
+  }
+
+  /** Whether {@code t} is parked on a {@link CountDownLatch} (a gate's, or a shared save's). */
+  private static boolean parkedOnALatch(Thread t) {
+    Object blocker = LockSupport.getBlocker(t);
+    return blocker != null && blocker.getClass().getName().startsWith("java.util.concurrent.CountDownLatch$");
   }
 
   /** Holds one insert until opened. */

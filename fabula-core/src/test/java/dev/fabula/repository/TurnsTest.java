@@ -18,6 +18,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,15 +71,31 @@ class TurnsTest {
     UUID id = opened();
     AtomicBoolean secondActed = new AtomicBoolean();
     Held first = holdInsideUse(turns, id);
-    Future<Account> second = pool.submit(() -> turns.use(id, a -> {
-      secondActed.set(true);
-      a.deposit(2);
-    }));
-    Thread.sleep(100); // time enough for the second to act, if it did not wait
+    AtomicReference<Thread> secondThread = new AtomicReference<>();
+    Future<Account> second = pool.submit(() -> {
+      secondThread.set(Thread.currentThread());
+      return turns.use(id, a -> {
+        secondActed.set(true);
+        a.deposit(2);
+      });
+    });
+    // No sleep: wait until the second either acted or is parked on the turn's lock, where only
+    // the first leaving its turn lets it go on.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!secondActed.get() && !parkedOnALock(secondThread.get())) {
+      assertThat(System.nanoTime()).as("the second use acted or waited for its turn").isLessThan(deadline);
+      Thread.sleep(1);
+    }
     assertThat(secondActed).as("the second acted while the first had its turn").isFalse();
     assertThat(first.finish().version()).isEqualTo(2);
     assertThat(second.get(10, TimeUnit.SECONDS).version()).isEqualTo(3);
     assertThat(turns.fetch(id).balance()).isEqualTo(3);
+  }
+
+  /** Whether {@code t} is parked waiting for a {@link java.util.concurrent.locks.ReentrantLock}. */
+  private static boolean parkedOnALock(@Nullable Thread t) {
+    Object blocker = t == null ? null : LockSupport.getBlocker(t);
+    return blocker != null && blocker.getClass().getName().startsWith("java.util.concurrent.locks.ReentrantLock$");
   }
 
   @Test
@@ -158,7 +177,7 @@ class TurnsTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!first.lock.hasQueuedThreads()) { // the waiter is queued on the same turn
       assertThat(System.nanoTime()).as("waiter queued").isLessThan(deadline);
-      Thread.onSpinWait();
+      Thread.sleep(1);
     }
     assertThat(t.active()).isEqualTo(1);
     t.leave(id, first);

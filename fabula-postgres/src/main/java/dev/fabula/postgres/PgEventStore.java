@@ -30,6 +30,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -194,6 +195,7 @@ final class PgEventStore implements EventStore {
 
   @Override
   public List<Event<?>> insert(List<? extends Event<?>> events) {
+    Arguments.requireNoNulls(events, "events");
     ensureOpen();
     if (events.isEmpty()) {
       return List.of();
@@ -594,6 +596,7 @@ final class PgEventStore implements EventStore {
 
   @Override
   public Optional<Event<?>> find(UUID id) {
+    Objects.requireNonNull(id, "id");
     ensureOpen();
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?")) {
@@ -687,6 +690,7 @@ final class PgEventStore implements EventStore {
 
   @Override
   public Stream<Event<?>> query(EventQuery query) {
+    Objects.requireNonNull(query, "query");
     ensureOpen();
     List<Object> params = new ArrayList<>();
     AggregateSelector.@Nullable Exact only =
@@ -908,6 +912,7 @@ final class PgEventStore implements EventStore {
 
   @Override
   public void delete(List<? extends Event<?>> events) {
+    Arguments.requireNoNulls(events, "events");
     ensureOpen();
     if (events.isEmpty()) {
       return;

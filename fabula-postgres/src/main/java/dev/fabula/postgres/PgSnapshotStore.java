@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -42,6 +43,7 @@ final class PgSnapshotStore implements SnapshotStore {
 
   @Override
   public void save(Snapshot s) {
+    Objects.requireNonNull(s, "snapshot");
     ensureOpen();
     String name = CodecRegistry.snapshotName(s.aggregateName());
     byte[] state = codec.encode(name, s.state());
@@ -64,16 +66,22 @@ final class PgSnapshotStore implements SnapshotStore {
 
   @Override
   public Optional<Snapshot> latest(String aggregateName, UUID aggregateId) {
+    Objects.requireNonNull(aggregateName, "aggregateName");
+    Objects.requireNonNull(aggregateId, "aggregateId");
     return limit(aggregateName, aggregateId, Integer.MAX_VALUE);
   }
 
   @Override
   public Optional<Snapshot> version(String aggregateName, UUID aggregateId, int version) {
+    Objects.requireNonNull(aggregateName, "aggregateName");
+    Objects.requireNonNull(aggregateId, "aggregateId");
     return one(" WHERE aggregate_name = ? AND aggregate_id = ? AND version = ?", aggregateName, aggregateId, version);
   }
 
   @Override
   public Optional<Snapshot> limit(String aggregateName, UUID aggregateId, int maxVersion) {
+    Objects.requireNonNull(aggregateName, "aggregateName");
+    Objects.requireNonNull(aggregateId, "aggregateId");
     return one(
         " WHERE aggregate_name = ? AND aggregate_id = ? AND version <= ? ORDER BY version DESC LIMIT 1",
         aggregateName, aggregateId, maxVersion);
@@ -120,6 +128,7 @@ final class PgSnapshotStore implements SnapshotStore {
 
   @Override
   public Stream<Snapshot> query(SnapshotQuery q) {
+    Objects.requireNonNull(q, "query");
     ensureOpen();
     List<Object> p = new ArrayList<>();
     List<String> and = new ArrayList<>();
@@ -179,6 +188,7 @@ final class PgSnapshotStore implements SnapshotStore {
 
   @Override
   public void delete(List<Snapshot> snapshots) {
+    Arguments.requireNoNulls(snapshots, "snapshots");
     ensureOpen();
     if (snapshots.isEmpty()) {
       return;

@@ -329,6 +329,21 @@ public abstract class EventStoreConformance {
   // ---------------------------------------------------------------- delete
 
   @Test
+  void refusesNullsNamingTheArgumentAndStoresNothing() {
+    Event<?> ok = TckData.alpha("kept out");
+    assertThatThrownBy(() -> store.insert(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("events");
+    assertThatThrownBy(() -> store.insert(java.util.Arrays.asList(ok, null)))
+        .as("a null element of the batch")
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("events");
+    assertThatThrownBy(() -> store.find(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("id");
+    assertThatThrownBy(() -> store.query(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("query");
+    assertThatThrownBy(() -> store.delete(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("events");
+    assertThat(store.lastPosition()).isZero();
+    assertThat(store.find(ok.id())).isEmpty();
+  }
+
+  @Test
   void deletesEventsById() {
     Event<Alpha> keep = TckData.alpha("keep");
     Event<Alpha> drop = TckData.alpha("drop");

@@ -131,6 +131,36 @@ public abstract class SnapshotStoreConformance {
   }
 
   @Test
+  void sortsAggregateIdsByTheirBytesUnsigned() {
+    // As events do (ADR 0002): an id whose first byte is 0xF0 is negative as a Java long, and
+    // UUID.compareTo would put it first; its bytes put it last.
+    UUID low = new UUID(0x0100_0000_0000_7000L, 0x8000_0000_0000_0001L);
+    UUID high = new UUID(0xF000_0000_0000_7000L, 0x8000_0000_0000_0001L);
+    UUID lowTail = new UUID(0x0100_0000_0000_7000L, 0xF000_0000_0000_0001L); // high bit of the low half
+    store.save(snapshot(high, 1, 0));
+    store.save(snapshot(lowTail, 1, 1));
+    store.save(snapshot(low, 1, 2));
+    assertThat(list(SnapshotQuery.builder().sortBy(SortOrder.asc(SortField.AGGREGATE_ID)).build()))
+        .extracting(Snapshot::aggregateId)
+        .containsExactly(low, lowTail, high);
+    assertThat(list(SnapshotQuery.builder().sortBy(SortOrder.desc(SortField.AGGREGATE_ID)).build()))
+        .extracting(Snapshot::aggregateId)
+        .containsExactly(high, lowTail, low);
+  }
+
+  @Test
+  void refusesNullsNamingTheArgument() {
+    UUID id = UUID.randomUUID();
+    assertThatThrownBy(() -> store.save(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("snapshot");
+    assertThatThrownBy(() -> store.latest(null, id)).isInstanceOf(NullPointerException.class).hasMessageContaining("aggregateName");
+    assertThatThrownBy(() -> store.latest(NAME, null)).isInstanceOf(NullPointerException.class).hasMessageContaining("aggregateId");
+    assertThatThrownBy(() -> store.query(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("query");
+    assertThatThrownBy(() -> store.delete(java.util.Arrays.asList(snapshot(id, 1, 0), null)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("snapshots");
+  }
+
+  @Test
   void deletesSnapshots() {
     UUID id = UUID.randomUUID();
     store.save(snapshot(id, 10, 0));
