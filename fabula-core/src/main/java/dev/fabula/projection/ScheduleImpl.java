@@ -31,6 +31,9 @@ final class ScheduleImpl implements Schedule {
   /** With a custom clock, waits re-read it this often, since it need not follow real time. */
   private static final long CUSTOM_CLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long CLOSE_WAIT_MILLIS = 10_000;
+  /** First and longest wait before looking again for announced events the store did not show yet. */
+  private static final Duration RECHECK_FIRST = Duration.ofMillis(5);
+  private static final Duration RECHECK_MAX = Duration.ofSeconds(1);
 
   private final @Nullable EventBus bus;
   private final EventStore store;
@@ -235,6 +238,14 @@ final class ScheduleImpl implements Schedule {
     /** The projections this subscription's jobs applied. */
     private final Set<Cursors.Cursor> applied = ConcurrentHashMap.newKeySet();
     private @Nullable Instant nextTick;
+    /**
+     * The highest position announced by the bus or the store's insert listener. A store may show
+     * an event to readers a little after announcing it (PostgreSQL shows a commit once every older
+     * transaction ended): while a job's head is below it, the thread looks again, backing off.
+     */
+    private long announced;
+    private @Nullable Instant recheckAt;
+    private Duration recheckDelay = Duration.ZERO;
     private boolean stopped;
     /** Why the thread stopped on its own; null while it runs or after a plain close. */
     private volatile @Nullable Throwable death;
@@ -263,7 +274,7 @@ final class ScheduleImpl implements Schedule {
         busSubscription =
             bus.subscribe(
                 names,
-                e -> onBusEvent(),
+                e -> onBusEvent(e.position()),
                 SubscriptionOptions.defaults()
                     .withErrorHandler(t -> StoreJob.safely(() -> options.listener().jobFailed(t))));
         if (store instanceof InsertNotifying notifying) {
@@ -279,21 +290,21 @@ final class ScheduleImpl implements Schedule {
     }
 
     private void onInsert(List<Event<?>> stored) {
-      if (names.contains(EventBus.ALL)) {
-        onBusEvent();
-        return;
-      }
+      long last = 0;
       for (Event<?> e : stored) {
-        if (names.contains(e.name())) {
-          onBusEvent();
-          return;
+        if (names.contains(EventBus.ALL) || names.contains(e.name())) {
+          last = Math.max(last, e.position());
         }
+      }
+      if (last > 0) {
+        onBusEvent(last);
       }
     }
 
-    private void onBusEvent() {
+    private void onBusEvent(long position) {
       lock.lock();
       try {
+        announced = Math.max(announced, position);
         debouncer.onEvent(options.clock().instant());
         wake.signal();
       } finally {
@@ -383,10 +394,11 @@ final class ScheduleImpl implements Schedule {
               break;
             }
             Instant now = options.clock().instant();
-            Instant due = bus != null ? debouncer.deadline() : nextTick;
+            Instant due = bus != null ? earlier(debouncer.deadline(), recheckAt) : nextTick;
             if (due != null && !now.isBefore(due)) {
               if (bus != null) {
                 debouncer.clear();
+                recheckAt = null;
               } else {
                 nextTick = now.plus(Objects.requireNonNull(interval));
               }
@@ -408,7 +420,35 @@ final class ScheduleImpl implements Schedule {
           lock.unlock();
         }
         runJob(request);
+        if (bus != null) {
+          lock.lock();
+          try {
+            if (announced > head) {
+              recheckDelay =
+                  recheckDelay.isZero()
+                      ? RECHECK_FIRST
+                      : min(recheckDelay.multipliedBy(2), RECHECK_MAX);
+              recheckAt = options.clock().instant().plus(recheckDelay);
+            } else {
+              recheckDelay = Duration.ZERO;
+              recheckAt = null;
+            }
+          } finally {
+            lock.unlock();
+          }
+        }
       }
+    }
+
+    private static @Nullable Instant earlier(@Nullable Instant a, @Nullable Instant b) {
+      if (a == null) {
+        return b;
+      }
+      return b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+      return a.compareTo(b) <= 0 ? a : b;
     }
 
     /**

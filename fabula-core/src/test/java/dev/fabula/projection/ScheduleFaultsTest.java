@@ -285,6 +285,82 @@ class ScheduleFaultsTest {
     assertThat(jobFailures).isEmpty();
   }
 
+  // ---- 4. The simple path: a store Fabula gives you wakes same-process schedules ----
+
+  @Test
+  void aContinuousScheduleFollowsInsertsIntoTheInMemoryStoreWithoutAPublishingWrapper() {
+    var p = new CountingProjection("p");
+    schedule(raw, options().build()).project(p); // nobody publishes to the bus
+    insert(raw, 3);
+    Await.until("3 events applied", () -> p.progress() == 3);
+    insert(raw, 2);
+    Await.until("5 events applied", () -> p.progress() == 5);
+    assertThat(p.duplicates).isZero();
+  }
+
+  /** A store that shows readers its events only up to {@code visible}, as PostgreSQL while an older transaction runs. */
+  static final class LaggingStore extends CountingStore implements dev.fabula.event.InsertNotifying {
+    private final EventStore delegate;
+    volatile long visible = Long.MAX_VALUE;
+
+    LaggingStore(EventStore delegate) {
+      super(delegate);
+      this.delegate = delegate;
+    }
+
+    @Override
+    public long lastPosition() {
+      return Math.min(visible, super.lastPosition());
+    }
+
+    @Override
+    public Subscription onInsert(java.util.function.Consumer<List<Event<?>>> listener) {
+      return ((dev.fabula.event.InsertNotifying) delegate).onInsert(listener);
+    }
+  }
+
+  @Test
+  void announcedEventsTheStoreDoesNotShowYetAreLookedForAgain() {
+    var lagging = new LaggingStore(raw);
+    lagging.visible = 0;
+    var jobs = new AtomicInteger();
+    var p = new CountingProjection("p");
+    schedule(
+            lagging,
+            ScheduleOptions.builder()
+                .listener(
+                    new ScheduleListener() {
+                      @Override
+                      public void jobFinished(ScheduleStatus status) {
+                        jobs.incrementAndGet();
+                      }
+                    })
+                .build())
+        .project(p);
+    insert(raw, 2);
+    Await.until("a job ran and saw nothing yet", () -> jobs.get() >= 1);
+    assertThat(p.progress()).isZero();
+    lagging.visible = Long.MAX_VALUE; // the older transaction ended
+    Await.until("the announced events were applied", () -> p.progress() == 2);
+  }
+
+  @Test
+  void insertListenersHearEachStoredBatchUntilClosedAndTheirFailuresStayTheirs() {
+    var heard = new CopyOnWriteArrayList<Long>();
+    var notifying = (dev.fabula.event.InsertNotifying) raw;
+    Subscription listening = notifying.onInsert(batch -> batch.forEach(e -> heard.add(e.position())));
+    Subscription failing = notifying.onInsert(batch -> {
+      throw new AssertionError("listener bug");
+    });
+    insert(raw, 2);
+    assertThat(heard).containsExactly(1L, 2L);
+    listening.close();
+    failing.close();
+    assertThat(listening.isActive()).isFalse();
+    insert(raw, 1);
+    assertThat(heard).containsExactly(1L, 2L);
+  }
+
   // ---- 5. Waiting until a projection caught up ----
 
   @Test
