@@ -102,6 +102,7 @@ class UndecodableEventProjectionTest {
       try (Schedule schedule =
           Schedule.periodically(store, Duration.ofDays(1), Set.of(TckData.ALPHA, TckData.BETA), options)) {
         schedule.project(positions, Projections.named("plain", e -> plain.add(e.position())));
+        awaitVisible(store, stored.get(3)); // other tests' transactions may hold the horizon back
         schedule.trigger().get(30, TimeUnit.SECONDS);
         List<Long> good = List.of(stored.get(0).position(), stored.get(2).position(), stored.get(3).position());
         assertThat(positions.applied).isEqualTo(good);
@@ -122,6 +123,7 @@ class UndecodableEventProjectionTest {
 
         // Later events are applied; the dead letter is not met again.
         Event<?> later = store.insert(List.of(TckData.alpha("after"))).get(0);
+        awaitVisible(store, later);
         schedule.trigger().get(30, TimeUnit.SECONDS);
         assertThat(positions.applied).endsWith(later.position()).hasSize(4);
         assertThat(schedule.deadLetters()).hasSize(2);
@@ -160,6 +162,10 @@ class UndecodableEventProjectionTest {
       awaitUntil(() -> positions.applied.size() == 2);
       assertThat(positions.applied).containsExactly(stored.get(0).position(), stored.get(1).position());
     }
+  }
+
+  private static void awaitVisible(EventStore store, Event<?> event) throws InterruptedException {
+    awaitUntil(() -> store.lastPosition() >= event.position());
   }
 
   private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
