@@ -34,6 +34,11 @@ final class ScheduleImpl implements Schedule {
   /** First and longest wait before looking again for announced events the store did not show yet. */
   private static final Duration RECHECK_FIRST = Duration.ofMillis(5);
   private static final Duration RECHECK_MAX = Duration.ofSeconds(1);
+  /**
+   * Looks again at most this often (about 15 s) for one announcement: a bus shared with another
+   * store may announce positions this store never reaches.
+   */
+  private static final int RECHECK_ATTEMPTS = 20;
 
   private final @Nullable EventBus bus;
   private final EventStore store;
@@ -246,6 +251,7 @@ final class ScheduleImpl implements Schedule {
     private long announced;
     private @Nullable Instant recheckAt;
     private Duration recheckDelay = Duration.ZERO;
+    private int recheckAttempts;
     private boolean stopped;
     /** Why the thread stopped on its own; null while it runs or after a plain close. */
     private volatile @Nullable Throwable death;
@@ -423,13 +429,15 @@ final class ScheduleImpl implements Schedule {
         if (bus != null) {
           lock.lock();
           try {
-            if (announced > head) {
+            if (announced > head && recheckAttempts++ < RECHECK_ATTEMPTS) {
               recheckDelay =
                   recheckDelay.isZero()
                       ? RECHECK_FIRST
                       : min(recheckDelay.multipliedBy(2), RECHECK_MAX);
               recheckAt = options.clock().instant().plus(recheckDelay);
             } else {
+              announced = Math.min(announced, head); // reached, or given up on
+              recheckAttempts = 0;
               recheckDelay = Duration.ZERO;
               recheckAt = null;
             }
