@@ -8,10 +8,12 @@ import dev.fabula.event.DuplicateEventException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
+import dev.fabula.event.InsertNotifying;
 import dev.fabula.event.InvalidBatchException;
 import dev.fabula.event.Metadata;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
+import dev.fabula.event.Subscription;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.Arrays;
@@ -53,7 +55,8 @@ import org.jspecify.annotations.Nullable;
  * (chosen by the caller, or raced past by another thread's newer one) is checked against both
  * and kept in the hash {@link IdIndex}.
  */
-final class MemoryEventStore implements EventStore {
+final class MemoryEventStore implements EventStore, InsertNotifying {
+  private final InsertNotifying.Listeners insertListeners = new InsertNotifying.Listeners();
   private static final int CHUNK_BITS = 12;
   /** Events per chunk: small enough that a chunk's arrays are ordinary (not humongous) objects. */
   private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
@@ -163,6 +166,7 @@ final class MemoryEventStore implements EventStore {
     if (events.isEmpty()) {
       return List.of();
     }
+    List<Event<?>> stored;
     writeLock.lock();
     try {
       ensureOpen();
@@ -208,10 +212,17 @@ final class MemoryEventStore implements EventStore {
         }
       }
       size = n;
-      return new Stored(batch, first);
+      stored = new Stored(batch, first);
     } finally {
       writeLock.unlock();
     }
+    insertListeners.fire(stored);
+    return stored;
+  }
+
+  @Override
+  public Subscription onInsert(Consumer<List<Event<?>>> listener) {
+    return insertListeners.add(listener);
   }
 
   /** How many events from {@code from} on belong to the aggregate of the event at {@code from}. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Projection} whose events are applied by appliers registered per event name, usually in
@@ -14,9 +15,31 @@ import java.util.function.Consumer;
  */
 public abstract class AbstractProjection implements Projection {
   private final Map<String, Consumer<Event<?>>> appliers = new HashMap<>();
+  private final @Nullable String name;
 
-  /** A projection without appliers yet. */
-  protected AbstractProjection() {}
+  /** A projection without appliers yet, named by its class ({@link Projection#projectionName()}). */
+  protected AbstractProjection() {
+    this.name = null;
+  }
+
+  /**
+   * A projection without appliers yet, named {@code name} in failures, logs and dead letters.
+   *
+   * @throws IllegalArgumentException when the name is blank
+   */
+  protected AbstractProjection(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("projection name must not be blank");
+    }
+    this.name = name;
+  }
+
+  /** The name given to the constructor, else the class name. */
+  @Override
+  public String projectionName() {
+    return name != null ? name : Projection.super.projectionName();
+  }
 
   /**
    * Registers how events named {@code eventName}, whose data is a {@code dataType}, change the read

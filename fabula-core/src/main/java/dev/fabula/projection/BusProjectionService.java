@@ -21,10 +21,17 @@ import java.util.concurrent.TimeoutException;
 final class BusProjectionService implements ProjectionService {
   private static final System.Logger LOG = System.getLogger(BusProjectionService.class.getName());
 
+  /** How an acceptance or refusal reaches the waiting caller. */
+  private sealed interface Answer {}
+
+  private record Accepted() implements Answer {}
+
+  private record Refused(String reason) implements Answer {}
+
   private final EventBus bus;
   private final Duration acceptTimeout;
   private final Map<String, Schedule> schedules = new ConcurrentHashMap<>();
-  private final Map<UUID, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+  private final Map<UUID, CompletableFuture<Answer>> pending = new ConcurrentHashMap<>();
   private final Subscription requests;
   private final Subscription acceptances;
   private volatile boolean closed;
@@ -32,7 +39,7 @@ final class BusProjectionService implements ProjectionService {
   BusProjectionService(EventBus bus, Duration acceptTimeout) {
     this.bus = bus;
     this.acceptTimeout = acceptTimeout;
-    this.acceptances = bus.subscribe(Set.of(TRIGGER_ACCEPTED), this::onAccepted);
+    this.acceptances = bus.subscribe(Set.of(TRIGGER_ACCEPTED, TRIGGER_FAILED), this::onAnswer);
     this.requests = bus.subscribe(Set.of(TRIGGER_REQUESTED), this::onRequested);
   }
 
@@ -60,12 +67,15 @@ final class BusProjectionService implements ProjectionService {
     }
     ensureOpen();
     UUID requestId = UUID.randomUUID();
-    var accepted = new CompletableFuture<Void>();
-    pending.put(requestId, accepted);
+    var answer = new CompletableFuture<Answer>();
+    pending.put(requestId, answer);
     try {
       bus.publish(
           List.of(Event.create(TRIGGER_REQUESTED, new TriggerRequested(requestId, name, options.reset()))));
-      accepted.get(acceptTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (answer.get(acceptTimeout.toNanos(), TimeUnit.NANOSECONDS) instanceof Refused refused) {
+        throw new FabulaException(
+            "schedule '" + name + "' could not be triggered: " + refused.reason());
+      }
     } catch (TimeoutException e) {
       throw new UnknownScheduleException(name, acceptTimeout);
     } catch (InterruptedException e) {
@@ -90,28 +100,35 @@ final class BusProjectionService implements ProjectionService {
       return; // another process may run it; the requester times out if none does
     }
     TriggerOptions options = request.reset() ? TriggerOptions.rebuild() : TriggerOptions.defaults();
-    schedule
-        .trigger(options)
-        .whenComplete(
-            (ok, failure) -> {
-              if (failure != null) {
-                LOG.log(
-                    System.Logger.Level.WARNING,
-                    "triggered job of schedule '" + request.schedule() + "' failed",
-                    failure);
-              }
-            });
+    try {
+      // The job's own outcome goes to the schedule's listener, which logs failures once.
+      schedule.trigger(options);
+    } catch (Throwable t) { // a closed or broken schedule: tell the caller instead of going silent
+      LOG.log(
+          System.Logger.Level.ERROR, "cannot trigger schedule '" + request.schedule() + "'", t);
+      bus.publish(
+          List.of(
+              Event.create(
+                  TRIGGER_FAILED,
+                  new TriggerFailed(request.requestId(), request.schedule(), String.valueOf(t)))));
+      return;
+    }
     bus.publish(
         List.of(
             Event.create(
                 TRIGGER_ACCEPTED, new TriggerAccepted(request.requestId(), request.schedule()))));
   }
 
-  private void onAccepted(Event<?> event) {
+  private void onAnswer(Event<?> event) {
     if (event.data() instanceof TriggerAccepted accepted) {
-      CompletableFuture<Void> waiting = pending.get(accepted.requestId());
+      CompletableFuture<Answer> waiting = pending.get(accepted.requestId());
       if (waiting != null) {
-        waiting.complete(null);
+        waiting.complete(new Accepted());
+      }
+    } else if (event.data() instanceof TriggerFailed failed) {
+      CompletableFuture<Answer> waiting = pending.get(failed.requestId());
+      if (waiting != null) {
+        waiting.complete(new Refused(failed.reason()));
       }
     }
   }

@@ -2,20 +2,43 @@ package dev.fabula.projection;
 
 import dev.fabula.event.Event;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
- * An event that a projection failed to apply and moved past, under {@link
- * FailurePolicy#DEAD_LETTER}.
+ * An event that a projection failed on and moved past, under {@link FailurePolicy#DEAD_LETTER}:
+ * either the projection threw on it, or the store could not decode it (then {@link #event()} is
+ * empty and the failure's cause is a {@link dev.fabula.event.EventDecodingException}).
  *
  * @param projection the projection's {@linkplain Projection#projectionName() name}
- * @param event the event that failed
+ * @param eventId the id of the event
+ * @param eventName the name of the event
+ * @param position the event's global position
+ * @param decoded the event, or {@code null} when it could not be decoded
  * @param failure the report, carrying the cause
  */
-public record DeadLetter(String projection, Event<?> event, ProjectionException failure) {
+public record DeadLetter(
+    String projection,
+    UUID eventId,
+    String eventName,
+    long position,
+    @Nullable Event<?> decoded,
+    ProjectionException failure) {
   /** Validates the record. */
   public DeadLetter {
     Objects.requireNonNull(projection, "projection");
-    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(eventId, "eventId");
+    Objects.requireNonNull(eventName, "eventName");
     Objects.requireNonNull(failure, "failure");
+  }
+
+  DeadLetter(String projection, ProjectionException failure, @Nullable Event<?> event) {
+    this(projection, failure.eventId(), failure.eventName(), failure.position(), event, failure);
+  }
+
+  /** The event, if it could be decoded. */
+  public Optional<Event<?>> event() {
+    return Optional.ofNullable(decoded);
   }
 }

@@ -33,9 +33,23 @@ final class Debouncer {
     if (first == null || last == null) {
       return null;
     }
-    Instant quiet = last.plus(debounce);
-    Instant capped = first.plus(cap);
+    Instant quiet = plus(last, debounce);
+    Instant capped = plus(first, cap);
     return quiet.isBefore(capped) ? quiet : capped;
+  }
+
+  /** {@code t + d}, or {@link Instant#MAX} where that lies beyond it (a cap of "forever"). */
+  private static Instant plus(Instant t, Duration d) {
+    return Duration.between(t, Instant.MAX).compareTo(d) <= 0 ? Instant.MAX : t.plus(d);
+  }
+
+  /** The nanoseconds from {@code now} to {@code due}, {@link Long#MAX_VALUE} if too many to count. */
+  static long nanosUntil(Instant now, Instant due) {
+    try {
+      return Duration.between(now, due).toNanos();
+    } catch (ArithmeticException tooFar) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** A job for the pending batch is starting: the next event starts a new batch. */

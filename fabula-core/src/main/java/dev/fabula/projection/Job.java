@@ -16,7 +16,9 @@ import java.util.stream.Stream;
 public interface Job {
   /**
    * The job's events: those matching the schedule's names (or the trigger's query and filters)
-   * that are new since the subscription's previous job, or all of them for a reset trigger.
+   * that are new since the subscription's previous job, or all of them for a reset trigger. A job
+   * handler reading these itself gets them at least once: after a failed job (or a narrowed one)
+   * the next job delivers them again. {@link #apply} is what applies each event once.
    */
   Stream<Event<?>> events();
 
@@ -24,8 +26,8 @@ public interface Job {
   Stream<Event<?>> events(String... aggregateNames);
 
   /**
-   * The events {@code projection} needs: for a {@link ProgressAware} projection, the matching
-   * events after its progress (whatever the previous job read); for any other, {@link #events()}.
+   * The events {@code projection} needs: the schedule's events after its position — its progress
+   * if it is {@link ProgressAware}, else where this schedule last left it.
    */
   Stream<Event<?>> eventsFor(Projection projection);
 
@@ -35,15 +37,18 @@ public interface Job {
   /**
    * Applies the events each projection needs ({@link #eventsFor}), in position order: resetting it
    * first for a reset trigger, skipping events its {@link Guarded guard} rejects, retrying
-   * transient failures, and for a {@link ProgressAware} projection advancing its progress with each
-   * event under the projection's lock. Projections are applied one after the other; one that fails
-   * does not keep the others from being applied.
+   * transient failures, and advancing the projection's position with each event under the
+   * projection's lock: its progress if it is {@link ProgressAware}, else its position in this
+   * schedule. So each projection resumes where it stopped — after a failure too — and no event is
+   * applied to it twice. Projections are applied one after the other; one that fails does not keep
+   * the others from being applied. Under {@link FailurePolicy#DEAD_LETTER} an event the store
+   * cannot decode becomes a dead letter too, and the projection reads on after it.
    *
    * @throws ProjectionException after all projections ran, when one failed and its schedule's
    *     policy is {@link FailurePolicy#STOP} (further failures are suppressed exceptions); each
    *     failure was reported to the schedule's listener already
-   * @throws IllegalStateException for a reset trigger and a progress-aware projection that is not
-   *     {@link Resettable} or does not reset its progress to 0
+   * @throws IllegalStateException for a reset trigger and a projection that is not {@link
+   *     Resettable}, or a progress-aware one that does not reset its progress to 0
    */
   void apply(Projection... projections);
 

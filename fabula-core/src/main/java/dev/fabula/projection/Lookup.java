@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A built-in projection mapping values to aggregate ids and back — e.g. a customer's email to the
@@ -37,6 +38,7 @@ import java.util.function.BiConsumer;
  */
 public final class Lookup implements Projection, ProgressAware, Resettable, Guarded {
   private final Map<String, BiConsumer<Object, Entry>> providers;
+  private final String name;
   private final ConcurrentHashMap<Forward, Object> values = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Reverse, UUID> ids = new ConcurrentHashMap<>();
   private volatile long progress;
@@ -45,8 +47,9 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
 
   private record Reverse(String aggregateName, String key, Object value) {}
 
-  private Lookup(Map<String, BiConsumer<Object, Entry>> providers) {
+  private Lookup(Map<String, BiConsumer<Object, Entry>> providers, @Nullable String name) {
     this.providers = Map.copyOf(providers);
+    this.name = name != null ? name : "lookup" + new java.util.TreeSet<>(providers.keySet());
   }
 
   /** A new builder. */
@@ -94,7 +97,7 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
 
   @Override
   public String projectionName() {
-    return "lookup" + providers.keySet();
+    return name;
   }
 
   @Override
@@ -154,8 +157,27 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
   /** Builds a {@link Lookup}: one provider per event name. */
   public static final class Builder {
     private final Map<String, BiConsumer<Object, Entry>> providers = new HashMap<>();
+    private @Nullable String name;
 
     private Builder() {}
+
+    /**
+     * The name in failures, logs and dead letters (by default {@code lookup} and its event names).
+     *
+     * @throws IllegalArgumentException when the name is blank
+     * @throws IllegalStateException when a name is already set
+     */
+    public Builder name(String value) {
+      Objects.requireNonNull(value, "name");
+      if (value.isBlank()) {
+        throw new IllegalArgumentException("lookup name must not be blank");
+      }
+      if (name != null) {
+        throw new IllegalStateException("name was already set to " + name);
+      }
+      name = value;
+      return this;
+    }
 
     /**
      * Registers what events named {@code eventName}, with data of {@code dataType}, provide for
@@ -191,7 +213,7 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
       if (providers.isEmpty()) {
         throw new IllegalStateException("a lookup needs at least one event provider");
       }
-      return new Lookup(providers);
+      return new Lookup(providers, name);
     }
   }
 }

@@ -2,7 +2,8 @@ package dev.fabula.projection;
 
 /**
  * A {@link Projection} that keeps, together with its read model, the global position of the last
- * event it applied. This is what makes projection exactly-once: a job reads the store only after
+ * event it applied. This is what makes a projection exactly-once across restarts (within one
+ * schedule's life every projection is: the schedule keeps the position of the others): a job reads the store only after
  * {@link #progress()}, and for each event calls {@link Projection#apply} and then {@link
  * #progress(long)} with that event's position while holding the projection's lock, so no other job
  * applies anything in between. Re-running a job — after a failure, a duplicate bus delivery or a

@@ -20,10 +20,11 @@ public interface Projection {
   void apply(Event<?> event) throws Exception;
 
   /**
-   * The name used in reports and exceptions. Defaults to the class name; override it to give the
-   * projection a stable, readable name.
+   * The name used in exceptions, logs and dead letters. Defaults to the class name, or for a
+   * lambda to {@code "lambda in "} and the class that wrote it; override it, or wrap a lambda with
+   * {@link Projections#named}, to give the projection a stable, readable name.
    */
   default String projectionName() {
-    return getClass().getName();
+    return Projections.defaultName(getClass());
   }
 }

@@ -2,11 +2,14 @@ package dev.fabula.projection;
 
 import dev.fabula.FabulaException;
 import dev.fabula.event.Event;
+import dev.fabula.event.EventDecodingException;
 import java.util.UUID;
 
 /**
  * A projection failed to apply an event. Carries the projection's name and the event's id, name
- * and global position; the cause is what the projection threw. The projection stopped at the last
+ * and global position; the cause is what the projection threw (any {@link Throwable}, an {@link
+ * Error} too), or the {@link EventDecodingException} of an event the store could not decode. The
+ * projection stopped at the last
  * good position (the one before {@link #position()}), unless its schedule moves failing events to
  * a dead-letter list.
  */
@@ -28,6 +31,21 @@ public final class ProjectionException extends FabulaException {
     this.eventId = event.id();
     this.eventName = event.name();
     this.position = event.position();
+  }
+
+  /**
+   * An exception for an event of the named projection's schedule that the store could not decode
+   * (the cause names its id and position).
+   */
+  public ProjectionException(String projection, EventDecodingException cause) {
+    super(
+        "projection " + projection + " cannot read event " + cause.eventName() + " "
+            + cause.eventId() + " at position " + cause.position() + ": " + cause.getMessage(),
+        cause);
+    this.projection = projection;
+    this.eventId = cause.eventId();
+    this.eventName = cause.eventName();
+    this.position = cause.position();
   }
 
   /** The failing projection's {@linkplain Projection#projectionName() name}. */

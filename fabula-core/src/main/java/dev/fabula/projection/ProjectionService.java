@@ -17,7 +17,7 @@ import java.util.UUID;
  * <p>Only the reset flag travels over the bus (a query or filters would need the codec of a
  * remote process); trigger a local {@link Schedule} directly for those. Over a bus that encodes
  * event data, register {@link TriggerRequested} and {@link TriggerAccepted} under these names in
- * the codec registry.
+ * the codec registry, and {@link TriggerFailed} under {@value #TRIGGER_FAILED}.
  */
 public interface ProjectionService extends AutoCloseable {
   /** Event name of a trigger request; data {@link TriggerRequested}. */
@@ -25,6 +25,12 @@ public interface ProjectionService extends AutoCloseable {
 
   /** Event name of a trigger acceptance; data {@link TriggerAccepted}. */
   String TRIGGER_ACCEPTED = "fabula.projection.trigger-accepted";
+
+  /**
+   * Event name of a process's report that it runs the schedule but could not trigger it (it is
+   * closed or broken); data {@link TriggerFailed}.
+   */
+  String TRIGGER_FAILED = "fabula.projection.trigger-failed";
 
   /** How long {@link #trigger} waits for an acceptance by default. */
   Duration DEFAULT_ACCEPT_TIMEOUT = Duration.ofSeconds(5);
@@ -62,6 +68,8 @@ public interface ProjectionService extends AutoCloseable {
    * once one of them accepted (the jobs run asynchronously there).
    *
    * @throws UnknownScheduleException when no process accepted within the accept timeout
+   * @throws dev.fabula.FabulaException when the process running the schedule could not trigger it
+   *     (the message says why; that process logged it too)
    * @throws IllegalArgumentException when the options carry a query or filters (local only)
    * @throws dev.fabula.ClosedException when the service is closed
    */
@@ -88,6 +96,22 @@ public interface ProjectionService extends AutoCloseable {
     public TriggerRequested {
       Objects.requireNonNull(requestId, "requestId");
       Objects.requireNonNull(schedule, "schedule");
+    }
+  }
+
+  /**
+   * The data of a {@value #TRIGGER_FAILED} event.
+   *
+   * @param requestId the request refused
+   * @param schedule the schedule name
+   * @param reason why the schedule could not be triggered
+   */
+  record TriggerFailed(UUID requestId, String schedule, String reason) {
+    /** Validates the record. */
+    public TriggerFailed {
+      Objects.requireNonNull(requestId, "requestId");
+      Objects.requireNonNull(schedule, "schedule");
+      Objects.requireNonNull(reason, "reason");
     }
   }
 

@@ -1,10 +1,79 @@
 package dev.fabula.projection;
 
+import dev.fabula.event.Event;
 import java.util.Objects;
 
 /** Factories for projections. */
 public final class Projections {
   private Projections() {}
+
+  /**
+   * {@code projection} under {@code name}: the name its failures, logs and dead letters carry
+   * (instead of a lambda's generated class). Keeps {@link Guarded} when {@code projection} has it;
+   * a projection that keeps progress or can reset is a class of its own and names itself by
+   * overriding {@link Projection#projectionName()}.
+   *
+   * <p>Create one per read model and reuse it: jobs lock and position the returned instance.
+   *
+   * @throws IllegalArgumentException when the name is blank, or the projection is {@link
+   *     ProgressAware} or {@link Resettable}
+   */
+  public static Projection named(String name, Projection projection) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(projection, "projection");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("projection name must not be blank");
+    }
+    if (projection instanceof ProgressAware || projection instanceof Resettable) {
+      throw new IllegalArgumentException(
+          "projection " + projection.projectionName() + " keeps progress or can reset: name it by"
+              + " overriding projectionName() (a wrapper would hide what it keeps)");
+    }
+    if (projection instanceof Guarded guard) {
+      return new NamedGuarded(name, projection, guard);
+    }
+    return new Named(name, projection);
+  }
+
+  private record Named(String name, Projection projection) implements Projection {
+    @Override
+    public void apply(Event<?> event) throws Exception {
+      projection.apply(event);
+    }
+
+    @Override
+    public String projectionName() {
+      return name;
+    }
+  }
+
+  private record NamedGuarded(String name, Projection projection, Guarded guard)
+      implements Projection, Guarded {
+    @Override
+    public void apply(Event<?> event) throws Exception {
+      projection.apply(event);
+    }
+
+    @Override
+    public boolean accepts(Event<?> event) {
+      return guard.accepts(event);
+    }
+
+    @Override
+    public String projectionName() {
+      return name;
+    }
+  }
+
+  /** The default name of a projection class: its name, or the class a lambda was written in. */
+  static String defaultName(Class<?> type) {
+    String n = type.getName();
+    int lambda = n.indexOf("$$Lambda");
+    if (lambda > 0) {
+      return "lambda in " + n.substring(0, lambda);
+    }
+    return n;
+  }
 
   /**
    * A projection that keeps the progress of {@code projection} in {@code store} under {@code

@@ -66,8 +66,18 @@ public interface Schedule extends AutoCloseable {
 
   /**
    * Starts a subscription whose thread runs the schedule's jobs with {@code handler}. With {@link
-   * CatchUp#BLOCKING} this returns after the catch-up job, rethrowing its failure (the
-   * subscription stays active: fix the cause and trigger again).
+   * CatchUp#BLOCKING} this returns after the catch-up job; if that job fails, the subscription is
+   * closed (nothing keeps running out of the caller's reach) and its failure is rethrown: fix the
+   * cause and subscribe again — projections resume where they stopped.
+   *
+   * <p>If the store is {@link dev.fabula.event.InsertNotifying} (Fabula's in-memory and PostgreSQL
+   * stores are), a continuous schedule is also triggered by the store's own inserts in this
+   * process, so it follows the store without {@link dev.fabula.event.EventStores#publishing}.
+   *
+   * <p>Any failure of the subscription's thread reaches the {@link ScheduleListener}: a failed job
+   * (a projection's {@link Error} included) fails that job's triggers and the next job runs; a
+   * failure outside any job stops the subscription, which then is no longer active and refuses
+   * triggers with a {@link ScheduleStoppedException}.
    *
    * @throws dev.fabula.ClosedException when the schedule is closed
    */
@@ -75,7 +85,10 @@ public interface Schedule extends AutoCloseable {
 
   /**
    * Subscribes a handler applying {@code projections} to each job ({@link Job#apply}): they read
-   * the store once per job, and one failing does not stop the others.
+   * the store once per job, and one failing does not stop the others. Each resumes where it
+   * stopped and is applied each event once: a {@link ProgressAware} one from its own progress
+   * (across restarts too), any other from its position in this schedule, kept in memory for the
+   * schedule's life (a new schedule starts it from the first event).
    */
   default Subscription project(Projection... projections) {
     Projection[] copy = projections.clone();
@@ -98,6 +111,21 @@ public interface Schedule extends AutoCloseable {
   default CompletableFuture<Void> trigger() {
     return trigger(TriggerOptions.defaults());
   }
+
+  /**
+   * Waits until every projection of every subscription has applied everything stored when this
+   * method was called (the store's {@link EventStore#lastPosition()} now). A subscription that is
+   * behind gets a job at once, whatever its triggers, so this also works for events nobody
+   * published. A subscription whose handler applies no projection counts as caught up when its
+   * jobs have read up to the target.
+   *
+   * @throws CatchUpTimeoutException when a projection has not caught up within {@code timeout}:
+   *     names it, its position and the target, and carries the failure it stopped on, if any
+   * @throws IllegalStateException when the schedule has no subscription
+   * @throws ScheduleStoppedException when a subscription stopped on a failure
+   * @throws dev.fabula.ClosedException when the schedule is closed
+   */
+  void awaitCaughtUp(Duration timeout);
 
   /** Where the schedule stands: its slowest subscription's position, the store's head, the lag. */
   ScheduleStatus status();

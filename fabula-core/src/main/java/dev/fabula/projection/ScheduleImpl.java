@@ -2,9 +2,11 @@ package dev.fabula.projection;
 
 import dev.fabula.ClosedException;
 import dev.fabula.FabulaException;
+import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
+import dev.fabula.event.InsertNotifying;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -28,6 +31,14 @@ final class ScheduleImpl implements Schedule {
   /** With a custom clock, waits re-read it this often, since it need not follow real time. */
   private static final long CUSTOM_CLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final long CLOSE_WAIT_MILLIS = 10_000;
+  /** First and longest wait before looking again for announced events the store did not show yet. */
+  private static final Duration RECHECK_FIRST = Duration.ofMillis(5);
+  private static final Duration RECHECK_MAX = Duration.ofSeconds(1);
+  /**
+   * Looks again at most this often (about 15 s) for one announcement: a bus shared with another
+   * store may announce positions this store never reaches.
+   */
+  private static final int RECHECK_ATTEMPTS = 20;
 
   private final @Nullable EventBus bus;
   private final EventStore store;
@@ -36,8 +47,12 @@ final class ScheduleImpl implements Schedule {
   private final @Nullable Duration interval;
   private final ScheduleOptions options;
   private final List<Runner> runners = new CopyOnWriteArrayList<>();
+  private final Cursors cursors = new Cursors();
   private final ReentrantLock deadLettersLock = new ReentrantLock();
   private final ArrayDeque<DeadLetter> deadLetters = new ArrayDeque<>();
+  /** Signalled whenever a job ends or a subscription stops, for {@link #awaitCaughtUp}. */
+  private final ReentrantLock progressLock = new ReentrantLock();
+  private final Condition progressed = progressLock.newCondition();
   private volatile boolean closed;
 
   ScheduleImpl(
@@ -81,7 +96,17 @@ final class ScheduleImpl implements Schedule {
       try {
         catchUp.join();
       } catch (CompletionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : e;
+        // The caller gets no handle to a subscription that failed: close it rather than leave it
+        // running out of reach. Projections keep their positions; subscribing again resumes.
+        runner.close();
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException r) {
+          throw r;
+        }
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new FabulaException("the catch-up job failed; the subscription is closed", cause);
       }
     }
     return runner;
@@ -99,12 +124,85 @@ final class ScheduleImpl implements Schedule {
   }
 
   @Override
+  public void awaitCaughtUp(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+    }
+    ensureOpen();
+    if (runners.isEmpty()) {
+      throw new IllegalStateException(
+          "the schedule has no subscription: subscribe a projection before waiting for it");
+    }
+    long target = store.lastPosition();
+    long start = System.nanoTime();
+    long timeoutNanos = saturatedNanos(timeout);
+    boolean nudged = false;
+    progressLock.lock();
+    try {
+      while (true) {
+        Behind behind = null;
+        for (Runner r : runners) {
+          r.ensureUsable();
+          behind = r.behind(target);
+          if (behind != null) {
+            break;
+          }
+        }
+        if (behind == null) {
+          return;
+        }
+        ensureOpen();
+        if (!nudged) {
+          // Whatever woke the schedule or not, a job now brings it to the target.
+          for (Runner r : runners) {
+            if (r.behind(target) != null) {
+              r.request(TriggerOptions.defaults());
+            }
+          }
+          nudged = true;
+        }
+        long left = timeoutNanos - (System.nanoTime() - start);
+        if (left <= 0) {
+          throw new CatchUpTimeoutException(
+              behind.name(), behind.position(), target, timeout, behind.failure());
+        }
+        progressed.awaitNanos(left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FabulaException("interrupted while waiting for projections to catch up", e);
+    } finally {
+      progressLock.unlock();
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private void signalProgress() {
+    progressLock.lock();
+    try {
+      progressed.signalAll();
+    } finally {
+      progressLock.unlock();
+    }
+  }
+
+  private record Behind(String name, long position, @Nullable Throwable failure) {}
+
+  @Override
   public ScheduleStatus status() {
     long head = store.lastPosition();
     long position = Long.MAX_VALUE;
     boolean running = false;
     for (Runner r : runners) {
-      position = Math.min(position, r.position);
+      position = Math.min(position, r.position());
       running |= r.running;
     }
     return ScheduleStatus.of(position == Long.MAX_VALUE ? 0 : position, head, running);
@@ -124,6 +222,7 @@ final class ScheduleImpl implements Schedule {
   public void close() {
     closed = true;
     runners.forEach(Runner::close);
+    signalProgress();
   }
 
   private void ensureOpen() {
@@ -141,15 +240,29 @@ final class ScheduleImpl implements Schedule {
     private final Condition wake = lock.newCondition();
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
     private final Debouncer debouncer = new Debouncer(options.debounce(), options.debounceCap());
+    /** The projections this subscription's jobs applied. */
+    private final Set<Cursors.Cursor> applied = ConcurrentHashMap.newKeySet();
     private @Nullable Instant nextTick;
+    /**
+     * The highest position announced by the bus or the store's insert listener. A store may show
+     * an event to readers a little after announcing it (PostgreSQL shows a commit once every older
+     * transaction ended): while a job's head is below it, the thread looks again, backing off.
+     */
+    private long announced;
+    private @Nullable Instant recheckAt;
+    private Duration recheckDelay = Duration.ZERO;
+    private int recheckAttempts;
     private boolean stopped;
+    /** Why the thread stopped on its own; null while it runs or after a plain close. */
+    private volatile @Nullable Throwable death;
     private @Nullable Subscription busSubscription;
+    private @Nullable Subscription insertSubscription;
     private @Nullable Thread thread;
     private volatile boolean cancelled;
-    volatile long position;
     volatile boolean running;
-    private long cursor;
-    private long head;
+    /** Where {@link Job#events()} starts: the head of the last whole, un-narrowed job. */
+    private volatile long cursor;
+    private volatile long head;
 
     Runner(JobHandler handler) {
       this.handler = handler;
@@ -167,19 +280,37 @@ final class ScheduleImpl implements Schedule {
         busSubscription =
             bus.subscribe(
                 names,
-                e -> onBusEvent(),
+                e -> onBusEvent(e.position()),
                 SubscriptionOptions.defaults()
                     .withErrorHandler(t -> StoreJob.safely(() -> options.listener().jobFailed(t))));
+        if (store instanceof InsertNotifying notifying) {
+          // The store tells us about its own inserts, so a schedule on a store nobody publishes
+          // for (no EventStores.publishing) still follows it.
+          insertSubscription = notifying.onInsert(this::onInsert);
+        }
       } else {
         nextTick = options.clock().instant().plus(Objects.requireNonNull(interval));
       }
-      thread = Thread.ofVirtual().name("fabula-projection-schedule").start(this::loop);
+      thread = Thread.ofVirtual().name("fabula-projection-schedule").start(this::run);
       return catchUp;
     }
 
-    private void onBusEvent() {
+    private void onInsert(List<Event<?>> stored) {
+      long last = 0;
+      for (Event<?> e : stored) {
+        if (names.contains(EventBus.ALL) || names.contains(e.name())) {
+          last = Math.max(last, e.position());
+        }
+      }
+      if (last > 0) {
+        onBusEvent(last);
+      }
+    }
+
+    private void onBusEvent(long position) {
       lock.lock();
       try {
+        announced = Math.max(announced, position);
         debouncer.onEvent(options.clock().instant());
         wake.signal();
       } finally {
@@ -192,7 +323,7 @@ final class ScheduleImpl implements Schedule {
       lock.lock();
       try {
         if (stopped) {
-          done.completeExceptionally(new ClosedException("projection schedule subscription"));
+          done.completeExceptionally(refusal());
         } else {
           requests.add(new Request(triggerOptions, done));
           wake.signal();
@@ -201,6 +332,58 @@ final class ScheduleImpl implements Schedule {
         lock.unlock();
       }
       return done;
+    }
+
+    /** Why this subscription takes no more work. */
+    private RuntimeException refusal() {
+      Throwable why = death;
+      return why != null
+          ? new ScheduleStoppedException(why)
+          : new ClosedException("projection schedule subscription");
+    }
+
+    /** Throws {@link ScheduleStoppedException} if the thread stopped on a failure. */
+    void ensureUsable() {
+      Throwable why = death;
+      if (why != null) {
+        throw new ScheduleStoppedException(why);
+      }
+    }
+
+    /** Where the subscription stands: its slowest projection, or where its jobs read up to. */
+    long position() {
+      long min = Long.MAX_VALUE;
+      for (Cursors.Cursor c : applied) {
+        if (c.live()) {
+          min = Math.min(min, c.position);
+        }
+      }
+      return min == Long.MAX_VALUE ? cursor : min;
+    }
+
+    /** The first projection (or the subscription itself) short of {@code target}, or null. */
+    @Nullable Behind behind(long target) {
+      boolean any = false;
+      for (Cursors.Cursor c : applied) {
+        if (c.live()) {
+          any = true;
+          if (c.position < target) {
+            return new Behind(c.name, c.position, c.failure);
+          }
+        }
+      }
+      if (!any && cursor < target) {
+        return new Behind("(subscription of a job handler)", cursor, null);
+      }
+      return null;
+    }
+
+    private void run() {
+      try {
+        loop();
+      } catch (Throwable t) {
+        die(t);
+      }
     }
 
     private void loop() {
@@ -217,16 +400,17 @@ final class ScheduleImpl implements Schedule {
               break;
             }
             Instant now = options.clock().instant();
-            Instant due = bus != null ? debouncer.deadline() : nextTick;
+            Instant due = bus != null ? earlier(debouncer.deadline(), recheckAt) : nextTick;
             if (due != null && !now.isBefore(due)) {
               if (bus != null) {
                 debouncer.clear();
+                recheckAt = null;
               } else {
                 nextTick = now.plus(Objects.requireNonNull(interval));
               }
               break;
             }
-            long waitNanos = due == null ? Long.MAX_VALUE : Duration.between(now, due).toNanos();
+            long waitNanos = due == null ? Long.MAX_VALUE : Debouncer.nanosUntil(now, due);
             if (options.customClock()) {
               waitNanos = Math.min(waitNanos, CUSTOM_CLOCK_SLICE_NANOS);
             }
@@ -242,7 +426,60 @@ final class ScheduleImpl implements Schedule {
           lock.unlock();
         }
         runJob(request);
+        if (bus != null) {
+          lock.lock();
+          try {
+            if (announced > head && recheckAttempts++ < RECHECK_ATTEMPTS) {
+              recheckDelay =
+                  recheckDelay.isZero()
+                      ? RECHECK_FIRST
+                      : min(recheckDelay.multipliedBy(2), RECHECK_MAX);
+              recheckAt = options.clock().instant().plus(recheckDelay);
+            } else {
+              announced = Math.min(announced, head); // reached, or given up on
+              recheckAttempts = 0;
+              recheckDelay = Duration.ZERO;
+              recheckAt = null;
+            }
+          } finally {
+            lock.unlock();
+          }
+        }
       }
+    }
+
+    private static @Nullable Instant earlier(@Nullable Instant a, @Nullable Instant b) {
+      if (a == null) {
+        return b;
+      }
+      return b == null || a.isBefore(b) ? a : b;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+      return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * The thread met a failure outside any job: report it, stop visibly, and refuse further work
+     * with a {@link ScheduleStoppedException}.
+     */
+    private void die(Throwable t) {
+      List<Request> pending;
+      lock.lock();
+      try {
+        death = t;
+        stopped = true;
+        cancelled = true;
+        pending = new ArrayList<>(requests);
+        requests.clear();
+      } finally {
+        lock.unlock();
+      }
+      closeSubscriptions();
+      running = false;
+      StoreJob.safely(() -> options.listener().jobFailed(t));
+      pending.forEach(r -> r.done().completeExceptionally(new ScheduleStoppedException(t)));
+      signalProgress();
     }
 
     private void runJob(@Nullable Request request) {
@@ -251,28 +488,27 @@ final class ScheduleImpl implements Schedule {
       try {
         head = store.lastPosition();
         long from = trigger.reset() ? 0 : cursor;
-        EventQuery query = trigger.query().orElse(base);
         if (trigger.query().isPresent() && !trigger.reset()) {
-          from = query.afterPosition();
+          from = trigger.query().get().afterPosition();
         }
-        var job = new StoreJob(store, query, from, head, trigger, this);
+        var job = new StoreJob(store, base, from, head, trigger, this);
         running = true;
-        StoreJob.safely(() -> options.listener().jobStarted(ScheduleStatus.of(position, head, true)));
+        StoreJob.safely(
+            () -> options.listener().jobStarted(ScheduleStatus.of(position(), head, true)));
         handler.handle(job);
-        if (!cancelled) {
+        if (!cancelled && !job.narrowed()) {
           cursor = Math.max(cursor, head);
-          position = Math.max(position, head);
         }
       } catch (ProjectionException e) {
         failure = e; // reported by the job when it happened
-      } catch (Exception e) {
+      } catch (Throwable e) { // an Error too: reported, and the next job still runs
         failure = e;
-        Exception reported = e;
+        Throwable reported = e;
         StoreJob.safely(() -> options.listener().jobFailed(reported));
       } finally {
         running = false;
         StoreJob.safely(
-            () -> options.listener().jobFinished(ScheduleStatus.of(position, head, false)));
+            () -> options.listener().jobFinished(ScheduleStatus.of(position(), head, false)));
       }
       if (request != null) {
         if (failure == null) {
@@ -281,6 +517,7 @@ final class ScheduleImpl implements Schedule {
           request.done().completeExceptionally(failure);
         }
       }
+      signalProgress();
     }
 
     @Override
@@ -289,8 +526,14 @@ final class ScheduleImpl implements Schedule {
     }
 
     @Override
+    public Cursors.Cursor cursor(Projection projection) {
+      Cursors.Cursor c = cursors.of(projection);
+      applied.add(c);
+      return c;
+    }
+
+    @Override
     public void progressed(long p, boolean report) {
-      position = p;
       if (report) {
         StoreJob.safely(() -> options.listener().progressed(ScheduleStatus.of(p, head, true)));
       }
@@ -324,11 +567,23 @@ final class ScheduleImpl implements Schedule {
       }
     }
 
+    private void closeSubscriptions() {
+      Subscription sub = busSubscription;
+      if (sub != null) {
+        sub.close();
+      }
+      Subscription inserts = insertSubscription;
+      if (inserts != null) {
+        inserts.close();
+      }
+    }
+
     @Override
     public void close() {
       List<Request> pending;
       lock.lock();
       try {
+        runners.remove(this);
         if (stopped) {
           return;
         }
@@ -340,13 +595,10 @@ final class ScheduleImpl implements Schedule {
       } finally {
         lock.unlock();
       }
-      runners.remove(this);
-      Subscription sub = busSubscription;
-      if (sub != null) {
-        sub.close();
-      }
+      closeSubscriptions();
       pending.forEach(
           r -> r.done().completeExceptionally(new ClosedException("projection schedule subscription")));
+      signalProgress();
       Thread t = thread;
       if (t != null && t != Thread.currentThread()) {
         try {

@@ -2,8 +2,9 @@ package dev.fabula.projection;
 
 /**
  * Observes a schedule: jobs starting and finishing, progress during long jobs, failures and dead
- * letters. Methods are called on the schedule's job thread and should return quickly; an exception
- * thrown by a listener is ignored. Every method has an empty default (failures are logged).
+ * letters. Methods are called on the schedule's job thread and should return quickly; whatever a
+ * listener throws is logged and goes no further. Every method has an empty default, except that
+ * failures are logged, each once, through {@link System.Logger}.
  */
 public interface ScheduleListener {
   /** A job is starting; {@code status.head()} is the last position it will read. */
@@ -21,7 +22,11 @@ public interface ScheduleListener {
         .log(System.Logger.Level.ERROR, failure.getMessage(), failure);
   }
 
-  /** A job handler failed with something other than a {@link ProjectionException}. */
+  /**
+   * A job handler failed with something other than a {@link ProjectionException} (any {@link
+   * Throwable}), or the subscription's thread failed outside a job and stopped ({@link
+   * ScheduleStoppedException} for later triggers).
+   */
   default void jobFailed(Throwable failure) {
     System.getLogger(ScheduleListener.class.getName())
         .log(System.Logger.Level.ERROR, "projection job failed", failure);

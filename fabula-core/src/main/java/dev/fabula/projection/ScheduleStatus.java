@@ -4,8 +4,9 @@ package dev.fabula.projection;
  * Where a schedule stands, for operators: during a rebuild {@code position} climbs towards {@code
  * head} and {@code lag} falls to zero.
  *
- * @param position the global position of the last event the schedule's jobs applied, or the head
- *     its last job read up to, whichever is later
+ * @param position where the slowest projection of the schedule stands (the position of the last
+ *     event it applied or moved past); for a subscription whose handler applies no projection, the
+ *     head its last complete job read up to
  * @param head the event store's {@linkplain dev.fabula.event.EventStore#lastPosition() last
  *     position} when the status was taken
  * @param lag how many positions the schedule is behind the head, never negative

@@ -18,9 +18,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@linkplain #filters() filters}: the job delivers only events matching every filter.
  * </ul>
  *
- * <p>A query or filters narrow what the job delivers. A {@link ProgressAware} projection still
- * advances past the events it did not receive: use them to rebuild a subset, together with {@link
- * #reset()}.
+ * <p>A query or filters narrow what the job delivers, and a narrowed job moves nothing past an
+ * event it did not deliver: the subscription's position (where {@link Job#events()} starts next
+ * time) stays where it was, and {@link Job#apply} gives each projection the schedule's events after
+ * its position only as long as they match, stopping before the first one the trigger left out (the
+ * next job applies it). So a narrowed trigger never makes a projection skip an event, and never
+ * applies one twice.
  */
 public final class TriggerOptions {
   private static final TriggerOptions DEFAULTS = new TriggerOptions(false, null, List.of());
@@ -82,6 +85,11 @@ public final class TriggerOptions {
   /** Whether projections are reset and rebuilt. */
   public boolean reset() {
     return reset;
+  }
+
+  /** Whether a query or filters narrow the job. */
+  boolean narrowed() {
+    return query != null || !filters.isEmpty();
   }
 
   /** The query replacing the schedule's names, if any. */

@@ -50,4 +50,16 @@ class DebouncerTest {
     debouncer.onEvent(T0.plusMillis(1270));
     assertThat(debouncer.deadline()).isEqualTo(T0.plusMillis(1300));
   }
+
+  @Test
+  void aCapOrDebounceTooLongToAddIsForeverInsteadOfAnOverflow() {
+    var forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+    var capless = new Debouncer(Duration.ofMillis(100), forever);
+    capless.onEvent(T0);
+    assertThat(capless.deadline()).isEqualTo(T0.plusMillis(100));
+    var endless = new Debouncer(forever, forever);
+    endless.onEvent(T0);
+    assertThat(endless.deadline()).isEqualTo(Instant.MAX);
+    assertThat(Debouncer.nanosUntil(T0, Instant.MAX)).isEqualTo(Long.MAX_VALUE);
+  }
 }

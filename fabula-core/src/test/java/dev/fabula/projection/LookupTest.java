@@ -68,4 +68,26 @@ class LookupTest {
                     .on("a", Deleted.class, (d, e) -> {}))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aLookupIsNamedByItsBuilderOrByItsEventNames() {
+    Lookup named = Lookup.builder().name("emails").on("a", Deleted.class, (d, e) -> {}).build();
+    assertThat(named.projectionName()).isEqualTo("emails");
+    Lookup unnamed = Lookup.builder().on("b", Deleted.class, (d, e) -> {}).on("a", Deleted.class, (d, e) -> {}).build();
+    assertThat(unnamed.projectionName()).isEqualTo("lookup[a, b]");
+    assertThatThrownBy(() -> Lookup.builder().name(" ")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Lookup.builder().name("x").name("y")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anAbstractProjectionIsNamedByItsConstructor() {
+    class Catalog extends AbstractProjection {
+      Catalog() {
+        super("catalog");
+      }
+    }
+    class Unnamed extends AbstractProjection {}
+    assertThat(new Catalog().projectionName()).isEqualTo("catalog");
+    assertThat(new Unnamed().projectionName()).isEqualTo(Unnamed.class.getName());
+  }
 }

@@ -8,11 +8,13 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
+import dev.fabula.event.InsertNotifying;
 import dev.fabula.event.InvalidBatchException;
 import dev.fabula.event.Metadata;
 import dev.fabula.event.Range;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
+import dev.fabula.event.Subscription;
 import dev.fabula.codec.Codec;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
@@ -34,6 +36,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -45,7 +48,10 @@ import org.postgresql.util.PSQLException;
  * rows of transactions older than the snapshot's xmin, and {@code
  * docs/adr/0009-shared-saves-and-group-commit.md} for why concurrent inserts share transactions.
  */
-final class PgEventStore implements EventStore {
+final class PgEventStore implements EventStore, InsertNotifying {
+  /** Schedules of this process follow this store's own inserts (issue 17). */
+  private final InsertNotifying.Listeners insertListeners = new InsertNotifying.Listeners();
+
   /**
    * Positions per transaction: an event's position is {@code xid * EVENTS_PER_TRANSACTION + i}
    * for the i-th event (from 0) of the batch its transaction inserts, so positions are ordered by
@@ -208,7 +214,14 @@ final class PgEventStore implements EventStore {
     }
     Map<String, Span> spans = validate(events);
     Columns columns = columns(events); // encoded before a connection is taken
-    return commits.submit(new Batch(events, spans, columns));
+    List<Event<?>> stored = commits.submit(new Batch(events, spans, columns));
+    insertListeners.fire(stored);
+    return stored;
+  }
+
+  @Override
+  public Subscription onInsert(Consumer<List<Event<?>>> listener) {
+    return insertListeners.add(listener);
   }
 
   /** A validated batch with its columns encoded, on its way to {@link #write}. */

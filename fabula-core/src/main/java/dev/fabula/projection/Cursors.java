@@ -1,0 +1,66 @@
+package dev.fabula.projection;
+
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where each projection a schedule applies stands, by projection instance (identity, weakly held).
+ * For a projection that does not keep its own progress this is its progress within the schedule:
+ * the next job resumes after it, so nothing is applied twice while the schedule lives (see {@code
+ * docs/adr/0010-proj-per-projection-cursors.md}). For a {@link ProgressAware} one it mirrors the
+ * last progress a job saw, so that status and {@link Schedule#awaitCaughtUp} never call the
+ * projection from another thread.
+ */
+final class Cursors {
+  private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
+  private final ConcurrentHashMap<Cursor, Cursor> cursors = new ConcurrentHashMap<>();
+
+  /** The cursor of {@code projection}, at 0 when the schedule has not applied it yet. */
+  Cursor of(Projection projection) {
+    for (Reference<?> r; (r = queue.poll()) != null; ) {
+      cursors.remove((Cursor) r);
+    }
+    return cursors.computeIfAbsent(new Cursor(projection, queue), c -> c);
+  }
+
+  /** One projection's position in a schedule. Written by jobs under the projection's lock. */
+  static final class Cursor extends WeakReference<Object> {
+    private final int hash;
+    final String name;
+    /** The position of the last event applied (or moved past), as the last job left it. */
+    volatile long position;
+    /** Why the projection stopped before the head in its last job, or null. */
+    volatile @Nullable ProjectionException failure;
+
+    Cursor(Projection projection, ReferenceQueue<Object> queue) {
+      super(projection, queue);
+      hash = System.identityHashCode(projection);
+      name = projection.projectionName();
+    }
+
+    /** Whether the projection still exists (a collected one needs no catching up). */
+    boolean live() {
+      return get() != null;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      if (this == o) {
+        return true;
+      }
+      if (!(o instanceof Cursor c) || c.hash != hash) {
+        return false;
+      }
+      Object mine = get();
+      return mine != null && mine == c.get();
+    }
+  }
+}
