@@ -182,14 +182,14 @@ public final class AggregateCommands<A extends AggregateRoot> {
     if (target == null) {
       throw new CommandRejectedException(
           NO_AGGREGATE,
-          "command '" + command.name() + "' must target a " + aggregateName
-              + " aggregate; create it with Command.forAggregate(\"" + aggregateName + "\", id)");
+          "command '" + command.name() + "' must target an aggregate named '" + aggregateName
+              + "'; create it with Command.forAggregate(\"" + aggregateName + "\", id)");
     }
     if (!target.name().equals(aggregateName)) {
       throw new CommandRejectedException(
           WRONG_AGGREGATE,
-          "command '" + command.name() + "' targets a " + target.name()
-              + " aggregate, but its handler works on " + aggregateName + " aggregates",
+          "command '" + command.name() + "' targets an aggregate named '" + target.name()
+              + "', but its handler works on aggregates named '" + aggregateName + "'",
           Map.of("expected", aggregateName, "actual", target.name()));
     }
     return target.id();

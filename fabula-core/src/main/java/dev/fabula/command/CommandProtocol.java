@@ -24,6 +24,14 @@ import org.jspecify.annotations.Nullable;
  *       error's code, message and details.
  * </ol>
  *
+ * <p>A bus that requested a command and will not run it after all (it is closing, or could not
+ * start the handler) publishes {@value #RELEASED}. When it was the assignee and had not accepted,
+ * the dispatcher starts a new <em>attempt</em>: it publishes {@value #DISPATCHED} again with the
+ * attempt number raised and the rest of its assign timeout, and never assigns the command to that
+ * bus again. {@value #REQUESTED}, {@value #ASSIGNED} and {@value #RELEASED} carry the attempt they
+ * belong to, so a message of an earlier attempt that arrives late changes nothing. Attempts start
+ * at 1.
+ *
  * <p>The command's metadata travels as the metadata of the {@value #DISPATCHED} event. All records
  * hold only strings, UUIDs, numbers, byte arrays and string maps, so any codec can encode them;
  * networked event buses need them in their registry: see {@link #register}. The record shapes are
@@ -45,6 +53,9 @@ public final class CommandProtocol {
   /** Name of the event carrying a command's outcome back to the dispatcher. */
   public static final String EXECUTED = "fabula.command.executed";
 
+  /** Name of the event by which a bus gives back a command it requested and will not run. */
+  public static final String RELEASED = "fabula.command.released";
+
   private CommandProtocol() {}
 
   /** Registers the protocol's event names and types in {@code registry}. */
@@ -54,7 +65,8 @@ public final class CommandProtocol {
         .register(REQUESTED, Requested.class)
         .register(ASSIGNED, Assigned.class)
         .register(ACCEPTED, Accepted.class)
-        .register(EXECUTED, Executed.class);
+        .register(EXECUTED, Executed.class)
+        .register(RELEASED, Released.class);
   }
 
   /**
@@ -66,7 +78,8 @@ public final class CommandProtocol {
    * @param aggregateId the target aggregate's id, or {@code null}
    * @param payloadRevision the revision the payload was encoded in
    * @param payload the payload, encoded by the dispatcher's codec
-   * @param assignTimeoutMillis how long the dispatcher waits for a handler
+   * @param assignTimeoutMillis how long the dispatcher still waits for a handler
+   * @param attempt which attempt to place the command this is, from 1
    */
   public record Dispatched(
       UUID commandId,
@@ -75,7 +88,8 @@ public final class CommandProtocol {
       @Nullable UUID aggregateId,
       int payloadRevision,
       byte[] payload,
-      long assignTimeoutMillis) {
+      long assignTimeoutMillis,
+      int attempt) {
     /** Validates the record. */
     public Dispatched {
       Objects.requireNonNull(commandId, "commandId");
@@ -84,6 +98,13 @@ public final class CommandProtocol {
       if ((aggregateName == null) != (aggregateId == null)) {
         throw new IllegalArgumentException("aggregate name and id must be both set or both null");
       }
+      requirePositive(attempt);
+    }
+  }
+
+  private static void requirePositive(int attempt) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
     }
   }
 
@@ -92,12 +113,14 @@ public final class CommandProtocol {
    *
    * @param commandId the command's id
    * @param busId the offering bus
+   * @param attempt the attempt of the {@link Dispatched} it answers
    */
-  public record Requested(UUID commandId, String busId) {
+  public record Requested(UUID commandId, String busId, int attempt) {
     /** Validates the record. */
     public Requested {
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
+      requirePositive(attempt);
     }
   }
 
@@ -105,13 +128,33 @@ public final class CommandProtocol {
    * The dispatcher assigns a command to one bus.
    *
    * @param commandId the command's id
-   * @param busId the assignee, or {@code ""} when the dispatcher withdrew the command
+   * @param busId the assignee, or {@code ""} when the dispatcher withdrew the command (which ends
+   *     every attempt)
+   * @param attempt the attempt this assignment ends
    */
-  public record Assigned(UUID commandId, String busId) {
+  public record Assigned(UUID commandId, String busId, int attempt) {
     /** Validates the record. */
     public Assigned {
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
+      requirePositive(attempt);
+    }
+  }
+
+  /**
+   * A bus gives back a command it requested and has not started, and never will: it is closing,
+   * or it could not start the handler.
+   *
+   * @param commandId the command's id
+   * @param busId the bus that gives it back
+   * @param attempt the attempt it had requested
+   */
+  public record Released(UUID commandId, String busId, int attempt) {
+    /** Validates the record. */
+    public Released {
+      Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(busId, "busId");
+      requirePositive(attempt);
     }
   }
 

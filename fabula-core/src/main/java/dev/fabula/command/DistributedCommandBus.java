@@ -6,6 +6,7 @@ import dev.fabula.command.CommandProtocol.Accepted;
 import dev.fabula.command.CommandProtocol.Assigned;
 import dev.fabula.command.CommandProtocol.Dispatched;
 import dev.fabula.command.CommandProtocol.Executed;
+import dev.fabula.command.CommandProtocol.Released;
 import dev.fabula.command.CommandProtocol.Requested;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
@@ -17,6 +18,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +34,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -47,6 +48,16 @@ import org.jspecify.annotations.Nullable;
  * dispatcher's assign timeout passes. A reservation is released when the command is assigned to
  * another bus, or when no assignment came within the assign timeout plus {@link
  * #RESERVATION_GRACE} (the dispatcher is gone).
+ *
+ * <p>A bus gives back what it requested and has not started: when it closes (or cannot start a
+ * handler) it publishes {@link Released} for each command it holds a slot for, and a dispatcher
+ * whose assignee gave the command back places it again with the rest of its assign timeout (see
+ * {@link CommandProtocol}). So closing one of several handler buses never strands a command.
+ *
+ * <p>Every failure met outside a handler, of any {@link Throwable} (a filter that throws, a
+ * payload this bus cannot decode, a protocol event it cannot publish), is logged at {@code ERROR}
+ * by the {@link System.Logger} named {@code dev.fabula.command.CommandBus}, and the bus goes on:
+ * the command concerned is declined or given back, never silently held.
  *
  * <p>Protocol events are handled on the subscription's delivery thread, which never publishes
  * itself: publishing happens on virtual threads, so that buses whose subscriber queues are full
@@ -70,7 +81,8 @@ final class DistributedCommandBus implements CommandBus {
           CommandProtocol.REQUESTED,
           CommandProtocol.ASSIGNED,
           CommandProtocol.ACCEPTED,
-          CommandProtocol.EXECUTED);
+          CommandProtocol.EXECUTED,
+          CommandProtocol.RELEASED);
 
   private final String busId = UuidV7.next().toString();
   private final EventBus events;
@@ -89,16 +101,30 @@ final class DistributedCommandBus implements CommandBus {
 
   private volatile boolean closed;
 
-  private record Offer(Command<?> command, HandlerTable.Entry<?> entry, long deadlineNanos) {}
+  private record Offer(
+      Command<?> command, HandlerTable.Entry<?> entry, long deadlineNanos, int attempt) {}
 
   private record Reservation(
-      Command<?> command, HandlerTable.Entry<?> entry, ScheduledFuture<?> expiry) {}
+      Command<?> command, HandlerTable.Entry<?> entry, ScheduledFuture<?> expiry, int attempt) {}
 
   /** A dispatch waiting for its command's assignment, acceptance and outcome. */
   private static final class Pending {
-    final AtomicReference<@Nullable String> assignee = new AtomicReference<>();
+    final Dispatched announced;
+    final Metadata metadata;
+    final long deadlineNanos;
     final CompletableFuture<String> accepted = new CompletableFuture<>();
     final CompletableFuture<Executed> executed = new CompletableFuture<>();
+    final ReentrantLock lock = new ReentrantLock();
+    // guarded by lock: the current attempt, its assignee, the buses that gave the command back
+    int attempt = 1;
+    @Nullable String assignee;
+    final Set<String> released = new HashSet<>();
+
+    Pending(Dispatched announced, Metadata metadata, long deadlineNanos) {
+      this.announced = announced;
+      this.metadata = metadata;
+      this.deadlineNanos = deadlineNanos;
+    }
   }
 
   DistributedCommandBus(EventBus events, Codec codec, CommandBusOptions options) {
@@ -143,9 +169,10 @@ final class DistributedCommandBus implements CommandBus {
             target == null ? null : target.id(),
             revision,
             payload,
-            assign.toMillis());
+            assign.toMillis(),
+            1);
 
-    var p = new Pending();
+    var p = new Pending(announced, command.metadata(), System.nanoTime() + assign.toNanos());
     if (pending.putIfAbsent(command.id(), p) != null) {
       throw new IllegalStateException(
           "command " + command.id() + " is already being dispatched by this bus; give each"
@@ -158,18 +185,7 @@ final class DistributedCommandBus implements CommandBus {
       events.publish(
           List.of(Event.create(CommandProtocol.DISPATCHED, announced).withMetadata(command.metadata())));
       if (Waits.await(p.accepted, assign) == null) {
-        if (p.assignee.compareAndSet(null, WITHDRAWN)) {
-          // Assigning to nobody tells every bus that requested it, or keeps it queued, to let go.
-          publishAsync(CommandProtocol.ASSIGNED, new Assigned(command.id(), WITHDRAWN));
-          throw new NoHandlerException(
-              command.id(),
-              command.name(),
-              assign,
-              "no bus asked for it (no handler for the name, every filter declined it, or every"
-                  + " handler slot stayed busy)");
-        }
-        throw new DispatchTimeoutException(
-            command.id(), command.name(), DispatchTimeoutException.Stage.ACCEPTANCE, assign);
+        throw notAccepted(command, assign, p);
       }
       if (dispatch instanceof DispatchOptions.Sync sync) {
         Executed outcome = Waits.await(p.executed, sync.executionTimeout());
@@ -190,11 +206,96 @@ final class DistributedCommandBus implements CommandBus {
     }
   }
 
+  /** What to throw when no acceptance came within the assign timeout; withdraws the command. */
+  private RuntimeException notAccepted(Command<?> command, Duration assign, Pending p) {
+    int attempt;
+    int releases;
+    p.lock.lock();
+    try {
+      if (p.assignee != null) {
+        return new DispatchTimeoutException(
+            command.id(), command.name(), DispatchTimeoutException.Stage.ACCEPTANCE, assign);
+      }
+      p.assignee = WITHDRAWN;
+      attempt = p.attempt;
+      releases = p.released.size();
+    } finally {
+      p.lock.unlock();
+    }
+    // Assigning to nobody tells every bus that requested it, or keeps it queued, to let go.
+    publishAsync(CommandProtocol.ASSIGNED, new Assigned(command.id(), WITHDRAWN, attempt));
+    String reason =
+        releases == 0
+            ? "no bus sharing this event bus asked for it within the assign timeout of "
+                + assign.toMillis() + " ms (none has a handler for '" + command.name()
+                + "', every handler's filter declined it, or every handler slot stayed busy)."
+                + " Register a handler for '" + command.name() + "' on a bus sharing this event"
+                + " bus, or raise the assign timeout"
+            : releases + " bus(es) gave it back without running it (closing, or unable to start"
+                + " the handler), and no other bus sharing this event bus took it within the"
+                + " assign timeout of " + assign.toMillis() + " ms. It did not run";
+    return new NoHandlerException(command.id(), command.name(), assign, reason);
+  }
+
   private void onRequested(Requested requested) {
     Pending p = pending.get(requested.commandId());
-    if (p != null && p.assignee.compareAndSet(null, requested.busId())) {
-      publishAsync(CommandProtocol.ASSIGNED, new Assigned(requested.commandId(), requested.busId()));
+    if (p == null) {
+      return;
     }
+    int attempt;
+    p.lock.lock();
+    try {
+      if (p.assignee != null
+          || p.attempt != requested.attempt()
+          || p.released.contains(requested.busId())) {
+        return; // assigned already, a late request of an earlier attempt, or a bus that let go
+      }
+      p.assignee = requested.busId();
+      attempt = p.attempt;
+    } finally {
+      p.lock.unlock();
+    }
+    publishAsync(
+        CommandProtocol.ASSIGNED, new Assigned(requested.commandId(), requested.busId(), attempt));
+  }
+
+  private void onReleased(Released released) {
+    Pending p = pending.get(released.commandId());
+    if (p == null) {
+      return;
+    }
+    Dispatched again;
+    p.lock.lock();
+    try {
+      p.released.add(released.busId()); // never assign it to that bus again
+      if (p.attempt != released.attempt()
+          || (p.assignee != null && !p.assignee.equals(released.busId()))) {
+        return; // a late message, or the command is assigned to a bus that did not give it back
+      }
+      // Nobody runs it: the assignee gave it back before accepting it, or the bus that asked
+      // first let go before we assigned it (and buses that joined since never heard of it).
+      // Start a new attempt, which also voids late requests of this one, and place it again.
+      p.assignee = null;
+      p.attempt++;
+      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime());
+      if (remainingMillis <= 0) {
+        return; // dispatch() is about to give up; it will withdraw the command
+      }
+      Dispatched first = p.announced;
+      again =
+          new Dispatched(
+              first.commandId(),
+              first.name(),
+              first.aggregateName(),
+              first.aggregateId(),
+              first.payloadRevision(),
+              first.payload(),
+              remainingMillis,
+              p.attempt);
+    } finally {
+      p.lock.unlock();
+    }
+    publishAsync(Event.create(CommandProtocol.DISPATCHED, again).withMetadata(p.metadata));
   }
 
   private void onAccepted(Accepted accepted) {
@@ -239,7 +340,7 @@ final class DistributedCommandBus implements CommandBus {
     Object payload;
     try {
       payload = codec.decode(d.name(), d.payloadRevision(), d.payload());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       // The dispatcher encoded it with its codec; ours disagrees. Declining lets the dispatcher
       // time out with a NoHandlerException instead of running the handler on garbage.
       LOG.log(Level.ERROR, "command bus " + busId + " cannot decode command " + d.commandId()
@@ -255,21 +356,42 @@ final class DistributedCommandBus implements CommandBus {
       if (!entry.accepts(command)) {
         return;
       }
-    } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "the filter of '" + d.name() + "' failed on " + command + "; declining", e);
+    } catch (Throwable e) { // an Error too: this bus declines, others may take it
+      LOG.log(Level.ERROR, "command bus " + busId + ": the filter of '" + d.name()
+          + "' failed on " + command + "; declining it", e);
       return;
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(d.assignTimeoutMillis());
+    Requested again = null;
     lock.lock();
     try {
-      if (offers.size() >= options.queueCapacity()) {
-        LOG.log(Level.WARNING, "command bus " + busId + " has " + offers.size()
-            + " offers waiting for a handler slot; declining " + command);
+      Reservation held = reservations.get(command.id());
+      Offer queued = offers.get(command.id());
+      if (held != null) {
+        if (held.attempt() >= d.attempt()) {
+          return; // the same announcement again: we asked already
+        }
+        // A new attempt of a command we hold a slot for (it went to a bus that gave it back):
+        // ask again with the slot we hold.
+        reservations.put(command.id(), new Reservation(held.command(), held.entry(), held.expiry(), d.attempt()));
+        again = new Requested(command.id(), busId, d.attempt());
+      } else if (queued != null) {
+        offers.put(command.id(), new Offer(queued.command(), queued.entry(), deadline, Math.max(queued.attempt(), d.attempt())));
         return;
+      } else {
+        if (offers.size() >= options.queueCapacity()) {
+          LOG.log(Level.WARNING, "command bus " + busId + " has " + offers.size()
+              + " offers waiting for a handler slot; declining " + command);
+          return;
+        }
+        offers.put(command.id(), new Offer(command, entry, deadline, d.attempt()));
       }
-      offers.put(command.id(), new Offer(command, entry, deadline));
     } finally {
       lock.unlock();
+    }
+    if (again != null) {
+      publishAsync(CommandProtocol.REQUESTED, again);
+      return;
     }
     requestWhileSlotsFree();
   }
@@ -305,61 +427,77 @@ final class DistributedCommandBus implements CommandBus {
           slots.release();
           return;
         }
-        reservations.put(id, new Reservation(offer.command(), offer.entry(), expiry));
+        reservations.put(id, new Reservation(offer.command(), offer.entry(), expiry, offer.attempt()));
       } finally {
         lock.unlock();
       }
-      publishAsync(CommandProtocol.REQUESTED, new Requested(offer.command().id(), busId));
+      publishAsync(
+          CommandProtocol.REQUESTED, new Requested(offer.command().id(), busId, offer.attempt()));
     }
   }
 
   private void expire(UUID commandId) {
-    boolean released = false;
-    lock.lock();
     try {
-      if (reservations.remove(commandId) != null) {
-        slots.release();
-        released = true;
+      boolean released = false;
+      lock.lock();
+      try {
+        if (reservations.remove(commandId) != null) {
+          slots.release();
+          released = true;
+        }
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
-    }
-    if (released) {
-      requestWhileSlotsFree();
+      if (released) {
+        requestWhileSlotsFree();
+      }
+    } catch (Throwable e) { // the timer would keep it in a future nobody reads
+      LOG.log(Level.ERROR, "command bus " + busId + " failed to expire its reservation of "
+          + commandId, e);
     }
   }
 
   private void onAssigned(Assigned assigned) {
     UUID id = assigned.commandId();
+    boolean withdrawn = assigned.busId().equals(WITHDRAWN);
     boolean mine = assigned.busId().equals(busId);
-    Reservation reservation;
+    Reservation reservation = null;
+    Reservation run = null;
     lock.lock();
     try {
-      offers.remove(id); // assigned to someone: never request it again
-      reservation = reservations.remove(id);
-      if (reservation != null) {
-        reservation.expiry().cancel(false);
-        if (!mine) {
+      Offer queued = offers.get(id);
+      if (queued != null && (withdrawn || queued.attempt() <= assigned.attempt())) {
+        offers.remove(id); // assigned to someone: never request it again
+      }
+      Reservation held = reservations.get(id);
+      if (held != null && (withdrawn || held.attempt() <= assigned.attempt())) {
+        reservations.remove(id);
+        held.expiry().cancel(false);
+        if (mine && held.attempt() == assigned.attempt()) {
+          run = held;
+        } else {
           slots.release();
+          reservation = held;
         }
       }
     } finally {
       lock.unlock();
     }
-    if (!mine) {
-      if (reservation != null) {
-        requestWhileSlotsFree();
-      }
+    if (run != null) {
+      execute(run);
       return;
     }
-    if (reservation == null) {
-      // Our reservation expired before the assignment arrived: we do not accept what we may not
-      // be able to run. The dispatcher reports a DispatchTimeoutException.
+    if (reservation != null) {
+      requestWhileSlotsFree();
+    }
+    if (mine) {
+      // Our reservation expired before the assignment arrived (or this is a second delivery of
+      // an assignment we ran already): we do not accept what we may not be able to run. The
+      // dispatcher reports a DispatchTimeoutException.
       LOG.log(Level.WARNING, "command bus " + busId + " was assigned command " + id
-          + " after its reservation expired; not accepting it");
-      return;
+          + " without holding a slot for it (its reservation expired, or the assignment came"
+          + " twice); not accepting it");
     }
-    execute(reservation);
   }
 
   /** Accepts and runs a reserved, assigned command on a virtual thread, then reports it. */
@@ -367,9 +505,10 @@ final class DistributedCommandBus implements CommandBus {
     Command<?> command = reservation.command();
     try {
       Thread.ofVirtual().name("fabula-command-" + command.name()).start(() -> run(reservation));
-    } catch (RuntimeException e) {
-      releaseSlot();
-      throw e;
+    } catch (Throwable e) {
+      LOG.log(Level.ERROR, "command bus " + busId + " could not start the handler of " + command
+          + "; giving it back", e);
+      giveBack(reservation);
     }
   }
 
@@ -378,10 +517,11 @@ final class DistributedCommandBus implements CommandBus {
     UUID id = command.id();
     try {
       events.publish(List.of(Event.create(CommandProtocol.ACCEPTED, new Accepted(id, busId))));
-    } catch (RuntimeException e) {
-      // Not accepted, so not run: the dispatcher times out rather than waiting for nothing.
-      LOG.log(Level.ERROR, "command bus " + busId + " could not accept " + command, e);
-      releaseSlot();
+    } catch (Throwable e) {
+      // Not accepted, so not run: give it back, so the dispatcher can place it elsewhere.
+      LOG.log(Level.ERROR, "command bus " + busId + " could not accept " + command
+          + "; giving it back", e);
+      giveBack(reservation);
       return;
     }
     Execution.Outcome outcome;
@@ -401,10 +541,18 @@ final class DistributedCommandBus implements CommandBus {
             error == null ? Map.of() : error.details());
     try {
       events.publish(List.of(Event.create(CommandProtocol.EXECUTED, executed)));
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.log(Level.ERROR, "command bus " + busId + " ran " + command
           + " but could not report its outcome " + (error == null ? "(success)" : error), e);
     }
+  }
+
+  /** Frees the slot of a reservation this bus will not run and tells the dispatcher so. */
+  private void giveBack(Reservation reservation) {
+    publishAsync(
+        CommandProtocol.RELEASED,
+        new Released(reservation.command().id(), busId, reservation.attempt()));
+    releaseSlot();
   }
 
   private void releaseSlot() {
@@ -415,32 +563,46 @@ final class DistributedCommandBus implements CommandBus {
   // ---- plumbing ----
 
   private void onEvent(Event<?> event) {
-    switch (event.data()) {
-      case Dispatched d -> onDispatched(d, event.metadata());
-      case Requested r -> onRequested(r);
-      case Assigned a -> onAssigned(a);
-      case Accepted a -> onAccepted(a);
-      case Executed x -> onExecuted(x);
-      default ->
-          LOG.log(Level.WARNING, "command bus " + busId + " ignores " + event + " carrying a "
-              + event.data().getClass().getName());
+    try {
+      switch (event.data()) {
+        case Dispatched d -> onDispatched(d, event.metadata());
+        case Requested r -> onRequested(r);
+        case Assigned a -> onAssigned(a);
+        case Accepted a -> onAccepted(a);
+        case Executed x -> onExecuted(x);
+        case Released r -> onReleased(r);
+        default ->
+            LOG.log(Level.WARNING, "command bus " + busId + " ignores " + event + " carrying a "
+                + event.data().getClass().getName());
+      }
+    } catch (Throwable e) {
+      // Reported here, whatever the event bus does with a failing handler, and the bus goes on
+      // with the next protocol event.
+      LOG.log(Level.ERROR, "command bus " + busId + " failed on " + event, e);
     }
   }
 
   private void publishAsync(String name, Object data) {
-    Event<Object> event = Event.create(name, data);
-    Thread.ofVirtual()
-        .name("fabula-command-publish")
-        .start(
-            () -> {
-              try {
-                events.publish(List.of(event));
-              } catch (ClosedException e) {
-                LOG.log(Level.DEBUG, "event bus closed; dropped protocol event " + event);
-              } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "command bus " + busId + " could not publish " + event, e);
-              }
-            });
+    publishAsync(Event.create(name, data));
+  }
+
+  private void publishAsync(Event<?> event) {
+    try {
+      Thread.ofVirtual()
+          .name("fabula-command-publish")
+          .start(
+              () -> {
+                try {
+                  events.publish(List.of(event));
+                } catch (ClosedException e) {
+                  LOG.log(Level.DEBUG, "event bus closed; dropped protocol event " + event);
+                } catch (Throwable e) {
+                  LOG.log(Level.ERROR, "command bus " + busId + " could not publish " + event, e);
+                }
+              });
+    } catch (Throwable e) {
+      LOG.log(Level.ERROR, "command bus " + busId + " could not start publishing " + event, e);
+    }
   }
 
   @Override
@@ -460,7 +622,13 @@ final class DistributedCommandBus implements CommandBus {
     } finally {
       lock.unlock();
     }
-    held.forEach(r -> slots.release());
+    // Give back what we asked for and have not started, so that the dispatchers place it on
+    // another bus at once instead of waiting for an acceptance that will never come.
+    held.forEach(r -> {
+      r.expiry().cancel(false);
+      publishAsync(CommandProtocol.RELEASED, new Released(r.command().id(), busId, r.attempt()));
+      slots.release();
+    });
     var closedException = new ClosedException("command bus");
     pending.values().forEach(p -> {
       p.accepted.completeExceptionally(closedException);

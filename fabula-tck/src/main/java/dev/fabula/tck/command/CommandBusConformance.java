@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Timeout;
  * command; synchronous dispatch returns the handler's error with code, message and details; an
  * assign timeout when no handler takes a command; handler filters; the per-bus concurrency limit;
  * many commands in flight; the dispatcher's fail-fast checks; and that failing or hanging
- * handlers do not stop a bus.
+ * handlers, and handlers or filters that throw an {@link Error}, do not stop a bus.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class CommandBusConformance {
@@ -462,6 +462,49 @@ public abstract class CommandBusConformance {
       }
     }
     assertThat(ok).hasValue(5);
+  }
+
+  @Test
+  void aHandlerThatThrowsAnErrorReachesTheCallerAndTheBusKeepsServing() {
+    var calls = new AtomicInteger();
+    bus(CommandBusOptions.defaults().withConcurrency(1)).handle(WORK, Job.class, c -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new AssertionError("handler assertion");
+      }
+    });
+    CommandBus dispatcher = bus();
+
+    var e = catchThrowableOfType(CommandExecutionException.class, () -> dispatcher.dispatch(work(1), sync()));
+
+    assertThat(e.code()).isEqualTo(CommandError.UNEXPECTED);
+    assertThat(e.details()).containsEntry(CommandError.EXCEPTION_DETAIL, AssertionError.class.getName());
+    dispatcher.dispatch(work(2), sync()); // its only slot was freed
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void aFilterThatThrowsAnErrorDeclinesTheCommandAndTheBusKeepsServing() {
+    var ranOnFailing = ConcurrentHashMap.<Integer>newKeySet();
+    var ranOnEven = ConcurrentHashMap.<Integer>newKeySet();
+    bus().handle(
+        WORK,
+        Job.class,
+        c -> {
+          if (c.payload().n() % 2 == 0) {
+            throw new AssertionError("filter broke on " + c.payload().n());
+          }
+          return true;
+        },
+        c -> ranOnFailing.add(c.payload().n()));
+    bus().handle(WORK, Job.class, c -> c.payload().n() % 2 == 0, c -> ranOnEven.add(c.payload().n()));
+    CommandBus dispatcher = bus();
+
+    for (int i = 0; i < 10; i++) {
+      dispatcher.dispatch(work(i), sync()); // odd ones only the failing bus can take
+    }
+
+    assertThat(ranOnEven).containsExactlyInAnyOrder(0, 2, 4, 6, 8);
+    assertThat(ranOnFailing).containsExactlyInAnyOrder(1, 3, 5, 7, 9);
   }
 
   @Test
