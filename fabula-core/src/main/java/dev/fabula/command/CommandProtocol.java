@@ -24,6 +24,12 @@ import org.jspecify.annotations.Nullable;
  *       error's code, message and details.
  * </ol>
  *
+ * <p>Affinity: every bus notes, from {@value #ACCEPTED}, which bus accepted the latest command for
+ * each aggregate. A dispatcher names that bus in {@value #DISPATCHED} as the preferred bus and,
+ * for a bounded wait ({@link CommandBusOptions#affinityWait()}), assigns the command only to it,
+ * keeping the other requests as fallbacks; so an aggregate's commands go to one bus while it
+ * lives and has a handler for them.
+ *
  * <p>A bus that requested a command and will not run it after all (it is closing, or could not
  * start the handler) publishes {@value #RELEASED}. When it was the assignee and had not accepted,
  * the dispatcher starts a new <em>attempt</em>: it publishes {@value #DISPATCHED} again with the
@@ -80,6 +86,9 @@ public final class CommandProtocol {
    * @param payload the payload, encoded by the dispatcher's codec
    * @param assignTimeoutMillis how long the dispatcher still waits for a handler
    * @param attempt which attempt to place the command this is, from 1
+   * @param preferredBus the bus the dispatcher will hold out for (the one that accepted the
+   *     previous command for the same aggregate), or {@code null}; when it will not request the
+   *     command it publishes {@link Released} at once
    */
   public record Dispatched(
       UUID commandId,
@@ -89,7 +98,8 @@ public final class CommandProtocol {
       int payloadRevision,
       byte[] payload,
       long assignTimeoutMillis,
-      int attempt) {
+      int attempt,
+      @Nullable String preferredBus) {
     /** Validates the record. */
     public Dispatched {
       Objects.requireNonNull(commandId, "commandId");
@@ -142,8 +152,9 @@ public final class CommandProtocol {
   }
 
   /**
-   * A bus gives back a command it requested and has not started, and never will: it is closing,
-   * or it could not start the handler.
+   * A bus gives back a command it requested and has not started, and never will (it is closing,
+   * or it could not start the handler), or, as the dispatcher's preferred bus, declines a command
+   * it will not request.
    *
    * @param commandId the command's id
    * @param busId the bus that gives it back
@@ -163,12 +174,19 @@ public final class CommandProtocol {
    *
    * @param commandId the command's id
    * @param busId the assignee
+   * @param aggregateName the target aggregate's name, or {@code null}: every bus notes which bus
+   *     runs an aggregate's commands, to send it the next one
+   * @param aggregateId the target aggregate's id, or {@code null}
    */
-  public record Accepted(UUID commandId, String busId) {
+  public record Accepted(
+      UUID commandId, String busId, @Nullable String aggregateName, @Nullable UUID aggregateId) {
     /** Validates the record. */
     public Accepted {
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
+      if ((aggregateName == null) != (aggregateId == null)) {
+        throw new IllegalArgumentException("aggregate name and id must be both set or both null");
+      }
     }
   }
 

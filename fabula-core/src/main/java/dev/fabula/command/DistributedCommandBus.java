@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,6 +72,12 @@ final class DistributedCommandBus implements CommandBus {
   /** How long past the dispatcher's assign timeout a requester holds its reserved slot. */
   static final Duration RESERVATION_GRACE = Duration.ofSeconds(1);
 
+  /** How many settled commands a bus remembers, to ignore their announcements arriving late. */
+  static final int MAX_SETTLED = 8_192;
+
+  /** How many aggregates a bus remembers the owning bus of. */
+  static final int MAX_OWNERS = 100_000;
+
   /** The assignee of a command whose dispatcher gave up: no bus. */
   static final String WITHDRAWN = "";
 
@@ -98,6 +105,32 @@ final class DistributedCommandBus implements CommandBus {
   // guarded by lock: offers waiting for a free slot, oldest first; and the slots held for requests
   private final LinkedHashMap<UUID, Offer> offers = new LinkedHashMap<>();
   private final Map<UUID, Reservation> reservations = new HashMap<>();
+  // guarded by lock: commands assigned (to the highest attempt noted) or accepted elsewhere,
+  // newest last, bounded. Events of one command published by different buses may reach this bus
+  // in another order than they were published (another bus's assignment before the dispatcher's
+  // announcement); this is how a late announcement is recognised as settled.
+  private final LinkedHashMap<UUID, Integer> settled =
+      new LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Integer> eldest) {
+          return size() > MAX_SETTLED;
+        }
+      };
+
+  private final ReentrantLock ownersLock = new ReentrantLock();
+  // guarded by ownersLock: which bus accepted the latest command for each aggregate, least recently
+  // used first, bounded
+  private final LinkedHashMap<AggregateTarget, String> owners =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<AggregateTarget, String> eldest) {
+          return size() > MAX_OWNERS;
+        }
+      };
 
   private volatile boolean closed;
 
@@ -116,9 +149,15 @@ final class DistributedCommandBus implements CommandBus {
     final CompletableFuture<Executed> executed = new CompletableFuture<>();
     final ReentrantLock lock = new ReentrantLock();
     // guarded by lock: the current attempt, its assignee, the buses that gave the command back
+    // (or declined it), how many gave it back; while preferring, only the preferred bus is
+    // assigned and other requesters wait as candidates, first come first
     int attempt = 1;
     @Nullable String assignee;
     final Set<String> released = new HashSet<>();
+    int givenBack;
+    @Nullable String preferred;
+    boolean preferring;
+    final LinkedHashSet<String> candidates = new LinkedHashSet<>();
 
     Pending(Dispatched announced, Metadata metadata, long deadlineNanos) {
       this.announced = announced;
@@ -161,6 +200,8 @@ final class DistributedCommandBus implements CommandBus {
     int revision = codec.registry().revision(command.name());
     Duration assign = dispatch.assignTimeout();
     AggregateTarget target = command.aggregateOrNull();
+    Duration affinity = min(options.affinityWait(), assign.dividedBy(2));
+    String preferred = target == null || affinity.isZero() ? null : owner(target);
     var announced =
         new Dispatched(
             command.id(),
@@ -170,9 +211,12 @@ final class DistributedCommandBus implements CommandBus {
             revision,
             payload,
             assign.toMillis(),
-            1);
+            1,
+            preferred);
 
     var p = new Pending(announced, command.metadata(), System.nanoTime() + assign.toNanos());
+    p.preferred = preferred;
+    p.preferring = preferred != null;
     if (pending.putIfAbsent(command.id(), p) != null) {
       throw new IllegalStateException(
           "command " + command.id() + " is already being dispatched by this bus; give each"
@@ -181,6 +225,13 @@ final class DistributedCommandBus implements CommandBus {
     try {
       if (closed) {
         throw new ClosedException("command bus");
+      }
+      if (preferred != null) {
+        try {
+          timer.schedule(() -> endPreference(p, 1), affinity.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) { // closing: no preference
+          p.preferring = false;
+        }
       }
       events.publish(
           List.of(Event.create(CommandProtocol.DISPATCHED, announced).withMetadata(command.metadata())));
@@ -218,7 +269,7 @@ final class DistributedCommandBus implements CommandBus {
       }
       p.assignee = WITHDRAWN;
       attempt = p.attempt;
-      releases = p.released.size();
+      releases = p.givenBack;
     } finally {
       p.lock.unlock();
     }
@@ -250,6 +301,10 @@ final class DistributedCommandBus implements CommandBus {
           || p.released.contains(requested.busId())) {
         return; // assigned already, a late request of an earlier attempt, or a bus that let go
       }
+      if (p.preferring && !requested.busId().equals(p.preferred)) {
+        p.candidates.add(requested.busId()); // in case the preferred bus does not come
+        return;
+      }
       p.assignee = requested.busId();
       attempt = p.attempt;
     } finally {
@@ -257,6 +312,44 @@ final class DistributedCommandBus implements CommandBus {
     }
     publishAsync(
         CommandProtocol.ASSIGNED, new Assigned(requested.commandId(), requested.busId(), attempt));
+  }
+
+  /**
+   * Stops holding out for the preferred bus (its wait is over, or it declined): the first other
+   * requester, if any, gets the command.
+   */
+  private void endPreference(Pending p, int attempt) {
+    try {
+      String assignee;
+      p.lock.lock();
+      try {
+        if (!p.preferring || p.attempt != attempt) {
+          return;
+        }
+        p.preferring = false;
+        assignee = p.assignee == null ? firstCandidate(p) : null;
+        if (assignee == null) {
+          return; // assigned already, or the next request gets it
+        }
+        p.assignee = assignee;
+      } finally {
+        p.lock.unlock();
+      }
+      publishAsync(
+          CommandProtocol.ASSIGNED, new Assigned(p.announced.commandId(), assignee, attempt));
+    } catch (Throwable e) { // runs on the timer, which would keep it in a future nobody reads
+      LOG.log(Level.ERROR, "command bus " + busId + " failed to end the affinity wait of "
+          + p.announced.commandId(), e);
+    }
+  }
+
+  private static @Nullable String firstCandidate(Pending p) {
+    for (String candidate : p.candidates) {
+      if (!p.released.contains(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   private void onReleased(Released released) {
@@ -272,33 +365,74 @@ final class DistributedCommandBus implements CommandBus {
           || (p.assignee != null && !p.assignee.equals(released.busId()))) {
         return; // a late message, or the command is assigned to a bus that did not give it back
       }
-      // Nobody runs it: the assignee gave it back before accepting it, or the bus that asked
-      // first let go before we assigned it (and buses that joined since never heard of it).
-      // Start a new attempt, which also voids late requests of this one, and place it again.
-      p.assignee = null;
-      p.attempt++;
-      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime());
-      if (remainingMillis <= 0) {
-        return; // dispatch() is about to give up; it will withdraw the command
+      if (p.assignee == null && p.preferring && released.busId().equals(p.preferred)) {
+        // The preferred bus will not take it (no handler, its filter declined, ...): stop
+        // waiting for it. Handled below, outside this lock.
+        again = null;
+      } else {
+        // Nobody runs it: the assignee gave it back before accepting it, or a bus that asked let
+        // go before we assigned it (and buses that joined since never heard of it). Start a new
+        // attempt, which also voids late requests of this one, and place it again, preferring
+        // no bus.
+        p.givenBack++;
+        p.assignee = null;
+        p.attempt++;
+        p.preferring = false;
+        p.candidates.clear();
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime());
+        if (remainingMillis <= 0) {
+          return; // dispatch() is about to give up; it will withdraw the command
+        }
+        Dispatched first = p.announced;
+        again =
+            new Dispatched(
+                first.commandId(),
+                first.name(),
+                first.aggregateName(),
+                first.aggregateId(),
+                first.payloadRevision(),
+                first.payload(),
+                remainingMillis,
+                p.attempt,
+                null);
       }
-      Dispatched first = p.announced;
-      again =
-          new Dispatched(
-              first.commandId(),
-              first.name(),
-              first.aggregateName(),
-              first.aggregateId(),
-              first.payloadRevision(),
-              first.payload(),
-              remainingMillis,
-              p.attempt);
     } finally {
       p.lock.unlock();
+    }
+    if (again == null) {
+      endPreference(p, released.attempt());
+      return;
     }
     publishAsync(Event.create(CommandProtocol.DISPATCHED, again).withMetadata(p.metadata));
   }
 
+  /** The bus that accepted the latest command for {@code target}, if this bus heard of one. */
+  private @Nullable String owner(AggregateTarget target) {
+    ownersLock.lock();
+    try {
+      return owners.get(target);
+    } finally {
+      ownersLock.unlock();
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   private void onAccepted(Accepted accepted) {
+    if (!accepted.busId().equals(busId)) {
+      settleElsewhere(accepted.commandId());
+    }
+    if (accepted.aggregateName() != null && accepted.aggregateId() != null) {
+      var target = new AggregateTarget(accepted.aggregateName(), accepted.aggregateId());
+      ownersLock.lock();
+      try {
+        owners.put(target, accepted.busId());
+      } finally {
+        ownersLock.unlock();
+      }
+    }
     Pending p = pending.get(accepted.commandId());
     if (p != null) {
       p.accepted.complete(accepted.busId());
@@ -306,6 +440,9 @@ final class DistributedCommandBus implements CommandBus {
   }
 
   private void onExecuted(Executed executed) {
+    if (!executed.busId().equals(busId)) {
+      settleElsewhere(executed.commandId());
+    }
     Pending p = pending.get(executed.commandId());
     if (p != null) {
       p.accepted.complete(executed.busId()); // executed implies accepted, whatever arrives first
@@ -333,9 +470,21 @@ final class DistributedCommandBus implements CommandBus {
   }
 
   private void onDispatched(Dispatched d, Metadata metadata) {
+    if (!offer(d, metadata) && busId.equals(d.preferredBus())) {
+      // The dispatcher holds out for us: tell it at once that we will not ask.
+      publishAsync(CommandProtocol.RELEASED, new Released(d.commandId(), busId, d.attempt()));
+    }
+  }
+
+  /**
+   * Queues (or requests) a dispatched command this bus can run.
+   *
+   * @return false when this bus will not request it
+   */
+  private boolean offer(Dispatched d, Metadata metadata) {
     HandlerTable.Entry<?> entry = handlers.get(d.name());
     if (entry == null) {
-      return;
+      return false;
     }
     Object payload;
     try {
@@ -345,7 +494,7 @@ final class DistributedCommandBus implements CommandBus {
       // time out with a NoHandlerException instead of running the handler on garbage.
       LOG.log(Level.ERROR, "command bus " + busId + " cannot decode command " + d.commandId()
           + " '" + d.name() + "'; declining it", e);
-      return;
+      return false;
     }
     AggregateTarget target =
         d.aggregateName() == null || d.aggregateId() == null
@@ -354,35 +503,41 @@ final class DistributedCommandBus implements CommandBus {
     Command<?> command = Command.of(d.commandId(), d.name(), payload, target, metadata);
     try {
       if (!entry.accepts(command)) {
-        return;
+        return false;
       }
     } catch (Throwable e) { // an Error too: this bus declines, others may take it
       LOG.log(Level.ERROR, "command bus " + busId + ": the filter of '" + d.name()
           + "' failed on " + command + "; declining it", e);
-      return;
+      return false;
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(d.assignTimeoutMillis());
     Requested again = null;
     lock.lock();
     try {
+      Integer settledAttempt = settled.get(command.id());
+      if (settledAttempt != null && settledAttempt >= d.attempt()) {
+        return true; // assigned or running elsewhere already: this announcement came late
+      }
       Reservation held = reservations.get(command.id());
       Offer queued = offers.get(command.id());
       if (held != null) {
         if (held.attempt() >= d.attempt()) {
-          return; // the same announcement again: we asked already
+          return true; // the same announcement again: we asked already
         }
         // A new attempt of a command we hold a slot for (it went to a bus that gave it back):
         // ask again with the slot we hold.
         reservations.put(command.id(), new Reservation(held.command(), held.entry(), held.expiry(), d.attempt()));
         again = new Requested(command.id(), busId, d.attempt());
       } else if (queued != null) {
-        offers.put(command.id(), new Offer(queued.command(), queued.entry(), deadline, Math.max(queued.attempt(), d.attempt())));
-        return;
+        offers.put(
+            command.id(),
+            new Offer(queued.command(), queued.entry(), deadline, Math.max(queued.attempt(), d.attempt())));
+        return true;
       } else {
         if (offers.size() >= options.queueCapacity()) {
           LOG.log(Level.WARNING, "command bus " + busId + " has " + offers.size()
               + " offers waiting for a handler slot; declining " + command);
-          return;
+          return false;
         }
         offers.put(command.id(), new Offer(command, entry, deadline, d.attempt()));
       }
@@ -391,9 +546,33 @@ final class DistributedCommandBus implements CommandBus {
     }
     if (again != null) {
       publishAsync(CommandProtocol.REQUESTED, again);
-      return;
+      return true;
     }
     requestWhileSlotsFree();
+    return true;
+  }
+
+  /**
+   * Forgets a command another bus runs: its offer, and its reservation, whose slot is freed (a
+   * late announcement may have made this bus ask after the assignment had passed it by).
+   */
+  private void settleElsewhere(UUID commandId) {
+    Reservation held;
+    lock.lock();
+    try {
+      settled.put(commandId, Integer.MAX_VALUE);
+      offers.remove(commandId);
+      held = reservations.remove(commandId);
+      if (held != null) {
+        held.expiry().cancel(false);
+        slots.release();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (held != null) {
+      requestWhileSlotsFree();
+    }
   }
 
   /** Moves waiting offers into reserved slots and requests them, while slots are free. */
@@ -465,6 +644,7 @@ final class DistributedCommandBus implements CommandBus {
     Reservation run = null;
     lock.lock();
     try {
+      settled.merge(id, withdrawn ? Integer.MAX_VALUE : assigned.attempt(), Math::max);
       Offer queued = offers.get(id);
       if (queued != null && (withdrawn || queued.attempt() <= assigned.attempt())) {
         offers.remove(id); // assigned to someone: never request it again
@@ -516,7 +696,11 @@ final class DistributedCommandBus implements CommandBus {
     Command<?> command = reservation.command();
     UUID id = command.id();
     try {
-      events.publish(List.of(Event.create(CommandProtocol.ACCEPTED, new Accepted(id, busId))));
+      AggregateTarget target = command.aggregateOrNull();
+      var accepted =
+          new Accepted(
+              id, busId, target == null ? null : target.name(), target == null ? null : target.id());
+      events.publish(List.of(Event.create(CommandProtocol.ACCEPTED, accepted)));
     } catch (Throwable e) {
       // Not accepted, so not run: give it back, so the dispatcher can place it elsewhere.
       LOG.log(Level.ERROR, "command bus " + busId + " could not accept " + command

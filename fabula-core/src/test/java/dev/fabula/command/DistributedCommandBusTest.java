@@ -15,6 +15,7 @@ import dev.fabula.memory.InMemory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -258,5 +259,115 @@ class DistributedCommandBusTest {
         .contains("no bus sharing this event bus asked for it within the assign timeout of 50 ms")
         .contains(id.toString());
     assertThat(e.timeout()).isEqualTo(Duration.ofMillis(50));
+  }
+
+  // ---- affinity ----
+
+  private static Command<Job> job(int n, UUID aggregate) {
+    return Command.create("job", new Job(n)).forAggregate("thing", aggregate);
+  }
+
+  /** Three handler buses of one slot each; records which one ran each command number. */
+  private List<CommandBus> handlerBuses(
+      Map<Integer, Integer> ranOn,
+      java.util.function.BiPredicate<Integer, Command<Job>> takes,
+      @org.jspecify.annotations.Nullable CountDownLatch holding) {
+    List<CommandBus> handlers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int index = i;
+      CommandBus bus = bus(events, CommandBusOptions.defaults().withConcurrency(1));
+      bus.handle("job", Job.class, c -> takes.test(index, c), c -> {
+        ranOn.put(c.payload().n(), index);
+        if (c.payload().n() == 2 && holding != null) {
+          holding.countDown();
+          release.await();
+        }
+      });
+      handlers.add(bus);
+    }
+    return handlers;
+  }
+
+  @Test
+  void aCommandForAnAggregateWaitsForTheBusThatRanTheLastOneWhileThatBusIsBusy() throws Exception {
+    UUID thing = UUID.randomUUID();
+    var requests = new java.util.concurrent.LinkedBlockingQueue<CommandProtocol.Requested>();
+    Subscription spy =
+        events.subscribe(Set.of(CommandProtocol.REQUESTED), e -> requests.add((CommandProtocol.Requested) e.data()));
+    var ranOn = new ConcurrentHashMap<Integer, Integer>();
+    var holding = new CountDownLatch(1);
+    handlerBuses(ranOn, (bus, c) -> true, holding);
+    CommandBus dispatcher =
+        bus(events, CommandBusOptions.defaults().withAffinityWait(Duration.ofMillis(LONG_MS)));
+    Duration assign = Duration.ofMillis(LONG_MS);
+
+    dispatcher.dispatch(job(1, thing), sync(assign));
+    int owner = ranOn.get(1);
+    dispatcher.dispatch(job(2, thing), DispatchOptions.async().withAssignTimeout(assign));
+    assertThat(holding.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(ranOn.get(2)).as("the second command went to the bus that ran the first").isEqualTo(owner);
+
+    // The owner's only slot is taken: the two other buses ask for the third command at once.
+    Command<Job> third = job(3, thing);
+    Future<?> call = pool.submit(() -> dispatcher.dispatch(third, sync(assign)));
+    var askers = new java.util.HashSet<String>();
+    while (askers.size() < 2) {
+      CommandProtocol.Requested r = requests.poll(LONG_MS, TimeUnit.MILLISECONDS);
+      assertThat(r).as("requests of the two free buses").isNotNull();
+      if (r.commandId().equals(third.id())) {
+        askers.add(r.busId());
+      }
+    }
+    release.countDown(); // now the owner finishes the second command and asks for the third
+
+    call.get(LONG_MS, TimeUnit.MILLISECONDS);
+    assertThat(ranOn.get(3)).as("the third waited for the owner").isEqualTo(owner);
+    spy.close();
+  }
+
+  @Test
+  void anOwnerThatWillNotTakeACommandSaysSoAndAnotherBusRunsIt() throws Exception {
+    UUID thing = UUID.randomUUID();
+    var releases = new java.util.concurrent.LinkedBlockingQueue<CommandProtocol.Released>();
+    Subscription spy =
+        events.subscribe(Set.of(CommandProtocol.RELEASED), e -> releases.add((CommandProtocol.Released) e.data()));
+    var ranOn = new ConcurrentHashMap<Integer, Integer>();
+    // Only bus 0 takes command 1, which makes it the owner; it declines command 2.
+    handlerBuses(ranOn, (bus, c) -> (bus == 0) == (c.payload().n() == 1), null);
+    CommandBus dispatcher =
+        bus(events, CommandBusOptions.defaults().withAffinityWait(Duration.ofMillis(LONG_MS)));
+    Duration assign = Duration.ofMillis(LONG_MS);
+    dispatcher.dispatch(job(1, thing), sync(assign));
+    assertThat(ranOn.get(1)).isZero();
+    Command<Job> second = job(2, thing);
+    dispatcher.dispatch(second, sync(assign));
+
+    assertThat(ranOn.get(2)).isNotEqualTo(0);
+    CommandProtocol.Released declined = releases.poll(LONG_MS, TimeUnit.MILLISECONDS);
+    assertThat(declined).isNotNull();
+    assertThat(declined.commandId()).isEqualTo(second.id());
+    spy.close();
+  }
+
+  @Test
+  void whenTheOwnerIsGoneTheAggregateMovesToOneOtherBus() throws Exception {
+    UUID thing = UUID.randomUUID();
+    var ranOn = new ConcurrentHashMap<Integer, Integer>();
+    List<CommandBus> handlers = handlerBuses(ranOn, (bus, c) -> true, null);
+    CommandBus dispatcher = bus(events, CommandBusOptions.defaults().withAffinityWait(Duration.ofMillis(50)));
+    Duration assign = Duration.ofMillis(LONG_MS);
+
+    dispatcher.dispatch(job(1, thing), sync(assign));
+    int owner = ranOn.get(1);
+    handlers.get(owner).close();
+    for (int n = 2; n <= 8; n++) {
+      dispatcher.dispatch(job(n, thing), sync(assign));
+    }
+
+    int next = ranOn.get(2);
+    assertThat(next).isNotEqualTo(owner);
+    for (int n = 3; n <= 8; n++) {
+      assertThat(ranOn.get(n)).as("command " + n).isEqualTo(next);
+    }
   }
 }
