@@ -50,6 +50,14 @@ import org.jspecify.annotations.Nullable;
  * another bus, or when no assignment came within the assign timeout plus {@link
  * #RESERVATION_GRACE} (the dispatcher is gone).
  *
+ * <p>Affinity: every bus notes, from the {@link Accepted} events it sees, which bus accepted the
+ * latest command for each aggregate (the last {@value #MAX_OWNERS} aggregates). Dispatching a
+ * command for an aggregate with a known owner, a bus assigns it only to that owner for up to
+ * {@link CommandBusOptions#affinityWait()} (at most half the assign timeout); requests of other
+ * buses are kept as fallbacks and the first of them gets the command when the wait ends or the
+ * owner declines. So an aggregate's commands run in one process while it lives and has a slot
+ * free within the wait, and that process's cache and turn-taking (ADR 0006, 0007) keep working.
+ *
  * <p>A bus gives back what it requested and has not started: when it closes (or cannot start a
  * handler) it publishes {@link Released} for each command it holds a slot for, and a dispatcher
  * whose assignee gave the command back places it again with the rest of its assign timeout (see
@@ -230,7 +238,7 @@ final class DistributedCommandBus implements CommandBus {
         try {
           timer.schedule(() -> endPreference(p, 1), affinity.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) { // closing: no preference
-          p.preferring = false;
+          endPreference(p, 1);
         }
       }
       events.publish(
@@ -365,10 +373,13 @@ final class DistributedCommandBus implements CommandBus {
           || (p.assignee != null && !p.assignee.equals(released.busId()))) {
         return; // a late message, or the command is assigned to a bus that did not give it back
       }
-      if (p.assignee == null && p.preferring && released.busId().equals(p.preferred)) {
+      if (p.assignee == null && released.busId().equals(p.preferred)) {
         // The preferred bus will not take it (no handler, its filter declined, ...): stop
         // waiting for it. Handled below, outside this lock.
         again = null;
+      } else if (p.assignee == null && p.candidates.remove(released.busId())) {
+        p.givenBack++;
+        return; // a bus waiting as a fallback let go: the others, and the preferred bus, remain
       } else {
         // Nobody runs it: the assignee gave it back before accepting it, or a bus that asked let
         // go before we assigned it (and buses that joined since never heard of it). Start a new
