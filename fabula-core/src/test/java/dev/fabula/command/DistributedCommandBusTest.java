@@ -224,6 +224,42 @@ class DistributedCommandBusTest {
   }
 
   @Test
+  void aBusThatCannotPublishItsAcceptanceGivesTheCommandBackAndKeepsServing() throws Exception {
+    var failures = new AtomicInteger();
+    EventBus failingOnce =
+        new EventBus() {
+          @Override
+          public void publish(List<? extends Event<?>> list) {
+            if (list.get(0).data() instanceof CommandProtocol.Accepted && failures.getAndIncrement() == 0) {
+              throw new AssertionError("broker broke");
+            }
+            events.publish(list);
+          }
+
+          @Override
+          public Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options) {
+            return events.subscribe(names, handler, options);
+          }
+
+          @Override
+          public void close() {}
+        };
+    var ran = new AtomicInteger();
+    bus(failingOnce, CommandBusOptions.defaults().withConcurrency(1)).handle("job", Job.class, c -> ran.incrementAndGet());
+    CommandBus dispatcher = bus(events, CommandBusOptions.defaults());
+
+    var e =
+        catchThrowableOfType(
+            NoHandlerException.class,
+            () -> dispatcher.dispatch(Command.create("job", new Job(1)), sync(Duration.ofMillis(300))));
+
+    assertThat(e).hasMessageContaining("gave it back").hasMessageContaining("It did not run");
+    assertThat(ran).hasValue(0);
+    dispatcher.dispatch(Command.create("job", new Job(2)), sync(Duration.ofMillis(LONG_MS))); // slot freed
+    assertThat(ran).hasValue(1);
+  }
+
+  @Test
   void aHandlerThatThrowsAnErrorReachesTheCallerAndFreesItsSlot() {
     CommandBus handler = bus(events, CommandBusOptions.defaults().withConcurrency(1));
     var calls = new AtomicInteger();
