@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  *       codec);
  *   <li>each bus with a handler whose filter accepts it, and a free handler slot, publishes {@value
  *       #REQUESTED};
- *   <li>the dispatcher publishes {@value #ASSIGNED} naming the first requester; the others release
+ *   <li>the dispatcher publishes {@value #ASSIGNED} naming the first requester (or the preferred
+ *       bus, while it holds out for it: see affinity below); the others release
  *       the slot they held. A dispatcher that gave up waiting assigns the command to the empty bus
  *       id: nobody runs it, and every bus forgets it;
  *   <li>the assignee publishes {@value #ACCEPTED} and runs the handler;
