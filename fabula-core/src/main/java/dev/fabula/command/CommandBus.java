@@ -51,7 +51,9 @@ public interface CommandBus extends AutoCloseable {
   /**
    * Registers the handler of the commands named {@code name} that {@code filter} accepts. A command
    * the filter declines is left to other buses. The filter runs on the bus's delivery thread: keep
-   * it fast and free of blocking.
+   * it fast and free of blocking. A filter that throws (an {@link Error} too) declines the command
+   * on a distributed bus, which logs the failure and goes on serving; on an in-process bus it runs
+   * on the dispatching thread, and the dispatcher gets what it threw.
    *
    * @throws DuplicateHandlerException when this bus already has a handler for {@code name}
    * @throws dev.fabula.codec.UnknownNameException when a distributed bus's codec does not know
@@ -68,8 +70,11 @@ public interface CommandBus extends AutoCloseable {
 
   /**
    * Stops the bus: dispatches still waiting fail with a {@link dev.fabula.ClosedException}, no new
-   * command is accepted, handlers already running finish on their own. Idempotent. Does not close
-   * the event bus it runs over.
+   * command is accepted, handlers already running finish on their own. A distributed bus gives
+   * back every command it asked for and has not started, so their dispatchers place them on
+   * another bus (or fail with a {@link NoHandlerException} saying the command did not run) instead
+   * of waiting for an acceptance that will never come. Idempotent. Does not close the event bus it
+   * runs over.
    */
   @Override
   void close();

@@ -1,5 +1,6 @@
 package dev.fabula.command;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -26,14 +27,31 @@ import java.util.Objects;
  *     thread interrupts the handler. Asynchronous dispatch always
  *     runs the handler on its own virtual thread. {@linkplain CommandBuses#distributed Distributed}
  *     buses ignore this option: their commands may be executed by another process.
+ * @param affinityWait how long a {@linkplain CommandBuses#distributed distributed} bus, dispatching
+ *     a command for an aggregate, holds out for the bus that accepted the previous command for that
+ *     aggregate (while other buses already offered to run it) before it gives the command to one
+ *     of the others; zero or more. The owner's request normally comes at once: the wait matters
+ *     only when all its handler slots are busy (the command then waits for a slot there, which
+ *     keeps its cache and turn-taking useful) or when it is gone (one command per aggregate then
+ *     pays the wait, and the aggregate moves to the bus that ran it). An owner whose handler or
+ *     filter does not take the command says so at once. {@link Duration#ZERO} turns affinity off:
+ *     each command goes to whichever bus asks first. Capped at half the dispatch's assign timeout.
+ *     In-process buses ignore it.
  */
 public record CommandBusOptions(
-    int concurrency, int queueCapacity, CommandReporter reporter, boolean callerRuns) {
+    int concurrency,
+    int queueCapacity,
+    CommandReporter reporter,
+    boolean callerRuns,
+    Duration affinityWait) {
   /** The default concurrency: 256 handler executions at once. */
   public static final int DEFAULT_CONCURRENCY = 256;
 
   /** The default queue capacity: 16384 offered commands. */
   public static final int DEFAULT_QUEUE_CAPACITY = 16_384;
+
+  /** The default affinity wait: 250 ms. */
+  public static final Duration DEFAULT_AFFINITY_WAIT = Duration.ofMillis(250);
 
   /** Validates the options. */
   public CommandBusOptions {
@@ -44,34 +62,47 @@ public record CommandBusOptions(
       throw new IllegalArgumentException("queueCapacity must be at least 1, got " + queueCapacity);
     }
     Objects.requireNonNull(reporter, "reporter");
+    Objects.requireNonNull(affinityWait, "affinityWait");
+    if (affinityWait.isNegative()) {
+      throw new IllegalArgumentException("affinityWait must not be negative, got " + affinityWait);
+    }
   }
 
   /**
    * {@value #DEFAULT_CONCURRENCY} concurrent executions, {@value #DEFAULT_QUEUE_CAPACITY} queued
-   * offers, no reporter, every handler on its own thread.
+   * offers, no reporter, every handler on its own thread, {@link #DEFAULT_AFFINITY_WAIT}.
    */
   public static CommandBusOptions defaults() {
     return new CommandBusOptions(
-        DEFAULT_CONCURRENCY, DEFAULT_QUEUE_CAPACITY, CommandReporter.none(), false);
+        DEFAULT_CONCURRENCY,
+        DEFAULT_QUEUE_CAPACITY,
+        CommandReporter.none(),
+        false,
+        DEFAULT_AFFINITY_WAIT);
   }
 
   /** A copy with another concurrency. */
   public CommandBusOptions withConcurrency(int newConcurrency) {
-    return new CommandBusOptions(newConcurrency, queueCapacity, reporter, callerRuns);
+    return new CommandBusOptions(newConcurrency, queueCapacity, reporter, callerRuns, affinityWait);
   }
 
   /** A copy with another queue capacity. */
   public CommandBusOptions withQueueCapacity(int capacity) {
-    return new CommandBusOptions(concurrency, capacity, reporter, callerRuns);
+    return new CommandBusOptions(concurrency, capacity, reporter, callerRuns, affinityWait);
   }
 
   /** A copy with another reporter. */
   public CommandBusOptions withReporter(CommandReporter newReporter) {
-    return new CommandBusOptions(concurrency, queueCapacity, newReporter, callerRuns);
+    return new CommandBusOptions(concurrency, queueCapacity, newReporter, callerRuns, affinityWait);
   }
 
   /** A copy that does, or does not, run synchronous handlers on the dispatching thread. */
   public CommandBusOptions withCallerRuns(boolean runOnCaller) {
-    return new CommandBusOptions(concurrency, queueCapacity, reporter, runOnCaller);
+    return new CommandBusOptions(concurrency, queueCapacity, reporter, runOnCaller, affinityWait);
+  }
+
+  /** A copy with another affinity wait ({@link Duration#ZERO} turns affinity off). */
+  public CommandBusOptions withAffinityWait(Duration wait) {
+    return new CommandBusOptions(concurrency, queueCapacity, reporter, callerRuns, wait);
   }
 }

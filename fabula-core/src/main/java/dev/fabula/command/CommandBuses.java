@@ -12,7 +12,9 @@ import java.util.Objects;
  *       handed to the handler as it is, with no encoding and no coordination events.
  *   <li>{@link #distributed} — when they may live in several processes: buses coordinate over a
  *       shared {@link EventBus} with {@link CommandProtocol}, so exactly one of all the buses that
- *       have a handler for a command executes it.
+ *       have a handler for a command executes it. The commands for one aggregate go to the bus
+ *       that ran the previous one, while it lives and takes them (see {@link
+ *       CommandBusOptions#affinityWait()}).
  * </ul>
  */
 public final class CommandBuses {

@@ -16,13 +16,28 @@ import org.jspecify.annotations.Nullable;
  *       codec);
  *   <li>each bus with a handler whose filter accepts it, and a free handler slot, publishes {@value
  *       #REQUESTED};
- *   <li>the dispatcher publishes {@value #ASSIGNED} naming the first requester; the others release
+ *   <li>the dispatcher publishes {@value #ASSIGNED} naming the first requester (or the preferred
+ *       bus, while it holds out for it: see affinity below); the others release
  *       the slot they held. A dispatcher that gave up waiting assigns the command to the empty bus
  *       id: nobody runs it, and every bus forgets it;
  *   <li>the assignee publishes {@value #ACCEPTED} and runs the handler;
  *   <li>when the handler ends it publishes {@value #EXECUTED} with the runtime and, on failure, the
  *       error's code, message and details.
  * </ol>
+ *
+ * <p>Affinity: every bus notes, from {@value #ACCEPTED}, which bus accepted the latest command for
+ * each aggregate. A dispatcher names that bus in {@value #DISPATCHED} as the preferred bus and,
+ * for a bounded wait ({@link CommandBusOptions#affinityWait()}), assigns the command only to it,
+ * keeping the other requests as fallbacks; so an aggregate's commands go to one bus while it
+ * lives and has a handler for them.
+ *
+ * <p>A bus that requested a command and will not run it after all (it is closing, or could not
+ * start the handler) publishes {@value #RELEASED}. When it was the assignee and had not accepted,
+ * the dispatcher starts a new <em>attempt</em>: it publishes {@value #DISPATCHED} again with the
+ * attempt number raised and the rest of its assign timeout, and never assigns the command to that
+ * bus again. {@value #REQUESTED}, {@value #ASSIGNED} and {@value #RELEASED} carry the attempt they
+ * belong to, so a message of an earlier attempt that arrives late changes nothing. Attempts start
+ * at 1.
  *
  * <p>The command's metadata travels as the metadata of the {@value #DISPATCHED} event. All records
  * hold only strings, UUIDs, numbers, byte arrays and string maps, so any codec can encode them;
@@ -45,6 +60,9 @@ public final class CommandProtocol {
   /** Name of the event carrying a command's outcome back to the dispatcher. */
   public static final String EXECUTED = "fabula.command.executed";
 
+  /** Name of the event by which a bus gives back a command it requested and will not run. */
+  public static final String RELEASED = "fabula.command.released";
+
   private CommandProtocol() {}
 
   /** Registers the protocol's event names and types in {@code registry}. */
@@ -54,7 +72,8 @@ public final class CommandProtocol {
         .register(REQUESTED, Requested.class)
         .register(ASSIGNED, Assigned.class)
         .register(ACCEPTED, Accepted.class)
-        .register(EXECUTED, Executed.class);
+        .register(EXECUTED, Executed.class)
+        .register(RELEASED, Released.class);
   }
 
   /**
@@ -66,7 +85,11 @@ public final class CommandProtocol {
    * @param aggregateId the target aggregate's id, or {@code null}
    * @param payloadRevision the revision the payload was encoded in
    * @param payload the payload, encoded by the dispatcher's codec
-   * @param assignTimeoutMillis how long the dispatcher waits for a handler
+   * @param assignTimeoutMillis how long the dispatcher still waits for a handler
+   * @param attempt which attempt to place the command this is, from 1
+   * @param preferredBus the bus the dispatcher will hold out for (the one that accepted the
+   *     previous command for the same aggregate), or {@code null}; when it will not request the
+   *     command it publishes {@link Released} at once
    */
   public record Dispatched(
       UUID commandId,
@@ -75,7 +98,9 @@ public final class CommandProtocol {
       @Nullable UUID aggregateId,
       int payloadRevision,
       byte[] payload,
-      long assignTimeoutMillis) {
+      long assignTimeoutMillis,
+      int attempt,
+      @Nullable String preferredBus) {
     /** Validates the record. */
     public Dispatched {
       Objects.requireNonNull(commandId, "commandId");
@@ -84,6 +109,13 @@ public final class CommandProtocol {
       if ((aggregateName == null) != (aggregateId == null)) {
         throw new IllegalArgumentException("aggregate name and id must be both set or both null");
       }
+      requirePositive(attempt);
+    }
+  }
+
+  private static void requirePositive(int attempt) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
     }
   }
 
@@ -92,12 +124,14 @@ public final class CommandProtocol {
    *
    * @param commandId the command's id
    * @param busId the offering bus
+   * @param attempt the attempt of the {@link Dispatched} it answers
    */
-  public record Requested(UUID commandId, String busId) {
+  public record Requested(UUID commandId, String busId, int attempt) {
     /** Validates the record. */
     public Requested {
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
+      requirePositive(attempt);
     }
   }
 
@@ -105,13 +139,34 @@ public final class CommandProtocol {
    * The dispatcher assigns a command to one bus.
    *
    * @param commandId the command's id
-   * @param busId the assignee, or {@code ""} when the dispatcher withdrew the command
+   * @param busId the assignee, or {@code ""} when the dispatcher withdrew the command (which ends
+   *     every attempt)
+   * @param attempt the attempt this assignment ends
    */
-  public record Assigned(UUID commandId, String busId) {
+  public record Assigned(UUID commandId, String busId, int attempt) {
     /** Validates the record. */
     public Assigned {
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
+      requirePositive(attempt);
+    }
+  }
+
+  /**
+   * A bus gives back a command it requested and has not started, and never will (it is closing,
+   * or it could not start the handler), or, as the dispatcher's preferred bus, declines a command
+   * it will not request.
+   *
+   * @param commandId the command's id
+   * @param busId the bus that gives it back
+   * @param attempt the attempt it had requested
+   */
+  public record Released(UUID commandId, String busId, int attempt) {
+    /** Validates the record. */
+    public Released {
+      Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(busId, "busId");
+      requirePositive(attempt);
     }
   }
 
@@ -120,12 +175,19 @@ public final class CommandProtocol {
    *
    * @param commandId the command's id
    * @param busId the assignee
+   * @param aggregateName the target aggregate's name, or {@code null}: every bus notes which bus
+   *     runs an aggregate's commands, to send it the next one
+   * @param aggregateId the target aggregate's id, or {@code null}
    */
-  public record Accepted(UUID commandId, String busId) {
+  public record Accepted(
+      UUID commandId, String busId, @Nullable String aggregateName, @Nullable UUID aggregateId) {
     /** Validates the record. */
     public Accepted {
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
+      if ((aggregateName == null) != (aggregateId == null)) {
+        throw new IllegalArgumentException("aggregate name and id must be both set or both null");
+      }
     }
   }
 

@@ -35,13 +35,16 @@ public final class DispatchTimeoutException extends FabulaException {
   public DispatchTimeoutException(UUID commandId, String commandName, Stage stage, Duration timeout) {
     super(
         switch (stage) {
-              case ACCEPTANCE -> "Command '" + commandName + "' (" + commandId
-                  + ") was assigned to a handler that did not confirm within ";
-              case EXECUTION -> "The handler of command '" + commandName + "' (" + commandId
-                  + ") did not finish within ";
-            }
-            + timeout.toMillis() + " ms; it may still run. Raise the timeout in DispatchOptions"
-            + " or make the handler faster");
+          case ACCEPTANCE -> "Command '" + commandName + "' (" + commandId
+              + ") was assigned to a bus that neither confirmed nor gave it back within the assign"
+              + " timeout of " + timeout.toMillis() + " ms; the outcome is unknown: it may still"
+              + " run. Raise the assign timeout in DispatchOptions; retry only an idempotent"
+              + " command";
+          case EXECUTION -> "The handler of command '" + commandName + "' (" + commandId
+              + ") did not finish within the execution timeout of " + timeout.toMillis()
+              + " ms; it may still run. Raise the execution timeout in DispatchOptions or make"
+              + " the handler faster";
+        });
     this.commandId = commandId;
     this.commandName = commandName;
     this.stage = stage;

@@ -39,7 +39,12 @@ final class InProcessCommandBus implements CommandBus {
     HandlerTable.Entry<?> entry = handlers.get(command.name());
     if (entry == null) {
       throw new NoHandlerException(
-          command.id(), command.name(), assign, "no handler is registered for it on this bus");
+          command.id(),
+          command.name(),
+          Duration.ZERO,
+          "this in-process bus has no handler for '" + command.name() + "' (it did not wait: an"
+              + " in-process bus serves only the handlers registered on it). Register one with"
+              + " handle(\"" + command.name() + "\", ...) on this bus before dispatching");
     }
     if (!entry.type().isInstance(command.payload())) {
       throw new PayloadException(
@@ -49,7 +54,11 @@ final class InProcessCommandBus implements CommandBus {
     }
     if (!entry.accepts(command)) {
       throw new NoHandlerException(
-          command.id(), command.name(), assign, "the handler's filter declined it");
+          command.id(),
+          command.name(),
+          Duration.ZERO,
+          "the filter of this in-process bus's handler for '" + command.name() + "' declined it,"
+              + " and no other handler can take it here (it did not wait)");
     }
     acquireSlot(command, assign);
     if (options.callerRuns() && dispatch instanceof DispatchOptions.Sync) {
@@ -99,11 +108,14 @@ final class InProcessCommandBus implements CommandBus {
   private void acquireSlot(Command<?> command, Duration assign) {
     try {
       if (!slots.tryAcquire(assign.toNanos(), TimeUnit.NANOSECONDS)) {
+        ensureOpen(); // closed while waiting: say so rather than blame busy slots
         throw new NoHandlerException(
             command.id(),
             command.name(),
             assign,
-            "all " + options.concurrency() + " handler slots of this bus stayed busy");
+            "all " + options.concurrency() + " handler slots of this in-process bus stayed busy"
+                + " for the whole assign timeout of " + assign.toMillis() + " ms. Raise the bus's"
+                + " concurrency or the assign timeout");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * No handler accepted a command within the dispatch's assign timeout: no bus has a handler for its
- * name, every handler's filter declined it, or every handler was busy. The command was not
- * executed. Transient: a retry may find a handler that has started or has capacity again.
+ * No handler accepted a command: no bus has a handler for its name, every handler's filter declined
+ * it, every handler was busy for the whole assign timeout, or the buses that had asked for it gave
+ * it back (they were closing). The command was not executed. The message says which of these
+ * happened on the dispatching bus, and whether it waited. Transient: a retry may find a handler
+ * that has started or has capacity again.
  */
 public final class NoHandlerException extends TransientException {
   private static final long serialVersionUID = 1L;
@@ -19,15 +21,12 @@ public final class NoHandlerException extends TransientException {
   /**
    * @param commandId the command's id
    * @param commandName the command's name
-   * @param timeout how long the dispatcher waited
-   * @param reason why no handler took it, for people
+   * @param timeout how long the dispatcher waited; {@link Duration#ZERO} when it knew at once
+   * @param reason what happened, for people: the whole explanation after "No handler accepted
+   *     command '…' (…): "
    */
   public NoHandlerException(UUID commandId, String commandName, Duration timeout, String reason) {
-    super(
-        "No handler accepted command '" + commandName + "' (" + commandId + ") within "
-            + timeout.toMillis() + " ms: " + reason
-            + "; register a handler for '" + commandName + "' on a bus sharing this event bus,"
-            + " or raise the assign timeout");
+    super("No handler accepted command '" + commandName + "' (" + commandId + "): " + reason);
     this.commandId = commandId;
     this.commandName = commandName;
     this.timeout = timeout;
@@ -43,7 +42,7 @@ public final class NoHandlerException extends TransientException {
     return commandName;
   }
 
-  /** How long the dispatcher waited for a handler. */
+  /** How long the dispatcher waited for a handler; {@link Duration#ZERO} when it did not wait. */
   public Duration timeout() {
     return timeout;
   }

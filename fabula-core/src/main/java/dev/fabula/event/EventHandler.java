@@ -4,8 +4,10 @@ package dev.fabula.event;
 @FunctionalInterface
 public interface EventHandler {
   /**
-   * Handles one event. An exception is reported to the subscription's error handler (see {@link
-   * SubscriptionOptions#onError}); delivery continues with the next event.
+   * Handles one event. Whatever it throws, an {@link Error} such as an {@code AssertionError} or a
+   * {@code StackOverflowError} included, is reported to the subscription's error handler (see
+   * {@link SubscriptionOptions#onError}) and delivery continues with the next event; an interrupt
+   * it leaves on its thread does not stop delivery either.
    */
   void handle(Event<?> event) throws Exception;
 }

@@ -8,7 +8,9 @@ import java.util.function.Consumer;
  *
  * @param bufferCapacity how many events may wait for the handler; at least 1
  * @param overflowPolicy what happens when the buffer is full
- * @param onError receives exceptions thrown by the handler and overflow reports
+ * @param onError receives whatever the handler throws (an {@link Error} too), overflow reports,
+ *     and the cancellation of a subscription whose delivery ended; should it throw in turn, the bus
+ *     logs that and goes on delivering
  */
 public record SubscriptionOptions(
     int bufferCapacity, OverflowPolicy overflowPolicy, Consumer<Throwable> onError) {

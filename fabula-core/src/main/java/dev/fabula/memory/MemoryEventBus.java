@@ -1,6 +1,7 @@
 package dev.fabula.memory;
 
 import dev.fabula.ClosedException;
+import dev.fabula.FabulaException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventHandler;
@@ -22,9 +23,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * The in-memory {@link EventBus}. Each subscription owns a bounded queue drained by its own virtual
  * thread, so a slow handler never delays other subscribers; publishing only enqueues (no
  * artificial delay). A full queue applies the subscription's {@link OverflowPolicy}.
+ *
+ * <p>Whatever a handler throws, an {@link Error} included, goes to the subscription's error handler
+ * and delivery goes on with the next event; an interrupt the handler leaves on its thread is
+ * cleared. Should the delivery thread end anyway, the subscription is cancelled and reported, so a
+ * publisher never waits on a subscriber that is gone.
  */
 final class MemoryEventBus implements EventBus {
   private static final long OFFER_SLICE_MILLIS = 20;
+  private static final System.Logger LOG = System.getLogger(MemoryEventBus.class.getName());
 
   private final Map<String, List<MemorySubscription>> byName = new ConcurrentHashMap<>();
   private final List<MemorySubscription> all = new CopyOnWriteArrayList<>();
@@ -124,17 +131,35 @@ final class MemoryEventBus implements EventBus {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new dev.fabula.FabulaException("interrupted while publishing to a full subscriber", e);
+        throw new FabulaException("interrupted while publishing to a full subscriber", e);
       }
     }
 
     private void run() {
+      try {
+        deliver();
+      } finally {
+        // deliver() returns only once the subscription is stopped. Should anything still end this
+        // thread early, the subscription must not look alive, or publishers would wait on its full
+        // queue forever: stop it and say why.
+        if (active) {
+          stop(false);
+          report(new FabulaException(
+              "the delivery thread of the subscription to " + names
+                  + " ended unexpectedly; the subscription is cancelled"));
+        }
+      }
+    }
+
+    private void deliver() {
       while (active) {
         Event<?> event;
         try {
           event = queue.take();
         } catch (InterruptedException e) {
-          return; // closed
+          // Either close() (active is now false) or an interrupt the previous handler call left
+          // behind, which is not a reason to stop delivering.
+          continue;
         }
         delivering.lock();
         try {
@@ -147,7 +172,7 @@ final class MemoryEventBus implements EventBus {
             return; // interrupted by close(): not a handler failure
           }
           report(e);
-        } catch (Exception e) {
+        } catch (Throwable e) { // an Error too: reported, and the next event is delivered
           report(e);
         } finally {
           delivering.unlock();
@@ -158,8 +183,10 @@ final class MemoryEventBus implements EventBus {
     private void report(Throwable e) {
       try {
         options.onError().accept(e);
-      } catch (RuntimeException ignored) {
-        // An error handler that fails must not kill delivery.
+      } catch (Throwable failure) {
+        // An error handler that fails must not kill delivery; the failure is logged instead.
+        LOG.log(System.Logger.Level.ERROR, "the error handler of the subscription to " + names
+            + " failed while reporting " + e, failure);
       }
     }
 

@@ -79,9 +79,19 @@ class InProcessCommandBusTest {
   }
 
   @Test
-  void noHandlerFailsAtOnceNamingTheCommand() {
+  void noHandlerFailsAtOnceNamingTheCommandAndSayingWhatHappened() {
     assertThatThrownBy(() -> bus.dispatch(Command.create("nobody", new Job(1)), DispatchOptions.sync()))
-        .isInstanceOfSatisfying(NoHandlerException.class, e -> assertThat(e.commandName()).isEqualTo("nobody"));
+        .isInstanceOfSatisfying(
+            NoHandlerException.class,
+            e -> {
+              assertThat(e.commandName()).isEqualTo("nobody");
+              assertThat(e.timeout()).isEqualTo(Duration.ZERO); // it did not wait
+              assertThat(e.getMessage())
+                  .contains("this in-process bus has no handler for 'nobody'")
+                  .contains("did not wait")
+                  .doesNotContain("event bus")
+                  .doesNotContain(" ms");
+            });
   }
 
   @Test
@@ -89,7 +99,12 @@ class InProcessCommandBusTest {
     var ran = new AtomicInteger();
     bus.handle("job", Job.class, c -> c.payload().n() > 0, c -> ran.incrementAndGet());
     assertThatThrownBy(() -> bus.dispatch(Command.create("job", new Job(0)), DispatchOptions.sync()))
-        .isInstanceOf(NoHandlerException.class);
+        .isInstanceOfSatisfying(
+            NoHandlerException.class,
+            e -> {
+              assertThat(e.getMessage()).contains("filter").doesNotContain("event bus");
+              assertThat(e.timeout()).isEqualTo(Duration.ZERO);
+            });
     assertThatThrownBy(() -> bus.dispatch(Command.create("job", "text"), DispatchOptions.sync()))
         .isInstanceOf(PayloadException.class);
     assertThat(ran).hasValue(0);
@@ -109,7 +124,32 @@ class InProcessCommandBusTest {
     assertThatThrownBy(
             () -> bus.dispatch(Command.create("job", new Job(3)), DispatchOptions.async().withAssignTimeout(SHORT)))
         .isInstanceOf(NoHandlerException.class)
-        .hasMessageContaining("busy");
+        .hasMessageContaining("all 2 handler slots of this in-process bus stayed busy")
+        .hasMessageContaining("assign timeout of " + SHORT.toMillis() + " ms")
+        .hasMessageNotContaining("event bus");
+  }
+
+  @Test
+  void aHandlerThatThrowsAnErrorIsReportedAndFreesItsSlot() throws Exception {
+    var reports = new java.util.concurrent.LinkedBlockingQueue<CommandReport>();
+    try (CommandBus single =
+        CommandBuses.inProcess(CommandBusOptions.defaults().withConcurrency(1).withReporter(reports::add))) {
+      var calls = new AtomicInteger();
+      single.handle("job", Job.class, c -> {
+        if (calls.incrementAndGet() == 1) {
+          throw new StackOverflowError("deep");
+        }
+      });
+      single.dispatch(Command.create("job", new Job(1)), DispatchOptions.async()); // its own thread
+
+      CommandReport first = reports.poll(LONG_MS, TimeUnit.MILLISECONDS);
+      assertThat(first).isNotNull();
+      assertThat(first.failure())
+          .hasValueSatisfying(e -> assertThat(e.details())
+              .containsEntry(CommandError.EXCEPTION_DETAIL, StackOverflowError.class.getName()));
+      single.dispatch(Command.create("job", new Job(2)), DispatchOptions.sync()); // the slot is free
+      assertThat(calls).hasValue(2);
+    }
   }
 
   @Test
@@ -280,13 +320,17 @@ class InProcessCommandBusTest {
     @Test
     void aHandlerThatRunsPastTheExecutionTimeoutStillReturnsItsResult() {
       var finished = new AtomicInteger();
+      Duration timeout = Duration.ofMillis(1);
       callerRuns.handle("slow", Job.class, c -> {
-        Thread.sleep(SHORT.toMillis());
+        // Run until the execution timeout has certainly passed (no guess at how long is enough).
+        long start = System.nanoTime();
+        while (System.nanoTime() - start <= 2 * timeout.toNanos()) {
+          Thread.onSpinWait();
+        }
         finished.incrementAndGet();
       });
 
-      callerRuns.dispatch(
-          Command.create("slow", new Job(1)), DispatchOptions.sync().withExecutionTimeout(Duration.ofMillis(1)));
+      callerRuns.dispatch(Command.create("slow", new Job(1)), DispatchOptions.sync().withExecutionTimeout(timeout));
 
       assertThat(finished).hasValue(1);
     }

@@ -49,10 +49,11 @@ import org.junit.jupiter.api.Timeout;
  * <p>Extend it with a {@link #openTransport()} that returns a fresh transport per test; its buses
  * must encode payloads with a codec whose registry holds {@link #registerCommands} (which includes
  * {@link CommandProtocol#register}). The suite checks: exactly one of N buses executes each
- * command; synchronous dispatch returns the handler's error with code, message and details; an
+ * command; the commands for one aggregate run on one bus while it lives; synchronous dispatch
+ * returns the handler's error with code, message and details; an
  * assign timeout when no handler takes a command; handler filters; the per-bus concurrency limit;
  * many commands in flight; the dispatcher's fail-fast checks; and that failing or hanging
- * handlers do not stop a bus.
+ * handlers, and handlers or filters that throw an {@link Error}, do not stop a bus.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class CommandBusConformance {
@@ -203,6 +204,39 @@ public abstract class CommandBusConformance {
     bus.handle(WORK, Job.class, c -> ran.incrementAndGet()); // free again once unregistered
     bus.dispatch(work(1), sync());
     assertThat(ran).hasValue(1);
+  }
+
+  @Test
+  void commandsForOneAggregateRunOnTheBusThatRanTheFirstWhileItLives() throws Exception {
+    // Affinity waits as long as the suite's patience: the owners are alive and free, so they ask
+    // at once, and no command needs to fall back to another bus.
+    CommandBusOptions options = CommandBusOptions.defaults().withAffinityWait(patience());
+    var ranOn = new ConcurrentHashMap<UUID, Set<Integer>>();
+    for (int b = 0; b < 3; b++) {
+      int index = b;
+      bus(options).handle(WORK, Job.class, c ->
+          ranOn.computeIfAbsent(c.aggregate().orElseThrow().id(), id -> ConcurrentHashMap.newKeySet()).add(index));
+    }
+    CommandBus dispatcher = bus(options);
+    List<UUID> aggregates = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+    for (UUID id : aggregates) {
+      dispatcher.dispatch(work(0).forAggregate("thing", id), sync()); // this one may go anywhere
+    }
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      var futures = new ArrayList<Future<?>>();
+      for (int i = 1; i <= 15; i++) {
+        for (UUID id : aggregates) {
+          Command<Job> command = work(i).forAggregate("thing", id);
+          futures.add(pool.submit(() -> dispatcher.dispatch(command, sync())));
+        }
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    }
+    for (UUID id : aggregates) {
+      assertThat(ranOn.get(id)).as("the buses that ran commands for " + id).hasSize(1);
+    }
   }
 
   // ---- sync and async ----
@@ -462,6 +496,49 @@ public abstract class CommandBusConformance {
       }
     }
     assertThat(ok).hasValue(5);
+  }
+
+  @Test
+  void aHandlerThatThrowsAnErrorReachesTheCallerAndTheBusKeepsServing() {
+    var calls = new AtomicInteger();
+    bus(CommandBusOptions.defaults().withConcurrency(1)).handle(WORK, Job.class, c -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new AssertionError("handler assertion");
+      }
+    });
+    CommandBus dispatcher = bus();
+
+    var e = catchThrowableOfType(CommandExecutionException.class, () -> dispatcher.dispatch(work(1), sync()));
+
+    assertThat(e.code()).isEqualTo(CommandError.UNEXPECTED);
+    assertThat(e.details()).containsEntry(CommandError.EXCEPTION_DETAIL, AssertionError.class.getName());
+    dispatcher.dispatch(work(2), sync()); // its only slot was freed
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void aFilterThatThrowsAnErrorDeclinesTheCommandAndTheBusKeepsServing() {
+    var ranOnFailing = ConcurrentHashMap.<Integer>newKeySet();
+    var ranOnEven = ConcurrentHashMap.<Integer>newKeySet();
+    bus().handle(
+        WORK,
+        Job.class,
+        c -> {
+          if (c.payload().n() % 2 == 0) {
+            throw new AssertionError("filter broke on " + c.payload().n());
+          }
+          return true;
+        },
+        c -> ranOnFailing.add(c.payload().n()));
+    bus().handle(WORK, Job.class, c -> c.payload().n() % 2 == 0, c -> ranOnEven.add(c.payload().n()));
+    CommandBus dispatcher = bus();
+
+    for (int i = 0; i < 10; i++) {
+      dispatcher.dispatch(work(i), sync()); // odd ones only the failing bus can take
+    }
+
+    assertThat(ranOnEven).containsExactlyInAnyOrder(0, 2, 4, 6, 8);
+    assertThat(ranOnFailing).containsExactlyInAnyOrder(1, 3, 5, 7, 9);
   }
 
   @Test

@@ -30,8 +30,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The conformance suite for {@link EventBus}es: delivery by name and wildcard, many subscribers,
- * multi-event publish, order per subscription, prompt stop on close, handler errors, the slow
- * subscriber policies, and use after close. Extend it and implement {@link #newBus()}.
+ * multi-event publish, order per subscription, prompt stop on close, handler errors (an {@link
+ * Error}, a failing error handler and a left-over interrupt included: each is reported or harmless,
+ * and delivery goes on without ever holding a publisher), the slow subscriber policies, and use
+ * after close. Extend it and implement {@link #newBus()}.
  *
  * <p>No test sleeps for a fixed time: waits are bounded by {@link #timeout()}, and "nothing else
  * arrived" is checked with a marker event published after, which an ordered subscription must
@@ -220,6 +222,163 @@ public abstract class EventBusConformance {
     Event<?> next = got.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
     assertThat(next).isNotNull();
     assertThat(next.data()).isEqualTo(new Alpha("fine"));
+  }
+
+  /**
+   * Options with a small buffer that publishes quickly fill: back-pressure where the bus has it, so
+   * a subscriber whose delivery died would hold the publisher forever.
+   */
+  private SubscriptionOptions smallBuffer() {
+    return supports(OverflowPolicy.BLOCK)
+        ? SubscriptionOptions.defaults().withBufferCapacity(2).withOverflowPolicy(OverflowPolicy.BLOCK)
+        : SubscriptionOptions.defaults();
+  }
+
+  /** Publishes each event on its own call, from another thread, failing if that takes too long. */
+  private void publishEachBoundedly(List<Event<?>> events) throws InterruptedException {
+    AtomicInteger done = new AtomicInteger();
+    Thread publisher =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  for (Event<?> e : events) {
+                    bus.publish(List.of(e));
+                    done.incrementAndGet();
+                  }
+                });
+    publisher.join(timeout().toMillis());
+    assertThat(done.get())
+        .as("publishes completed (a publisher must never wait on a subscriber whose delivery died)")
+        .isEqualTo(events.size());
+  }
+
+  private static int recurse(int depth) {
+    return depth == Integer.MAX_VALUE ? depth : recurse(depth + 1) + 1;
+  }
+
+  @Test
+  void anErrorThrownByAHandlerIsReportedAndDeliveryContinues() throws Exception {
+    BlockingQueue<Event<?>> got = new LinkedBlockingQueue<>();
+    BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+    AssertionError assertion = new AssertionError("handler assertion");
+    Subscription sub =
+        bus.subscribe(
+            Set.of(TckData.ALPHA),
+            e -> {
+              if (e.data().equals(new Alpha("assert"))) {
+                throw assertion;
+              }
+              if (e.data().equals(new Alpha("overflow"))) {
+                recurse(0); // a real StackOverflowError
+              }
+              got.add(e);
+            },
+            smallBuffer().withErrorHandler(errors::add));
+    subscriptions.add(sub);
+    List<Event<?>> published = new ArrayList<>();
+    published.add(TckData.alpha("assert"));
+    published.add(TckData.alpha("overflow"));
+    List<Event<?>> fine = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      fine.add(TckData.alpha("fine " + i));
+    }
+    published.addAll(fine);
+
+    publishEachBoundedly(published);
+
+    List<Throwable> reported = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Throwable error = errors.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(error).as("reported error " + (i + 1) + " of 2").isNotNull();
+      reported.add(error);
+    }
+    assertThat(reported.get(0)).isSameAs(assertion);
+    assertThat(reported.get(1)).isInstanceOf(StackOverflowError.class);
+    List<Event<?>> received = new ArrayList<>();
+    for (int i = 0; i < fine.size(); i++) {
+      Event<?> e = got.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e).as("event " + i + " after the errors").isNotNull();
+      received.add(e);
+    }
+    assertThat(received).extracting(Event::id).containsExactlyElementsOf(fine.stream().map(Event::id).toList());
+    assertThat(sub.isActive()).as("still delivering, as it says").isTrue();
+  }
+
+  @Test
+  void anErrorHandlerThatThrowsDoesNotStopDelivery() throws Exception {
+    BlockingQueue<Event<?>> got = new LinkedBlockingQueue<>();
+    CountDownLatch reported = new CountDownLatch(2);
+    Subscription sub =
+        bus.subscribe(
+            Set.of(TckData.ALPHA),
+            e -> {
+              if (e.data() instanceof Alpha a && a.text().startsWith("poison")) {
+                throw new IllegalStateException(a.text());
+              }
+              got.add(e);
+            },
+            smallBuffer()
+                .withErrorHandler(
+                    error -> {
+                      reported.countDown();
+                      if (error.getMessage().equals("poison 1")) {
+                        throw new IllegalStateException("the error handler fails too");
+                      }
+                      throw new AssertionError("the error handler fails with an Error");
+                    }));
+    subscriptions.add(sub);
+    List<Event<?>> fine = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      fine.add(TckData.alpha("fine " + i));
+    }
+    List<Event<?>> published = new ArrayList<>();
+    published.add(TckData.alpha("poison 1"));
+    published.add(TckData.alpha("poison 2"));
+    published.addAll(fine);
+
+    publishEachBoundedly(published);
+
+    assertThat(reported.await(timeout().toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    List<Event<?>> received = new ArrayList<>();
+    for (int i = 0; i < fine.size(); i++) {
+      Event<?> e = got.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e).as("event " + i + " after the failing error handler").isNotNull();
+      received.add(e);
+    }
+    assertThat(received).extracting(Event::id).containsExactlyElementsOf(fine.stream().map(Event::id).toList());
+    assertThat(sub.isActive()).isTrue();
+  }
+
+  @Test
+  void aHandlerThatLeavesItsThreadInterruptedDoesNotStopDelivery() throws Exception {
+    // The usual way to deal with an InterruptedException one cannot throw: restore the flag.
+    BlockingQueue<Event<?>> got = new LinkedBlockingQueue<>();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    Subscription sub =
+        bus.subscribe(
+            Set.of(TckData.ALPHA),
+            e -> {
+              got.add(e);
+              Thread.currentThread().interrupt();
+            },
+            smallBuffer().withErrorHandler(errors::add));
+    subscriptions.add(sub);
+    List<Event<?>> published = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      published.add(TckData.alpha("e" + i));
+    }
+
+    publishEachBoundedly(published);
+
+    List<Event<?>> received = new ArrayList<>();
+    for (int i = 0; i < published.size(); i++) {
+      Event<?> e = got.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e).as("event " + i).isNotNull();
+      received.add(e);
+    }
+    assertThat(received).extracting(Event::id).containsExactlyElementsOf(published.stream().map(Event::id).toList());
+    assertThat(sub.isActive()).isTrue();
+    assertThat(errors).isEmpty();
   }
 
   @Test
