@@ -12,6 +12,7 @@ import dev.fabula.event.InvalidBatchException;
 import dev.fabula.event.Metadata;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
+import dev.fabula.spi.EventLimits;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.Arrays;
@@ -162,6 +163,7 @@ final class MemoryEventStore implements EventStore {
     if (events.isEmpty()) {
       return List.of();
     }
+    EventLimits.checkEvents(events); // the limits every store keeps (names, metadata)
     writeLock.lock();
     try {
       ensureOpen();
@@ -464,6 +466,7 @@ final class MemoryEventStore implements EventStore {
   @Override
   public Stream<Event<?>> query(EventQuery query) {
     ensureOpen();
+    EventLimits.checkQuery(query); // the same filters as every store accepts
     int end = size;
     Chunk[] cs = chunks;
     Spliterator<Event<?>> source = plan(query, cs, end);

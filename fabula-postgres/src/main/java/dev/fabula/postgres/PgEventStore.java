@@ -9,11 +9,13 @@ import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.InvalidEventException;
 import dev.fabula.event.Metadata;
 import dev.fabula.event.Range;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import dev.fabula.codec.Codec;
+import dev.fabula.spi.EventLimits;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -204,8 +206,9 @@ final class PgEventStore implements EventStore {
           "a batch holds at most " + EVENTS_PER_TRANSACTION + " events on PostgreSQL, this one "
               + n + "; split it (each part is atomic on its own)");
     }
+    EventLimits.checkEvents(events); // the limits every store keeps, before any SQL sees a value
     Map<String, Span> spans = validate(events);
-    Columns columns = columns(events); // encoded before a connection is taken
+    Columns columns = columns(events); // encoded (and payloads checked) before a connection is taken
     return commits.submit(new Batch(events, spans, columns));
   }
 
@@ -479,10 +482,37 @@ final class PgEventStore implements EventStore {
         k.versions[i] = ref.version();
       }
       k.revisions[i] = codec.registry().revision(e.name());
-      k.data[i] = new String(codec.encode(e.name(), e.data()), StandardCharsets.UTF_8);
+      byte[] data = codec.encode(e.name(), e.data());
+      EventLimits.checkPayloadSize(e, data.length);
+      if (holdsNul(data)) {
+        throw new InvalidEventException(
+            e.id(), "payload", "holds a NUL character (U+0000), which PostgreSQL's jsonb cannot store");
+      }
+      k.data[i] = new String(data, StandardCharsets.UTF_8);
       k.metadata[i] = JsonMap.write(e.metadata().values());
     }
     return k;
+  }
+
+  /**
+   * Whether encoded JSON holds a NUL character: the escape {@code \u0000} (a backslash that is not
+   * itself escaped, then {@code u0000}), or a raw zero byte.
+   */
+  static boolean holdsNul(byte[] json) {
+    for (int i = 0; i < json.length; i++) {
+      byte b = json[i];
+      if (b == 0) {
+        return true;
+      }
+      if (b == '\\') {
+        if (i + 5 < json.length && json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0'
+            && json[i + 4] == '0' && json[i + 5] == '0') {
+          return true;
+        }
+        i++; // the escaped character is no escape of its own
+      }
+    }
+    return false;
   }
 
   /** Binds the first version of each aggregate in the batch, for the continuity guard. */
@@ -639,22 +669,28 @@ final class PgEventStore implements EventStore {
             aggName, aggId, rs.getInt(7), rs.getInt(8), rs.getBytes(9), rs.getBytes(10));
       }
 
+      /**
+       * Every row that does not make an {@code Event} (a payload that does not decode, a JSON
+       * {@code null}, a version below 1, a blank name, a negative position, broken metadata) fails
+       * as an {@link EventDecodingException} naming the row's id and position.
+       */
       @Override
       public Event<?> decode(Row r) {
-        Object data;
-        Metadata metadata;
         try {
-          data = codec.decode(r.name(), r.revision(), r.data());
-          metadata =
+          Object data = codec.decode(r.name(), r.revision(), r.data());
+          if (data == null) {
+            throw new IllegalArgumentException("the stored payload is JSON null");
+          }
+          Metadata metadata =
               Arrays.equals(r.metadata(), EMPTY_OBJECT)
                   ? Metadata.empty()
                   : new Metadata(JsonMap.read(new String(r.metadata(), StandardCharsets.UTF_8)));
+          AggregateRef ref =
+              r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
+          return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
         } catch (RuntimeException e) {
           throw new EventDecodingException(r.id(), r.name(), r.position(), e);
         }
-        AggregateRef ref =
-            r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
-        return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
       }
     };
   }
@@ -688,6 +724,7 @@ final class PgEventStore implements EventStore {
   @Override
   public Stream<Event<?>> query(EventQuery query) {
     ensureOpen();
+    EventLimits.checkQuery(query); // PostgreSQL's text cannot hold what a NUL filter asks for
     List<Object> params = new ArrayList<>();
     AggregateSelector.@Nullable Exact only =
         isSingleAggregate(query) ? (AggregateSelector.Exact) query.aggregates().get(0) : null;
