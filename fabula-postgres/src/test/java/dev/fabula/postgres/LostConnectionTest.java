@@ -1,0 +1,156 @@
+package dev.fabula.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.fabula.event.DuplicateEventException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
+import dev.fabula.event.OutcomeUnknownException;
+import dev.fabula.tck.TckData;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An insert whose connection breaks is told the truth: stored, not stored, or (only when that
+ * cannot be learnt in time) unknown. The connection runs through a {@link CuttingProxy} that cuts
+ * it at a chosen point of the protocol.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LostConnectionTest {
+  private static final TestDatabase DB = TestDatabase.create();
+
+  private CuttingProxy proxy;
+  private HikariDataSource viaProxy;
+
+  @AfterAll
+  static void dropSchema() {
+    DB.close();
+  }
+
+  @BeforeEach
+  void startProxy() throws Exception {
+    proxy = new CuttingProxy(Pg.serverOf(TestDatabase.url()));
+    viaProxy = Postgres.dataSource(proxy.url(TestDatabase.url()), Duration.ofSeconds(1));
+  }
+
+  @AfterEach
+  void stopProxy() throws Exception {
+    viaProxy.close();
+    proxy.close();
+  }
+
+  private EventStore store(PostgresOptions o) {
+    return Postgres.eventStore(viaProxy, TestDatabase.codec(), o.toBuilder().outcomeTimeout(Duration.ofSeconds(2)).build());
+  }
+
+  @Test
+  void aCommitWhoseReplyIsLostIsReportedAsStored() {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = store(o)) {
+      UUID order = UUID.randomUUID();
+      Event<?> e = TckData.beta("order", order, 1);
+      proxy.arm(CuttingProxy.Cut.BEFORE_REPLY, "INSERT INTO");
+
+      List<Event<?>> stored = store.insert(List.of(e));
+
+      assertThat(proxy.cutDone()).as("the reply was cut").isTrue();
+      assertThat(stored).hasSize(1);
+      assertThat(stored.get(0).id()).isEqualTo(e.id());
+      assertThat(store.find(e.id())).hasValueSatisfying(found -> assertThat(found.position()).isEqualTo(stored.get(0).position()));
+      // A caller that retries anyway is told the events are already there, and nothing doubles.
+      assertThatThrownBy(() -> store.insert(List.of(e))).isInstanceOf(DuplicateEventException.class);
+      assertThat(count(store)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anInsertThatNeverReachedTheServerIsReportedAsNotStored() {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = store(o)) {
+      Event<?> e = TckData.beta("order", UUID.randomUUID(), 1);
+      proxy.arm(CuttingProxy.Cut.BEFORE_SENDING, "INSERT INTO");
+
+      assertThatThrownBy(() -> store.insert(List.of(e)))
+          .isInstanceOf(PostgresConnectionException.class)
+          .hasMessageContaining("not stored");
+      assertThat(proxy.cutDone()).isTrue();
+      assertThat(store.find(e.id())).isEmpty();
+      assertThat(store.insert(List.of(e))).hasSize(1); // the retry stores it, once
+      assertThat(count(store)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anInsertStillRunningForAClientThatIsGoneIsStoppedAndReportedAsNotStored() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = store(o); Connection blocker = DB.dataSource().getConnection()) {
+      UUID order = UUID.randomUUID();
+      // An open transaction holds version 1 of the aggregate: the insert waits for it on the server.
+      blocker.setAutoCommit(false);
+      try (PreparedStatement ps = blocker.prepareStatement("INSERT INTO " + o.schema() + "." + o.eventsTable()
+          + " (id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data)"
+          + " VALUES (?, 'tck.beta', 0, 'order', ?, 1, 1, '{\"number\":1}')")) {
+        ps.setObject(1, UUID.randomUUID());
+        ps.setObject(2, order);
+        ps.executeUpdate();
+      }
+      Event<?> e = TckData.beta("order", order, 1);
+      proxy.arm(CuttingProxy.Cut.AFTER_SENDING, "INSERT INTO");
+      CompletableFuture<List<Event<?>>> insert = CompletableFuture.supplyAsync(() -> store.insert(List.of(e)));
+
+      // The store stops the orphaned statement instead of leaving it to commit later.
+      assertThatThrownBy(() -> insert.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(PostgresConnectionException.class)
+          .hasMessageContaining("not stored");
+      blocker.rollback(); // had the statement lived on, it would commit now
+      blocker.setAutoCommit(true);
+      assertThat(store.find(e.id())).isEmpty();
+      assertThat(store.insert(List.of(e))).hasSize(1);
+    }
+  }
+
+  @Test
+  void anOutcomeThatCannotBeLearntSaysSoAndARetryOfTheSameEventsIsSafe() {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = store(o)) {
+      UUID order = UUID.randomUUID();
+      List<Event<?>> batch = List.of(TckData.beta("order", order, 1), TckData.beta("order", order, 2));
+      proxy.blackoutAfterCut();
+      proxy.arm(CuttingProxy.Cut.BEFORE_REPLY, "INSERT INTO");
+
+      assertThatThrownBy(() -> store.insert(batch))
+          .isInstanceOfSatisfying(OutcomeUnknownException.class, u -> {
+            assertThat(u.eventIds()).containsExactly(batch.get(0).id(), batch.get(1).id());
+            assertThat(u.getMessage()).contains("could not learn").contains("127.0.0.1");
+          });
+
+      proxy.restore();
+      // It was in fact committed: the retry says so instead of storing the events again.
+      assertThatThrownBy(() -> store.insert(batch)).isInstanceOf(DuplicateEventException.class);
+      assertThat(count(store)).isEqualTo(2);
+    }
+  }
+
+  private static long count(EventStore store) {
+    try (Stream<Event<?>> s = store.query(EventQuery.all())) {
+      return s.count();
+    }
+  }
+}
