@@ -13,10 +13,12 @@ import dev.fabula.tck.TckData;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -145,6 +147,78 @@ class LostConnectionTest {
       // It was in fact committed: the retry says so instead of storing the events again.
       assertThatThrownBy(() -> store.insert(batch)).isInstanceOf(DuplicateEventException.class);
       assertThat(count(store)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aGroupWhoseReplyIsLostTellsEachCallerItsEventsAreStored() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    String table = o.schema() + "." + o.eventsTable();
+    try (EventStore store = store(o); Connection blocker = DB.dataSource().getConnection()) {
+      // Every write is held by the server (waiting for versions the blocker's transaction holds),
+      // so the next two inserts queue and are written together as one group.
+      blocker.setAutoCommit(false);
+      List<FutureTask<List<Event<?>>>> held = new ArrayList<>();
+      for (int i = 1; i <= GroupCommit.CONCURRENT_WRITES; i++) {
+        UUID id = UUID.randomUUID();
+        try (PreparedStatement ps = blocker.prepareStatement("INSERT INTO " + table
+            + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data)"
+            + " OVERRIDING SYSTEM VALUE VALUES (" + PgEventStore.FIRST_POSITION + " + " + i
+            + ", ?, 'tck.beta', 0, 'order', ?, 1, 1, '{\"number\":1}')")) {
+          ps.setObject(1, UUID.randomUUID());
+          ps.setObject(2, id);
+          ps.executeUpdate();
+        }
+        FutureTask<List<Event<?>>> task = new FutureTask<>(() -> store.insert(List.of(TckData.beta("order", id, 1))));
+        Thread.ofPlatform().daemon().start(task);
+        held.add(task);
+        awaitLockWaits(i);
+      }
+      List<Event<?>> batches = List.of(TckData.beta("order", UUID.randomUUID(), 1), TckData.beta("order", UUID.randomUUID(), 1));
+      List<FutureTask<List<Event<?>>>> queued = new ArrayList<>();
+      for (Event<?> e : batches) {
+        FutureTask<List<Event<?>>> task = new FutureTask<>(() -> store.insert(List.of(e)));
+        queued.add(task);
+        Thread caller = Thread.ofPlatform().daemon().start(task);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (caller.getState() != Thread.State.WAITING) { // parked in the queue
+          assertThat(System.nanoTime()).as("queued").isLessThan(deadline);
+          Thread.sleep(1);
+        }
+      }
+      proxy.arm(CuttingProxy.Cut.BEFORE_REPLY, "INSERT INTO"); // the next INSERT sent is the group's
+      blocker.rollback();
+      for (FutureTask<List<Event<?>>> f : held) {
+        assertThat(f.get(10, TimeUnit.SECONDS)).hasSize(1);
+      }
+
+      List<Long> txs = new ArrayList<>();
+      for (int i = 0; i < batches.size(); i++) {
+        List<Event<?>> stored = queued.get(i).get(20, TimeUnit.SECONDS);
+        assertThat(stored).extracting(Event::id).containsExactly(batches.get(i).id());
+        txs.add(stored.get(0).position() / PgEventStore.EVENTS_PER_TRANSACTION);
+      }
+      assertThat(proxy.cutDone()).as("the group's reply was cut").isTrue();
+      assertThat(txs).as("one group, one transaction").containsOnly(txs.get(0));
+      assertThat(count(store)).isEqualTo(2 + GroupCommit.CONCURRENT_WRITES);
+    }
+  }
+
+  /** Waits until {@code n} backends of the test database wait for a lock. */
+  private static void awaitLockWaits(int n) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try (Connection c = DB.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+      while (true) {
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity"
+            + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+          rs.next();
+          if (rs.getInt(1) >= n) {
+            return;
+          }
+        }
+        assertThat(System.nanoTime()).as(n + " inserts wait for a lock").isLessThan(deadline);
+        Thread.sleep(5);
+      }
     }
   }
 
