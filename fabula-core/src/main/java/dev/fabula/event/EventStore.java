@@ -22,6 +22,18 @@ import java.util.stream.Stream;
  *   <li>Times round-trip to the nanosecond.
  *   <li>{@link #query} is lazy: results are read as the stream is consumed; close the stream
  *       (try-with-resources) to release what it holds.
+ *   <li>Every store keeps the same input limits and refuses an event beyond them with an {@link
+ *       InvalidEventException} naming the event and the field, before anything is stored: no NUL
+ *       character (U+0000) in the event name, aggregate name, metadata keys and values (nor in a
+ *       query's name filters: {@link InvalidQueryException}); event and aggregate names of at most
+ *       255 characters; metadata of at most 1 MiB (UTF-8 of keys and values); and, in a store
+ *       that encodes payloads, an encoded payload of at most 16 MiB without NUL characters. What
+ *       a store accepts, it reads back.
+ *   <li>If the connection to a remote store breaks during an insert, the store finds out whether
+ *       the batch was stored: it returns normally if it was, fails with its connection exception
+ *       if it was not, and fails with {@link OutcomeUnknownException} only if it cannot tell in
+ *       time. Retrying the same events is then safe: ids are unique, so a batch stored before
+ *       fails as a {@link DuplicateEventException} instead of being stored twice.
  * </ul>
  *
  * <p>Implementations are thread-safe. After {@link #close()} every method throws {@link
@@ -36,6 +48,9 @@ public interface EventStore extends AutoCloseable {
    * @throws DuplicateEventException when an event id is already stored or repeated in the batch
    * @throws InvalidBatchException when versions within the batch or against the stored stream are
    *     not contiguous
+   * @throws InvalidEventException when an event is beyond the store's input limits (see above)
+   * @throws OutcomeUnknownException when the connection broke and the store could not learn in
+   *     time whether the batch was stored
    */
   List<Event<?>> insert(List<? extends Event<?>> events);
 

@@ -14,6 +14,7 @@ import dev.fabula.event.Metadata;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import dev.fabula.event.Subscription;
+import dev.fabula.spi.EventLimits;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.Arrays;
@@ -167,6 +168,7 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
       return List.of();
     }
     List<Event<?>> stored;
+    EventLimits.checkEvents(events); // the limits every store keeps (names, metadata)
     writeLock.lock();
     try {
       ensureOpen();
@@ -476,6 +478,7 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
   @Override
   public Stream<Event<?>> query(EventQuery query) {
     ensureOpen();
+    EventLimits.checkQuery(query); // the same filters as every store accepts
     int end = size;
     Chunk[] cs = chunks;
     Spliterator<Event<?>> source = plan(query, cs, end);

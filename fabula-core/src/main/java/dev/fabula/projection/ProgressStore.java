@@ -1,5 +1,6 @@
 package dev.fabula.projection;
 
+import dev.fabula.spi.EventLimits;
 import java.util.Objects;
 
 /**
@@ -72,16 +73,18 @@ public interface ProgressStore extends AutoCloseable {
   }
 
   /**
-   * The name rule of every method, for implementations: not blank.
+   * The name rule of every method, for implementations: not blank, no NUL character (which no
+   * database text column holds).
    *
    * @return the projection name
-   * @throws IllegalArgumentException when the name is blank
+   * @throws IllegalArgumentException when the name is blank or holds a NUL character
    */
   static String checkName(String projection) {
     Objects.requireNonNull(projection, "projection");
     if (projection.isBlank()) {
       throw new IllegalArgumentException("projection name must not be blank");
     }
+    EventLimits.checkText("projection name", projection);
     return projection;
   }
 }

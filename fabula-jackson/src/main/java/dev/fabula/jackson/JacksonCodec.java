@@ -1,6 +1,9 @@
 package dev.fabula.jackson;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -13,6 +16,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.fabula.codec.Codec;
 import dev.fabula.codec.CodecRegistry;
 import dev.fabula.codec.PayloadException;
+import dev.fabula.spi.EventLimits;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,9 +70,26 @@ public final class JacksonCodec implements Codec {
     return new JacksonCodec(registry, mapper);
   }
 
-  /** A new instance of the strict mapper {@link #create(CodecRegistry)} uses. */
+  /**
+   * A new instance of the strict mapper {@link #create(CodecRegistry)} uses.
+   *
+   * <p>It reads back whatever an event store accepts: stores refuse an encoded payload of more than
+   * 16 MiB ({@link EventLimits#MAX_PAYLOAD_BYTES}), and this mapper reads strings, property names
+   * and numbers of up to that length (Jackson's defaults stop at 20 million characters, 50,000 and
+   * 1,000), and nests as deep as it writes. A mapper of your own must do the same, or events it
+   * wrote may never be read.
+   */
   public static ObjectMapper defaultMapper() {
-    return JsonMapper.builder()
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxStringLength(EventLimits.MAX_PAYLOAD_BYTES)
+            .maxNameLength(EventLimits.MAX_PAYLOAD_BYTES)
+            .maxNumberLength(EventLimits.MAX_PAYLOAD_BYTES)
+            .maxNestingDepth(StreamWriteConstraints.defaults().getMaxNestingDepth())
+            .maxDocumentLength(-1)
+            .build())
+        .build();
+    return JsonMapper.builder(factory)
         .addModule(new JavaTimeModule())
         .addModule(new Jdk8Module())
         .enable(MapperFeature.BLOCK_UNSAFE_POLYMORPHIC_BASE_TYPES)
@@ -111,11 +132,17 @@ public final class JacksonCodec implements Codec {
   public Object decode(String name, int revision, byte[] bytes) {
     Decoding d = decoding(name);
     try {
+      Object value;
       if (revision == d.revision()) {
-        return d.reader().readValue(bytes);
+        value = d.reader().readValue(bytes);
+      } else {
+        Map<String, Object> tree = mapper.readValue(bytes, TREE);
+        value = mapper.convertValue(registry.upcast(name, revision, tree), d.type());
       }
-      Map<String, Object> tree = mapper.readValue(bytes, TREE);
-      return mapper.convertValue(registry.upcast(name, revision, tree), d.type());
+      if (value == null) { // an event's data is never null: a JSON null is no payload of its type
+        throw new PayloadException(name, "the payload is JSON null");
+      }
+      return value;
     } catch (JacksonException e) {
       throw new PayloadException(name, e.getOriginalMessage(), e);
     } catch (IllegalArgumentException e) { // convertValue wraps its failures

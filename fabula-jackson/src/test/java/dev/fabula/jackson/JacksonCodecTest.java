@@ -7,8 +7,10 @@ import dev.fabula.codec.CodecRegistry;
 import dev.fabula.codec.PayloadException;
 import dev.fabula.codec.UnknownNameException;
 import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JacksonCodecTest {
@@ -17,6 +19,10 @@ class JacksonCodecTest {
   record Renamed(String newName) {}
 
   record Ledger(List<Renamed> entries) {}
+
+  record Tagged(Map<String, String> tags) {}
+
+  record Amount(BigDecimal value) {}
 
   private final JacksonCodec codec =
       JacksonCodec.create(
@@ -31,7 +37,27 @@ class JacksonCodecTest {
                     return tree;
                   })
               .register("ledger", Ledger.class)
+              .register("tagged", Tagged.class)
+              .register("amount", Amount.class)
               .build());
+
+  @Test
+  void readsBackWhatItWritesUpToThePayloadLimit() {
+    // Jackson's default reader stops at property names of 50,000 characters and numbers of 1,000
+    // digits, which its writer writes without complaint: events that could be stored, never read.
+    var tagged = new Tagged(Map.of("k".repeat(60_000), "v"));
+    assertThat(codec.decode("tagged", codec.encode("tagged", tagged))).isEqualTo(tagged);
+    var amount = new Amount(new BigDecimal("7".repeat(5_000)));
+    assertThat(codec.decode("amount", codec.encode("amount", amount))).isEqualTo(amount);
+  }
+
+  @Test
+  void aJsonNullPayloadIsAPayloadError() {
+    assertThatThrownBy(() -> codec.decode("product.created", "null".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(PayloadException.class)
+        .hasMessageContaining("'product.created'")
+        .hasMessageContaining("null");
+  }
 
   @Test
   void roundTripsRecordsWithNanosecondTimes() {

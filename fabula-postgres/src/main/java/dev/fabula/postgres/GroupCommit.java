@@ -3,6 +3,8 @@ package dev.fabula.postgres;
 import dev.fabula.FabulaException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
@@ -16,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * nothing waits for company.
  *
  * <p>A writer is a submitting thread that got a write; the others park until their batch is
- * written or they are woken to write the next group. What fits together, and how a group is
+ * written or they are woken to write the next group. A group of several batches is written on a
+ * thread no caller owns (see {@link #writeApart}), so that no caller's interrupt reaches it. What fits together, and how a group is
  * written (and split apart again when it cannot be written whole), is the {@link Writer}'s call.
  *
  * @param <B> a submitted batch
@@ -124,7 +127,7 @@ final class GroupCommit<B, R> {
     }
     List<Outcome<R>> outcomes;
     try {
-      outcomes = writer.write(group);
+      outcomes = members.size() == 1 ? writer.write(group) : writeApart(group);
       if (outcomes.size() != members.size()) {
         throw new IllegalStateException(
             "the writer gave " + outcomes.size() + " outcomes for " + members.size() + " batches");
@@ -139,6 +142,36 @@ final class GroupCommit<B, R> {
       }
     }
     finish(members, outcomes);
+  }
+
+  /**
+   * Writes a group of several callers' batches on a thread of its own, and waits for it without
+   * heeding interrupts. The submitting thread that got the write is one of the callers: were it to
+   * run the statement itself, its interrupt (which closes a virtual thread's socket) would break
+   * the others' write. A lone batch is written on its caller's thread: only its own outcome is at
+   * stake, and the store settles that after a broken connection.
+   */
+  private List<Outcome<R>> writeApart(List<B> group) {
+    CompletableFuture<List<Outcome<R>>> done = new CompletableFuture<>();
+    Thread.ofVirtual().name("fabula-group-commit").start(() -> {
+      try {
+        done.complete(writer.write(group));
+      } catch (Throwable t) { // handed to the waiting caller, which fails every member with it
+        done.completeExceptionally(t);
+      }
+    });
+    try {
+      return done.join(); // uninterruptible: the group is in flight
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new FabulaException("writing events failed: " + cause, cause);
+    }
   }
 
   private static <B, R> void finish(List<Member<B, R>> members, List<Outcome<R>> outcomes) {

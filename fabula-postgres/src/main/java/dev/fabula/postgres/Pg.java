@@ -25,6 +25,7 @@ import org.postgresql.ds.common.BaseDataSource;
 /** Shared JDBC plumbing: error translation, server description, time conversion. */
 final class Pg {
   static final String UNIQUE_VIOLATION = "23505";
+  static final String DEADLOCK = "40P01";
   private static final long NANOS = 1_000_000_000L;
 
   private Pg() {}

@@ -10,12 +10,15 @@ import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.InsertNotifying;
 import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.InvalidEventException;
 import dev.fabula.event.Metadata;
+import dev.fabula.event.OutcomeUnknownException;
 import dev.fabula.event.Range;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import dev.fabula.event.Subscription;
 import dev.fabula.codec.Codec;
+import dev.fabula.spi.EventLimits;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -37,9 +40,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -156,7 +161,12 @@ final class PgEventStore implements EventStore, InsertNotifying {
     String spansGuard = !guard ? "" :
         " WHERE NOT EXISTS (SELECT 1 FROM unnest(?::text[], ?::uuid[], ?::int[]) AS b(an, aid, f)"
             + " WHERE b.f <> 1 AND " + previousVersion("b.an", "b.aid", "b.f") + " IS NULL)";
-    String tail = spansGuard + " ORDER BY u.ord RETURNING id, position";
+    // Rows go in in the order of the (aggregate name, id, version) key, not in batch order (their
+    // positions still follow the batch: u.ord). Two statements that take versions of the same
+    // aggregates then wait for each other in one order only, so they cannot deadlock; group commit
+    // puts independent callers' aggregates into one statement in arrival order, which made
+    // opposite orders (and "deadlock detected") common.
+    String tail = spansGuard + " ORDER BY u.an COLLATE \"C\", u.aid, u.av, u.ord RETURNING id, position";
     String select =
         into + " + u.ord - 1,"
             + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb";
@@ -212,8 +222,9 @@ final class PgEventStore implements EventStore, InsertNotifying {
           "a batch holds at most " + EVENTS_PER_TRANSACTION + " events on PostgreSQL, this one "
               + n + "; split it (each part is atomic on its own)");
     }
+    EventLimits.checkEvents(events); // the limits every store keeps, before any SQL sees a value
     Map<String, Span> spans = validate(events);
-    Columns columns = columns(events); // encoded before a connection is taken
+    Columns columns = columns(events); // encoded (and payloads checked) before a connection is taken
     List<Event<?>> stored = commits.submit(new Batch(events, spans, columns));
     insertListeners.fire(stored);
     return stored;
@@ -268,8 +279,24 @@ final class PgEventStore implements EventStore, InsertNotifying {
             from = to;
           }
           return outcomes;
-        } catch (ConcurrencyException | DuplicateEventException | InvalidBatchException oneAtFault) {
-          // fall through: each batch on its own
+        } catch (PostgresConnectionException lost) {
+          // Settled after the connection broke: the group's statement stored nothing. Nothing
+          // here is any one batch's fault, and the server may be gone: every batch gets it.
+          return failAll(group, lost);
+        } catch (OutcomeUnknownException unknown) {
+          List<GroupCommit.Outcome<List<Event<?>>>> outcomes = new ArrayList<>(group.size());
+          for (Batch b : group) {
+            outcomes.add(GroupCommit.Outcome.failed(new OutcomeUnknownException(
+                b.events().stream().map(Event::id).toList(),
+                "Lost the connection to PostgreSQL at " + server + " while inserting a group of "
+                    + events.size() + " events into " + table + ", and could not learn in time whether it was stored",
+                unknown.getCause() == null ? unknown : unknown.getCause())));
+          }
+          return outcomes;
+        } catch (RuntimeException oneAtFault) {
+          // A conflict, a duplicate id, a broken continuity, a value the server refused, a
+          // deadlock: each batch is written again on its own, so that only the batch at fault
+          // fails, with the exception it would have had alone (ADR 0009).
         }
       }
       List<GroupCommit.Outcome<List<Event<?>>>> outcomes = new ArrayList<>(group.size());
@@ -284,6 +311,14 @@ final class PgEventStore implements EventStore, InsertNotifying {
     }
   }
 
+  private static List<GroupCommit.Outcome<List<Event<?>>>> failAll(List<Batch> group, RuntimeException e) {
+    List<GroupCommit.Outcome<List<Event<?>>>> outcomes = new ArrayList<>(group.size());
+    for (int i = 0; i < group.size(); i++) {
+      outcomes.add(GroupCommit.Outcome.failed(e));
+    }
+    return outcomes;
+  }
+
   /** Writes one batch (a caller's, or a group's) as one INSERT in autocommit. */
   private List<Event<?>> write(Batch batch) {
     List<? extends Event<?>> events = batch.events();
@@ -291,8 +326,11 @@ final class PgEventStore implements EventStore, InsertNotifying {
     Columns columns = batch.columns();
     int n = events.size();
     Connection c = null;
+    int backend = 0;
     try {
       c = ds.getConnection();
+      // Taken now: the pool replaces a connection that failed by a closed stand-in.
+      backend = backendPid(c);
       // Autocommit: the guarded INSERT is one statement, so it is the atomic unit, and it
       // commits in the same round trip.
       Map<UUID, Long> positions = new HashMap<>(n * 2);
@@ -336,8 +374,17 @@ final class PgEventStore implements EventStore, InsertNotifying {
       }
       return stored;
     } catch (SQLException e) {
+      if (c != null && Pg.isConnectionFailure(e)) {
+        // The statement may have been sent: it may have committed with its reply lost, or still
+        // run on a backend whose client is gone. Find out instead of saying "nothing stored".
+        Pg.closeQuietly(c);
+        c = null;
+        return afterLostConnection(events, e, backend);
+      }
       Pg.rollbackQuietly(c);
-      if (Pg.UNIQUE_VIOLATION.equals(e.getSQLState()) && !Pg.isConnectionFailure(e)) {
+      String state = e.getSQLState();
+      if (Pg.UNIQUE_VIOLATION.equals(state) || Pg.DEADLOCK.equals(state)) {
+        // A deadlock between inserts is two writers taking the same versions: a lost race too.
         throw conflict(e, events, spans);
       }
       throw Pg.translate(e, "inserting " + n + " events into " + table, server);
@@ -347,6 +394,113 @@ final class PgEventStore implements EventStore, InsertNotifying {
     } finally {
       Pg.closeQuietly(c);
     }
+  }
+
+  /** The server process behind {@code c}, known to pgjdbc since login (no round trip), or 0. */
+  private static int backendPid(Connection c) {
+    try {
+      return c.isWrapperFor(PGConnection.class) ? c.unwrap(PGConnection.class).getBackendPID() : 0;
+    } catch (SQLException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** How long to wait between two attempts to settle a lost insert. */
+  private static final long SETTLE_PAUSE_NANOS = 20_000_000;
+
+  /**
+   * After the connection broke during an insert: settles on fresh connections whether the batch
+   * was stored. First the old backend ({@code backend}) must be done with the statement: if it
+   * still runs it (its client is gone, it has not noticed), it is stopped with {@code
+   * pg_terminate_backend}, which lets a commit in progress complete and rolls anything else back.
+   * Then the batch's ids tell: all stored, the insert committed and its events are returned with
+   * their positions; otherwise it stored nothing ({@link PostgresConnectionException}). If that
+   * cannot be learnt within {@link PostgresOptions#outcomeTimeout()} (the server stays out of
+   * reach, or the backend is unknown), {@link OutcomeUnknownException}. Ids are unique, so a retry
+   * of the same batch can never store it twice.
+   */
+  private List<Event<?>> afterLostConnection(List<? extends Event<?>> events, SQLException lost, int backend) {
+    int n = events.size();
+    String what = "inserting " + n + " events into " + table;
+    long deadline = System.nanoTime() + options.outcomeTimeout().toNanos();
+    // The caller's own interrupt may be what closed the connection (a virtual thread's socket
+    // closes on interrupt): it is kept for the caller, not let near the connections used here.
+    boolean interrupted = Thread.interrupted();
+    try {
+      while (true) {
+        try (Connection c = ds.getConnection()) {
+          // The backend first: once it is done, what the ids show is final.
+          boolean done = backend != 0 && backendDone(c, backend);
+          Map<UUID, Long> found = storedPositions(c, events);
+          if (found.size() == n) {
+            List<Event<?>> stored = new ArrayList<>(n);
+            for (Event<?> e : events) {
+              stored.add(e.withPosition(found.get(e.id())));
+            }
+            return stored;
+          }
+          if (done) {
+            throw Pg.translate(lost, what + " (checked afterwards: the batch was not stored)", server);
+          }
+        } catch (SQLException e) {
+          lost.addSuppressed(e);
+        }
+        if (System.nanoTime() - deadline >= 0) {
+          throw new OutcomeUnknownException(
+              events.stream().map(Event::id).toList(),
+              "Lost the connection to PostgreSQL at " + server + " while " + what
+                  + ", and could not learn within " + options.outcomeTimeout() + " whether it was stored",
+              lost);
+        }
+        LockSupport.parkNanos(SETTLE_PAUSE_NANOS);
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Whether backend {@code pid} is done with its statement: gone, or idle (in autocommit, idle
+   * means the statement's transaction has ended). A backend still at work is asked to stop.
+   */
+  private static boolean backendDone(Connection c, int pid) throws SQLException {
+    String state;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT coalesce(state, 'unknown') FROM pg_stat_activity WHERE pid = ? AND pid <> pg_backend_pid()")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return true;
+        }
+        state = rs.getString(1);
+      }
+    }
+    if (state.equals("idle")) {
+      return true;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+      ps.setInt(1, pid);
+      ps.executeQuery().close();
+    } catch (SQLException refused) {
+      // not allowed to signal it: wait for it to notice its client is gone
+    }
+    return false;
+  }
+
+  /** The positions of the batch's events that are stored, by id. */
+  private Map<UUID, Long> storedPositions(Connection c, List<? extends Event<?>> events) throws SQLException {
+    Map<UUID, Long> found = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, position FROM " + table + " WHERE id = ANY(?)")) {
+      ps.setArray(1, c.createArrayOf("uuid", events.stream().map(Event::id).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          found.put(rs.getObject(1, UUID.class), rs.getLong(2));
+        }
+      }
+    }
+    return found;
   }
 
   /** Whether every aggregate of the batch starts at version 1 (true when it has none). */
@@ -494,10 +648,37 @@ final class PgEventStore implements EventStore, InsertNotifying {
         k.versions[i] = ref.version();
       }
       k.revisions[i] = codec.registry().revision(e.name());
-      k.data[i] = new String(codec.encode(e.name(), e.data()), StandardCharsets.UTF_8);
+      byte[] data = codec.encode(e.name(), e.data());
+      EventLimits.checkPayloadSize(e, data.length);
+      if (holdsNul(data)) {
+        throw new InvalidEventException(
+            e.id(), "payload", "holds a NUL character (U+0000), which PostgreSQL's jsonb cannot store");
+      }
+      k.data[i] = new String(data, StandardCharsets.UTF_8);
       k.metadata[i] = JsonMap.write(e.metadata().values());
     }
     return k;
+  }
+
+  /**
+   * Whether encoded JSON holds a NUL character: the escape {@code \u0000} (a backslash that is not
+   * itself escaped, then {@code u0000}), or a raw zero byte.
+   */
+  static boolean holdsNul(byte[] json) {
+    for (int i = 0; i < json.length; i++) {
+      byte b = json[i];
+      if (b == 0) {
+        return true;
+      }
+      if (b == '\\') {
+        if (i + 5 < json.length && json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0'
+            && json[i + 4] == '0' && json[i + 5] == '0') {
+          return true;
+        }
+        i++; // the escaped character is no escape of its own
+      }
+    }
+    return false;
   }
 
   /** Binds the first version of each aggregate in the batch, for the continuity guard. */
@@ -655,22 +836,28 @@ final class PgEventStore implements EventStore, InsertNotifying {
             aggName, aggId, rs.getInt(7), rs.getInt(8), rs.getBytes(9), rs.getBytes(10));
       }
 
+      /**
+       * Every row that does not make an {@code Event} (a payload that does not decode, a JSON
+       * {@code null}, a version below 1, a blank name, a negative position, broken metadata) fails
+       * as an {@link EventDecodingException} naming the row's id and position.
+       */
       @Override
       public Event<?> decode(Row r) {
-        Object data;
-        Metadata metadata;
         try {
-          data = codec.decode(r.name(), r.revision(), r.data());
-          metadata =
+          Object data = codec.decode(r.name(), r.revision(), r.data());
+          if (data == null) {
+            throw new IllegalArgumentException("the stored payload is JSON null");
+          }
+          Metadata metadata =
               Arrays.equals(r.metadata(), EMPTY_OBJECT)
                   ? Metadata.empty()
                   : new Metadata(JsonMap.read(new String(r.metadata(), StandardCharsets.UTF_8)));
+          AggregateRef ref =
+              r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
+          return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
         } catch (RuntimeException e) {
           throw new EventDecodingException(r.id(), r.name(), r.position(), e);
         }
-        AggregateRef ref =
-            r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
-        return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
       }
     };
   }
@@ -705,6 +892,7 @@ final class PgEventStore implements EventStore, InsertNotifying {
   public Stream<Event<?>> query(EventQuery query) {
     Objects.requireNonNull(query, "query");
     ensureOpen();
+    EventLimits.checkQuery(query); // PostgreSQL's text cannot hold what a NUL filter asks for
     List<Object> params = new ArrayList<>();
     AggregateSelector.@Nullable Exact only =
         isSingleAggregate(query) ? (AggregateSelector.Exact) query.aggregates().get(0) : null;

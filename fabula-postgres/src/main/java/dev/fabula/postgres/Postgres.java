@@ -103,7 +103,17 @@ public final class Postgres {
    * <p>Concurrent inserts share transactions (group commit, ADR 0009): at most two are written at
    * once, and batches of distinct aggregates that arrive meanwhile are written together, in one
    * INSERT and one commit. Each insert stays atomic on its own and fails only for its own
-   * reasons; should the server refuse a group, its batches are written again one by one.
+   * reasons; should the server refuse a group for any reason but a broken connection, its batches
+   * are written again one by one. A group is written on a thread no caller owns, so one caller's
+   * interrupt never breaks the others' write. Rows take their versions in (aggregate name, id,
+   * version) order, so concurrent inserts cannot deadlock each other; a deadlock with another
+   * writer is a {@link dev.fabula.event.ConcurrencyException}.
+   *
+   * <p>If the connection breaks during an insert, the store settles on fresh connections whether
+   * the batch was stored (stopping the old backend if it still runs the statement): it returns
+   * normally if it was, throws {@link PostgresConnectionException} if it was not, and throws
+   * {@link dev.fabula.event.OutcomeUnknownException} only if it cannot tell within {@link
+   * PostgresOptions#outcomeTimeout()} (ADR 0010).
    *
    * @throws PostgresSchemaException when the table has the wrong shape, or is missing and may not
    *     be created

@@ -5,8 +5,10 @@ import dev.fabula.TransientException;
 /**
  * PostgreSQL could not be reached, or the connection broke during an operation (server restart,
  * {@code pg_terminate_backend}, network failure). Transient: the pool replaces broken connections,
- * so a retry may succeed. A write that failed this way stored nothing, unless the message says the
- * outcome is unknown (the connection broke while committing).
+ * so a retry may succeed. An insert that fails with it stored nothing: when the connection broke
+ * during an insert, the store checked on a fresh connection that the batch is not stored (had it
+ * been, the insert would have returned normally; had the store been unable to tell, it would throw
+ * {@link dev.fabula.event.OutcomeUnknownException} instead).
  */
 public final class PostgresConnectionException extends TransientException {
   private static final long serialVersionUID = 1L;

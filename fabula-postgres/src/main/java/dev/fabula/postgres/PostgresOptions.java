@@ -1,5 +1,6 @@
 package dev.fabula.postgres;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +38,7 @@ public final class PostgresOptions {
   private final String progressTable;
   private final SchemaPolicy schemaPolicy;
   private final int fetchSize;
+  private final Duration outcomeTimeout;
 
   private PostgresOptions(Builder b) {
     schema = b.schema;
@@ -45,6 +47,7 @@ public final class PostgresOptions {
     progressTable = b.progressTable;
     schemaPolicy = b.schemaPolicy;
     fetchSize = b.fetchSize;
+    outcomeTimeout = b.outcomeTimeout;
   }
 
   /** Schema {@code public}, tables {@code fabula_events}, {@code fabula_snapshots}, {@code fabula_progress}, policy CREATE, fetch size 1000. */
@@ -66,6 +69,7 @@ public final class PostgresOptions {
     b.progressTable = progressTable;
     b.schemaPolicy = schemaPolicy;
     b.fetchSize = fetchSize;
+    b.outcomeTimeout = outcomeTimeout;
     return b;
   }
 
@@ -99,11 +103,20 @@ public final class PostgresOptions {
     return fetchSize;
   }
 
+  /**
+   * How long an insert whose connection broke tries to learn whether its batch was stored before
+   * it gives up with {@link dev.fabula.event.OutcomeUnknownException} (10 seconds by default; the
+   * pool's connection timeout may come on top).
+   */
+  public Duration outcomeTimeout() {
+    return outcomeTimeout;
+  }
+
   @Override
   public String toString() {
     return "PostgresOptions[schema=" + schema + ", events=" + eventsTable + ", snapshots="
         + snapshotsTable + ", progress=" + progressTable + ", policy=" + schemaPolicy
-        + ", fetchSize=" + fetchSize + "]";
+        + ", fetchSize=" + fetchSize + ", outcomeTimeout=" + outcomeTimeout + "]";
   }
 
   /** Checks a schema or table name; returns it. */
@@ -125,6 +138,7 @@ public final class PostgresOptions {
     private String progressTable = "fabula_progress";
     private SchemaPolicy schemaPolicy = SchemaPolicy.CREATE;
     private int fetchSize = 1000;
+    private Duration outcomeTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -184,6 +198,20 @@ public final class PostgresOptions {
         throw new IllegalArgumentException("fetch size must be positive, got " + rows);
       }
       fetchSize = rows;
+      return this;
+    }
+
+    /**
+     * How long an insert whose connection broke tries to learn whether its batch was stored.
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    public Builder outcomeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("outcome timeout must not be negative, got " + timeout);
+      }
+      outcomeTimeout = timeout;
       return this;
     }
 

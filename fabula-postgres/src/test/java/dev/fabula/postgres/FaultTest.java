@@ -18,7 +18,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -155,6 +157,44 @@ class FaultTest {
       assertThat(store.find(stored.get(0).id())).isPresent();
       try (Stream<Event<?>> s = store.query(EventQuery.all())) {
         assertThatThrownBy(s::toList).isInstanceOf(EventDecodingException.class);
+      }
+    }
+  }
+
+  @Test
+  void everyRowThatMakesNoEventIsReportedWithItsIdAndPosition() {
+    PostgresOptions o = DB.freshTables();
+    String table = o.schema() + "." + o.eventsTable();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      Map<String, String> edits = new LinkedHashMap<>();
+      edits.put("a JSON null payload", "data = 'null'");
+      edits.put("aggregate version 0", "aggregate_version = 0");
+      edits.put("a blank aggregate name", "aggregate_name = '  '");
+      edits.put("a blank event name", "name = ' '");
+      edits.put("JSON null metadata", "metadata = 'null'");
+      edits.put("a negative position", null); // an identity column: the row is written anew
+      for (Map.Entry<String, String> edit : edits.entrySet()) {
+        Event<?> stored = store.insert(List.of(TckData.beta("order", java.util.UUID.randomUUID(), 1))).get(0);
+        if (edit.getValue() != null) {
+          DB.exec("UPDATE " + table + " SET " + edit.getValue() + " WHERE id = '" + stored.id() + "'");
+        } else {
+          DB.exec("WITH d AS (DELETE FROM " + table + " WHERE id = '" + stored.id() + "' RETURNING *)"
+              + " INSERT INTO " + table + " (position, id, name, time_ns, aggregate_name, aggregate_id,"
+              + " aggregate_version, revision, data, metadata) OVERRIDING SYSTEM VALUE SELECT -7, id, name,"
+              + " time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata FROM d");
+        }
+        long position = edit.getKey().equals("a negative position") ? -7 : stored.position();
+        assertThatThrownBy(() -> store.find(stored.id()))
+            .as(edit.getKey())
+            .isInstanceOfSatisfying(EventDecodingException.class, e -> {
+              assertThat(e.eventId()).isEqualTo(stored.id());
+              assertThat(e.position()).isEqualTo(position);
+              assertThat(e.getMessage()).contains(stored.id().toString()).contains("position " + position);
+            });
+        try (Stream<Event<?>> s = store.query(EventQuery.builder().ids(stored.id()).build())) {
+          assertThatThrownBy(s::toList).as(edit.getKey()).isInstanceOf(EventDecodingException.class);
+        }
+        DB.exec("DELETE FROM " + table + " WHERE id = '" + stored.id() + "'");
       }
     }
   }

@@ -11,6 +11,8 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.InvalidEventException;
+import dev.fabula.event.InvalidQueryException;
 import dev.fabula.event.Metadata;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
@@ -377,6 +379,182 @@ public abstract class EventStoreConformance {
     store.delete(stored);
     store.insert(List.of(TckData.beta("order", id, 1)));
     assertThat(versions(EventQuery.builder().aggregate("order", id).build())).containsExactly(1);
+  }
+
+  // ---------------------------------------------------------------- input limits (EventStore's javadoc)
+
+  /** The documented limit of event and aggregate names, in characters. */
+  protected static final int MAX_NAME_LENGTH = 255;
+  /** The documented limit of an event's metadata: UTF-8 bytes of its keys and values. */
+  protected static final int MAX_METADATA_BYTES = 1 << 20;
+  /** The documented limit of an encoded payload, in bytes. */
+  protected static final int MAX_PAYLOAD_BYTES = 1 << 24;
+
+  @Test
+  void refusesANulCharacterInEveryTextFieldAndStoresNothingOfTheBatch() {
+    UUID agg = UUID.randomUUID();
+    Map<String, List<Event<?>>> byField = Map.of(
+        "name", List.of(Event.create("tck.al\0pha", new Alpha("x"))),
+        "aggregate name", List.of(TckData.beta("ord\0er", agg, 1)),
+        "metadata", List.of(
+            TckData.alpha("x").withMetadata(Metadata.of("us\0er", "ana")),
+            TckData.alpha("x").withMetadata(Metadata.of("user", "an\0a"))));
+    byField.forEach((field, events) -> {
+      for (Event<?> bad : events) {
+        assertThatThrownBy(() -> store.insert(List.of(TckData.alpha("innocent"), bad)))
+            .as(field)
+            .isInstanceOfSatisfying(InvalidEventException.class, e -> {
+              assertThat(e.eventId()).isEqualTo(bad.id());
+              assertThat(e.field()).isEqualTo(field);
+              assertThat(e.getMessage()).contains(bad.id().toString()).contains("NUL");
+            });
+      }
+    });
+    assertThat(count(EventQuery.all())).isZero();
+  }
+
+  @Test
+  void refusesNamesLongerThanTheLimit() {
+    UUID agg = UUID.randomUUID();
+    String longest = "a".repeat(MAX_NAME_LENGTH);
+    Event<?> atLimit = TckData.beta(longest, agg, 1);
+    store.insert(List.of(atLimit));
+    assertThat(store.find(atLimit.id()).orElseThrow().aggregate().orElseThrow().name()).isEqualTo(longest);
+    for (int length : new int[] {MAX_NAME_LENGTH + 1, 4000}) {
+      Event<?> over = TckData.beta("a".repeat(length), agg, 1);
+      assertThatThrownBy(() -> store.insert(List.of(over)))
+          .isInstanceOfSatisfying(InvalidEventException.class, e -> {
+            assertThat(e.eventId()).isEqualTo(over.id());
+            assertThat(e.field()).isEqualTo("aggregate name");
+            assertThat(e.getMessage()).contains(String.valueOf(MAX_NAME_LENGTH)).contains(String.valueOf(length));
+          });
+    }
+    Event<?> longName = Event.create("n".repeat(MAX_NAME_LENGTH + 1), new Alpha("x"));
+    assertThatThrownBy(() -> store.insert(List.of(longName)))
+        .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.field()).isEqualTo("name"));
+    assertThat(count(EventQuery.all())).isEqualTo(1);
+  }
+
+  @Test
+  void refusesMetadataBeyondTheLimitAndReadsBackMetadataAtIt() {
+    Event<?> atLimit = TckData.alpha("x").withMetadata(Metadata.of("k", "v".repeat(MAX_METADATA_BYTES - 1)));
+    Event<?> over = TckData.alpha("y").withMetadata(Metadata.of("k", "\u00e9".repeat(MAX_METADATA_BYTES / 2)));
+    assertThatThrownBy(() -> store.insert(List.of(over)))
+        .isInstanceOfSatisfying(InvalidEventException.class, e -> {
+          assertThat(e.eventId()).isEqualTo(over.id());
+          assertThat(e.field()).isEqualTo("metadata");
+          assertThat(e.getMessage()).contains(String.valueOf(MAX_METADATA_BYTES));
+        });
+    store.insert(List.of(atLimit));
+    assertThat(store.find(atLimit.id()).orElseThrow().metadata()).isEqualTo(atLimit.metadata());
+    assertThat(count(EventQuery.all())).isEqualTo(1);
+  }
+
+  /**
+   * Whether the store encodes payloads, and so refuses an encoded payload beyond {@link
+   * #MAX_PAYLOAD_BYTES} or with a NUL character. A store that keeps payloads as objects (the
+   * in-memory one) returns {@code false}: then the kit checks that it stores such payloads and
+   * reads them back intact.
+   */
+  protected boolean encodesPayloads() {
+    return true;
+  }
+
+  @Test
+  void refusesAnEncodedPayloadBeyondTheLimitOrReadsItBack() {
+    Event<Alpha> big = TckData.alpha("x".repeat(MAX_PAYLOAD_BYTES));
+    if (encodesPayloads()) {
+      assertThatThrownBy(() -> store.insert(List.of(TckData.alpha("innocent"), big)))
+          .isInstanceOfSatisfying(InvalidEventException.class, e -> {
+            assertThat(e.eventId()).isEqualTo(big.id());
+            assertThat(e.field()).isEqualTo("payload");
+            assertThat(e.getMessage()).contains(String.valueOf(MAX_PAYLOAD_BYTES));
+          });
+      assertThat(count(EventQuery.all())).isZero();
+    } else {
+      store.insert(List.of(big));
+      assertThat(store.find(big.id()).orElseThrow().data()).isEqualTo(big.data());
+    }
+  }
+
+  @Test
+  void readsBackAPayloadJustBelowTheLimit() {
+    Event<Alpha> large = TckData.alpha("\u00e9".repeat(MAX_PAYLOAD_BYTES / 2 - 64));
+    store.insert(List.of(large));
+    assertThat(store.find(large.id()).orElseThrow().data()).isEqualTo(large.data());
+    try (Stream<Event<?>> s = store.query(EventQuery.all())) {
+      assertThat(s.<Object>map(Event::data)).containsExactly(large.data());
+    }
+  }
+
+  @Test
+  void refusesANulCharacterInAnEncodedPayloadOrReadsItBack() {
+    Event<Alpha> nul = TckData.alpha("a\0b");
+    if (encodesPayloads()) {
+      assertThatThrownBy(() -> store.insert(List.of(nul)))
+          .isInstanceOfSatisfying(InvalidEventException.class, e -> {
+            assertThat(e.eventId()).isEqualTo(nul.id());
+            assertThat(e.field()).isEqualTo("payload");
+            assertThat(e.getMessage()).contains("NUL");
+          });
+      assertThat(count(EventQuery.all())).isZero();
+    } else {
+      store.insert(List.of(nul));
+      assertThat(store.find(nul.id()).orElseThrow().data()).isEqualTo(nul.data());
+    }
+    // An escaped backslash followed by "u0000" is no NUL character.
+    Event<Alpha> lookalike = TckData.alpha("a\\u0000b");
+    store.insert(List.of(lookalike));
+    assertThat(store.find(lookalike.id()).orElseThrow().data()).isEqualTo(lookalike.data());
+  }
+
+  @Test
+  void refusesANulCharacterInAQueryFilter() {
+    store.insert(List.of(TckData.alpha("x")));
+    List<EventQuery> queries = List.of(
+        EventQuery.builder().names("tck.al\0pha").build(),
+        EventQuery.builder().aggregateNames("ord\0er").build(),
+        EventQuery.builder().aggregate("ord\0er", UUID.randomUUID()).build(),
+        EventQuery.builder().aggregate("ord\0er").build());
+    for (EventQuery q : queries) {
+      assertThatThrownBy(() -> count(q)).as(q.toString())
+          .isInstanceOf(InvalidQueryException.class)
+          .hasMessageContaining("NUL");
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aBadBatchAmongConcurrentInsertsFailsOnlyItself() throws Exception {
+    int writers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<List<Event<?>>>> good = new ArrayList<>();
+      List<Future<List<Event<?>>>> bad = new ArrayList<>();
+      for (int round = 0; round < 20; round++) {
+        for (int w = 0; w < writers; w++) {
+          boolean guilty = w == round % writers;
+          UUID agg = UUID.randomUUID();
+          Event<?> e = guilty ? TckData.beta("ord\0er", agg, 1) : TckData.beta("order", agg, 1);
+          Future<List<Event<?>>> f = pool.submit(() -> {
+            start.await();
+            return store.insert(List.of(e));
+          });
+          (guilty ? bad : good).add(f);
+        }
+      }
+      start.countDown();
+      for (Future<List<Event<?>>> f : good) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).hasSize(1);
+      }
+      for (Future<List<Event<?>>> f : bad) {
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(InvalidEventException.class);
+      }
+      assertThat(count(EventQuery.all())).isEqualTo(good.size());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   // ---------------------------------------------------------------- queries

@@ -1,0 +1,176 @@
+package dev.fabula.spi;
+
+import dev.fabula.event.AggregateRef;
+import dev.fabula.event.AggregateSelector;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.InvalidEventException;
+import dev.fabula.event.InvalidQueryException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The limits every Fabula event store enforces on what it stores, checked before anything is
+ * sent: a backend calls these checks so that every backend accepts and refuses the same events
+ * (the conformance kit checks it). For backends only; applications rely on the limits as {@link
+ * dev.fabula.event.EventStore} documents them, not on this class.
+ *
+ * <ul>
+ *   <li>No text field holds a NUL character (U+0000): event name, aggregate name, metadata keys and
+ *       values, and query filters by name. PostgreSQL's text and JSON types cannot hold one.
+ *   <li>Event and aggregate names hold at most {@link #MAX_NAME_LENGTH} characters, so that the
+ *       unique (aggregate name, id, version) key fits any index.
+ *   <li>Metadata keys and values together hold at most {@link #MAX_METADATA_BYTES} bytes of UTF-8.
+ *   <li>A store that encodes payloads refuses an encoded payload of more than {@link
+ *       #MAX_PAYLOAD_BYTES} bytes, and its codec reads back anything up to that size. (The
+ *       in-memory store keeps payloads as objects and has nothing to measure.)
+ * </ul>
+ */
+public final class EventLimits {
+  /** The most characters ({@link String#length()}) an event or aggregate name may have. */
+  public static final int MAX_NAME_LENGTH = 255;
+
+  /** The most bytes (UTF-8) an event's metadata keys and values may hold together: 1 MiB. */
+  public static final int MAX_METADATA_BYTES = 1 << 20;
+
+  /** The most bytes an encoded payload may have: 16 MiB. */
+  public static final int MAX_PAYLOAD_BYTES = 1 << 24;
+
+  private EventLimits() {}
+
+  /**
+   * Checks the names and metadata of every event of a batch.
+   *
+   * @throws InvalidEventException naming the first event and field beyond a limit
+   */
+  public static void checkEvents(List<? extends Event<?>> events) {
+    for (Event<?> e : events) {
+      checkEvent(e);
+    }
+  }
+
+  /**
+   * Checks an event's name, aggregate name and metadata.
+   *
+   * @throws InvalidEventException naming the event and the field beyond a limit
+   */
+  public static void checkEvent(Event<?> e) {
+    checkName(e, "name", e.name());
+    AggregateRef ref = e.aggregateOrNull();
+    if (ref != null) {
+      checkName(e, "aggregate name", ref.name());
+    }
+    Map<String, String> metadata = e.metadata().values();
+    if (metadata.isEmpty()) {
+      return;
+    }
+    long bytes = 0;
+    for (Map.Entry<String, String> entry : metadata.entrySet()) {
+      if (hasNul(entry.getKey())) {
+        throw new InvalidEventException(e.id(), "metadata", "has a key with a NUL character (U+0000)");
+      }
+      if (hasNul(entry.getValue())) {
+        throw new InvalidEventException(
+            e.id(), "metadata", "value of key '" + entry.getKey() + "' holds a NUL character (U+0000)");
+      }
+      bytes += utf8Length(entry.getKey()) + utf8Length(entry.getValue());
+    }
+    if (bytes > MAX_METADATA_BYTES) {
+      throw new InvalidEventException(
+          e.id(), "metadata", "holds " + bytes + " bytes of UTF-8 in its keys and values, more than the limit of "
+              + MAX_METADATA_BYTES);
+    }
+  }
+
+  /**
+   * Checks the size of an event's encoded payload.
+   *
+   * @param bytes the encoded payload's length in bytes
+   * @throws InvalidEventException when it is larger than {@link #MAX_PAYLOAD_BYTES}
+   */
+  public static void checkPayloadSize(Event<?> e, long bytes) {
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      throw new InvalidEventException(
+          e.id(), "payload", "encodes to " + bytes + " bytes, more than the limit of " + MAX_PAYLOAD_BYTES);
+    }
+  }
+
+  /**
+   * Checks a query's name filters (event names, aggregate names, aggregate references).
+   *
+   * @throws InvalidQueryException naming the filter that holds a NUL character
+   */
+  public static void checkQuery(EventQuery q) {
+    for (String name : q.names()) {
+      checkFilter("event name", name);
+    }
+    for (String name : q.aggregateNames()) {
+      checkFilter("aggregate name", name);
+    }
+    for (AggregateSelector s : q.aggregates()) {
+      String name = switch (s) {
+        case AggregateSelector.Exact x -> x.name();
+        case AggregateSelector.AnyId a -> a.name();
+      };
+      checkFilter("aggregate", name);
+    }
+  }
+
+  /**
+   * Checks a name that a store keeps as text, such as a projection name: no NUL character.
+   *
+   * @param what what the name is, for the message ("projection name")
+   * @throws IllegalArgumentException when it holds a NUL character
+   */
+  public static void checkText(String what, String value) {
+    if (hasNul(value)) {
+      throw new IllegalArgumentException(what + " must not hold a NUL character (U+0000): " + printable(value));
+    }
+  }
+
+  private static void checkFilter(String what, String value) {
+    if (hasNul(value)) {
+      throw new InvalidQueryException(
+          "the " + what + " filter " + printable(value) + " holds a NUL character (U+0000), which no store keeps");
+    }
+  }
+
+  private static void checkName(Event<?> e, String field, String value) {
+    if (value.length() > MAX_NAME_LENGTH) {
+      throw new InvalidEventException(
+          e.id(), field, "has " + value.length() + " characters, more than the limit of " + MAX_NAME_LENGTH);
+    }
+    if (hasNul(value)) {
+      throw new InvalidEventException(e.id(), field, printable(value) + " holds a NUL character (U+0000)");
+    }
+  }
+
+  private static boolean hasNul(String s) {
+    return s.indexOf('\u0000') >= 0;
+  }
+
+  /** The value quoted, NULs shown as {@code \0}, cut after 80 characters. */
+  private static String printable(String s) {
+    String cut = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    return "'" + cut.replace("\u0000", "\\0") + "'";
+  }
+
+  /** The length of {@code s} in UTF-8 (an unpaired surrogate counts 3 bytes, as its encoding). */
+  private static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,184 @@
+package dev.fabula.postgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A TCP proxy on the loopback interface in front of the test server that breaks connections at
+ * chosen points of the PostgreSQL protocol, deterministically: by what the bytes say, not by time.
+ *
+ * <ul>
+ *   <li>{@link Cut#BEFORE_SENDING}: the first client message holding the marker (e.g. {@code
+ *       "INSERT INTO"}) is not forwarded; the connection is closed.
+ *   <li>{@link Cut#AFTER_SENDING}: the message is forwarded, then the connection is closed: the
+ *       server runs the statement for a client that is gone.
+ *   <li>{@link Cut#BEFORE_REPLY}: the message is forwarded, and the server's reply to it is
+ *       dropped once it holds {@code "INSERT 0 "} (its CommandComplete, which an autocommit
+ *       statement sends after its commit, with ReadyForQuery): committed, but never told.
+ * </ul>
+ *
+ * After a cut the proxy passes everything again, unless {@link #blackoutAfterCut} asked it to
+ * close every connection and refuse new ones until {@link #restore}.
+ */
+final class CuttingProxy implements AutoCloseable {
+  enum Cut { BEFORE_SENDING, AFTER_SENDING, BEFORE_REPLY }
+
+  private final String upstreamHost;
+  private final int upstreamPort;
+  private final ServerSocket server;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile Cut cut;
+  private volatile String marker;
+  private volatile boolean blackoutAfterCut;
+  private volatile boolean blackout;
+  private final CountDownLatch cutDone = new CountDownLatch(1);
+
+  CuttingProxy(String upstreamHostPort) throws IOException {
+    int colon = upstreamHostPort.lastIndexOf(':');
+    upstreamHost = upstreamHostPort.substring(0, colon);
+    upstreamPort = Integer.parseInt(upstreamHostPort.substring(colon + 1));
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread.ofPlatform().daemon().name("proxy-accept").start(this::accept);
+  }
+
+  /** The JDBC URL {@code url} with its host and port replaced by the proxy's. */
+  String url(String url) {
+    return url.replaceFirst("//[^/]+/", "//127.0.0.1:" + server.getLocalPort() + "/");
+  }
+
+  /** Breaks the next connection that sends {@code marker}, as {@code cut} says. */
+  void arm(Cut cut, String marker) {
+    this.marker = marker;
+    this.cut = cut;
+  }
+
+  /** After the cut, close every connection and refuse new ones: the server is out of reach. */
+  void blackoutAfterCut() {
+    blackoutAfterCut = true;
+  }
+
+  /** Passes connections again after a blackout. */
+  void restore() {
+    blackout = false;
+  }
+
+  /** Whether the armed cut happened. */
+  boolean cutDone() {
+    return cutDone.getCount() == 0;
+  }
+
+  private void accept() {
+    try {
+      while (true) {
+        Socket client = server.accept();
+        if (blackout) {
+          client.close();
+          continue;
+        }
+        Socket upstream = new Socket(upstreamHost, upstreamPort);
+        sockets.add(client);
+        sockets.add(upstream);
+        Link link = new Link(client, upstream);
+        Thread.ofPlatform().daemon().name("proxy-up").start(link::up);
+        Thread.ofPlatform().daemon().name("proxy-down").start(link::down);
+      }
+    } catch (IOException closed) {
+      // proxy closed
+    }
+  }
+
+  /** One proxied connection. */
+  private final class Link {
+    final Socket client;
+    final Socket upstream;
+    /** Set once this connection sent the marker under {@link Cut#BEFORE_REPLY}. */
+    volatile boolean awaitingReply;
+
+    Link(Socket client, Socket upstream) {
+      this.client = client;
+      this.upstream = upstream;
+    }
+
+    void up() {
+      pump(client, upstream, true);
+    }
+
+    void down() {
+      pump(upstream, client, false);
+    }
+
+    private void pump(Socket from, Socket to, boolean fromClient) {
+      byte[] buf = new byte[64 * 1024];
+      try (InputStream in = from.getInputStream()) {
+        OutputStream out = to.getOutputStream();
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          String text = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+          Cut c = cut;
+          if (fromClient && c != null && marker != null && text.contains(marker)) {
+            cut = null;
+            if (c == Cut.BEFORE_SENDING) {
+              breakOff();
+              return;
+            }
+            out.write(buf, 0, n);
+            out.flush();
+            if (c == Cut.AFTER_SENDING) {
+              breakOff();
+              return;
+            }
+            awaitingReply = true;
+            continue;
+          }
+          if (!fromClient && awaitingReply && text.contains("INSERT 0 ")) {
+            breakOff(); // the reply is dropped
+            return;
+          }
+          out.write(buf, 0, n);
+          out.flush();
+        }
+      } catch (IOException closed) {
+        // either side closed
+      } finally {
+        closeQuietly(from);
+        closeQuietly(to);
+      }
+    }
+
+    private void breakOff() {
+      closeQuietly(client);
+      closeQuietly(upstream);
+      if (blackoutAfterCut) {
+        blackout = true;
+        for (Socket s : sockets) {
+          closeQuietly(s);
+        }
+      }
+      cutDone.countDown();
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // already closed
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    for (Socket s : sockets) {
+      closeQuietly(s);
+    }
+  }
+}
