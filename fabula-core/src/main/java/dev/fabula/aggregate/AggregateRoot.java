@@ -161,6 +161,7 @@ public abstract class AggregateRoot {
    * @throws IllegalStateException when there are uncommitted changes
    */
   public final void replay(Iterable<? extends Event<?>> history) {
+    Objects.requireNonNull(history, "history");
     if (!changes.isEmpty()) {
       throw new IllegalStateException(
           "cannot replay history into " + name + " " + id + " with uncommitted changes");

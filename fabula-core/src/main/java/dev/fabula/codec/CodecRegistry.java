@@ -90,6 +90,7 @@ public final class CodecRegistry {
    * @throws PayloadException when {@code data} is not an instance of the registered type
    */
   public void checkEncodable(String name, Object data) {
+    Objects.requireNonNull(data, "data");
     Objects.requireNonNull(name, "name");
     Class<?> type = type(name);
     if (!type.isInstance(data)) {

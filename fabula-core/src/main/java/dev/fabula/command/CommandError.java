@@ -35,6 +35,7 @@ public record CommandError(String code, String message, Map<String, String> deta
    * #UNEXPECTED}, the exception's message and its class name under {@link #EXCEPTION_DETAIL}.
    */
   public static CommandError of(Throwable failure) {
+    Objects.requireNonNull(failure, "failure");
     if (failure instanceof CommandRejectedException r) {
       return r.error();
     }

@@ -67,6 +67,7 @@ public final class CommandProtocol {
 
   /** Registers the protocol's event names and types in {@code registry}. */
   public static CodecRegistry.Builder register(CodecRegistry.Builder registry) {
+    Objects.requireNonNull(registry, "registry");
     return registry
         .register(DISPATCHED, Dispatched.class)
         .register(REQUESTED, Requested.class)

@@ -47,6 +47,7 @@ public sealed interface AggregateSelector {
 
     @Override
     public boolean matches(AggregateRef ref) {
+      Objects.requireNonNull(ref, "ref");
       return ref.id().equals(id) && ref.name().equals(name);
     }
   }
@@ -64,6 +65,7 @@ public sealed interface AggregateSelector {
 
     @Override
     public boolean matches(AggregateRef ref) {
+      Objects.requireNonNull(ref, "ref");
       return ref.name().equals(name);
     }
   }

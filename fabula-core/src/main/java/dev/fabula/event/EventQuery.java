@@ -209,6 +209,7 @@ public final class EventQuery {
    * rules into their query language.
    */
   public boolean matches(Event<?> event) {
+    Objects.requireNonNull(event, "event");
     if (event.position() != 0 && event.position() <= afterPosition) {
       return false;
     }

@@ -65,6 +65,7 @@ public record Metadata(Map<String, String> values) {
 
   /** A copy holding these entries, then {@code other}'s entries, which win on equal keys. */
   public Metadata merge(Metadata other) {
+    Objects.requireNonNull(other, "other");
     if (other.values.isEmpty()) {
       return this;
     }

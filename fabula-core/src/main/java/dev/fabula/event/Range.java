@@ -25,6 +25,7 @@ public record Range<C extends Comparable<? super C>>(C from, C to) {
 
   /** Whether {@code value} lies within the range, ends included. */
   public boolean contains(C value) {
+    Objects.requireNonNull(value, "value");
     return from.compareTo(value) <= 0 && to.compareTo(value) >= 0;
   }
 }

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.RandomAccess;
 import java.util.Set;
@@ -470,6 +471,7 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
 
   @Override
   public Optional<Event<?>> find(UUID id) {
+    Objects.requireNonNull(id, "id");
     ensureOpen();
     int position = locate(id);
     return position == 0 ? Optional.empty() : Optional.ofNullable(eventAt(chunks, position));
@@ -477,6 +479,7 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
 
   @Override
   public Stream<Event<?>> query(EventQuery query) {
+    Objects.requireNonNull(query, "query");
     ensureOpen();
     EventLimits.checkQuery(query); // the same filters as every store accepts
     int end = size;

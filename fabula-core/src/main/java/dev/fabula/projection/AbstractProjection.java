@@ -76,6 +76,7 @@ public abstract class AbstractProjection implements Projection {
   /** Calls the applier registered for the event's name, if any. */
   @Override
   public void apply(Event<?> event) {
+    Objects.requireNonNull(event, "event");
     Consumer<Event<?>> applier = appliers.get(event.name());
     if (applier != null) {
       applier.accept(event);

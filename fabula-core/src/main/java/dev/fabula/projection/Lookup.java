@@ -80,11 +80,13 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
 
   @Override
   public boolean accepts(Event<?> event) {
+    Objects.requireNonNull(event, "event");
     return event.aggregateOrNull() != null && providers.containsKey(event.name());
   }
 
   @Override
   public void apply(Event<?> event) {
+    Objects.requireNonNull(event, "event");
     AggregateRef ref = event.aggregateOrNull();
     BiConsumer<Object, Entry> provider = providers.get(event.name());
     if (ref == null || provider == null) {

@@ -54,7 +54,10 @@ public interface Schedule extends AutoCloseable {
    */
   static Schedule periodically(
       EventStore store, Duration interval, Set<String> names, ScheduleOptions options) {
+    Objects.requireNonNull(store, "store");
     Objects.requireNonNull(interval, "interval");
+    Objects.requireNonNull(names, "names");
+    Objects.requireNonNull(options, "options");
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("interval must be positive, got " + interval);
     }
@@ -91,6 +94,7 @@ public interface Schedule extends AutoCloseable {
    * schedule's life (a new schedule starts it from the first event).
    */
   default Subscription project(Projection... projections) {
+    Objects.requireNonNull(projections, "projections");
     Projection[] copy = projections.clone();
     for (Projection p : copy) {
       Objects.requireNonNull(p, "projection");
