@@ -2,6 +2,7 @@ package dev.fabula.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.FabulaException;
+import java.lang.ref.WeakReference;
 import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -34,13 +35,22 @@ final class ReadSlots {
   private static final ReentrantLock REGISTRY = new ReentrantLock();
   private static final Map<DataSource, ReadSlots> SLOTS = new WeakHashMap<>();
 
-  private final HikariDataSource pool;
+  /**
+   * Weakly held: the registry's values must not reach its keys, or no pool would ever leave it.
+   */
+  private final WeakReference<HikariDataSource> pool;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition freed = lock.newCondition();
   private int open;
 
   private ReadSlots(HikariDataSource pool) {
-    this.pool = pool;
+    this.pool = new WeakReference<>(pool);
+  }
+
+  /** The pool's maximum size; 2 (one read slot) if the pool is gone already. */
+  private int poolSize() {
+    HikariDataSource p = pool.get();
+    return p == null ? 2 : p.getMaximumPoolSize();
   }
 
   /** The slots of {@code ds}'s pool, or null when {@code ds} is not a HikariCP pool. */
@@ -58,7 +68,7 @@ final class ReadSlots {
 
   /** How many cursor reads may be open at once now. */
   int limit() {
-    return Math.max(1, pool.getMaximumPoolSize() - 1);
+    return Math.max(1, poolSize() - 1);
   }
 
   /** How many cursor reads are open now. */
@@ -78,7 +88,8 @@ final class ReadSlots {
    * @throws FabulaException when interrupted while waiting (the interrupt is kept)
    */
   void acquire(String what) throws SQLTransientConnectionException {
-    long timeout = pool.getConnectionTimeout();
+    HikariDataSource p = pool.get();
+    long timeout = p == null ? 0 : p.getConnectionTimeout();
     lock.lock();
     try {
       long nanos = TimeUnit.MILLISECONDS.toNanos(timeout);
@@ -86,7 +97,7 @@ final class ReadSlots {
         if (nanos <= 0) {
           throw new SQLTransientConnectionException(
               "no connection for " + what + " within " + timeout + " ms: " + open + " of the pool's "
-                  + pool.getMaximumPoolSize() + " connections are held by open streams, and one is"
+                  + poolSize() + " connections are held by open streams, and one is"
                   + " kept for writes (close streams when done, or make the pool larger)",
               "08001");
         }
