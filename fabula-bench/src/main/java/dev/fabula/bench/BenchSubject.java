@@ -70,6 +70,26 @@ public interface BenchSubject extends AutoCloseable {
      */
     boolean appendOneAttempt(UUID id, long price, int streak);
 
+    /** How many "processes" {@link #appendOneAttemptIn} writes through. */
+    int PROCESSES = 2;
+
+    /**
+     * One attempt of {@link #appendOne} through the command side of one of {@link #PROCESSES}
+     * "processes" that write the same aggregate: each has its own repository (and cache, when
+     * caching is on), its own command handling and, on PostgreSQL, its own event store over the
+     * shared tables, so they coordinate through the store only, as two processes would. Within a
+     * process the side keeps its in-process coordination, except where a side's own turn-taking
+     * is what two processes cannot share: Fabula's repositories run with {@code takeTurns(false)}.
+     * On a conflict nothing is stored and the method returns false at once, without a pause: the
+     * caller retries immediately.
+     *
+     * @param process which process, {@code 0} to {@code PROCESSES - 1}
+     * @param id      an existing product, shared between threads
+     * @param price   the new price
+     * @return true when the event was committed, false on a conflict
+     */
+    boolean appendOneAttemptIn(int process, UUID id, long price);
+
     /**
      * One command that creates a product and raises {@code events} events at once:
      * {@code ProductCreated} followed by {@code events - 1} {@code PriceChanged}, saved together

@@ -26,7 +26,10 @@ import org.openjdk.jmh.infra.ThreadParams;
  *   <li>{@code distinct2}, {@code distinct8}: 2 or 8 threads, each on its own products;</li>
  *   <li>{@code hot8}: 8 threads on one product, retrying on concurrency conflicts; its score
  *       counts committed commands only, and the {@code conflicts} counter reports retried
- *       conflicts per second.</li>
+ *       conflicts per second;</li>
+ *   <li>{@code hot8Processes}: the same 8 threads on one product, split over two "processes"
+ *       ({@link BenchSubject#appendOneAttemptIn}: a repository and store each, no in-process
+ *       turns for Fabula), retrying a conflict at once; counted like {@code hot8}.</li>
  * </ul>
  * The store is emptied and the products created again every iteration. Score: committed
  * events/s over all threads.
@@ -139,6 +142,25 @@ public class ConcurrentWritersBenchmark extends CommandState {
         } else {
             outcomes.conflicts++;
             outcomes.streak++;
+        }
+    }
+
+    /**
+     * Eight threads, one product, as two processes of four writers each: one attempt per
+     * invocation through this thread's process, a conflict retried at once by the next
+     * invocation. Counted like {@link #hot8}.
+     *
+     * @param outcomes this thread's counters
+     * @param threads  which thread this is (even threads are process 0, odd ones process 1)
+     */
+    @Benchmark
+    @Threads(8)
+    public void hot8Processes(Outcomes outcomes, ThreadParams threads) {
+        int process = threads.getThreadIndex() % BenchSubject.PROCESSES;
+        if (subject.appendOneAttemptIn(process, hot, outcomes.commits + 1)) {
+            outcomes.commits++;
+        } else {
+            outcomes.conflicts++;
         }
     }
 }

@@ -168,6 +168,10 @@ public final class ResultTable {
                     "ConcurrentWritersBenchmark.hot8", Metric.COMMITS, null));
             rows.add(new Row("8 writers, one aggregate: conflicts", backend, "conflicts/s",
                     "ConcurrentWritersBenchmark.hot8", Metric.CONFLICTS, null));
+            rows.add(new Row("8 writers, one aggregate, 2 processes, immediate retry", backend, "events/s",
+                    "ConcurrentWritersBenchmark.hot8Processes", Metric.COMMITS, null));
+            rows.add(new Row("8 writers, one aggregate, 2 processes: conflicts", backend, "conflicts/s",
+                    "ConcurrentWritersBenchmark.hot8Processes", Metric.CONFLICTS, null));
             rows.add(new Row("command round trip", backend, "commands/s",
                     "CommandRoundTripBenchmark.throughput", Metric.RATE, null));
             rows.add(new Row("command round trip p50", backend, "us",

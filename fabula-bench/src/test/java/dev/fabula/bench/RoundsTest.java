@@ -39,8 +39,12 @@ class RoundsTest {
     @Test
     void workloadsReadByTwoRowsRunOnceAndSideFiltersApply() throws Exception {
         // the hot-aggregate commits and conflicts rows come from the same runs
-        assertThat(plan(1, "hot8", "-p", "side=axon", "-p", "backend=memory", "-p", "cache=off"))
+        assertThat(plan(1, "hot8$", "-p", "side=axon", "-p", "backend=memory", "-p", "cache=off"))
                 .containsExactly("round 1: ConcurrentWritersBenchmark.hot8 side=axon backend=memory cache=off");
+        assertThat(plan(1, "hot8Processes", "-p", "backend=postgres", "-p", "cache=on"))
+                .containsExactly(
+                        "round 1: ConcurrentWritersBenchmark.hot8Processes side=fabula backend=postgres cache=on",
+                        "round 1: ConcurrentWritersBenchmark.hot8Processes side=axon backend=postgres cache=on");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.fabula.postgres;
 
 import dev.fabula.FabulaException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,6 +37,15 @@ final class GroupCommit<B, R> {
      * result, or the exception its submitter gets.
      */
     List<Outcome<R>> write(List<B> group);
+
+    /**
+     * The failure {@code waiting} meets now that {@code written} is stored (it claims what
+     * {@code written} took), or null when it may still succeed. Asked about batches still queued
+     * after {@code written} committed.
+     */
+    default @Nullable RuntimeException supersededBy(B written, B waiting) {
+      return null;
+    }
   }
 
   /** One batch's outcome: its result, or the failure its submitter throws. */
@@ -142,6 +152,48 @@ final class GroupCommit<B, R> {
       }
     }
     finish(members, outcomes);
+    failSuperseded(members, outcomes);
+  }
+
+  /**
+   * Fails at once the queued batches that the batches just stored make certain to fail (they
+   * claim a version of an aggregate that was just written), instead of sending each to the
+   * server for its refusal. Every such round trip held one of the {@link #CONCURRENT_WRITES}
+   * writes, so the writers that had already read the new state queued behind batches that could
+   * only fail, and read-to-write windows grew until most attempts on a contended aggregate
+   * conflicted. Each such batch was submitted before this look at the queue, and the stored
+   * batch committed before it, so the stream had moved past the version the batch expects during
+   * its submitter's call: the conflict is true. (Only a delete of exactly the versions just
+   * stored, by another process, in between could make it one the server would not have
+   * reported; a conflict asks the caller to read again and retry, so that costs a retry.)
+   */
+  private void failSuperseded(List<Member<B, R>> members, List<Outcome<R>> outcomes) {
+    List<B> stored = new ArrayList<>(members.size());
+    for (int i = 0; i < members.size(); i++) {
+      if (outcomes.get(i).failure() == null) {
+        stored.add(members.get(i).batch);
+      }
+    }
+    if (stored.isEmpty() || queue.isEmpty()) {
+      return;
+    }
+    List<Member<B, R>> doomed = new ArrayList<>();
+    List<Outcome<R>> failures = new ArrayList<>();
+    synchronized (queue) { // not taken by a writer meanwhile, not failed twice
+      for (Iterator<Member<B, R>> it = queue.iterator(); it.hasNext(); ) {
+        Member<B, R> m = it.next();
+        for (B written : stored) {
+          RuntimeException failure = writer.supersededBy(written, m.batch);
+          if (failure != null) {
+            it.remove();
+            doomed.add(m);
+            failures.add(Outcome.failed(failure));
+            break;
+          }
+        }
+      }
+    }
+    finish(doomed, failures);
   }
 
   /**

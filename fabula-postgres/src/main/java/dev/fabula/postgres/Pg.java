@@ -3,6 +3,9 @@ package dev.fabula.postgres;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.FabulaException;
 import dev.fabula.TransientException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +17,7 @@ import java.util.Properties;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import javax.sql.DataSource;
@@ -53,14 +57,111 @@ final class Pg {
     return "the configured DataSource";
   }
 
-  /** {@code host:port} of a JDBC URL. */
+  /** {@code host:port} of a JDBC URL (the URL with its password masked when it cannot be parsed). */
   static String serverOf(String url) {
+    if (badUrl(url) != null) {
+      return mask(url); // parseURL would log its complaint to stderr
+    }
     Properties p = Driver.parseURL(url, null);
     if (p == null) {
-      return url.replaceAll("password=[^&]*", "password=***");
+      return mask(url);
     }
     return p.getProperty("PGHOST", "localhost").split(",")[0] + ":"
         + p.getProperty("PGPORT", "5432").split(",")[0];
+  }
+
+  private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)(password=)[^&;\\s]*");
+  private static final Pattern USER_INFO = Pattern.compile("(//[^/?#@:\\s]*:)[^/?#@\\s]*@");
+
+  /** {@code text} with every password in it masked: {@code password=} parameters and {@code user:pw@}. */
+  static String mask(String text) {
+    String out = PASSWORD_PARAMETER.matcher(text).replaceAll("$1***");
+    return USER_INFO.matcher(out).replaceAll("$1***@");
+  }
+
+  /**
+   * Rejects what pgjdbc cannot read, with the reason (pgjdbc itself only logs it): not a
+   * PostgreSQL URL, a port that is not a number from 1 to 65535, credentials before the host.
+   *
+   * @throws IllegalArgumentException naming the URL (password masked) and what is wrong with it
+   */
+  static void checkUrl(String url) {
+    String why = url.startsWith("jdbc:postgresql:")
+        ? badUrl(url)
+        : "it is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)";
+    if (why == null && Driver.parseURL(url, null) == null) {
+      why = "the PostgreSQL driver cannot parse it (expected jdbc:postgresql://host:port/database?parameters)";
+    }
+    if (why != null) {
+      throw new IllegalArgumentException("url " + mask(url) + " is not usable: " + why);
+    }
+  }
+
+  /** What is wrong with the host part of a {@code jdbc:postgresql:} URL, or null when nothing. */
+  private static @Nullable String badUrl(String url) {
+    if (!url.startsWith("jdbc:postgresql://")) {
+      return null; // jdbc:postgresql:database and jdbc:postgresql:/ have no host part
+    }
+    String rest = url.substring("jdbc:postgresql://".length());
+    int end = rest.length();
+    for (char stop : new char[] {'/', '?'}) {
+      int i = rest.indexOf(stop);
+      if (i >= 0 && i < end) {
+        end = i;
+      }
+    }
+    String authority = rest.substring(0, end);
+    if (authority.contains("@")) {
+      return "it names credentials before the host (user:password@host), which the driver does not"
+          + " read; pass them as parameters instead (?user=...&password=...)";
+    }
+    for (String host : authority.split(",", -1)) {
+      int colon = host.startsWith("[") ? host.indexOf(':', Math.max(host.indexOf(']'), 0)) : host.lastIndexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      String port = host.substring(colon + 1);
+      if (port.isEmpty() && host.startsWith("[")) {
+        continue;
+      }
+      boolean digits = !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(Character::isDigit);
+      if (!digits || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+        return "port \"" + port + "\" is not a number from 1 to 65535";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Why a connection could not be made, from the driver's failure: the database does not exist,
+   * authentication failed, connection refused, unknown host, or (only when it was one) a timeout.
+   */
+  static String whyNoConnection(Throwable failure, long timeoutMillis) {
+    String state = "";
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException e && e.getSQLState() != null && state.isEmpty()) {
+        state = e.getSQLState();
+      }
+      if (t instanceof ConnectException) {
+        return "Connection refused: nothing accepts connections on that host and port";
+      }
+      if (t instanceof UnknownHostException) {
+        return "Unknown host: the name does not resolve";
+      }
+      if (t instanceof SocketTimeoutException || String.valueOf(t.getMessage()).contains("timed out")) {
+        return "No answer within " + timeoutMillis + " ms";
+      }
+      if (t == t.getCause()) {
+        break;
+      }
+    }
+    return switch (state) {
+      case "3D000" -> "The database does not exist";
+      case "28P01", "28000" -> "Authentication failed (wrong user or password, or no pg_hba.conf entry)";
+      case "53300" -> "The server has no connection slot left";
+      case "57P03" -> "The server is starting up or shutting down";
+      default -> "Cannot connect";
+    };
   }
 
   /** Whether the failure means the connection is gone (or could not be made). */
@@ -75,6 +176,10 @@ final class Pg {
   /** The specific Fabula exception for a driver failure during {@code what}. */
   static FabulaException translate(SQLException e, String what, String server) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (e instanceof SQLTransientConnectionException && String.valueOf(e.getMessage()).contains("Connection is not available")) {
+      return new PostgresConnectionException(
+          server, "No connection of the pool came free within its connection timeout while " + what, e);
+    }
     if (isConnectionFailure(e)) {
       return new PostgresConnectionException(server, "Lost or could not open the connection while " + what, e);
     }

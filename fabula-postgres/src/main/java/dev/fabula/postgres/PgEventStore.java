@@ -258,6 +258,19 @@ final class PgEventStore implements EventStore, InsertNotifying {
       return events <= MAX_GROUP_EVENTS;
     }
 
+    /** A version {@code written} stored is one {@code waiting} claims: its insert can only conflict. */
+    @Override
+    public @Nullable RuntimeException supersededBy(Batch written, Batch waiting) {
+      for (Map.Entry<String, Span> e : waiting.spans().entrySet()) {
+        Span mine = e.getValue();
+        Span theirs = written.spans().get(e.getKey());
+        if (theirs != null && mine.first() <= theirs.last()) {
+          return new ConcurrencyException(mine.name(), mine.id(), mine.first() - 1, theirs.last());
+        }
+      }
+      return null;
+    }
+
     @Override
     public List<GroupCommit.Outcome<List<Event<?>>>> write(List<Batch> group) {
       if (group.size() > 1) {

@@ -78,6 +78,33 @@ final class PgProgressStore implements ProgressStore {
     }
   }
 
+  /**
+   * Moves the position to {@code position} on the caller's connection (and transaction) if it is
+   * below {@code position} and not below {@code floor}: the step of an exactly-once read model
+   * ({@link TxProjection}). Below {@code position}, so two runners never both commit one event;
+   * not below {@code floor} (the last position the runner knows was committed), so a reset by
+   * another runner since then makes the step fail. An absent row is position 0.
+   */
+  boolean advancePast(Connection c, String projection, long floor, long position) throws SQLException {
+    String sql = floor == 0
+        ? "INSERT INTO " + table + " AS p (projection, position) VALUES (?, ?)"
+            + " ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position"
+            + " WHERE p.position < EXCLUDED.position"
+        : "UPDATE " + table + " SET position = ? WHERE projection = ? AND position < ? AND position >= ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (floor == 0) {
+        ps.setString(1, projection);
+        ps.setLong(2, position);
+      } else {
+        ps.setLong(1, position);
+        ps.setString(2, projection);
+        ps.setLong(3, position);
+        ps.setLong(4, floor);
+      }
+      return ps.executeUpdate() == 1;
+    }
+  }
+
   @Override
   public void reset(String projection) {
     ensureOpen();

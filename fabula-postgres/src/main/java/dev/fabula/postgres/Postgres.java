@@ -54,16 +54,22 @@ public final class Postgres {
    * connectTimeout} (TCP connect and login each), and the pool checks at once that the server
    * answers. Close it when done.
    *
-   * @throws PostgresConnectionException when the server cannot be reached or refuses the login;
-   *     the message names host and port
-   * @throws IllegalArgumentException when the URL is not a PostgreSQL JDBC URL
+   * <p>Messages name the server as {@code host:port} and never show a password; they say what went
+   * wrong: the database does not exist, nothing listens on the port (connection refused), the host
+   * is unknown, the login was refused (authentication failed), or the server did not answer within
+   * {@code connectTimeout}.
+   *
+   * @throws PostgresConnectionException when the server cannot be reached or refuses the login or
+   *     the database; the message says which
+   * @throws IllegalArgumentException when the URL is not a PostgreSQL JDBC URL, has a port that is
+   *     not a number from 1 to 65535, or carries credentials before the host ({@code
+   *     user:password@host}, which the driver does not read: use the {@code user} and {@code
+   *     password} parameters); the message shows the URL with its password masked
    */
   public static HikariDataSource dataSource(String url, Duration connectTimeout) {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
-    if (!url.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db): " + Pg.serverOf(url));
-    }
+    Pg.checkUrl(url);
     long millis = Math.max(connectTimeout.toMillis(), 250);
     int seconds = (int) Math.max(1, (millis + 999) / 1000);
     var config = new HikariConfig();
@@ -83,8 +89,7 @@ public final class Postgres {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new PostgresConnectionException(
-          Pg.serverOf(url), "Cannot connect within " + millis + " ms", cause);
+      throw new PostgresConnectionException(Pg.serverOf(url), Pg.whyNoConnection(cause, millis), cause);
     }
   }
 

@@ -21,7 +21,7 @@ public final class PostgresConnectionException extends TransientException {
    * @param cause the driver's exception
    */
   public PostgresConnectionException(String server, String message, Throwable cause) {
-    super(message + " (PostgreSQL at " + server + "): " + cause.getMessage(), cause);
+    super(message + " (PostgreSQL at " + server + "): " + Pg.mask(String.valueOf(cause.getMessage())), cause);
     this.server = server;
   }
 

@@ -76,6 +76,8 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
   private final String what;
   private final String server;
   private final Thread thread;
+  /** The pool's read slot this stream holds until its connection is released, if any. */
+  private final @Nullable ReadSlots slots;
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when a batch is queued or the query has opened. */
@@ -95,8 +97,9 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
 
   private ReadAhead(
       DataSource ds, String sql, List<Object> params, int fetchSize, Pg.RowReader<R, T> reader, String what,
-      String server) {
+      String server, @Nullable ReadSlots slots) {
     super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
+    this.slots = slots;
     this.ds = ds;
     this.sql = sql;
     this.params = params;
@@ -110,12 +113,31 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
   /**
    * Starts the query on a reader thread and returns its rows, once the query runs (like the plain
    * path, a query that cannot run fails here, not on the first row). See {@link Pg#stream}.
+   *
+   * <p>On a HikariCP pool, first waits for one of the pool's {@linkplain ReadSlots read slots}, so
+   * that cursor reads never hold every connection of the pool.
    */
   static <R, T> Stream<T> stream(
       DataSource ds, String sql, List<Object> params, int fetchSize, Pg.RowReader<R, T> reader, String what,
       String server) {
-    var rows = new ReadAhead<>(ds, sql, params, fetchSize, reader, what, server);
-    rows.thread.start();
+    ReadSlots slots = ReadSlots.of(ds);
+    if (slots != null) {
+      try {
+        slots.acquire("querying " + what);
+      } catch (SQLException e) {
+        throw Pg.translate(e, "querying " + what, server);
+      }
+    }
+    ReadAhead<R, T> rows;
+    try {
+      rows = new ReadAhead<>(ds, sql, params, fetchSize, reader, what, server, slots);
+      rows.thread.start();
+    } catch (Throwable e) {
+      if (slots != null) {
+        slots.release();
+      }
+      throw e;
+    }
     rows.awaitOpen();
     return StreamSupport.stream(rows, false).onClose(rows::close);
   }
@@ -161,6 +183,9 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
       Pg.closeQuietly(ps);
       Pg.rollbackQuietly(c);
       Pg.closeQuietly(c);
+      if (slots != null) {
+        slots.release();
+      }
       offer(new Batch<>(rows, true, failure, opening));
     }
   }

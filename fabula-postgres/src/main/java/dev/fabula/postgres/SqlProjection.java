@@ -15,6 +15,18 @@ import java.sql.Connection;
  * the last committed event, and the next job continues from there. If another process moved the
  * position first, the transaction rolls back, so two processes never both apply an event.
  *
+ * <p>The projection's {@link dev.fabula.projection.ProgressAware#progress() progress} may be read at
+ * any time, from any thread (a metrics gauge, a health check): it is read on a connection of its
+ * own and leaves a running job's transaction alone.
+ *
+ * <p>Connections: while a job runs, its read of the event store holds one pooled connection and
+ * each event's transaction takes another for the moment of the event. On a HikariCP pool (as made
+ * by {@link Postgres#dataSource}) reads through a cursor leave one connection free for such
+ * transactions, so any number of these projections share a pool of two or more connections
+ * without waiting for each other; should the pool still have no connection to give within its
+ * timeout, the event fails with a {@link PostgresConnectionException}, which the schedule's retry
+ * policy retries.
+ *
  * <p>Do not commit, roll back or close the connection; run only statements on it.
  */
 public interface SqlProjection {

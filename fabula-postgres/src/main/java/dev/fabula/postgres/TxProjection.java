@@ -15,16 +15,42 @@ import org.jspecify.annotations.Nullable;
 /**
  * Adapts a {@link SqlProjection} to the job protocol of {@code dev.fabula.projection}: {@code
  * apply(event)} opens a transaction and runs the read model's statements in it, {@code
- * progress(position)} compare-and-sets the stored position in that same transaction and commits.
- * A job calls the two in this order for each event, under the projection's lock (see ADR 0004), so
- * one transaction covers exactly one event.
+ * progress(position)} moves the stored position in that same transaction and commits. A job calls
+ * the two in this order for each event, under the projection's lock (see ADR 0004), so one
+ * transaction covers exactly one event.
+ *
+ * <p><b>The getter is a pure read.</b> {@link #progress()} reads the committed position on a
+ * connection of its own and touches nothing else, so a gauge may poll it from any thread while a
+ * job runs. What a failed job may have left half-done is cleaned up by the next mutator instead:
+ * {@code apply} rolls back a transaction still open from an {@code apply} that was never followed
+ * by {@code progress(position)}, and {@code progress(position)} commits an open transaction only
+ * if it was opened by the {@code apply} of the event at that very position.
+ *
+ * <p><b>The position only moves forward, and never past another runner.</b> The step is a
+ * conditional update: the stored position must be below the new one (so of two runners, in this
+ * process or another, only one commits a given event) and not below the last position this object
+ * knows it committed or read (so a reset by another process, which sets it to 0, makes the step
+ * fail instead of landing in the cleared read model). This object learns that position when it is
+ * created, from its own commits and resets, and from a failed step; never from the getter, whose
+ * callers may be anyone. A step that fails rolls the event back and throws a {@link
+ * TransientException}; the next job starts from the stored position.
+ *
+ * <p><b>Connections.</b> Each event takes a pooled connection for its transaction and gives it back
+ * at the commit; the job's read holds another for the whole read. That pool can always serve the
+ * transactions is the read side's part: cursor reads leave one connection of a HikariCP pool free
+ * ({@link ReadAhead}). A pool that has no connection to give within its timeout makes {@code apply}
+ * throw a {@link PostgresConnectionException} (transient: the job's retry policy applies).
  */
 final class TxProjection implements Projection, ProgressAware, Resettable {
   private final DataSource ds;
   private final SqlProjection projection;
   private final PgProgressStore progress;
   private final String name;
+  // Touched only by the job that holds the projection's lock (jobs hand it over through the lock).
   private @Nullable Connection tx;
+  /** The position of the event whose {@code apply} opened {@link #tx}; meaningless without one. */
+  private long pending;
+  /** The last position known to be committed by this object, read at creation or after a failed step. */
   private long committed;
 
   TxProjection(DataSource ds, SqlProjection projection, PgProgressStore progress) {
@@ -32,6 +58,7 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
     this.projection = projection;
     this.progress = progress;
     this.name = ProgressStore.checkName(projection.projectionName());
+    this.committed = read();
   }
 
   @Override
@@ -39,12 +66,15 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
     return name;
   }
 
+  /** The committed position, read on a connection of its own; changes nothing. */
   @Override
   public long progress() {
-    abandon(); // a job starts: nothing half-done may survive from a failed one
+    return read();
+  }
+
+  private long read() {
     try (Connection c = ds.getConnection()) {
-      committed = progress.position(c, name);
-      return committed;
+      return progress.position(c, name);
     } catch (SQLException e) {
       throw Pg.translate(e, "reading the progress of " + name, progress.server());
     }
@@ -52,9 +82,20 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
 
   @Override
   public void apply(Event<?> event) throws Exception {
-    Connection c = begin();
+    abandon(); // left open by an apply whose job never reached progress(position)
+    Connection c;
+    try {
+      c = begin();
+    } catch (SQLException e) {
+      throw Pg.translate(e, "opening the transaction of projection " + name, progress.server());
+    }
+    pending = event.position();
     try {
       projection.apply(event, c);
+    } catch (SQLException e) {
+      abandon();
+      // A lost connection or a pool timeout in the read model's statements is worth a retry too.
+      throw Pg.isConnectionFailure(e) ? Pg.translate(e, "applying projection " + name, progress.server()) : e;
     } catch (Exception | Error e) {
       abandon();
       throw e;
@@ -63,14 +104,18 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
 
   @Override
   public void progress(long position) {
+    if (tx != null && pending != position) {
+      abandon(); // not the transaction of this event's apply: a leftover of a failed job
+    }
     try {
       Connection c = begin();
-      if (!progress.advance(c, name, committed, position)) {
+      if (!progress.advancePast(c, name, committed, position)) {
         abandon();
-        long actual = progress();
+        long actual = read();
+        committed = actual;
         throw new TransientException(
-            "Projection " + name + " was advanced to " + actual + " by another runner while this one"
-                + " applied up to " + position + "; its changes were rolled back");
+            "Projection " + name + " is at " + actual + " (moved by another runner or reset) while this"
+                + " one applied up to " + position + "; its changes were rolled back");
       }
       c.commit();
       committed = position;
@@ -83,6 +128,7 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
 
   @Override
   public void reset() {
+    abandon();
     try {
       Connection c = begin();
       projection.reset(c);

@@ -87,6 +87,88 @@ class GroupCommitQueueTest {
     }
   }
 
+  /**
+   * Batches "aggregate@version"; a batch claims its version of its aggregate, and one whose name
+   * is in {@link #holds} waits for that latch while written.
+   */
+  private static final class Versions implements GroupCommit.Writer<String, String> {
+    final List<String> written = new CopyOnWriteArrayList<>();
+    final java.util.Map<String, CountDownLatch> holds = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.concurrent.Semaphore entered = new java.util.concurrent.Semaphore(0);
+
+    @Override
+    public boolean fits(List<String> taken, String next) {
+      return taken.stream().noneMatch(b -> aggregate(b).equals(aggregate(next)));
+    }
+
+    @Override
+    public List<GroupCommit.Outcome<String>> write(List<String> group) {
+      for (String b : group) {
+        CountDownLatch hold = holds.get(b);
+        if (hold != null) {
+          entered.release();
+          await(hold);
+        }
+      }
+      written.addAll(group);
+      return group.stream().map(b -> GroupCommit.Outcome.of(b + " written")).toList();
+    }
+
+    @Override
+    public RuntimeException supersededBy(String written, String waiting) {
+      return aggregate(written).equals(aggregate(waiting)) && version(waiting) <= version(written)
+          ? new IllegalStateException(waiting + " lost to " + written)
+          : null;
+    }
+
+    private static String aggregate(String b) {
+      return b.substring(0, b.indexOf('@'));
+    }
+
+    private static int version(String b) {
+      return Integer.parseInt(b.substring(b.indexOf('@') + 1));
+    }
+  }
+
+  @Test
+  void queuedBatchesThatAStoredBatchSupersedesFailAtOnceWithoutBeingWritten() throws Exception {
+    var versions = new Versions();
+    var group = new GroupCommit<String, String>(versions);
+    CountDownLatch releaseOther = new CountDownLatch(1);
+    CountDownLatch releaseWinner = new CountDownLatch(1);
+    versions.holds.put("other@1", releaseOther);
+    versions.holds.put("x@1", releaseWinner);
+    // One at a time, so that each is a write of its own: both writes busy, what follows queues.
+    FutureTask<String> other = start(() -> group.submit("other@1"));
+    assertThat(versions.entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    FutureTask<String> winner = start(() -> group.submit("x@1"));
+    assertThat(versions.entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    FutureTask<String> loser = submitTo(group, "x@1");
+    FutureTask<String> next = submitTo(group, "x@2");
+    FutureTask<String> unrelated = submitTo(group, "y@1");
+
+    releaseWinner.countDown();
+    assertThat(winner.get(10, TimeUnit.SECONDS)).isEqualTo("x@1 written");
+    assertThatThrownBy(() -> loser.get(10, TimeUnit.SECONDS)).hasRootCauseMessage("x@1 lost to x@1");
+    assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("x@2 written");
+    assertThat(unrelated.get(10, TimeUnit.SECONDS)).isEqualTo("y@1 written");
+    releaseOther.countDown();
+    assertThat(other.get(10, TimeUnit.SECONDS)).isEqualTo("other@1 written");
+    // The loser never reached the writer: one x@1 was written, the winner's.
+    assertThat(versions.written).containsOnlyOnce("x@1").contains("x@2", "y@1", "other@1").hasSize(4);
+  }
+
+  private FutureTask<String> submitTo(GroupCommit<String, String> group, String batch) throws InterruptedException {
+    FutureTask<String> task = start(() -> group.submit(batch));
+    Thread t = threads.getLast();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (t.getState() != Thread.State.WAITING) {
+      assertThat(System.nanoTime()).as(batch + " queued").isLessThan(deadline);
+      Thread.sleep(1);
+    }
+    return task;
+  }
+
   /** Starts one batch per concurrent write and returns once every write is held. */
   private List<FutureTask<String>> holdEveryWrite() throws InterruptedException {
     List<FutureTask<String>> busy = new ArrayList<>();

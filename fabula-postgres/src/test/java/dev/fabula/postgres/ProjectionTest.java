@@ -276,4 +276,126 @@ class ProjectionTest {
       });
     }
   }
+
+  @Test
+  void pollingProgressFromAnotherThreadWhileJobsRunLeavesEveryEventAppliedOnce() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      var model = new Counts(o.schema(), "gauged");
+      Projection projection = Postgres.exactlyOnce(DB.dataSource(), model, o);
+      var gauge = (dev.fabula.projection.ProgressAware) projection;
+      var stop = new java.util.concurrent.atomic.AtomicBoolean();
+      var polls = new AtomicInteger();
+      var gaugeFailure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+      long[] lastSeen = {0};
+      Thread poller = Thread.ofPlatform().name("progress-gauge").start(() -> {
+        try {
+          while (!stop.get()) {
+            long p = gauge.progress();
+            if (p < lastSeen[0]) {
+              throw new AssertionError("progress went back from " + lastSeen[0] + " to " + p);
+            }
+            lastSeen[0] = p;
+            polls.incrementAndGet();
+          }
+        } catch (Throwable t) {
+          gaugeFailure.set(t);
+        }
+      });
+      int total = 0;
+      try (Schedule schedule = Schedule.periodically(store, Duration.ofDays(1), NAMES, options())) {
+        schedule.project(projection);
+        for (int round = 0; round < 8; round++) {
+          List<Event<?>> events = new ArrayList<>();
+          for (int i = 0; i < 60; i++) {
+            events.add(TckData.alpha("r" + round + "-" + i));
+          }
+          store.insert(events);
+          total += events.size();
+          schedule.trigger().get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        stop.set(true);
+        poller.join();
+      }
+      assertThat(gaugeFailure.get()).isNull();
+      assertThat(polls.get()).as("the gauge polled while the jobs ran").isPositive();
+      assertThat(model.seenTable()).hasSize(total);
+      assertThat(model.countsTable()).isEqualTo(Map.of(TckData.ALPHA, (long) total));
+      assertThat(gauge.progress()).isEqualTo(store.lastPosition());
+    }
+  }
+
+  @Test
+  void asManyExactlyOnceProjectionsAsPoolConnectionsAllCompleteTheirJobs() throws Exception {
+    PostgresOptions o = DB.freshTables().toBuilder().fetchSize(10).build();
+    int poolSize = 4;
+    try (var pool = Postgres.dataSource(TestDatabase.url());
+        EventStore store = Postgres.eventStore(pool, TestDatabase.codec(), o)) {
+      pool.getHikariConfigMXBean().setMaximumPoolSize(poolSize);
+      // Long enough that only a deadlock (not a slow machine) makes a job wait it out.
+      pool.getHikariConfigMXBean().setConnectionTimeout(20_000);
+      List<Event<?>> events = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        events.add(TckData.alpha("a" + i));
+      }
+      store.insert(events);
+      // No job cache: every job streams the store through a cursor while it applies.
+      var streaming = ScheduleOptions.builder()
+          .failurePolicy(FailurePolicy.STOP).retryPolicy(RetryPolicy.none()).jobCacheSize(0).build();
+      List<Counts> models = new ArrayList<>();
+      List<Schedule> schedules = new ArrayList<>();
+      try {
+        for (int i = 0; i < poolSize; i++) {
+          var model = new Counts(o.schema(), "pooled" + i);
+          models.add(model);
+          Schedule schedule = Schedule.periodically(store, Duration.ofDays(1), NAMES, streaming);
+          schedules.add(schedule);
+          schedule.project(Postgres.exactlyOnce(pool, model, o));
+        }
+        List<java.util.concurrent.CompletableFuture<?>> jobs = new ArrayList<>();
+        for (Schedule schedule : schedules) {
+          jobs.add(schedule.trigger());
+        }
+        for (var job : jobs) {
+          job.get(100, TimeUnit.SECONDS);
+        }
+      } finally {
+        schedules.forEach(Schedule::close);
+      }
+      for (Counts model : models) {
+        assertThat(model.countsTable()).isEqualTo(Map.of(TckData.ALPHA, 300L));
+        assertThat(model.seenTable()).hasSize(300);
+      }
+    }
+  }
+
+  @Test
+  void aPoolTimeoutInsideAProjectionsTransactionIsAPostgresConnectionException() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (var pool = Postgres.dataSource(TestDatabase.url());
+        EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      pool.getHikariConfigMXBean().setMaximumPoolSize(2);
+      pool.getHikariConfigMXBean().setConnectionTimeout(250);
+      Event<?> event = store.insert(List.of(TckData.alpha("x"))).get(0);
+      var model = new Counts(o.schema(), "starved");
+      Projection projection = Postgres.exactlyOnce(pool, model, o);
+      var progress = (dev.fabula.projection.ProgressAware) projection;
+      try (Connection held1 = pool.getConnection(); Connection held2 = pool.getConnection()) {
+        assertThat(held1).isNotSameAs(held2); // the whole pool is taken
+        assertThatThrownBy(() -> projection.apply(event))
+            .isInstanceOf(PostgresConnectionException.class)
+            .isInstanceOf(dev.fabula.TransientException.class)
+            .hasMessageContaining("pool");
+        assertThatThrownBy(() -> progress.progress(event.position()))
+            .isInstanceOf(PostgresConnectionException.class);
+        assertThatThrownBy(progress::progress).isInstanceOf(PostgresConnectionException.class);
+      }
+      // A moment later a connection is free: the retried step succeeds.
+      projection.apply(event);
+      progress.progress(event.position());
+      assertThat(model.seenTable()).containsOnlyKeys(event.id().toString());
+      assertThat(progress.progress()).isEqualTo(event.position());
+    }
+  }
 }

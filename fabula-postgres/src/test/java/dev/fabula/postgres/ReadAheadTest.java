@@ -256,4 +256,37 @@ class ReadAheadTest {
       }
     }
   }
+
+  @Test
+  void cursorReadsLeaveOneConnectionOfThePoolForWrites() {
+    PostgresOptions o = DB.freshTables().toBuilder().fetchSize(5).build();
+    try (var pool = Postgres.dataSource(TestDatabase.url());
+        EventStore store = Postgres.eventStore(pool, TestDatabase.codec(), o)) {
+      pool.getHikariConfigMXBean().setMaximumPoolSize(3);
+      pool.getHikariConfigMXBean().setConnectionTimeout(250);
+      List<Event<?>> events = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        events.add(TckData.alpha("e" + i));
+      }
+      store.insert(events);
+      Stream<Event<?>> first = store.query(EventQuery.all());
+      Stream<Event<?>> second = store.query(EventQuery.all());
+      try {
+        // Two open cursors on a pool of three: a third read waits for a slot, then says why.
+        assertThatThrownBy(() -> store.query(EventQuery.all()).close())
+            .isInstanceOf(PostgresConnectionException.class)
+            .hasMessageContaining("held by open streams");
+        // The connection they leave serves writes and short reads meanwhile.
+        assertThat(store.insert(List.of(TckData.alpha("while reading")))).hasSize(1);
+        assertThat(store.find(events.get(0).id())).isPresent();
+      } finally {
+        first.close();
+      }
+      try (Stream<Event<?>> third = store.query(EventQuery.all())) {
+        assertThat(third.count()).isEqualTo(101);
+      } finally {
+        second.close();
+      }
+    }
+  }
 }

@@ -13,6 +13,8 @@ import dev.fabula.bench.axon.ProductCommands.CreateProduct;
 import dev.fabula.bench.axon.ProductCommands.ImportProduct;
 import dev.fabula.bench.domain.PriceChanged;
 import dev.fabula.bench.domain.ProductCreated;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.common.caching.WeakReferenceCache;
@@ -92,7 +94,8 @@ public final class AxonSubject implements BenchSubject {
                             EmbeddedEventStore eventStore,
                             EventSourcingRepository<Product> repository,
                             AggregateSnapshotter snapshotter,
-                            CommandGateway gateway) {
+                            CommandGateway gateway,
+                            List<CommandGateway> processes) {
 
         void close() {
             eventStore.shutDown();
@@ -126,6 +129,10 @@ public final class AxonSubject implements BenchSubject {
                     .connectionProvider(new UnitOfWorkAwareConnectionProviderWrapper(
                             new DataSourceConnectionProvider(dataSource)))
                     .transactionManager(NoTransactionManager.INSTANCE)
+                    // A duplicate (aggregate, sequence) key is a ConcurrencyException, as a second
+                    // process writing the aggregate needs (Axon's JdbcSQLErrorCodesResolver looks
+                    // for SQLIntegrityConstraintViolationException, which pgjdbc never throws).
+                    .persistenceExceptionResolver(AxonSubject::isDuplicateKey)
                     .eventSerializer(serializer)
                     .snapshotSerializer(serializer)
                     .build();
@@ -133,24 +140,49 @@ public final class AxonSubject implements BenchSubject {
             engine = jdbc;
         }
         EmbeddedEventStore eventStore = EmbeddedEventStore.builder().storageEngine(engine).build();
+        EventSourcingRepository<Product> repository = repository(eventStore);
+        AggregateSnapshotter snapshotter = AggregateSnapshotter.builder()
+                .eventStore(eventStore)
+                .aggregateFactories(new GenericAggregateFactory<>(Product.class))
+                .build();
+        CommandGateway gateway = gateway(repository);
+        // For appendOneAttemptIn: per "process" a repository (with its own lock and cache) and
+        // command handling of its own; a JVM holds one event store per storage engine, and
+        // Axon's JDBC engine keeps no state of its own between appends.
+        List<CommandGateway> processes = new ArrayList<>();
+        for (int p = 0; p < PROCESSES; p++) {
+            processes.add(gateway(repository(eventStore)));
+        }
+        assembly = new Assembly(dataSource, eventStore, repository, snapshotter, gateway, List.copyOf(processes));
+    }
+
+    /** Whether PostgreSQL refused a write for a unique key (SQLState 23505). */
+    private static boolean isDuplicateKey(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private EventSourcingRepository<Product> repository(EmbeddedEventStore eventStore) {
         EventSourcingRepository.Builder<Product> repositoryBuilder =
                 EventSourcingRepository.builder(Product.class).eventStore(eventStore);
         if (cached) {
             repositoryBuilder.cache(new WeakReferenceCache());
         }
-        EventSourcingRepository<Product> repository = repositoryBuilder.build();
-        AggregateSnapshotter snapshotter = AggregateSnapshotter.builder()
-                .eventStore(eventStore)
-                .aggregateFactories(new GenericAggregateFactory<>(Product.class))
-                .build();
+        return repositoryBuilder.build();
+    }
+
+    private static CommandGateway gateway(EventSourcingRepository<Product> repository) {
         SimpleCommandBus commandBus = SimpleCommandBus.builder().build();
         AggregateAnnotationCommandHandler.<Product>builder()
                 .aggregateType(Product.class)
                 .repository(repository)
                 .build()
                 .subscribe(commandBus);
-        CommandGateway gateway = DefaultCommandGateway.builder().commandBus(commandBus).build();
-        assembly = new Assembly(dataSource, eventStore, repository, snapshotter, gateway);
+        return DefaultCommandGateway.builder().commandBus(commandBus).build();
     }
 
     private Assembly assembly() {
@@ -187,6 +219,21 @@ public final class AxonSubject implements BenchSubject {
             return true;
         } catch (ConcurrencyException e) {
             return false;
+        }
+    }
+
+    @Override
+    public boolean appendOneAttemptIn(int process, UUID id, long price) {
+        try {
+            assembly().processes().get(process).sendAndWait(new ChangePrice(id.toString(), price));
+            return true;
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ConcurrencyException) {
+                    return false; // retried at once by the caller
+                }
+            }
+            throw e;
         }
     }
 

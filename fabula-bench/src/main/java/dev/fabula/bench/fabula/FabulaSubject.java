@@ -27,7 +27,9 @@ import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotSchedule;
 import dev.fabula.snapshot.SnapshotStore;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -105,10 +107,13 @@ public final class FabulaSubject implements BenchSubject {
                             SnapshotStore snapshots,
                             Repository<Product> repository,
                             Repository<Product> noRetry,
+                            List<Repository<Product>> processes,
+                            List<EventStore> processStores,
                             CommandBus commands) {
 
         void close() {
             commands.close();
+            processStores.forEach(EventStore::close);
             store.close();
             snapshots.close();
         }
@@ -139,10 +144,24 @@ public final class FabulaSubject implements BenchSubject {
         Repository<Product> noRetry = repository(store, snapshots)
                 .retry(RetryPolicy.none())
                 .build();
+        // For appendOneAttemptIn: per "process" an event store of its own over the same tables
+        // (on PostgreSQL; in memory the one store is all there is) and a repository that does not
+        // take turns, since two processes cannot; one attempt per use().
+        List<Repository<Product>> processes = new ArrayList<>();
+        List<EventStore> processStores = new ArrayList<>();
+        for (int p = 0; p < PROCESSES; p++) {
+            EventStore own = store;
+            if (backend == Backend.POSTGRES) {
+                own = Postgres.eventStore(dataSource, CODEC, PostgresOptions.builder().schema(SCHEMA).build());
+                processStores.add(own);
+            }
+            processes.add(repository(own, snapshots).takeTurns(false).retry(RetryPolicy.none()).build());
+        }
         // Synchronous commands run on the caller's thread, as Axon's SimpleCommandBus does.
         CommandBus commands = CommandBuses.inProcess(CommandBusOptions.defaults().withCallerRuns(true));
         HANDLERS.subscribe(commands, repository);
-        assembly = new Assembly(store, snapshots, repository, noRetry, commands);
+        assembly = new Assembly(store, snapshots, repository, noRetry, List.copyOf(processes),
+                List.copyOf(processStores), commands);
     }
 
     private Repository.Builder<Product> repository(EventStore store, SnapshotStore snapshots) {
@@ -206,6 +225,16 @@ public final class FabulaSubject implements BenchSubject {
             // conflict is counted: a jittered pause that grows with the streak.
             RETRY.pause(streak);
             return false;
+        }
+    }
+
+    @Override
+    public boolean appendOneAttemptIn(int process, UUID id, long price) {
+        try {
+            assembly().processes().get(process).use(id, p -> p.changePrice(price));
+            return true;
+        } catch (ConcurrencyException e) {
+            return false; // retried at once by the caller
         }
     }
 
