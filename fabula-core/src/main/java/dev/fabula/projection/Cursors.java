@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * Where each projection a schedule applies stands, by projection instance (identity, weakly held).
  * For a projection that does not keep its own progress this is its progress within the schedule:
  * the next job resumes after it, so nothing is applied twice while the schedule lives (see {@code
- * docs/adr/0010-proj-per-projection-cursors.md}). For a {@link ProgressAware} one it mirrors the
+ * docs/adr/0011-per-projection-cursors-and-thread-failures.md}). For a {@link ProgressAware} one it mirrors the
  * last progress a job saw, so that status and {@link Schedule#awaitCaughtUp} never call the
  * projection from another thread.
  */

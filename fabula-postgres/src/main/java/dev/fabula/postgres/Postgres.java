@@ -118,7 +118,7 @@ public final class Postgres {
    * the batch was stored (stopping the old backend if it still runs the statement): it returns
    * normally if it was, throws {@link PostgresConnectionException} if it was not, and throws
    * {@link dev.fabula.event.OutcomeUnknownException} only if it cannot tell within {@link
-   * PostgresOptions#outcomeTimeout()} (ADR 0010).
+   * PostgresOptions#outcomeTimeout()} (ADR 0013).
    *
    * @throws PostgresSchemaException when the table has the wrong shape, or is missing and may not
    *     be created
