@@ -9,16 +9,15 @@ import dev.fabula.command.CommandExecutionException;
 import dev.fabula.command.DispatchOptions;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventStore;
-import dev.fabula.event.EventStores;
 import dev.fabula.memory.InMemory;
 import dev.fabula.projection.AbstractProjection;
 import dev.fabula.projection.ProgressAware;
 import dev.fabula.projection.Schedule;
 import dev.fabula.repository.Repository;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 public class FirstApp {
   // Events: what happened, as records.
@@ -103,7 +102,7 @@ public class FirstApp {
   public static void main(String[] args) throws Exception {
     Balances balances = new Balances();
     try (EventBus bus = InMemory.eventBus();
-        EventStore store = EventStores.publishing(InMemory.eventStore(), bus); // inserts go to the bus
+        EventStore store = InMemory.eventStore(); // tells this process's schedules of its inserts
         Schedule readSide = Schedule.continuously(bus, store, balances.eventNames());
         CommandBus commands = CommandBuses.inProcess()) {
       readSide.project(balances);
@@ -118,7 +117,7 @@ public class FirstApp {
       } catch (CommandExecutionException rejected) {
         System.out.println("rejected [" + rejected.code() + "] " + rejected.getMessage());
       }
-      readSide.trigger().get(5, TimeUnit.SECONDS); // waits until the read model has every event
+      readSide.awaitCaughtUp(Duration.ofSeconds(5)); // the read model has every event stored so far
       System.out.println("balance " + balances.balances.get(id));
     }
   }
