@@ -9,6 +9,7 @@ import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.spi.Arguments;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -14,6 +14,7 @@ import dev.fabula.event.Metadata;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import dev.fabula.event.Subscription;
+import dev.fabula.spi.Arguments;
 import dev.fabula.spi.EventLimits;
 import java.time.Instant;
 import java.util.AbstractList;

@@ -5,6 +5,7 @@ import dev.fabula.event.SortOrder;
 import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.Arguments;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,6 @@ package dev.fabula.projection;
 
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -27,8 +26,7 @@ final class Cursors {
   }
 
   /** One projection's position in a schedule. Written by jobs under the projection's lock. */
-  static final class Cursor extends WeakReference<Object> {
-    private final int hash;
+  static final class Cursor extends IdentityKey {
     final String name;
     /** The position of the last event applied (or moved past), as the last job left it. */
     volatile long position;
@@ -37,30 +35,12 @@ final class Cursors {
 
     Cursor(Projection projection, ReferenceQueue<Object> queue) {
       super(projection, queue);
-      hash = System.identityHashCode(projection);
       name = projection.projectionName();
     }
 
     /** Whether the projection still exists (a collected one needs no catching up). */
     boolean live() {
       return get() != null;
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
-
-    @Override
-    public boolean equals(@Nullable Object o) {
-      if (this == o) {
-        return true;
-      }
-      if (!(o instanceof Cursor c) || c.hash != hash) {
-        return false;
-      }
-      Object mine = get();
-      return mine != null && mine == c.get();
     }
   }
 }

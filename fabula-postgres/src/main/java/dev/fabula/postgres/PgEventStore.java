@@ -18,6 +18,7 @@ import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import dev.fabula.event.Subscription;
 import dev.fabula.codec.Codec;
+import dev.fabula.spi.Arguments;
 import dev.fabula.spi.EventLimits;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;

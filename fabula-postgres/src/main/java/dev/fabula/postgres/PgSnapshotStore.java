@@ -7,6 +7,7 @@ import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotDecodingException;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.Arguments;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
