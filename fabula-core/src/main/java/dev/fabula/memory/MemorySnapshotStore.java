@@ -6,6 +6,7 @@ import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotStore;
 import dev.fabula.spi.Arguments;
+import dev.fabula.spi.EventLimits;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ final class MemorySnapshotStore implements SnapshotStore {
   public void save(Snapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
     ensureOpen();
+    EventLimits.checkSnapshotName(snapshot.aggregateName()); // the limits every store keeps
     snapshots
         .computeIfAbsent(new Key(snapshot.aggregateName(), snapshot.aggregateId()), k -> new ConcurrentSkipListMap<>())
         .put(snapshot.version(), snapshot);
@@ -43,6 +45,7 @@ final class MemorySnapshotStore implements SnapshotStore {
     Objects.requireNonNull(aggregateName, "aggregateName");
     Objects.requireNonNull(aggregateId, "aggregateId");
     ensureOpen();
+    EventLimits.checkText("aggregateName", aggregateName);
     var versions = snapshots.get(new Key(aggregateName, aggregateId));
     return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
   }
@@ -52,6 +55,7 @@ final class MemorySnapshotStore implements SnapshotStore {
     Objects.requireNonNull(aggregateName, "aggregateName");
     Objects.requireNonNull(aggregateId, "aggregateId");
     ensureOpen();
+    EventLimits.checkText("aggregateName", aggregateName);
     var versions = snapshots.get(new Key(aggregateName, aggregateId));
     if (versions == null) {
       return Optional.empty();
@@ -64,6 +68,7 @@ final class MemorySnapshotStore implements SnapshotStore {
   public Stream<Snapshot> query(SnapshotQuery query) {
     Objects.requireNonNull(query, "query");
     ensureOpen();
+    EventLimits.checkSnapshotQuery(query);
     Stream<Snapshot> s =
         snapshots.values().stream().flatMap(m -> m.values().stream()).filter(query::matches);
     if (!query.sort().isEmpty()) {

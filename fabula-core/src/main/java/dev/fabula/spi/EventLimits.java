@@ -6,8 +6,10 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.InvalidEventException;
 import dev.fabula.event.InvalidQueryException;
+import dev.fabula.snapshot.SnapshotQuery;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The limits every Fabula event store enforces on what it stores, checked before anything is
@@ -24,6 +26,9 @@ import java.util.Map;
  *   <li>A store that encodes payloads refuses an encoded payload of more than {@link
  *       #MAX_PAYLOAD_BYTES} bytes, and its codec reads back anything up to that size. (The
  *       in-memory store keeps payloads as objects and has nothing to measure.)
+ *   <li>Snapshots keep the same limits: aggregate names of at most {@link #MAX_NAME_LENGTH}
+ *       characters without NUL, states encoded to at most {@link #MAX_PAYLOAD_BYTES} bytes without
+ *       NUL, no NUL in query filters.
  * </ul>
  */
 public final class EventLimits {
@@ -92,6 +97,88 @@ public final class EventLimits {
     if (bytes > MAX_PAYLOAD_BYTES) {
       throw new InvalidEventException(
           e.id(), "payload", "encodes to " + bytes + " bytes, more than the limit of " + MAX_PAYLOAD_BYTES);
+    }
+  }
+
+  /**
+   * Checks an event's payload as its codec encoded it to JSON: at most {@link #MAX_PAYLOAD_BYTES}
+   * bytes, and no NUL character (U+0000), which PostgreSQL's {@code jsonb} cannot store. A JSON
+   * writer puts a NUL in a string as the escape <code>&#92;u0000</code>; that, and a raw zero byte (which
+   * no JSON writer produces), are refused.
+   *
+   * @param json the encoded payload, UTF-8 JSON
+   * @throws InvalidEventException naming the event and its payload
+   */
+  public static void checkJsonPayload(Event<?> e, byte[] json) {
+    checkPayloadSize(e, json.length);
+    if (holdsNul(json)) {
+      throw new InvalidEventException(
+          e.id(), "payload", "holds a NUL character (U+0000), which PostgreSQL's jsonb cannot store");
+    }
+  }
+
+  /**
+   * Whether UTF-8 JSON holds a NUL character: the escape <code>&#92;u0000</code> (a backslash that is not
+   * itself escaped, then {@code u0000}), or a raw zero byte.
+   */
+  public static boolean holdsNul(byte[] json) {
+    for (int i = 0; i < json.length; i++) {
+      byte b = json[i];
+      if (b == 0) {
+        return true;
+      }
+      if (b == '\\') {
+        if (i + 5 < json.length && json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0'
+            && json[i + 4] == '0' && json[i + 5] == '0') {
+          return true;
+        }
+        i++; // the escaped character is no escape of its own
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Checks the aggregate name of a snapshot to save: at most {@link #MAX_NAME_LENGTH} characters,
+   * no NUL character.
+   *
+   * @throws IllegalArgumentException naming the aggregate name and the limit
+   */
+  public static void checkSnapshotName(String aggregateName) {
+    if (aggregateName.length() > MAX_NAME_LENGTH) {
+      throw new IllegalArgumentException(
+          "snapshot aggregate name " + printable(aggregateName) + " has " + aggregateName.length()
+              + " characters, more than the limit of " + MAX_NAME_LENGTH);
+    }
+    checkText("snapshot aggregate name", aggregateName);
+  }
+
+  /**
+   * Checks a snapshot's state as its codec encoded it to JSON: at most {@link #MAX_PAYLOAD_BYTES}
+   * bytes and no NUL character, as an event's payload.
+   *
+   * @param json the encoded state, UTF-8 JSON
+   * @throws IllegalArgumentException naming the snapshot
+   */
+  public static void checkJsonState(String aggregateName, UUID aggregateId, int version, byte[] json) {
+    String which = "the state of the snapshot of " + aggregateName + " " + aggregateId + " at version " + version;
+    if (json.length > MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException(
+          which + " encodes to " + json.length + " bytes, more than the limit of " + MAX_PAYLOAD_BYTES);
+    }
+    if (holdsNul(json)) {
+      throw new IllegalArgumentException(which + " holds a NUL character (U+0000), which no store keeps");
+    }
+  }
+
+  /**
+   * Checks a snapshot query's aggregate name filters.
+   *
+   * @throws InvalidQueryException naming the filter that holds a NUL character
+   */
+  public static void checkSnapshotQuery(SnapshotQuery q) {
+    for (String name : q.aggregateNames()) {
+      checkFilter("aggregate name", name);
     }
   }
 

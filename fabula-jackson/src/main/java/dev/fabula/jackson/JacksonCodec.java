@@ -2,6 +2,8 @@ package dev.fabula.jackson;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerationException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -10,13 +12,19 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.fabula.codec.Codec;
 import dev.fabula.codec.CodecRegistry;
 import dev.fabula.codec.PayloadException;
 import dev.fabula.spi.EventLimits;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,27 +79,54 @@ public final class JacksonCodec implements Codec {
   }
 
   /**
+   * The most digits a number may have before its decimal point: what PostgreSQL's {@code numeric}
+   * (and so {@code jsonb}) holds.
+   */
+  static final int MAX_INTEGER_DIGITS = 131_072;
+
+  /** The most digits a number may have after its decimal point, as PostgreSQL's {@code numeric}. */
+  static final int MAX_FRACTION_DIGITS = 16_383;
+
+  /**
+   * The longest number the default mapper reads, in characters: the longest a number that fits
+   * {@link #MAX_INTEGER_DIGITS} and {@link #MAX_FRACTION_DIGITS} prints as (sign, digits, point),
+   * which is how PostgreSQL returns any number it stored, exponents spelt out.
+   */
+  static final int MAX_NUMBER_LENGTH = 1 + MAX_INTEGER_DIGITS + 1 + MAX_FRACTION_DIGITS;
+
+  /**
    * A new instance of the strict mapper {@link #create(CodecRegistry)} uses.
    *
    * <p>It reads back whatever an event store accepts: stores refuse an encoded payload of more than
-   * 16 MiB ({@link EventLimits#MAX_PAYLOAD_BYTES}), and this mapper reads strings, property names
-   * and numbers of up to that length (Jackson's defaults stop at 20 million characters, 50,000 and
-   * 1,000), and nests as deep as it writes. A mapper of your own must do the same, or events it
-   * wrote may never be read.
+   * 16 MiB ({@link EventLimits#MAX_PAYLOAD_BYTES}), and this mapper reads strings and property
+   * names of up to that length (Jackson's defaults stop at 20 million characters and 50,000), and
+   * nests as deep as it writes. Numbers are kept within what PostgreSQL's {@code numeric} holds
+   * (131,072 digits before the point, 16,383 after):
+   * it refuses to write a {@code BigDecimal} or {@code BigInteger} beyond that (a {@link
+   * PayloadException}; PostgreSQL would refuse it anyway), and reads numbers of up to 147,457
+   * characters, the longest such a number prints as, rather than any length
+   * (parsing a long number takes time that grows faster than its length). Property names are not
+   * interned, so long names in stored data do not fill the JVM's string table. A mapper of your
+   * own must read back what it writes, or events it wrote may never be read.
    */
   public static ObjectMapper defaultMapper() {
     JsonFactory factory = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder()
             .maxStringLength(EventLimits.MAX_PAYLOAD_BYTES)
             .maxNameLength(EventLimits.MAX_PAYLOAD_BYTES)
-            .maxNumberLength(EventLimits.MAX_PAYLOAD_BYTES)
+            .maxNumberLength(MAX_NUMBER_LENGTH)
             .maxNestingDepth(StreamWriteConstraints.defaults().getMaxNestingDepth())
             .maxDocumentLength(-1)
             .build())
+        .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
         .build();
+    SimpleModule numbers = new SimpleModule("fabula-numbers");
+    numbers.addSerializer(BigDecimal.class, new DecimalWriter());
+    numbers.addSerializer(BigInteger.class, new IntegerWriter());
     return JsonMapper.builder(factory)
         .addModule(new JavaTimeModule())
         .addModule(new Jdk8Module())
+        .addModule(numbers)
         .enable(MapperFeature.BLOCK_UNSAFE_POLYMORPHIC_BASE_TYPES)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -101,6 +136,52 @@ public final class JacksonCodec implements Codec {
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .build();
+  }
+
+  /** Writes a {@code BigDecimal} that PostgreSQL's {@code numeric} holds, refuses any other. */
+  private static final class DecimalWriter extends StdSerializer<BigDecimal> {
+    private static final long serialVersionUID = 1L;
+
+    DecimalWriter() {
+      super(BigDecimal.class);
+    }
+
+    @Override
+    public void serialize(BigDecimal value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+      checkNumber(value, gen);
+      gen.writeNumber(value);
+    }
+  }
+
+  /** Writes a {@code BigInteger} that PostgreSQL's {@code numeric} holds, refuses any other. */
+  private static final class IntegerWriter extends StdSerializer<BigInteger> {
+    private static final long serialVersionUID = 1L;
+
+    IntegerWriter() {
+      super(BigInteger.class);
+    }
+
+    @Override
+    public void serialize(BigInteger value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+      // Cheap first: a number of at most this many bits has fewer digits than the limit.
+      if (value.bitLength() > 435_000) {
+        checkNumber(new BigDecimal(value), gen);
+      }
+      gen.writeNumber(value);
+    }
+  }
+
+  /** Refuses a number that PostgreSQL's {@code numeric} cannot hold. */
+  private static void checkNumber(BigDecimal value, JsonGenerator gen) throws JsonGenerationException {
+    long integerDigits = (long) value.precision() - value.scale();
+    int fractionDigits = Math.max(0, value.scale());
+    if (integerDigits > MAX_INTEGER_DIGITS || fractionDigits > MAX_FRACTION_DIGITS) {
+      throw new JsonGenerationException(
+          "a number with " + Math.max(0, integerDigits) + " digits before its decimal point and "
+              + fractionDigits + " after is more than PostgreSQL's numeric holds (" + MAX_INTEGER_DIGITS
+              + " and " + MAX_FRACTION_DIGITS + ")",
+          gen);
+    }
   }
 
   @Override

@@ -52,6 +52,38 @@ class JacksonCodecTest {
   }
 
   @Test
+  void numbersStayWithinWhatPostgresNumericHolds() {
+    // The longest number PostgreSQL stores (and returns, spelt out) reads back ...
+    var longest = new Amount(new BigDecimal("-" + "7".repeat(JacksonCodec.MAX_INTEGER_DIGITS) + "."
+        + "3".repeat(JacksonCodec.MAX_FRACTION_DIGITS)));
+    byte[] json = codec.encode("amount", longest);
+    assertThat(codec.decode("amount", json)).isEqualTo(longest);
+    // ... one digit more is refused on write, naming the limit ...
+    assertThatThrownBy(() -> codec.encode("amount", new Amount(new BigDecimal("7".repeat(JacksonCodec.MAX_INTEGER_DIGITS + 1)))))
+        .isInstanceOf(PayloadException.class)
+        .hasMessageContaining("'amount'")
+        .hasMessageContaining("numeric");
+    assertThatThrownBy(() -> codec.encode("amount", new Amount(new BigDecimal("0." + "3".repeat(JacksonCodec.MAX_FRACTION_DIGITS + 1)))))
+        .isInstanceOf(PayloadException.class);
+    assertThatThrownBy(() -> codec.encode("amount", new Amount(new BigDecimal("1E+200000"))))
+        .as("an exponent counts as the digits PostgreSQL would store")
+        .isInstanceOf(PayloadException.class);
+    // ... and the reader does not parse a longer number than anything stored can hold.
+    String tooLong = "{\"value\":" + "7".repeat(JacksonCodec.MAX_NUMBER_LENGTH + 1) + "}";
+    assertThatThrownBy(() -> decode("amount", tooLong)).isInstanceOf(PayloadException.class);
+  }
+
+  @Test
+  void propertyNamesAreNotInterned() {
+    var factory = JacksonCodec.defaultMapper().getFactory();
+    assertThat(factory.isEnabled(com.fasterxml.jackson.core.JsonFactory.Feature.INTERN_FIELD_NAMES)).isFalse();
+    String name = "n".repeat(1000) + System.nanoTime();
+    var tagged = new Tagged(Map.of(name, "v"));
+    Tagged read = (Tagged) codec.decode("tagged", codec.encode("tagged", tagged));
+    assertThat(read).isEqualTo(tagged);
+  }
+
+  @Test
   void aJsonNullPayloadIsAPayloadError() {
     assertThatThrownBy(() -> codec.decode("product.created", "null".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(PayloadException.class)

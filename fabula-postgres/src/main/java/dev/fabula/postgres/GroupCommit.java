@@ -19,9 +19,12 @@ import org.jspecify.annotations.Nullable;
  * nothing waits for company.
  *
  * <p>A writer is a submitting thread that got a write; the others park until their batch is
- * written or they are woken to write the next group. A group of several batches is written on a
- * thread no caller owns (see {@link #writeApart}), so that no caller's interrupt reaches it. What fits together, and how a group is
- * written (and split apart again when it cannot be written whole), is the {@link Writer}'s call.
+ * written or they are woken to write the next group. Only a lone batch whose own caller got the
+ * write is written on the caller's thread; every other group (several batches, or one batch of
+ * another caller that the writer found at the head of the queue) is written on a thread no caller
+ * owns (see {@link #writeApart}), so that no caller's interrupt reaches another caller's write.
+ * What fits together, and how a group is written (and split apart again when it cannot be written
+ * whole), is the {@link Writer}'s call.
  *
  * @param <B> a submitted batch
  * @param <R> what writing one batch returns
@@ -45,6 +48,15 @@ final class GroupCommit<B, R> {
      */
     default @Nullable RuntimeException supersededBy(B written, B waiting) {
       return null;
+    }
+
+    /**
+     * What the submitter of {@code batch} is told when writing its group failed with {@code error}
+     * (not a {@code RuntimeException}) once the group was on its way to {@link #write}: the batch
+     * may have been stored, so this should say the outcome is unknown.
+     */
+    default RuntimeException inFlightFailure(B batch, Throwable error) {
+      return new FabulaException("writing events failed: " + error, error);
     }
   }
 
@@ -79,7 +91,19 @@ final class GroupCommit<B, R> {
 
   private final Writer<B, R> writer;
   private final ConcurrentLinkedQueue<Member<B, R>> queue = new ConcurrentLinkedQueue<>();
-  private final Semaphore writes = new Semaphore(CONCURRENT_WRITES);
+  /** The writes free now; package-private so that a test can hold them. */
+  final Semaphore writes = new Semaphore(CONCURRENT_WRITES);
+
+  /**
+   * Told of every group about to be written: the group, the submitting thread that took it, and
+   * the thread that runs the write. A test hook; null in use.
+   */
+  volatile @Nullable WriteObserver observer;
+
+  /** See {@link #observer}. */
+  interface WriteObserver {
+    void writing(List<?> group, Thread taker, Thread runner);
+  }
 
   GroupCommit(Writer<B, R> writer) {
     this.writer = writer;
@@ -137,18 +161,21 @@ final class GroupCommit<B, R> {
     }
     List<Outcome<R>> outcomes;
     try {
-      outcomes = members.size() == 1 ? writer.write(group) : writeApart(group);
+      // Inline only for the writer's own lone batch: another caller's batch must not depend on
+      // this thread's interrupt status (ADR 0009, ADR 0013).
+      outcomes = members.size() == 1 && members.get(0).thread == Thread.currentThread()
+          ? writeHere(group)
+          : writeApart(group);
       if (outcomes.size() != members.size()) {
         throw new IllegalStateException(
             "the writer gave " + outcomes.size() + " outcomes for " + members.size() + " batches");
       }
     } catch (RuntimeException | Error e) {
-      // Every member gets the failure; none is left queued behind a writer that gave up.
-      RuntimeException failure =
-          e instanceof RuntimeException r ? r : new FabulaException("writing events failed: " + e, e);
+      // Every member gets the failure; none is left queued behind a writer that gave up. An
+      // Error once the write was handed to the writer says nothing of what the server did.
       outcomes = new ArrayList<>();
-      for (int i = 0; i < members.size(); i++) {
-        outcomes.add(Outcome.failed(failure));
+      for (Member<B, R> m : members) {
+        outcomes.add(Outcome.failed(e instanceof RuntimeException r ? r : writer.inFlightFailure(m.batch, e)));
       }
     }
     finish(members, outcomes);
@@ -200,13 +227,20 @@ final class GroupCommit<B, R> {
    * Writes a group of several callers' batches on a thread of its own, and waits for it without
    * heeding interrupts. The submitting thread that got the write is one of the callers: were it to
    * run the statement itself, its interrupt (which closes a virtual thread's socket) would break
-   * the others' write. A lone batch is written on its caller's thread: only its own outcome is at
-   * stake, and the store settles that after a broken connection.
+   * the others' write. The same holds for a lone batch of another caller that this thread found at
+   * the head of the queue (on a hot aggregate every group is one batch). Only a lone batch written
+   * by its own caller runs on the caller's thread: only its own outcome is at stake, and the store
+   * settles that after a broken connection.
    */
   private List<Outcome<R>> writeApart(List<B> group) {
     CompletableFuture<List<Outcome<R>>> done = new CompletableFuture<>();
+    Thread taker = Thread.currentThread();
     Thread.ofVirtual().name("fabula-group-commit").start(() -> {
       try {
+        WriteObserver o = observer;
+        if (o != null) {
+          o.writing(group, taker, Thread.currentThread());
+        }
         done.complete(writer.write(group));
       } catch (Throwable t) { // handed to the waiting caller, which fails every member with it
         done.completeExceptionally(t);
@@ -224,6 +258,15 @@ final class GroupCommit<B, R> {
       }
       throw new FabulaException("writing events failed: " + cause, cause);
     }
+  }
+
+  /** Writes the current thread's own lone batch on this thread. */
+  private List<Outcome<R>> writeHere(List<B> group) {
+    WriteObserver o = observer;
+    if (o != null) {
+      o.writing(group, Thread.currentThread(), Thread.currentThread());
+    }
+    return writer.write(group);
   }
 
   private static <B, R> void finish(List<Member<B, R>> members, List<Outcome<R>> outcomes) {

@@ -176,6 +176,10 @@ final class Pg {
   /** The specific Fabula exception for a driver failure during {@code what}. */
   static FabulaException translate(SQLException e, String what, String server) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (e instanceof ReadSlots.NoSlotException) {
+      return new PostgresConnectionException(
+          server, "Every connection of the pool that streams may use stayed held by open streams while " + what, e);
+    }
     if (e instanceof SQLTransientConnectionException && String.valueOf(e.getMessage()).contains("Connection is not available")) {
       return new PostgresConnectionException(
           server, "No connection of the pool came free within its connection timeout while " + what, e);

@@ -31,6 +31,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,6 +41,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.WeakHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -231,6 +234,11 @@ final class PgEventStore implements EventStore, InsertNotifying {
     return stored;
   }
 
+  /** The group commit of this store's inserts, for tests. */
+  GroupCommit<?, ?> groupCommit() {
+    return commits;
+  }
+
   @Override
   public Subscription onInsert(Consumer<List<Event<?>>> listener) {
     return insertListeners.add(listener);
@@ -300,29 +308,80 @@ final class PgEventStore implements EventStore, InsertNotifying {
         } catch (OutcomeUnknownException unknown) {
           List<GroupCommit.Outcome<List<Event<?>>>> outcomes = new ArrayList<>(group.size());
           for (Batch b : group) {
-            outcomes.add(GroupCommit.Outcome.failed(new OutcomeUnknownException(
-                b.events().stream().map(Event::id).toList(),
-                "Lost the connection to PostgreSQL at " + server + " while inserting a group of "
-                    + events.size() + " events into " + table + ", and could not learn in time whether it was stored",
+            outcomes.add(GroupCommit.Outcome.failed(outcomeUnknown(
+                b.events(), "inserting a group of " + events.size() + " events into " + table,
                 unknown.getCause() == null ? unknown : unknown.getCause())));
           }
           return outcomes;
-        } catch (RuntimeException oneAtFault) {
+        } catch (RuntimeException e) {
+          if (!isOneBatchsFault(e)) {
+            // A cancelled statement, a server out of resources, a read-only server, a failure
+            // after the commit: no batch is at fault, and writing each again could only fail the
+            // same way, or (after a commit) report the group's own events as duplicates.
+            return failAll(group, e);
+          }
           // A conflict, a duplicate id, a broken continuity, a value the server refused, a
           // deadlock: each batch is written again on its own, so that only the batch at fault
           // fails, with the exception it would have had alone (ADR 0009).
         }
       }
       List<GroupCommit.Outcome<List<Event<?>>>> outcomes = new ArrayList<>(group.size());
+      RuntimeException connectionLost = null;
       for (Batch b : group) {
+        if (connectionLost != null) {
+          // Not sent: the server was out of reach a moment ago, and settling each remaining batch
+          // could take the whole outcome timeout for nothing.
+          outcomes.add(GroupCommit.Outcome.failed(new PostgresConnectionException(
+              server, "Did not send " + b.events().size() + " events to " + table
+                  + " (not stored): the connection was lost writing another batch of their group",
+              connectionLost)));
+          continue;
+        }
         try {
           outcomes.add(GroupCommit.Outcome.of(PgEventStore.this.write(b)));
+        } catch (PostgresConnectionException | OutcomeUnknownException e) {
+          connectionLost = e;
+          outcomes.add(GroupCommit.Outcome.failed(e));
         } catch (RuntimeException e) {
           outcomes.add(GroupCommit.Outcome.failed(e));
         }
       }
       return outcomes;
     }
+
+    /** An Error once the group was on its way: it may have been stored. */
+    @Override
+    public RuntimeException inFlightFailure(Batch batch, Throwable error) {
+      return outcomeUnknown(batch.events(), "inserting " + batch.events().size() + " events into " + table
+          + " (the write failed with " + error + ")", error);
+    }
+  }
+
+  /**
+   * Whether a group's failure {@code e} may be one batch's fault, so that writing each batch
+   * alone tells which: a conflict, a duplicate id, a broken continuity, an event refused, or a
+   * value the server refused (SQLState class 22 data exception, class 23 integrity violation, a
+   * trigger's {@code RAISE}, class P0), or a deadlock.
+   */
+  static boolean isOneBatchsFault(RuntimeException e) {
+    if (e instanceof ConcurrencyException || e instanceof DuplicateEventException
+        || e instanceof InvalidBatchException || e instanceof InvalidEventException) {
+      return true;
+    }
+    if (e instanceof PostgresException p) {
+      String state = p.sqlState();
+      return state.startsWith("22") || state.startsWith("23") || state.startsWith("P0") || state.equals(Pg.DEADLOCK);
+    }
+    return false;
+  }
+
+  /** The one {@link OutcomeUnknownException} of an insert whose connection broke. */
+  private OutcomeUnknownException outcomeUnknown(List<? extends Event<?>> events, String what, Throwable cause) {
+    return new OutcomeUnknownException(
+        events.stream().map(Event::id).toList(),
+        "Lost the connection to PostgreSQL at " + server + " while " + what
+            + ", and could not learn within " + options.outcomeTimeout() + " whether it was stored",
+        cause);
   }
 
   private static List<GroupCommit.Outcome<List<Event<?>>>> failAll(List<Batch> group, RuntimeException e) {
@@ -340,11 +399,12 @@ final class PgEventStore implements EventStore, InsertNotifying {
     Columns columns = batch.columns();
     int n = events.size();
     Connection c = null;
-    int backend = 0;
+    @Nullable Backend backend = null;
+    boolean sent = false;
     try {
       c = ds.getConnection();
       // Taken now: the pool replaces a connection that failed by a closed stand-in.
-      backend = backendPid(c);
+      backend = backend(c);
       // Autocommit: the guarded INSERT is one statement, so it is the atomic unit, and it
       // commits in the same round trip.
       Map<UUID, Long> positions = new HashMap<>(n * 2);
@@ -366,6 +426,7 @@ final class PgEventStore implements EventStore, InsertNotifying {
             bindSpans(c, ps, p, spans);
           }
         }
+        sent = true;
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             positions.put(rs.getObject(1, UUID.class), rs.getLong(2));
@@ -388,7 +449,7 @@ final class PgEventStore implements EventStore, InsertNotifying {
       }
       return stored;
     } catch (SQLException e) {
-      if (c != null && Pg.isConnectionFailure(e)) {
+      if (sent && Pg.isConnectionFailure(e)) {
         // The statement may have been sent: it may have committed with its reply lost, or still
         // run on a backend whose client is gone. Find out instead of saying "nothing stored".
         Pg.closeQuietly(c);
@@ -397,9 +458,11 @@ final class PgEventStore implements EventStore, InsertNotifying {
       }
       Pg.rollbackQuietly(c);
       String state = e.getSQLState();
-      if (Pg.UNIQUE_VIOLATION.equals(state) || Pg.DEADLOCK.equals(state)) {
+      if (c != null && (Pg.UNIQUE_VIOLATION.equals(state) || Pg.DEADLOCK.equals(state))) {
         // A deadlock between inserts is two writers taking the same versions: a lost race too.
-        throw conflict(e, events, spans);
+        // Diagnosed on this connection (autocommit: usable after the failed statement), never on
+        // a second one while holding it (ReadSlots relies on that).
+        throw conflict(c, e, events, spans);
       }
       throw Pg.translate(e, "inserting " + n + " events into " + table, server);
     } catch (RuntimeException e) {
@@ -410,41 +473,84 @@ final class PgEventStore implements EventStore, InsertNotifying {
     }
   }
 
-  /** The server process behind {@code c}, known to pgjdbc since login (no round trip), or 0. */
-  private static int backendPid(Connection c) {
+  /**
+   * A server process, told apart from a later one with the same pid (after a restart, or another
+   * client's behind a pooler) by its start time, as {@code pg_stat_activity.backend_start} prints it.
+   */
+  record Backend(int pid, String start) {}
+
+  /** The backend of each physical connection, asked once per connection. */
+  private static final Map<Object, Backend> BACKENDS = Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * The server process behind {@code c}, or null when it cannot be known (not a pgjdbc
+   * connection). Its pid is known to pgjdbc since login; its start time is asked once per
+   * physical connection.
+   */
+  private static @Nullable Backend backend(Connection c) throws SQLException {
+    PGConnection pg;
     try {
-      return c.isWrapperFor(PGConnection.class) ? c.unwrap(PGConnection.class).getBackendPID() : 0;
+      if (!c.isWrapperFor(PGConnection.class)) {
+        return null;
+      }
+      pg = c.unwrap(PGConnection.class);
     } catch (SQLException | RuntimeException e) {
-      return 0;
+      return null;
+    }
+    Backend known = BACKENDS.get(pg);
+    if (known != null) {
+      return known;
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(
+            "SELECT pg_backend_pid(), backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()")) {
+      if (!rs.next() || rs.getString(2) == null) {
+        return null;
+      }
+      Backend b = new Backend(rs.getInt(1), rs.getString(2));
+      BACKENDS.put(pg, b);
+      return b;
     }
   }
 
   /** How long to wait between two attempts to settle a lost insert. */
   private static final long SETTLE_PAUSE_NANOS = 20_000_000;
 
+  /** Whether {@code pg_terminate_backend} can wait for the exit (PostgreSQL 14+); null until asked. */
+  private volatile @Nullable Boolean terminateWaits;
+
   /**
    * After the connection broke during an insert: settles on fresh connections whether the batch
-   * was stored. First the old backend ({@code backend}) must be done with the statement: if it
-   * still runs it (its client is gone, it has not noticed), it is stopped with {@code
-   * pg_terminate_backend}, which lets a commit in progress complete and rolls anything else back.
-   * Then the batch's ids tell: all stored, the insert committed and its events are returned with
-   * their positions; otherwise it stored nothing ({@link PostgresConnectionException}). If that
-   * cannot be learnt within {@link PostgresOptions#outcomeTimeout()} (the server stays out of
-   * reach, or the backend is unknown), {@link OutcomeUnknownException}. Ids are unique, so a retry
-   * of the same batch can never store it twice.
+   * was stored. First the old backend must be gone: while it lives, the statement may still
+   * arrive (its bytes may sit in a kernel buffer, be retransmitted, or be forwarded late by a
+   * proxy) and commit, even when the backend looks idle. So it is always stopped with {@code
+   * pg_terminate_backend} (which lets a commit in progress complete and rolls anything else back)
+   * and considered done only once it has left {@code pg_stat_activity}; it is matched by pid and
+   * start time, so a later session with the same pid is left alone. Then the batch's ids tell:
+   * all stored, the insert committed and its events are returned with their positions; otherwise
+   * it stored nothing ({@link PostgresConnectionException}). If that cannot be learnt within
+   * {@link PostgresOptions#outcomeTimeout()} (the server stays out of reach, or the backend is
+   * unknown, or may not be signalled and does not exit), {@link OutcomeUnknownException}. Ids are
+   * unique, so a retry of the same batch can never store it twice.
    */
-  private List<Event<?>> afterLostConnection(List<? extends Event<?>> events, SQLException lost, int backend) {
+  private List<Event<?>> afterLostConnection(
+      List<? extends Event<?>> events, SQLException lost, @Nullable Backend backend) {
     int n = events.size();
     String what = "inserting " + n + " events into " + table;
     long deadline = System.nanoTime() + options.outcomeTimeout().toNanos();
     // The caller's own interrupt may be what closed the connection (a virtual thread's socket
     // closes on interrupt): it is kept for the caller, not let near the connections used here.
     boolean interrupted = Thread.interrupted();
+    SQLException firstFailure = null;
+    SQLException lastFailure = null;
+    boolean backendGone = false;
     try {
       while (true) {
         try (Connection c = ds.getConnection()) {
-          // The backend first: once it is done, what the ids show is final.
-          boolean done = backend != 0 && backendDone(c, backend);
+          // The backend first: once it is gone, what the ids show is final.
+          if (!backendGone && backend != null) {
+            backendGone = stopAndCheckGone(c, backend, deadline);
+          }
           Map<UUID, Long> found = storedPositions(c, events);
           if (found.size() == n) {
             List<Event<?>> stored = new ArrayList<>(n);
@@ -453,20 +559,28 @@ final class PgEventStore implements EventStore, InsertNotifying {
             }
             return stored;
           }
-          if (done) {
+          if (backendGone) {
             throw Pg.translate(lost, what + " (checked afterwards: the batch was not stored)", server);
           }
         } catch (SQLException e) {
-          lost.addSuppressed(e);
+          // The first failure and the last one tell the story; the ones between repeat it.
+          if (firstFailure == null) {
+            firstFailure = e;
+          } else {
+            lastFailure = e;
+          }
         }
-        if (System.nanoTime() - deadline >= 0) {
-          throw new OutcomeUnknownException(
-              events.stream().map(Event::id).toList(),
-              "Lost the connection to PostgreSQL at " + server + " while " + what
-                  + ", and could not learn within " + options.outcomeTimeout() + " whether it was stored",
-              lost);
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          if (firstFailure != null) {
+            lost.addSuppressed(firstFailure);
+          }
+          if (lastFailure != null) {
+            lost.addSuppressed(lastFailure);
+          }
+          throw outcomeUnknown(events, what, lost);
         }
-        LockSupport.parkNanos(SETTLE_PAUSE_NANOS);
+        LockSupport.parkNanos(Math.min(SETTLE_PAUSE_NANOS, left));
       }
     } finally {
       if (interrupted) {
@@ -476,31 +590,39 @@ final class PgEventStore implements EventStore, InsertNotifying {
   }
 
   /**
-   * Whether backend {@code pid} is done with its statement: gone, or idle (in autocommit, idle
-   * means the statement's transaction has ended). A backend still at work is asked to stop.
+   * Stops {@code backend} if it still runs, and tells whether it is gone. On PostgreSQL 14 and
+   * later {@code pg_terminate_backend} waits for the exit (at most until {@code deadline}); on
+   * older servers the caller asks again after a pause.
    */
-  private static boolean backendDone(Connection c, int pid) throws SQLException {
-    String state;
+  private boolean stopAndCheckGone(Connection c, Backend backend, long deadline) throws SQLException {
+    Boolean waits = terminateWaits;
+    if (waits == null) {
+      waits = c.getMetaData().getDatabaseMajorVersion() >= 14; // known since login
+      terminateWaits = waits;
+    }
+    String match = " FROM pg_stat_activity WHERE pid = ? AND backend_start = ?::timestamptz AND pid <> pg_backend_pid()";
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT coalesce(state, 'unknown') FROM pg_stat_activity WHERE pid = ? AND pid <> pg_backend_pid()")) {
-      ps.setInt(1, pid);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return true;
-        }
-        state = rs.getString(1);
+        waits ? "SELECT pg_terminate_backend(pid, ?)" + match : "SELECT pg_terminate_backend(pid)" + match)) {
+      int p = 1;
+      if (waits) {
+        ps.setLong(p++, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
-    }
-    if (state.equals("idle")) {
-      return true;
-    }
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
-      ps.setInt(1, pid);
+      ps.setInt(p++, backend.pid());
+      ps.setString(p, backend.start());
       ps.executeQuery().close();
     } catch (SQLException refused) {
+      if (Pg.isConnectionFailure(refused)) {
+        throw refused;
+      }
       // not allowed to signal it: wait for it to notice its client is gone
     }
-    return false;
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1" + match)) {
+      ps.setInt(1, backend.pid());
+      ps.setString(2, backend.start());
+      try (ResultSet rs = ps.executeQuery()) {
+        return !rs.next();
+      }
+    }
   }
 
   /** The positions of the batch's events that are stored, by id. */
@@ -663,36 +785,11 @@ final class PgEventStore implements EventStore, InsertNotifying {
       }
       k.revisions[i] = codec.registry().revision(e.name());
       byte[] data = codec.encode(e.name(), e.data());
-      EventLimits.checkPayloadSize(e, data.length);
-      if (holdsNul(data)) {
-        throw new InvalidEventException(
-            e.id(), "payload", "holds a NUL character (U+0000), which PostgreSQL's jsonb cannot store");
-      }
+      EventLimits.checkJsonPayload(e, data);
       k.data[i] = new String(data, StandardCharsets.UTF_8);
       k.metadata[i] = JsonMap.write(e.metadata().values());
     }
     return k;
-  }
-
-  /**
-   * Whether encoded JSON holds a NUL character: the escape {@code \u0000} (a backslash that is not
-   * itself escaped, then {@code u0000}), or a raw zero byte.
-   */
-  static boolean holdsNul(byte[] json) {
-    for (int i = 0; i < json.length; i++) {
-      byte b = json[i];
-      if (b == 0) {
-        return true;
-      }
-      if (b == '\\') {
-        if (i + 5 < json.length && json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0'
-            && json[i + 4] == '0' && json[i + 5] == '0') {
-          return true;
-        }
-        i++; // the escaped character is no escape of its own
-      }
-    }
-    return false;
   }
 
   /** Binds the first version of each aggregate in the batch, for the continuity guard. */
@@ -718,18 +815,7 @@ final class PgEventStore implements EventStore, InsertNotifying {
   /** After the guard refused a batch: the aggregate whose stored stream it does not continue. */
   private RuntimeException continuityFailure(Connection c, Map<String, Span> spans) throws SQLException {
     for (Span s : spans.values()) {
-      int stored;
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT coalesce(max(aggregate_version), 0) FROM " + table
-              + " WHERE aggregate_name = ? AND aggregate_id = ? AND aggregate_version < ?")) {
-        ps.setString(1, s.name());
-        ps.setObject(2, s.id());
-        ps.setInt(3, s.first());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          stored = rs.getInt(1);
-        }
-      }
+      int stored = storedVersion(c, s, s.first() - 1);
       if (stored != s.first() - 1) {
         return new InvalidBatchException(
             "the batch starts " + s.name() + " " + s.id() + " at version " + s.first()
@@ -741,21 +827,35 @@ final class PgEventStore implements EventStore, InsertNotifying {
     return new ConcurrencyException(s.name(), s.id(), s.first() - 1, -1);
   }
 
-  /** Turns a unique violation into the exception the contract names, after the rollback. */
-  private RuntimeException conflict(SQLException e, List<? extends Event<?>> events, Map<String, Span> spans) {
+  /** The highest stored version of {@code span}'s aggregate up to {@code atMost}, or 0. */
+  private int storedVersion(Connection c, Span span, int atMost) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT coalesce(max(aggregate_version), 0) FROM " + table
+            + " WHERE aggregate_name = ? AND aggregate_id = ? AND aggregate_version <= ?")) {
+      ps.setString(1, span.name());
+      ps.setObject(2, span.id());
+      ps.setInt(3, atMost);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /**
+   * Turns a unique violation or a deadlock into the exception the contract names, diagnosed on
+   * {@code c}, the connection the statement failed on (autocommit: the failed statement is rolled
+   * back and the connection usable).
+   */
+  private RuntimeException conflict(
+      Connection c, SQLException e, List<? extends Event<?>> events, Map<String, Span> spans) {
     String constraint = e instanceof PSQLException p && p.getServerErrorMessage() != null
         ? String.valueOf(p.getServerErrorMessage().getConstraint())
         : "";
     if (constraint.equals(Schema.indexName(options.eventsTable(), "id_key"))) {
-      Set<UUID> existing = new HashSet<>();
-      try (Connection c = ds.getConnection();
-          PreparedStatement ps = c.prepareStatement("SELECT id FROM " + table + " WHERE id = ANY(?)")) {
-        ps.setArray(1, c.createArrayOf("uuid", events.stream().map(Event::id).toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            existing.add(rs.getObject(1, UUID.class));
-          }
-        }
+      Set<UUID> existing = Set.of();
+      try {
+        existing = storedPositions(c, events).keySet();
       } catch (SQLException ignored) {
         // fall back to the first id below
       }
@@ -769,7 +869,12 @@ final class PgEventStore implements EventStore, InsertNotifying {
     // The (aggregate name, id, version) key: find the aggregate whose stream moved on.
     Span first = null;
     for (Span s : spans.values()) {
-      int current = currentVersion(s.name(), s.id());
+      int current;
+      try {
+        current = storedVersion(c, s, Integer.MAX_VALUE);
+      } catch (SQLException unknown) {
+        current = -1;
+      }
       if (current >= s.first()) {
         return new ConcurrencyException(s.name(), s.id(), s.first() - 1, current);
       }
@@ -782,22 +887,6 @@ final class PgEventStore implements EventStore, InsertNotifying {
     }
     // The winner was deleted again, or rolled back after making us wait: still a lost race.
     return new ConcurrencyException(first.name(), first.id(), first.first() - 1, -1);
-  }
-
-  private int currentVersion(String name, UUID id) {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT coalesce(max(aggregate_version), 0) FROM " + table
-                + " WHERE aggregate_name = ? AND aggregate_id = ?")) {
-      ps.setString(1, name);
-      ps.setObject(2, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    } catch (SQLException e) {
-      return -1;
-    }
   }
 
   // ------------------------------------------------------------------------------------ reads

@@ -8,6 +8,7 @@ import dev.fabula.snapshot.SnapshotDecodingException;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotStore;
 import dev.fabula.spi.Arguments;
+import dev.fabula.spi.EventLimits;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,8 +47,10 @@ final class PgSnapshotStore implements SnapshotStore {
   public void save(Snapshot s) {
     Objects.requireNonNull(s, "snapshot");
     ensureOpen();
+    EventLimits.checkSnapshotName(s.aggregateName());
     String name = CodecRegistry.snapshotName(s.aggregateName());
     byte[] state = codec.encode(name, s.state());
+    EventLimits.checkJsonState(s.aggregateName(), s.aggregateId(), s.version(), state); // before SQL sees it
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(
             "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?::jsonb)"
@@ -90,6 +93,7 @@ final class PgSnapshotStore implements SnapshotStore {
 
   private Optional<Snapshot> one(String where, String name, UUID id, int version) {
     ensureOpen();
+    EventLimits.checkText("aggregateName", name);
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table + where)) {
       ps.setString(1, name);
@@ -131,6 +135,7 @@ final class PgSnapshotStore implements SnapshotStore {
   public Stream<Snapshot> query(SnapshotQuery q) {
     Objects.requireNonNull(q, "query");
     ensureOpen();
+    EventLimits.checkSnapshotQuery(q);
     List<Object> p = new ArrayList<>();
     List<String> and = new ArrayList<>();
     if (!q.aggregateNames().isEmpty()) {

@@ -84,7 +84,7 @@ final class ReadSlots {
   /**
    * Takes a slot, waiting at most the pool's connection timeout for one to come free.
    *
-   * @throws SQLTransientConnectionException when none came free in time
+   * @throws NoSlotException when none came free in time
    * @throws FabulaException when interrupted while waiting (the interrupt is kept)
    */
   void acquire(String what) throws SQLTransientConnectionException {
@@ -95,11 +95,10 @@ final class ReadSlots {
       long nanos = TimeUnit.MILLISECONDS.toNanos(timeout);
       while (open >= limit()) {
         if (nanos <= 0) {
-          throw new SQLTransientConnectionException(
+          throw new NoSlotException(
               "no connection for " + what + " within " + timeout + " ms: " + open + " of the pool's "
                   + poolSize() + " connections are held by open streams, and one is"
-                  + " kept for writes (close streams when done, or make the pool larger)",
-              "08001");
+                  + " kept for writes (close streams when done, or make the pool larger)");
         }
         nanos = freed.awaitNanos(nanos);
       }
@@ -109,6 +108,18 @@ final class ReadSlots {
       throw new FabulaException("interrupted while waiting for a connection for " + what, e);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * No read slot came free within the pool's connection timeout: the connections are fine, they
+   * are all held by open streams. {@link Pg#translate} says so rather than "lost the connection".
+   */
+  static final class NoSlotException extends SQLTransientConnectionException {
+    private static final long serialVersionUID = 1L;
+
+    NoSlotException(String message) {
+      super(message);
     }
   }
 

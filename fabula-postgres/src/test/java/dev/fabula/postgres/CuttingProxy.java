@@ -23,13 +23,17 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@link Cut#BEFORE_REPLY}: the message is forwarded, and the server's reply to it is
  *       dropped once it holds {@code "INSERT 0 "} (its CommandComplete, which an autocommit
  *       statement sends after its commit, with ReadyForQuery): committed, but never told.
+ *   <li>{@link Cut#HOLD_UNTIL_LOOKED_UP}: the client side is closed at once (the client sees a lost
+ *       connection), while the server side stays open and the message is held; it is sent to the
+ *       server only once another connection has sent a message holding {@link #releaseMarker} and
+ *       had its first reply: a statement delayed in the network, arriving after the client looked.
  * </ul>
  *
  * After a cut the proxy passes everything again, unless {@link #blackoutAfterCut} asked it to
  * close every connection and refuse new ones until {@link #restore}.
  */
 final class CuttingProxy implements AutoCloseable {
-  enum Cut { BEFORE_SENDING, AFTER_SENDING, BEFORE_REPLY }
+  enum Cut { BEFORE_SENDING, AFTER_SENDING, BEFORE_REPLY, HOLD_UNTIL_LOOKED_UP }
 
   private final String upstreamHost;
   private final int upstreamPort;
@@ -37,9 +41,16 @@ final class CuttingProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile Cut cut;
   private volatile String marker;
+  private volatile int skip;
   private volatile boolean blackoutAfterCut;
   private volatile boolean blackout;
   private final CountDownLatch cutDone = new CountDownLatch(1);
+  /** Under {@link Cut#HOLD_UNTIL_LOOKED_UP}: what releases the held message. */
+  private volatile String releaseMarker;
+  private volatile Link holding;
+  private volatile byte[] held;
+  private final CountDownLatch heldOver = new CountDownLatch(1);
+  private volatile boolean heldSent;
 
   CuttingProxy(String upstreamHostPort) throws IOException {
     int colon = upstreamHostPort.lastIndexOf(':');
@@ -56,8 +67,35 @@ final class CuttingProxy implements AutoCloseable {
 
   /** Breaks the next connection that sends {@code marker}, as {@code cut} says. */
   void arm(Cut cut, String marker) {
+    arm(cut, marker, 0);
+  }
+
+  /** Breaks the connection that sends {@code marker} after {@code skip} messages holding it passed. */
+  void arm(Cut cut, String marker, int skip) {
     this.marker = marker;
+    this.skip = skip;
     this.cut = cut;
+  }
+
+  /**
+   * Under {@link Cut#HOLD_UNTIL_LOOKED_UP}, the held message goes to the server once another
+   * connection sent {@code releaseMarker} and its reply began.
+   */
+  void releaseHeldAfter(String releaseMarker) {
+    this.releaseMarker = releaseMarker;
+  }
+
+  /**
+   * Waits until the held connection's server side is over: the held message was sent and answered,
+   * or the server closed the connection (its backend stopped) first. True if it ended in time.
+   */
+  boolean awaitHeldOver(long seconds) throws InterruptedException {
+    return heldOver.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** Whether the held message reached the server's socket. */
+  boolean heldSent() {
+    return heldSent;
   }
 
   /** After the cut, close every connection and refuse new ones: the server is out of reach. */
@@ -101,6 +139,8 @@ final class CuttingProxy implements AutoCloseable {
     final Socket upstream;
     /** Set once this connection sent the marker under {@link Cut#BEFORE_REPLY}. */
     volatile boolean awaitingReply;
+    /** Set once this connection sent the release marker: its next reply releases the held message. */
+    volatile boolean releasesHeld;
 
     Link(Socket client, Socket upstream) {
       this.client = client;
@@ -117,14 +157,38 @@ final class CuttingProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to, boolean fromClient) {
       byte[] buf = new byte[64 * 1024];
+      boolean keepUpstream = false;
       try (InputStream in = from.getInputStream()) {
         OutputStream out = to.getOutputStream();
         int n;
         while ((n = in.read(buf)) >= 0) {
           String text = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
           Cut c = cut;
+          if (!fromClient && holding == this) {
+            if (text.contains("INSERT 0 ")) { // its CommandComplete: sent after the commit
+              heldOver.countDown();
+            }
+            continue; // the client is gone
+          }
+          boolean skipped = false;
           if (fromClient && c != null && marker != null && text.contains(marker)) {
+            synchronized (CuttingProxy.this) {
+              if (skip > 0) {
+                skip--;
+                skipped = true;
+              }
+            }
+          }
+          if (!skipped && fromClient && c != null && marker != null && text.contains(marker)) {
             cut = null;
+            if (c == Cut.HOLD_UNTIL_LOOKED_UP) {
+              held = java.util.Arrays.copyOf(buf, n);
+              holding = this;
+              keepUpstream = true;
+              closeQuietly(client); // the client sees a lost connection; the server sees nothing
+              cutDone.countDown();
+              return;
+            }
             if (c == Cut.BEFORE_SENDING) {
               breakOff();
               return;
@@ -142,14 +206,44 @@ final class CuttingProxy implements AutoCloseable {
             breakOff(); // the reply is dropped
             return;
           }
+          String release = releaseMarker;
+          if (fromClient && release != null && holding != null && holding != this && text.contains(release)) {
+            releasesHeld = true;
+          }
           out.write(buf, 0, n);
           out.flush();
+          if (!fromClient && releasesHeld) {
+            releasesHeld = false;
+            releaseHeld(); // the looking connection has had (the start of) its answer
+          }
         }
       } catch (IOException closed) {
         // either side closed
       } finally {
+        if (holding == this && !fromClient) {
+          heldOver.countDown(); // the server closed the held connection
+        }
         closeQuietly(from);
-        closeQuietly(to);
+        if (!keepUpstream) {
+          closeQuietly(to);
+        }
+      }
+    }
+
+    private void releaseHeld() {
+      Link h = holding;
+      byte[] message = held;
+      if (h == null || message == null) {
+        return;
+      }
+      held = null;
+      try {
+        OutputStream up = h.upstream.getOutputStream();
+        up.write(message);
+        up.flush();
+        heldSent = true;
+      } catch (IOException gone) {
+        heldOver.countDown(); // its backend is gone already: nothing can run it
       }
     }
 

@@ -158,6 +158,42 @@ class GroupCommitQueueTest {
     assertThat(versions.written).containsOnlyOnce("x@1").contains("x@2", "y@1", "other@1").hasSize(4);
   }
 
+  @Test
+  void anErrorOnceAGroupIsOnItsWayTellsEachCallerWhatTheWriterSaysOfAWriteInFlight() throws Exception {
+    var writer = new GroupCommit.Writer<String, String>() {
+      @Override
+      public boolean fits(List<String> taken, String next) {
+        return true;
+      }
+
+      @Override
+      public List<GroupCommit.Outcome<String>> write(List<String> group) {
+        throw new StackOverflowError("while reading the reply");
+      }
+
+      @Override
+      public RuntimeException inFlightFailure(String batch, Throwable error) {
+        return new IllegalStateException(batch + " may be stored: " + error.getMessage());
+      }
+    };
+    var group = new GroupCommit<String, String>(writer);
+    assertThatThrownBy(() -> group.submit("a"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("a may be stored: while reading the reply");
+    // Two callers' batches in one group: each is told about its own.
+    group.writes.acquire(GroupCommit.CONCURRENT_WRITES);
+    FutureTask<String> b = submitTo(group, "b");
+    FutureTask<String> c = submitTo(group, "c");
+    group.writes.release(GroupCommit.CONCURRENT_WRITES);
+    FutureTask<String> d = start(() -> group.submit("d")); // takes a write and the queue with it
+    for (var entry : java.util.Map.of("b", b, "c", c, "d", d).entrySet()) {
+      assertThatThrownBy(() -> entry.getValue().get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith(entry.getKey() + " may be stored");
+    }
+  }
+
   private FutureTask<String> submitTo(GroupCommit<String, String> group, String batch) throws InterruptedException {
     FutureTask<String> task = start(() -> group.submit(batch));
     Thread t = threads.getLast();

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -142,6 +143,44 @@ class GroupCommitTest {
   }
 
   @Test
+  void aFailureNoBatchIsAtFaultFailsTheGroupOnceWithoutWritingEachBatchAgain() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    String table = options.schema() + "." + options.eventsTable();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options);
+        Connection blocker = DB.dataSource().getConnection()) {
+      // The server out of disk space (SQLState 53100) for the queued inserts' statement, counted:
+      // a sequence's nextval survives the failed statement's rollback.
+      DB.exec("CREATE SEQUENCE " + table + "_attempts");
+      DB.exec("CREATE FUNCTION " + table + "_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+          + " IF NEW.data->>'number' = '53' THEN PERFORM nextval('" + table + "_attempts');"
+          + " RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END IF; RETURN NEW; END $$");
+      DB.exec("CREATE TRIGGER full_disk BEFORE INSERT ON " + table + " FOR EACH ROW EXECUTE FUNCTION " + table + "_full()");
+      List<FutureTask<List<Event<?>>>> held = holdEveryWrite(store, options, blocker);
+      List<FutureTask<List<Event<?>>>> queued = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Event<?> e = Event.create(TckData.BETA, new TckData.Beta(53)).withAggregate("order", UUID.randomUUID(), 1);
+        queued.add(start(() -> store.insert(List.of(e))));
+        awaitParked(threads.getLast());
+      }
+      blocker.rollback();
+      for (FutureTask<List<Event<?>>> f : held) {
+        assertThat(f.get(10, TimeUnit.SECONDS)).hasSize(1);
+      }
+      for (FutureTask<List<Event<?>>> f : queued) {
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+            .cause()
+            .isInstanceOfSatisfying(PostgresException.class, p -> assertThat(p.sqlState()).isEqualTo("53100"));
+      }
+      try (Connection c = DB.dataSource().getConnection();
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT last_value FROM " + table + "_attempts")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("one statement for the group, none per batch after it").isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void interruptingTheCallerThatWritesAGroupFailsNoOtherCaller() throws Exception {
     PostgresOptions options = DB.freshTables();
     try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options);
@@ -149,6 +188,7 @@ class GroupCommitTest {
         Connection holder = DB.dataSource().getConnection()) {
       UUID x = UUID.randomUUID();
       UUID y = UUID.randomUUID();
+      List<Write> writes = observe(store);
       takeVersionOne(holder, options, x, 1); // the group's statement will wait for this
       List<FutureTask<List<Event<?>>>> held = holdEveryWrite(store, options, blocker);
       // Virtual threads: interrupting one closes the socket it is blocked on.
@@ -162,6 +202,9 @@ class GroupCommitTest {
         assertThat(f.get(10, TimeUnit.SECONDS)).hasSize(1);
       }
       awaitLockWaits(1); // the queued pair, written as one group, waits for the holder
+      Write group = writes.stream().filter(w -> w.size() == 2).findFirst().orElseThrow();
+      assertThat(group.taker()).as("the caller about to be interrupted took the group's write").isSameAs(firstThread);
+      assertThat(group.runner()).as("and the statement runs on a thread no caller owns").isNotSameAs(firstThread);
 
       firstThread.interrupt(); // the caller whose thread took the write
       holder.rollback();
@@ -171,6 +214,69 @@ class GroupCommitTest {
       assertThat(txOf(secondStored.get(0))).as("one group, one transaction").isEqualTo(txOf(firstStored.get(0)));
       assertThat(count(options)).isEqualTo(2 + GroupCommit.CONCURRENT_WRITES);
     }
+  }
+
+  /**
+   * On a hot aggregate every group is one batch, and the caller that gets a write often finds
+   * another caller's batch at the head of the queue. Its interrupt must not reach that write.
+   */
+  @Test
+  void anInterruptedCallerThatTakesAnotherCallersLoneBatchDoesNotBreakIt() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (PgEventStore store = (PgEventStore) Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options);
+        Connection holder = DB.dataSource().getConnection()) {
+      UUID order = UUID.randomUUID();
+      List<Write> writes = observe(store);
+      Semaphore free = store.groupCommit().writes;
+      free.acquire(GroupCommit.CONCURRENT_WRITES); // every write busy: Y queues
+      takeVersionOne(holder, options, order, 1); // Y's statement will wait for this on the server
+      FutureTask<List<Event<?>>> y = start(() -> store.insert(List.of(TckData.beta("order", order, 1))));
+      Thread yThread = threads.getLast();
+      awaitParked(yThread);
+      free.release(); // one write free, and nobody woken: Y stays parked at the head of the queue
+
+      // X (same aggregate, so never in Y's group) arrives interrupted, gets the free write and
+      // finds Y's batch at the head of the queue.
+      FutureTask<List<Event<?>>> x = startVirtual(() -> {
+        Thread.currentThread().interrupt();
+        return store.insert(List.of(TckData.beta("order", order, 2)));
+      });
+      Thread xThread = threads.getLast();
+      awaitLockWaits(1); // Y's statement waits for the holder
+      holder.rollback();
+
+      List<Event<?>> stored = y.get(10, TimeUnit.SECONDS);
+      assertThat(stored).extracting(Event::id).hasSize(1);
+      Write yWrite = writes.get(0);
+      assertThat(yWrite.taker()).as("X took Y's write").isSameAs(xThread);
+      assertThat(yWrite.runner()).as("but did not run it on its interrupted thread").isNotSameAs(xThread);
+      try {
+        x.get(30, TimeUnit.SECONDS); // X's own outcome is its own business
+      } catch (java.util.concurrent.ExecutionException own) {
+        assertThat(own.getCause()).isInstanceOf(RuntimeException.class);
+      }
+      free.release(GroupCommit.CONCURRENT_WRITES - 1);
+      try (Connection c = DB.dataSource().getConnection();
+          PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + options.schema() + "."
+              + options.eventsTable() + " WHERE id = ?")) {
+        ps.setObject(1, stored.get(0).id());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          assertThat(rs.getInt(1)).as("Y's event is stored").isEqualTo(1);
+        }
+      }
+    }
+  }
+
+  /** One write as the group commit reported it. */
+  private record Write(int size, Thread taker, Thread runner) {}
+
+  /** Records every write of {@code store}'s group commit, in order. */
+  private static List<Write> observe(EventStore store) {
+    List<Write> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ((PgEventStore) store).groupCommit().observer =
+        (group, taker, runner) -> writes.add(new Write(group.size(), taker, runner));
+    return writes;
   }
 
   @Test

@@ -126,6 +126,37 @@ class LostConnectionTest {
     }
   }
 
+  /**
+   * The INSERT is still on its way (in a kernel buffer, a retransmit, a proxy) when the client
+   * sees its connection break, and reaches the old backend only after the store looked the ids
+   * up. An idle backend is no proof that nothing will run: the store must stop it before it says
+   * "not stored".
+   */
+  @Test
+  void anInsertDelayedInTheNetworkUntilAfterTheLookUpIsNotReportedAsNotStoredAndThenStored() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = store(o)) {
+      Event<?> e = TckData.beta("order", UUID.randomUUID(), 1);
+      store.insert(List.of(TckData.beta("order", UUID.randomUUID(), 1))); // the connection knows its backend
+      proxy.releaseHeldAfter("id = ANY"); // the store's look-up of the batch's ids
+      proxy.arm(CuttingProxy.Cut.HOLD_UNTIL_LOOKED_UP, "INSERT INTO");
+
+      boolean toldStored;
+      try {
+        store.insert(List.of(e));
+        toldStored = true;
+      } catch (PostgresConnectionException notStored) {
+        assertThat(notStored).hasMessageContaining("not stored");
+        toldStored = false;
+      }
+
+      assertThat(proxy.cutDone()).isTrue();
+      assertThat(proxy.awaitHeldOver(20)).as("the held INSERT ran, or its backend was stopped").isTrue();
+      assertThat(count(o) - 1).as(toldStored ? "told stored" : "told not stored").isEqualTo(toldStored ? 1 : 0);
+      assertThat(toldStored).as("the held INSERT never reaches a live backend").isFalse();
+    }
+  }
+
   @Test
   void anOutcomeThatCannotBeLearntSaysSoAndARetryOfTheSameEventsIsSafe() {
     PostgresOptions o = DB.freshTables();
@@ -200,6 +231,44 @@ class LostConnectionTest {
       for (Event<?> e : batches) { // committed in fact: a retry says so and stores nothing again
         assertThatThrownBy(() -> store.insert(List.of(e))).isInstanceOf(DuplicateEventException.class);
       }
+    }
+  }
+
+  @Test
+  void onceOneBatchOfARefusedGroupLosesTheConnectionTheRestAreNotSent() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = store(o); Connection blocker = DB.dataSource().getConnection()) {
+      UUID taken = UUID.randomUUID();
+      store.insert(List.of(TckData.beta("order", taken, 1)));
+      // The first batch conflicts, so the group is refused and each batch is written alone.
+      List<Event<?>> batches = List.of(
+          TckData.beta("order", taken, 1), TckData.beta("order", UUID.randomUUID(), 1),
+          TckData.beta("order", UUID.randomUUID(), 1));
+      Staged staged = stageAGroup(store, o, blocker, batches);
+      proxy.blackoutAfterCut();
+      proxy.arm(CuttingProxy.Cut.BEFORE_SENDING, "INSERT INTO", 1); // the group's passes, the first retry is cut
+      blocker.rollback();
+
+      assertThatThrownBy(() -> staged.queued().get(0).get(30, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOfAny(PostgresConnectionException.class, OutcomeUnknownException.class);
+      for (int i = 1; i < batches.size(); i++) {
+        FutureTask<List<Event<?>>> rest = staged.queued().get(i);
+        assertThatThrownBy(() -> rest.get(30, TimeUnit.SECONDS))
+            .cause()
+            .isInstanceOf(PostgresConnectionException.class)
+            .hasMessageContaining("not stored")
+            .hasMessageContaining("another batch of their group");
+      }
+      for (FutureTask<List<Event<?>>> f : staged.held()) {
+        try {
+          f.get(30, TimeUnit.SECONDS); // stored, or cut off by the blackout too: not this test's subject
+        } catch (ExecutionException either) {
+          assertThat(either).hasCauseInstanceOf(OutcomeUnknownException.class);
+        }
+      }
+      proxy.restore();
+      assertThat(proxy.cutDone()).isTrue();
     }
   }
 

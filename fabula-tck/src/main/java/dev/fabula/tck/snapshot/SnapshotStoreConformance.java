@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.ClosedException;
+import dev.fabula.event.InvalidQueryException;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.EventLimits;
 import dev.fabula.tck.TckData;
 import dev.fabula.tck.TckData.State;
 import java.time.Instant;
@@ -158,6 +160,39 @@ public abstract class SnapshotStoreConformance {
     assertThatThrownBy(() -> store.delete(java.util.Arrays.asList(snapshot(id, 1, 0), null)))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("snapshots");
+  }
+
+  @Test
+  void refusesAggregateNamesBeyondTheLimitsAndNulInFilters() {
+    UUID id = UUID.randomUUID();
+    String tooLong = "a".repeat(EventLimits.MAX_NAME_LENGTH + 1);
+    assertThatThrownBy(() -> store.save(new Snapshot(tooLong, id, 1, T0, new State(1, "x"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("aggregate name")
+        .hasMessageContaining(String.valueOf(EventLimits.MAX_NAME_LENGTH));
+    assertThatThrownBy(() -> store.save(new Snapshot("or\u0000der", id, 1, T0, new State(1, "x"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("NUL");
+    assertThatThrownBy(() -> store.latest("or\u0000der", id))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("aggregateName");
+    assertThatThrownBy(() -> list(SnapshotQuery.builder().aggregateNames("or\u0000der").build()))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("NUL");
+  }
+
+  @Test
+  void aStateWithANulCharacterIsRefusedOrKeptIntact() {
+    UUID id = UUID.randomUUID();
+    Snapshot nul = new Snapshot(NAME, id, 1, T0, new State(1, "a\u0000b"));
+    try {
+      store.save(nul);
+    } catch (IllegalArgumentException refused) { // a store that encodes states to JSON
+      assertThat(refused).hasMessageContaining("NUL").hasMessageContaining(id.toString());
+      assertThat(store.latest(NAME, id)).isEmpty();
+      return;
+    }
+    assertThat(store.latest(NAME, id)).contains(nul);
   }
 
   @Test
