@@ -564,6 +564,9 @@ final class ScheduleImpl implements Schedule {
         StoreJob.safely(
             () -> options.listener().jobFinished(ScheduleStatus.of(position(), head, false)));
       }
+      // The job answered an interrupt by stopping (and gave the flag to its handler); it must not
+      // reach code completing the trigger's future here. The loop checks 'stopped' next anyway.
+      Thread.interrupted();
       if (request != null) {
         if (failure == null) {
           request.done().complete(null);
