@@ -5,7 +5,8 @@ package dev.fabula;
  * caller needs to act on it (ids, names, versions) rather than only a message.
  *
  * <p>Subclasses of {@link TransientException} signal that retrying the same operation on fresh
- * state may succeed; every other {@code FabulaException} will fail again on retry.
+ * state may succeed; every other {@code FabulaException} will fail again on retry, except {@link
+ * dev.fabula.event.OutcomeUnknownException}, which only a retry with the same event ids may settle.
  */
 public class FabulaException extends RuntimeException {
   private static final long serialVersionUID = 1L;

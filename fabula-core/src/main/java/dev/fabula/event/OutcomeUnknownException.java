@@ -1,6 +1,6 @@
 package dev.fabula.event;
 
-import dev.fabula.TransientException;
+import dev.fabula.FabulaException;
 import java.util.List;
 import java.util.UUID;
 
@@ -9,11 +9,14 @@ import java.util.UUID;
  * was being written, and the store could not find out in time whether the batch was committed.
  * The events are either all stored or none is.
  *
- * <p>Retrying the same batch (the same event ids) is safe: it either stores the events, or, if the
- * first attempt did store them, fails with {@link DuplicateEventException}, which then means
- * "already stored". It never stores them twice. Transient: a later attempt may succeed.
+ * <p>A retry is safe <em>only with the same event ids</em> ({@link #eventIds()}): it either stores
+ * the events, or, if the first attempt did store them, fails with {@link DuplicateEventException},
+ * which then means "already stored". Retrying the operation that built the batch — a command
+ * handler, a projection or a saga creating events with fresh ids — may store them twice. So this is
+ * deliberately not a {@link dev.fabula.TransientException}: no generic retry of Fabula's (a
+ * repository's, a projection schedule's) retries it; the caller decides, knowing the ids.
  */
-public final class OutcomeUnknownException extends TransientException {
+public final class OutcomeUnknownException extends FabulaException {
   private static final long serialVersionUID = 1L;
 
   private final List<UUID> eventIds;

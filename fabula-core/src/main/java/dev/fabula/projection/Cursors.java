@@ -17,12 +17,16 @@ final class Cursors {
   private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
   private final ConcurrentHashMap<Cursor, Cursor> cursors = new ConcurrentHashMap<>();
 
-  /** The cursor of {@code projection}, at 0 when the schedule has not applied it yet. */
-  Cursor of(Projection projection) {
+  /**
+   * The cursor of {@code projection}; one the schedule has not seen yet starts at {@code start},
+   * the position the job meeting it starts from (not 0: a projection created for each job — a
+   * capturing lambda, a {@link Projections#named} wrapper — would get the whole history again).
+   */
+  Cursor of(Projection projection, long start) {
     for (Reference<?> r; (r = queue.poll()) != null; ) {
       cursors.remove((Cursor) r);
     }
-    return cursors.computeIfAbsent(new Cursor(projection, queue), c -> c);
+    return cursors.computeIfAbsent(new Cursor(projection, queue), c -> c.startingAt(start));
   }
 
   /** One projection's position in a schedule. Written by jobs under the projection's lock. */
@@ -36,6 +40,11 @@ final class Cursors {
     Cursor(Projection projection, ReferenceQueue<Object> queue) {
       super(projection, queue);
       name = projection.projectionName();
+    }
+
+    private Cursor startingAt(long start) {
+      position = start;
+      return this;
     }
 
     /** Whether the projection still exists (a collected one needs no catching up). */

@@ -26,8 +26,19 @@ public interface Job {
   Stream<Event<?>> events(String... aggregateNames);
 
   /**
-   * The events {@code projection} needs: the schedule's events after its position — its progress
-   * if it is {@link ProgressAware}, else where this schedule last left it.
+   * The events {@code projection} needs, for a handler that applies them itself: the schedule's
+   * events after its position — its progress if it is {@link ProgressAware}, else where this
+   * schedule last left it (for a projection the schedule meets for the first time: where this job
+   * starts, like {@link #events()}). A narrowed trigger's job stops before the first event it
+   * leaves out.
+   *
+   * <p>A {@link ProgressAware} projection read this way must advance its progress itself. Any
+   * other one moves in the schedule when the job's handler returns normally (not when it throws,
+   * nor when the schedule closes first): past the last event the stream handed out, or to the
+   * job's {@linkplain #head() head} if the stream of an un-narrowed job was read to its end. So a
+   * handler that applies each event it takes, or fails the job, gets each event once; after a
+   * failed job the next one hands out the same events again (at least once). A projection also
+   * given to {@link #apply} in the same job moves only as {@code apply} moves it.
    */
   Stream<Event<?>> eventsFor(Projection projection);
 
@@ -43,6 +54,20 @@ public interface Job {
    * applied to it twice. Projections are applied one after the other; one that fails does not keep
    * the others from being applied. Under {@link FailurePolicy#DEAD_LETTER} an event the store
    * cannot decode becomes a dead letter too, and the projection reads on after it.
+   *
+   * <p>Positions are kept per projection <em>instance</em>. One the schedule meets for the first
+   * time starts where this job starts (the subscription's position), so a projection built inside
+   * the handler for each job — a capturing lambda, a {@link Projections#named} wrapper — gets each
+   * job's new events, like {@link #events()}, and is at-least-once like it; create a projection
+   * once and reuse it for exactly-once.
+   *
+   * <p>If the schedule closes (or the job's thread is interrupted) while a projection applies an
+   * event, that is no failure of the projection: it is neither reported, nor dead-lettered, nor
+   * moved past the event, which the next job or schedule applies.
+   *
+   * @throws dev.fabula.ClosedException when the schedule closed while a projection applied an
+   *     event; the thread's interrupt flag is set again if it was interrupted
+   * @throws dev.fabula.FabulaException when the job's thread was interrupted otherwise (flag set)
    *
    * @throws ProjectionException after all projections ran, when one failed and its schedule's
    *     policy is {@link FailurePolicy#STOP} (further failures are suppressed exceptions); each

@@ -24,7 +24,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Subscribing may first run a catch-up job ({@link ScheduleOptions#catchUp()}); {@link
  * #trigger} runs a job now, with options (reset, query, filters). Closing a subscription or the
  * schedule stops its thread: a running job stops at the next event boundary (progress stays
- * consistent), pending triggers fail with {@link dev.fabula.ClosedException}.
+ * consistent), pending triggers fail with {@link dev.fabula.ClosedException}. A job still busy in
+ * a projection after a grace period (10 s) is interrupted; what the projection throws then is no
+ * failure of it: the event is neither reported, nor dead-lettered, nor moved past.
  */
 public interface Schedule extends AutoCloseable {
   /**
@@ -91,7 +93,8 @@ public interface Schedule extends AutoCloseable {
    * the store once per job, and one failing does not stop the others. Each resumes where it
    * stopped and is applied each event once: a {@link ProgressAware} one from its own progress
    * (across restarts too), any other from its position in this schedule, kept in memory for the
-   * schedule's life (a new schedule starts it from the first event).
+   * schedule's life (a new schedule starts it from the first event). Pass instances that live as
+   * long as the subscription: positions are kept per instance ({@link Job#apply}).
    */
   default Subscription project(Projection... projections) {
     Objects.requireNonNull(projections, "projections");
@@ -123,8 +126,10 @@ public interface Schedule extends AutoCloseable {
    * published. A subscription whose handler applies no projection counts as caught up when its
    * jobs have read up to the target.
    *
-   * @throws CatchUpTimeoutException when a projection has not caught up within {@code timeout}:
-   *     names it, its position and the target, and carries the failure it stopped on, if any
+   * @throws CatchUpTimeoutException when a projection has not caught up within {@code timeout},
+   *     or at once when the job run for this wait left it stopped on a failure ({@link
+   *     FailurePolicy#STOP}) and no other job is running or due: names it, its position and the
+   *     target, and carries the failure it stopped on, if any
    * @throws IllegalStateException when the schedule has no subscription
    * @throws ScheduleStoppedException when a subscription stopped on a failure
    * @throws dev.fabula.ClosedException when the schedule is closed

@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +33,7 @@ final class ScheduleImpl implements Schedule {
   static final int DEAD_LETTER_CAPACITY = 10_000;
   /** With a custom clock, waits re-read it this often, since it need not follow real time. */
   private static final long CUSTOM_CLOCK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-  private static final long CLOSE_WAIT_MILLIS = 10_000;
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
   /** First and longest wait before looking again for announced events the store did not show yet. */
   private static final Duration RECHECK_FIRST = Duration.ofMillis(5);
   private static final Duration RECHECK_MAX = Duration.ofSeconds(1);
@@ -54,6 +57,8 @@ final class ScheduleImpl implements Schedule {
   private final ReentrantLock progressLock = new ReentrantLock();
   private final Condition progressed = progressLock.newCondition();
   private volatile boolean closed;
+  /** How long closing waits for a running job before interrupting it (tests shorten it). */
+  private volatile Duration closeGrace = CLOSE_WAIT;
 
   ScheduleImpl(
       @Nullable EventBus bus,
@@ -137,15 +142,17 @@ final class ScheduleImpl implements Schedule {
     long target = store.lastPosition();
     long start = System.nanoTime();
     long timeoutNanos = saturatedNanos(timeout);
-    boolean nudged = false;
+    Map<Runner, CompletableFuture<Void>> nudges = null;
     progressLock.lock();
     try {
       while (true) {
         Behind behind = null;
+        Runner behindRunner = null;
         for (Runner r : runners) {
           r.ensureUsable();
           behind = r.behind(target);
           if (behind != null) {
+            behindRunner = r;
             break;
           }
         }
@@ -153,14 +160,21 @@ final class ScheduleImpl implements Schedule {
           return;
         }
         ensureOpen();
-        if (!nudged) {
+        if (nudges == null) {
           // Whatever woke the schedule or not, a job now brings it to the target.
+          nudges = new HashMap<>();
           for (Runner r : runners) {
             if (r.behind(target) != null) {
-              r.request(TriggerOptions.defaults());
+              nudges.put(r, r.request(TriggerOptions.defaults()));
             }
           }
-          nudged = true;
+        }
+        CompletableFuture<Void> nudge = nudges.get(behindRunner);
+        if (behind.failure() != null && nudge != null && nudge.isDone() && behindRunner.idle()) {
+          // The job run for this wait ended with the projection stopped on a failure, and no
+          // other job is running or due: waiting longer cannot help.
+          throw new CatchUpTimeoutException(
+              behind.name(), behind.position(), target, null, behind.failure());
         }
         long left = timeoutNanos - (System.nanoTime() - start);
         if (left <= 0) {
@@ -218,6 +232,20 @@ final class ScheduleImpl implements Schedule {
     }
   }
 
+  /** Shortens the wait of {@link #close()} before it interrupts a running job (for tests). */
+  void closeGrace(Duration grace) {
+    closeGrace = Objects.requireNonNull(grace, "grace");
+  }
+
+  /** How many projections the subscriptions track for status and catching up (for tests). */
+  int trackedProjections() {
+    int n = 0;
+    for (Runner r : runners) {
+      n += r.applied.size();
+    }
+    return n;
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -240,8 +268,13 @@ final class ScheduleImpl implements Schedule {
     private final Condition wake = lock.newCondition();
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
     private final Debouncer debouncer = new Debouncer(options.debounce(), options.debounceCap());
-    /** The projections this subscription's jobs applied. */
+    /**
+     * The projections this subscription's jobs apply: those of its last successful job, and of
+     * jobs since (a projection built for each job must not stay behind here after its job).
+     */
     private final Set<Cursors.Cursor> applied = ConcurrentHashMap.newKeySet();
+    /** The projections the running job met (job thread only). */
+    private final Set<Cursors.Cursor> met = new HashSet<>();
     private @Nullable Instant nextTick;
     /**
      * The highest position announced by the bus or the store's insert listener. A store may show
@@ -340,6 +373,16 @@ final class ScheduleImpl implements Schedule {
       return why != null
           ? new ScheduleStoppedException(why)
           : new ClosedException("projection schedule subscription");
+    }
+
+    /** Whether no job runs, is requested or is due (debounced, or a look for announced events). */
+    boolean idle() {
+      lock.lock();
+      try {
+        return !running && requests.isEmpty() && debouncer.deadline() == null && recheckAt == null;
+      } finally {
+        lock.unlock();
+      }
     }
 
     /** Throws {@link ScheduleStoppedException} if the thread stopped on a failure. */
@@ -492,24 +535,38 @@ final class ScheduleImpl implements Schedule {
           from = trigger.query().get().afterPosition();
         }
         var job = new StoreJob(store, base, from, head, trigger, this);
+        met.clear();
         running = true;
         StoreJob.safely(
             () -> options.listener().jobStarted(ScheduleStatus.of(position(), head, true)));
         handler.handle(job);
-        if (!cancelled && !job.narrowed()) {
-          cursor = Math.max(cursor, head);
+        if (!cancelled) {
+          job.settleReads();
+          // The projections of this job are the subscription's now; one built for an earlier
+          // job only is no longer anyone's read model.
+          applied.retainAll(met);
+          if (!job.narrowed()) {
+            cursor = Math.max(cursor, head);
+          }
         }
       } catch (ProjectionException e) {
         failure = e; // reported by the job when it happened
       } catch (Throwable e) { // an Error too: reported, and the next job still runs
         failure = e;
-        Throwable reported = e;
-        StoreJob.safely(() -> options.listener().jobFailed(reported));
+        if (!cancelled) { // closing stops a job; that is no failure to report
+          Throwable reported = e;
+          StoreJob.safely(() -> options.listener().jobFailed(reported));
+        }
       } finally {
+        met.clear();
+        applied.removeIf(c -> !c.live());
         running = false;
         StoreJob.safely(
             () -> options.listener().jobFinished(ScheduleStatus.of(position(), head, false)));
       }
+      // The job answered an interrupt by stopping (and gave the flag to its handler); it must not
+      // reach code completing the trigger's future here. The loop checks 'stopped' next anyway.
+      Thread.interrupted();
       if (request != null) {
         if (failure == null) {
           request.done().complete(null);
@@ -526,8 +583,9 @@ final class ScheduleImpl implements Schedule {
     }
 
     @Override
-    public Cursors.Cursor cursor(Projection projection) {
-      Cursors.Cursor c = cursors.of(projection);
+    public Cursors.Cursor cursor(Projection projection, long start) {
+      Cursors.Cursor c = cursors.of(projection, start);
+      met.add(c);
       applied.add(c);
       return c;
     }
@@ -602,9 +660,9 @@ final class ScheduleImpl implements Schedule {
       Thread t = thread;
       if (t != null && t != Thread.currentThread()) {
         try {
-          if (!t.join(Duration.ofMillis(CLOSE_WAIT_MILLIS))) {
+          if (!t.join(closeGrace)) {
             t.interrupt();
-            t.join(Duration.ofMillis(CLOSE_WAIT_MILLIS));
+            t.join(CLOSE_WAIT);
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

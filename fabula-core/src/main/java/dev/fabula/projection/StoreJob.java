@@ -1,5 +1,7 @@
 package dev.fabula.projection;
 
+import dev.fabula.ClosedException;
+import dev.fabula.FabulaException;
 import dev.fabula.RetryPolicy;
 import dev.fabula.TransientException;
 import dev.fabula.event.AggregateRef;
@@ -8,16 +10,24 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,8 +43,11 @@ final class StoreJob implements Job {
   interface Context {
     ScheduleOptions options();
 
-    /** Where {@code projection} stands in this schedule; the subscription remembers it. */
-    Cursors.Cursor cursor(Projection projection);
+    /**
+     * Where {@code projection} stands in this schedule; the subscription remembers it. A
+     * projection the schedule has not met yet starts at {@code start}, where the job starts.
+     */
+    Cursors.Cursor cursor(Projection projection, long start);
 
     /** A projection applied the event at {@code position}; {@code report} asks to tell the listener. */
     void progressed(long position, boolean report);
@@ -57,6 +70,12 @@ final class StoreJob implements Job {
   private final TriggerOptions trigger;
   private final Context context;
   private final Set<Object> resetDone = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** The projections {@link #apply} applied in this job: they moved their positions themselves. */
+  private final Set<Object> appliedHere = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** What {@link #eventsFor} handed out, per projection, for {@link #settleReads()}. */
+  private final Map<Projection, Reading> reads = new IdentityHashMap<>();
+  /** Why the job stopped early: an interrupt, or the schedule closing. */
+  private @Nullable Throwable interruption;
   private @Nullable List<Event<?>> cache;
   private long cacheFrom;
   private int storeReads;
@@ -105,10 +124,80 @@ final class StoreJob implements Job {
 
   @Override
   public Stream<Event<?>> eventsFor(Projection projection) {
-    long after =
-        projection instanceof ProgressAware p ? p.progress() : context.cursor(projection).position;
+    Objects.requireNonNull(projection, "projection");
+    Cursors.Cursor cursor = context.cursor(projection, from);
+    long after = projection instanceof ProgressAware p ? p.progress() : cursor.position;
+    Reading reading = reads.computeIfAbsent(projection, k -> new Reading(cursor, after));
     Stream<Event<?>> s = read(after);
-    return narrowed ? s.takeWhile(this::coveredByNarrowing) : s;
+    return tracking(narrowed ? s.takeWhile(this::coveredByNarrowing) : s, reading);
+  }
+
+  /** What the job handed out through {@link #eventsFor} for one projection. */
+  private static final class Reading {
+    final Cursors.Cursor cursor;
+    /** The position of the last event handed out (or where the reading started). */
+    long delivered;
+    /** Whether a stream was read to its end. */
+    boolean exhausted;
+
+    Reading(Cursors.Cursor cursor, long start) {
+      this.cursor = cursor;
+      this.delivered = start;
+    }
+  }
+
+  /** {@code s}, noting in {@code reading} each event it hands out and whether it ran out. */
+  private static Stream<Event<?>> tracking(Stream<Event<?>> s, Reading reading) {
+    Spliterator<Event<?>> inner = s.spliterator();
+    Spliterator<Event<?>> outer =
+        new Spliterators.AbstractSpliterator<Event<?>>(
+            Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL) {
+          @Override
+          public boolean tryAdvance(Consumer<? super Event<?>> action) {
+            boolean more =
+                inner.tryAdvance(
+                    e -> {
+                      reading.delivered = Math.max(reading.delivered, e.position());
+                      action.accept(e);
+                    });
+            if (!more) {
+              reading.exhausted = true;
+            }
+            return more;
+          }
+        };
+    return StreamSupport.stream(outer, false).onClose(s::close);
+  }
+
+  /**
+   * The job's handler returned normally: each projection it read through {@link #eventsFor} and
+   * did not {@linkplain #apply apply} moves past what it was handed — to the head if a stream of
+   * an un-narrowed job was read to its end. A {@link ProgressAware} one moved its progress itself;
+   * its cursor only mirrors it.
+   */
+  void settleReads() {
+    for (Map.Entry<Projection, Reading> entry : reads.entrySet()) {
+      Projection projection = entry.getKey();
+      if (appliedHere.contains(projection)) {
+        continue; // apply moved it, event by event
+      }
+      Reading r = entry.getValue();
+      ReentrantLock lock = ProjectionLocks.of(projection);
+      lock.lock();
+      try {
+        if (projection instanceof ProgressAware progress) {
+          r.cursor.position = progress.progress();
+        } else {
+          long to = r.exhausted && !narrowed ? head : r.delivered;
+          if (to > r.cursor.position) {
+            r.cursor.position = to;
+          }
+        }
+        r.cursor.failure = null;
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   @Override
@@ -212,7 +301,11 @@ final class StoreJob implements Job {
   public void apply(Projection... projections) {
     ProjectionException first = null;
     for (Projection p : projections) {
-      ProjectionException failure = applyOne(Objects.requireNonNull(p, "projection"));
+      Objects.requireNonNull(p, "projection");
+      if (interruption != null) {
+        break;
+      }
+      ProjectionException failure = applyOne(p);
       if (failure != null) {
         if (first == null) {
           first = failure;
@@ -221,6 +314,29 @@ final class StoreJob implements Job {
         }
       }
     }
+    Throwable stop = interruption;
+    if (stop != null) {
+      // Closing (or an interrupt) is no projection's failure: nothing was dead-lettered, reported
+      // or moved past the event; the next job (or schedule) applies it. The flag is the caller's.
+      if (interrupted(stop)) {
+        Thread.currentThread().interrupt();
+      }
+      RuntimeException ended;
+      if (context.cancelled()) {
+        ended = new ClosedException("projection schedule");
+        ended.initCause(stop);
+      } else {
+        ended =
+            new FabulaException(
+                "a projection job was interrupted; each projection stays before the event it was"
+                    + " applying",
+                stop);
+      }
+      if (first != null) {
+        ended.addSuppressed(first);
+      }
+      throw ended;
+    }
     if (first != null) {
       throw first;
     }
@@ -228,11 +344,12 @@ final class StoreJob implements Job {
 
   /** Applies one projection; returns its failure under {@link FailurePolicy#STOP}, else null. */
   private @Nullable ProjectionException applyOne(Projection projection) {
+    appliedHere.add(projection);
     ReentrantLock lock = ProjectionLocks.of(projection);
     lock.lock();
     try {
       ProgressAware progress = projection instanceof ProgressAware pa ? pa : null;
-      Cursors.Cursor cursor = context.cursor(projection);
+      Cursors.Cursor cursor = context.cursor(projection, from);
       if (trigger.reset() && resetDone.add(projection)) {
         reset(projection, progress);
         cursor.position = 0;
@@ -258,6 +375,9 @@ final class StoreJob implements Job {
               return null;
             }
             ProjectionException failure = applyWithRetry(projection, guard, event);
+            if (interruption != null) {
+              return null; // stopped before the event: not applied, not skipped
+            }
             if (failure != null && !failed(projection, failure, event)) {
               cursor.failure = failure;
               return failure; // progress stays at the last good position
@@ -331,25 +451,60 @@ final class StoreJob implements Job {
     }
   }
 
-  /** Applies the event unless the guard rejects it; any {@link Throwable} becomes the report. */
+  /**
+   * Applies the event unless the guard rejects it; any {@link Throwable} becomes the report (an
+   * {@link Error} too: the job reports it and goes on per policy). A failure while the schedule is
+   * closing, or caused by an interrupt, is no failure of the projection: it sets {@link
+   * #interruption} and returns null, and the caller stops without moving past the event.
+   */
   private @Nullable ProjectionException applyWithRetry(
       Projection projection, @Nullable Guarded guard, Event<?> event) {
     RetryPolicy retry = context.options().retryPolicy();
     for (int attempt = 1; ; attempt++) {
+      Throwable failure;
       try {
         if (guard == null || guard.accepts(event)) {
           projection.apply(event);
         }
         return null;
-      } catch (TransientException e) {
-        if (attempt >= retry.maxAttempts() || context.cancelled()) {
-          return new ProjectionException(projection.projectionName(), event, e);
-        }
+      } catch (Throwable e) {
+        failure = e;
+      }
+      if (stopping(failure)) {
+        interruption = failure;
+        return null;
+      }
+      if (!(failure instanceof TransientException) || attempt >= retry.maxAttempts()) {
+        return new ProjectionException(projection.projectionName(), event, failure);
+      }
+      try {
         retry.pause(attempt);
-      } catch (Throwable e) { // an Error too: the job reports it and goes on per policy
-        return new ProjectionException(projection.projectionName(), event, e);
+      } catch (RuntimeException interrupted) { // the pause's only failure: an interrupt
+        interruption = interrupted;
+        return null;
       }
     }
+  }
+
+  /** Whether {@code failure} comes from the schedule closing or an interrupt of the job's thread. */
+  private boolean stopping(Throwable failure) {
+    return context.cancelled() || interrupted(failure);
+  }
+
+  /** Whether the thread is interrupted or {@code failure} comes from an interrupt. */
+  private static boolean interrupted(Throwable failure) {
+    if (Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < 32; t = t.getCause(), depth++) {
+      if (t instanceof InterruptedException
+          || (t instanceof InterruptedIOException && !(t instanceof SocketTimeoutException))
+          || t instanceof ClosedByInterruptException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Calls a listener; what it throws is logged once and goes no further. */

@@ -42,6 +42,11 @@ class DistributedCommandBusTest {
   record Job(int n) {}
 
   private static final long LONG_MS = 20_000;
+  /**
+   * A deadline a test waits out when things go right: long enough for a loaded two-core machine
+   * to do what must happen before it, short enough to keep the suite quick.
+   */
+  private static final long SHORT_MS = 2_000;
   private static final TestCodec CODEC =
       new TestCodec(CommandProtocol.register(CodecRegistry.builder()).register("job", Job.class).build());
 
@@ -153,7 +158,9 @@ class DistributedCommandBusTest {
     a.handle("job", Job.class, c -> ran.incrementAndGet());
     CommandBus dispatcher = bus(events, CommandBusOptions.defaults());
     Command<Job> command = Command.create("job", new Job(1));
-    Future<?> call = pool.submit(() -> dispatcher.dispatch(command, sync(Duration.ofMillis(500))));
+    // The assign timeout must outlast the assignment to A and A's close (else the dispatcher gives
+    // up on an assigned command, a different failure); after the give-back it is waited out.
+    Future<?> call = pool.submit(() -> dispatcher.dispatch(command, sync(Duration.ofMillis(SHORT_MS))));
     assertThat(viewOfA.hidden.tryAcquire(1, LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
 
     a.close();
@@ -251,7 +258,8 @@ class DistributedCommandBusTest {
     var e =
         catchThrowableOfType(
             NoHandlerException.class,
-            () -> dispatcher.dispatch(Command.create("job", new Job(1)), sync(Duration.ofMillis(300))));
+            // Long enough for the handler bus to ask, be assigned and give it back first.
+            () -> dispatcher.dispatch(Command.create("job", new Job(1)), sync(Duration.ofMillis(SHORT_MS))));
 
     assertThat(e).hasMessageContaining("gave it back").hasMessageContaining("It did not run");
     assertThat(ran).hasValue(0);
@@ -390,7 +398,10 @@ class DistributedCommandBusTest {
     UUID thing = UUID.randomUUID();
     var ranOn = new ConcurrentHashMap<Integer, Integer>();
     List<CommandBus> handlers = handlerBuses(ranOn, (bus, c) -> true, null);
-    CommandBus dispatcher = bus(events, CommandBusOptions.defaults().withAffinityWait(Duration.ofMillis(50)));
+    // The wait for the gone owner is spent once (command 2); it must outlast the new owner's
+    // request on a loaded machine, or commands 3 to 8 could go to a third bus.
+    CommandBus dispatcher =
+        bus(events, CommandBusOptions.defaults().withAffinityWait(Duration.ofMillis(SHORT_MS)));
     Duration assign = Duration.ofMillis(LONG_MS);
 
     dispatcher.dispatch(job(1, thing), sync(assign));

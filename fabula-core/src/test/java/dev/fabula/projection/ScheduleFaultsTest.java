@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.RetryPolicy;
+import dev.fabula.TransientException;
 import dev.fabula.event.CountingStore;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
@@ -11,6 +12,7 @@ import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.EventStores;
+import dev.fabula.event.OutcomeUnknownException;
 import dev.fabula.event.Subscription;
 import dev.fabula.memory.InMemory;
 import java.time.Duration;
@@ -384,10 +386,13 @@ class ScheduleFaultsTest {
     var fine = new CountingProjection("fine");
     Schedule schedule = schedule(options().build());
     schedule.project(fine, stuck);
-    assertThatThrownBy(() -> schedule.awaitCaughtUp(Duration.ofMillis(200)))
+    // Fails as soon as the job run for the wait left "stuck" stopped on its failure: the long
+    // timeout is never waited out.
+    assertThatThrownBy(() -> schedule.awaitCaughtUp(Duration.ofSeconds(10)))
         .isInstanceOfSatisfying(
             CatchUpTimeoutException.class,
             e -> {
+              assertThat(e.getMessage()).contains("stopped on a failure").doesNotContain("within");
               assertThat(e.projection()).isEqualTo("stuck");
               assertThat(e.position()).isEqualTo(2);
               assertThat(e.target()).isEqualTo(4);
@@ -523,5 +528,187 @@ class ScheduleFaultsTest {
             });
     assertThat(p.progress()).isEqualTo(2);
     assertThat(failures).hasSize(1);
+  }
+
+  // ---- 8. Review of the per-projection cursors ----
+
+  @Test
+  void aProjectionBuiltForEachJobGetsEachEventOnceAndIsForgottenAfterItsJob() throws Exception {
+    insert(raw, 2);
+    var seen = new CopyOnWriteArrayList<Long>();
+    var named = new CopyOnWriteArrayList<Long>();
+    var jobs = new AtomicInteger();
+    var schedule = (ScheduleImpl) schedule(options().build());
+    schedule.subscribe(
+        job -> {
+          int n = jobs.incrementAndGet();
+          // A capturing lambda is a new object on each job, and so is the named wrapper.
+          job.apply(
+              e -> {
+                if (n > 0) {
+                  seen.add(e.position());
+                }
+              },
+              Projections.named("per job", e -> named.add(e.position())));
+        });
+    await(schedule.trigger());
+    insert(raw, 1);
+    await(schedule.trigger());
+    insert(raw, 1);
+    await(schedule.trigger());
+    assertThat(jobs).hasValue(3);
+    assertThat(seen).isEqualTo(positions(1, 4));
+    assertThat(named).isEqualTo(positions(1, 4));
+    assertThat(schedule.trackedProjections()).isEqualTo(2); // the last job's, not all six
+    assertThat(schedule.status().position()).isEqualTo(4);
+
+    insert(raw, 1);
+    schedule.awaitCaughtUp(Duration.ofSeconds(30)); // no projection of an earlier job holds it
+    assertThat(seen).isEqualTo(positions(1, 5));
+    assertThat(schedule.trackedProjections()).isEqualTo(2);
+  }
+
+  @Test
+  void aHandlerApplyingWhatEventsForHandsOutGetsEachEventOnceAndTheScheduleFollowsIt()
+      throws Exception {
+    insert(raw, 3);
+    var seen = new CopyOnWriteArrayList<Long>();
+    Projection model = Projections.named("self-applied", e -> {});
+    var failAfterReading = new AtomicBoolean();
+    var schedule = (ScheduleImpl) schedule(options().build());
+    schedule.subscribe(
+        job -> {
+          try (Stream<Event<?>> events = job.eventsFor(model)) {
+            events.forEach(e -> seen.add(e.position()));
+          }
+          if (failAfterReading.get()) {
+            throw new IllegalStateException("handler failed after reading");
+          }
+        });
+    await(schedule.trigger());
+    assertThat(seen).isEqualTo(positions(1, 3));
+    assertThat(schedule.status().position()).isEqualTo(3);
+    await(schedule.trigger());
+    assertThat(seen).isEqualTo(positions(1, 3)); // nothing again
+
+    insert(raw, 2);
+    schedule.awaitCaughtUp(Duration.ofSeconds(30));
+    assertThat(seen).isEqualTo(positions(1, 5));
+
+    // A failed job moves nothing: the next one hands out the same events again.
+    failAfterReading.set(true);
+    insert(raw, 1);
+    assertThatThrownBy(() -> await(schedule.trigger())).hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(schedule.status().position()).isEqualTo(5);
+    failAfterReading.set(false);
+    await(schedule.trigger());
+    assertThat(seen).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 6L);
+    assertThat(schedule.status().position()).isEqualTo(6);
+  }
+
+  @Test
+  void aHandlerTakingPartOfWhatEventsForHandsOutMovesOnlyPastWhatItTook() throws Exception {
+    insert(raw, 5);
+    var seen = new CopyOnWriteArrayList<Long>();
+    Projection model = Projections.named("two at a time", e -> {});
+    Schedule schedule = schedule(options().build());
+    schedule.subscribe(
+        job -> {
+          try (Stream<Event<?>> events = job.eventsFor(model)) {
+            events.limit(2).forEach(e -> seen.add(e.position()));
+          }
+        });
+    await(schedule.trigger());
+    assertThat(seen).isEqualTo(positions(1, 2));
+    await(schedule.trigger());
+    await(schedule.trigger());
+    assertThat(seen).isEqualTo(positions(1, 5));
+  }
+
+  @Test
+  void closingUnderDeadLetterNeitherSkipsNorDeadLettersTheEventBeingApplied() throws Exception {
+    closingStopsBeforeTheEventBeingApplied(FailurePolicy.DEAD_LETTER);
+  }
+
+  @Test
+  void closingUnderStopIsNoProjectionFailure() throws Exception {
+    closingStopsBeforeTheEventBeingApplied(FailurePolicy.STOP);
+  }
+
+  private void closingStopsBeforeTheEventBeingApplied(FailurePolicy policy) throws Exception {
+    insert(raw, 3);
+    ProgressStore progress = InMemory.progressStore();
+    var entered = new CountDownLatch(1);
+    var released = new CountDownLatch(1);
+    var seen = new CopyOnWriteArrayList<Long>();
+    Projection model =
+        e -> {
+          if (e.position() == 2 && released.getCount() > 0) {
+            entered.countDown();
+            released.await(); // blocked in "I/O" until the schedule's close interrupts it
+          }
+          seen.add(e.position());
+        };
+    var thrown = new AtomicReference<Throwable>();
+    var interruptFlag = new AtomicBoolean();
+    var schedule = (ScheduleImpl) schedule(options().failurePolicy(policy).build());
+    schedule.closeGrace(Duration.ofMillis(1));
+    Projection tracked = Projections.tracked("blocking", model, progress);
+    schedule.subscribe(
+        job -> {
+          try {
+            job.apply(tracked);
+          } catch (RuntimeException e) {
+            thrown.set(e);
+            interruptFlag.set(Thread.currentThread().isInterrupted());
+            throw e;
+          }
+        });
+    CompletableFuture<Void> job = schedule.trigger();
+    assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+    schedule.close(); // interrupts the job after the (shortened) grace period, and waits for it
+
+    assertThat(thrown.get()).isInstanceOf(dev.fabula.ClosedException.class);
+    assertThat(interruptFlag).isTrue();
+    assertThat(job).isCompletedExceptionally();
+    assertThat(schedule.deadLetters()).isEmpty();
+    assertThat(failures).isEmpty();
+    assertThat(jobFailures).isEmpty();
+    assertThat(progress.position("blocking")).isEqualTo(1);
+    assertThat(seen).containsExactly(1L);
+
+    released.countDown();
+    Schedule again = schedule(options().failurePolicy(policy).build());
+    again.project(Projections.tracked("blocking", model, progress));
+    again.awaitCaughtUp(Duration.ofSeconds(30));
+    assertThat(seen).isEqualTo(positions(1, 3));
+    assertThat(progress.position("blocking")).isEqualTo(3);
+  }
+
+  @Test
+  void anOutcomeUnknownIsNotRetriedSinceAProjectionWouldInsertFreshEventsTwice() throws Exception {
+    insert(raw, 1);
+    var attempts = new AtomicInteger();
+    Schedule schedule =
+        schedule(
+            ScheduleOptions.builder()
+                .listener(recording)
+                .retryPolicy(new RetryPolicy(5, Duration.ZERO, Duration.ZERO))
+                .build());
+    schedule.project(
+        Projections.named(
+            "inserting",
+            e -> {
+              attempts.incrementAndGet();
+              throw new OutcomeUnknownException(
+                  List.of(UUID.randomUUID()), "lost the connection", new java.io.IOException("cut"));
+            }));
+    assertThatThrownBy(() -> await(schedule.trigger()))
+        .cause()
+        .isInstanceOf(ProjectionException.class)
+        .hasCauseInstanceOf(OutcomeUnknownException.class);
+    assertThat(attempts).hasValue(1);
+    assertThat(new OutcomeUnknownException(List.of(), "x", new RuntimeException()))
+        .isNotInstanceOf(TransientException.class);
   }
 }
