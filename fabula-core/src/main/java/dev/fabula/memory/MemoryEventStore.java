@@ -16,6 +16,7 @@ import dev.fabula.event.SortOrder;
 import dev.fabula.event.Subscription;
 import dev.fabula.spi.Arguments;
 import dev.fabula.spi.EventLimits;
+import dev.fabula.spi.InsertListeners;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.Arrays;
@@ -59,7 +60,7 @@ import org.jspecify.annotations.Nullable;
  * and kept in the hash {@link IdIndex}.
  */
 final class MemoryEventStore implements EventStore, InsertNotifying {
-  private final InsertNotifying.Listeners insertListeners = new InsertNotifying.Listeners();
+  private final InsertListeners insertListeners = new InsertListeners();
   private static final int CHUNK_BITS = 12;
   /** Events per chunk: small enough that a chunk's arrays are ordinary (not humongous) objects. */
   private static final int CHUNK_SIZE = 1 << CHUNK_BITS;

@@ -20,6 +20,7 @@ import dev.fabula.event.Subscription;
 import dev.fabula.codec.Codec;
 import dev.fabula.spi.Arguments;
 import dev.fabula.spi.EventLimits;
+import dev.fabula.spi.InsertListeners;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -59,7 +60,7 @@ import org.postgresql.util.PSQLException;
  */
 final class PgEventStore implements EventStore, InsertNotifying {
   /** Schedules of this process follow this store's own inserts (issue 17). */
-  private final InsertNotifying.Listeners insertListeners = new InsertNotifying.Listeners();
+  private final InsertListeners insertListeners = new InsertListeners();
 
   /**
    * Positions per transaction: an event's position is {@code xid * EVENTS_PER_TRANSACTION + i}
