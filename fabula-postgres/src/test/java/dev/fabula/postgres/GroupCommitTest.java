@@ -74,7 +74,7 @@ class GroupCommitTest {
       assertThat(txs).as("one transaction for the three queued inserts").containsOnly(txs.get(0));
       assertThat(heldTxs).doesNotContain(txs.get(0));
       assertThat(positions).as("each caller's events consecutive, callers in turn").isSorted().doesNotHaveDuplicates();
-      assertThat(count(options)).isEqualTo(GroupCommit.CONCURRENT_WRITES + 6);
+      assertThat(DB.rows(options)).isEqualTo(GroupCommit.CONCURRENT_WRITES + 6);
     }
   }
 
@@ -105,7 +105,7 @@ class GroupCommitTest {
       try (Stream<Event<?>> s = store.query(EventQuery.builder().aggregate("order", taken).build())) {
         assertThat(s.count()).as("the late writer stored nothing").isEqualTo(1);
       }
-      assertThat(count(options)).isEqualTo(3 + GroupCommit.CONCURRENT_WRITES); // taken, a, b, the blocker's
+      assertThat(DB.rows(options)).isEqualTo(3 + GroupCommit.CONCURRENT_WRITES); // taken, a, b, the blocker's
     }
   }
 
@@ -140,7 +140,7 @@ class GroupCommitTest {
           .hasMessageContaining("poisoned payload");
       assertThat(good1.get(10, TimeUnit.SECONDS).get(0).aggregate().orElseThrow().id()).isEqualTo(a);
       assertThat(good2.get(10, TimeUnit.SECONDS).get(0).aggregate().orElseThrow().id()).isEqualTo(b);
-      assertThat(count(options)).isEqualTo(2 + GroupCommit.CONCURRENT_WRITES);
+      assertThat(DB.rows(options)).isEqualTo(2 + GroupCommit.CONCURRENT_WRITES);
     }
   }
 
@@ -214,7 +214,7 @@ class GroupCommitTest {
       List<Event<?>> secondStored = second.get(10, TimeUnit.SECONDS);
       List<Event<?>> firstStored = first.get(10, TimeUnit.SECONDS);
       assertThat(txOf(secondStored.get(0))).as("one group, one transaction").isEqualTo(txOf(firstStored.get(0)));
-      assertThat(count(options)).isEqualTo(2 + GroupCommit.CONCURRENT_WRITES);
+      assertThat(DB.rows(options)).isEqualTo(2 + GroupCommit.CONCURRENT_WRITES);
     }
   }
 
@@ -399,22 +399,6 @@ class GroupCommitTest {
 
   private static long txOf(Event<?> e) {
     return e.position() / PgEventStore.EVENTS_PER_TRANSACTION;
-  }
-
-  /**
-   * The rows of the options' events table, counted in SQL: a store-following query would see only
-   * rows older than every transaction open in the cluster (ADR 0005), which other test runs on a
-   * shared server may hold open for a moment.
-   */
-  private static long count(PostgresOptions o) {
-    try (Connection c = DB.dataSource().getConnection();
-        java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + o.schema() + "." + o.eventsTable())) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
 

@@ -74,7 +74,7 @@ class LostConnectionTest {
       assertThat(store.find(e.id())).hasValueSatisfying(found -> assertThat(found.position()).isEqualTo(stored.get(0).position()));
       // A caller that retries anyway is told the events are already there, and nothing doubles.
       assertThatThrownBy(() -> store.insert(List.of(e))).isInstanceOf(DuplicateEventException.class);
-      assertThat(count(o)).isEqualTo(1);
+      assertThat(DB.rows(o)).isEqualTo(1);
     }
   }
 
@@ -91,7 +91,7 @@ class LostConnectionTest {
       assertThat(proxy.cutDone()).isTrue();
       assertThat(store.find(e.id())).isEmpty();
       assertThat(store.insert(List.of(e))).hasSize(1); // the retry stores it, once
-      assertThat(count(o)).isEqualTo(1);
+      assertThat(DB.rows(o)).isEqualTo(1);
     }
   }
 
@@ -152,7 +152,7 @@ class LostConnectionTest {
 
       assertThat(proxy.cutDone()).isTrue();
       assertThat(proxy.awaitHeldOver(20)).as("the held INSERT ran, or its backend was stopped").isTrue();
-      assertThat(count(o) - 1).as(toldStored ? "told stored" : "told not stored").isEqualTo(toldStored ? 1 : 0);
+      assertThat(DB.rows(o) - 1).as(toldStored ? "told stored" : "told not stored").isEqualTo(toldStored ? 1 : 0);
       assertThat(toldStored).as("the held INSERT never reaches a live backend").isFalse();
     }
   }
@@ -177,7 +177,7 @@ class LostConnectionTest {
       proxy.restore();
       // It was in fact committed: the retry says so instead of storing the events again.
       assertThatThrownBy(() -> store.insert(batch)).isInstanceOf(DuplicateEventException.class);
-      assertThat(count(o)).isEqualTo(2);
+      assertThat(DB.rows(o)).isEqualTo(2);
     }
   }
 
@@ -201,7 +201,7 @@ class LostConnectionTest {
       }
       assertThat(proxy.cutDone()).as("the group's reply was cut").isTrue();
       assertThat(txs).as("one group, one transaction").containsOnly(txs.get(0));
-      assertThat(count(o)).isEqualTo(2 + GroupCommit.CONCURRENT_WRITES);
+      assertThat(DB.rows(o)).isEqualTo(2 + GroupCommit.CONCURRENT_WRITES);
     }
   }
 
@@ -331,22 +331,6 @@ class LostConnectionTest {
         assertThat(System.nanoTime()).as(n + " inserts wait for a lock").isLessThan(deadline);
         Thread.sleep(5);
       }
-    }
-  }
-
-  /**
-   * The rows of the options' events table, counted in SQL: a store-following query would see only
-   * rows older than every transaction open in the cluster (ADR 0005), which other test runs on a
-   * shared server may hold open for a moment.
-   */
-  private static long count(PostgresOptions o) {
-    try (Connection c = DB.dataSource().getConnection();
-        java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + o.schema() + "." + o.eventsTable())) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -156,6 +156,22 @@ final class TestDatabase implements AutoCloseable {
         .build();
   }
 
+  /**
+   * The rows of the options' events table, counted in SQL: a store-following query would see only
+   * rows older than every transaction open in the cluster (ADR 0005), which other test runs on a
+   * shared server may hold open for a moment.
+   */
+  long rows(PostgresOptions o) {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + o.schema() + "." + o.eventsTable())) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Runs SQL on a connection of its own (autocommit). */
   void exec(String sql) {
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
