@@ -100,6 +100,9 @@ class NullArgumentsTest {
           "dev.fabula.command",
           "dev.fabula.projection",
           "dev.fabula.memory");
+  // Not dev.fabula.spi: its checks run inside the stores, after each store's entry point has
+  // checked its own arguments (swept here through the in-memory stores and in the kit), and
+  // Arguments.requireNoNulls names whatever argument its caller hands it.
   private static final UUID ID = UUID.fromString("01890000-0000-7000-8000-000000000001");
 
   private final EventStore store = InMemory.eventStore();
