@@ -10,14 +10,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one job's events, positions {@code (after, head]}, from the event store through a bounded
- * cache, and decides which events a narrowed trigger delivers. It is the only place that matches
- * events against queries in memory. Used by the job's thread only.
+ * cache, and decides which events a narrowed trigger delivers. It is the schedule's only place
+ * that matches events against queries in memory. Used by the job's thread only.
  */
 final class JobReader {
   private final EventStore store;
   /** The schedule's own query (its event names): what projections follow. */
   private final EventQuery base;
-  /** What {@link #delivered} reads: the trigger's query, or {@link #base}. */
+  /** What {@link #delivered(long)} reads: the trigger's query, or {@link #base}. */
   private final EventQuery delivered;
   private final @Nullable EventQuery triggerQuery;
   private final List<EventQuery> filters;
