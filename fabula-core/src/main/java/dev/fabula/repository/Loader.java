@@ -33,9 +33,7 @@ final class Loader<A extends AggregateRoot> {
   private final @Nullable SnapshotStore snapshots;
   private final String aggregateName;
 
-  /**
-   * @param aggregateName the name of the aggregates {@code factory} creates
-   */
+  /** A loader of the aggregates named {@code aggregateName} that the builder's factory creates. */
   Loader(Repository.Builder<A> b, String aggregateName) {
     store = b.store;
     factory = b.factory;
