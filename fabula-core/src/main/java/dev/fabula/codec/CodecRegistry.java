@@ -1,5 +1,6 @@
 package dev.fabula.codec;
 
+import dev.fabula.spi.Settings;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -135,7 +136,10 @@ public final class CodecRegistry {
     return e;
   }
 
-  /** Collects registrations; each name may be registered once. */
+  /**
+   * Collects registrations; each name, and each upcaster step, may be registered once: a second
+   * registration fails at once with an {@link IllegalStateException} naming both.
+   */
   public static final class Builder {
     private final Map<String, Class<?>> types = new LinkedHashMap<>();
     private final Map<String, Integer> revisions = new HashMap<>();
@@ -151,8 +155,8 @@ public final class CodecRegistry {
     /**
      * Registers {@code type} for {@code name}, whose payloads are now at {@code revision}.
      *
-     * @throws IllegalArgumentException when the name is blank, already registered, or the
-     *     revision is below 1
+     * @throws IllegalArgumentException when the name is blank or the revision is below 1
+     * @throws IllegalStateException when the name is already registered
      */
     public Builder register(String name, Class<?> type, int revision) {
       Objects.requireNonNull(name, "name");
@@ -163,9 +167,11 @@ public final class CodecRegistry {
       if (revision < 1) {
         throw new IllegalArgumentException("revision must be at least 1, got " + revision);
       }
-      if (types.containsKey(name)) {
-        throw new IllegalArgumentException(
-            "'" + name + "' is already registered for " + types.get(name).getName());
+      Class<?> earlier = types.get(name);
+      if (earlier != null) {
+        throw Settings.repeated(
+            Settings.call("register", name, earlier, revisions.get(name)),
+            Settings.call("register", name, type, revision));
       }
       if (type.isPrimitive() || type.isInterface() && !type.isSealed()) {
         throw new IllegalArgumentException(
@@ -187,16 +193,15 @@ public final class CodecRegistry {
      * Registers the step that turns payloads of {@code name} at {@code fromRevision} into the
      * shape of {@code fromRevision + 1}.
      *
-     * @throws IllegalArgumentException when that step is already registered
+     * @throws IllegalStateException when that step is already registered
      */
     public Builder upcaster(String name, int fromRevision, Upcaster upcaster) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(upcaster, "upcaster");
-      Objects.requireNonNull(upcaster, "upcaster");
       var steps = upcasters.computeIfAbsent(name, n -> new HashMap<>());
       if (steps.putIfAbsent(fromRevision, upcaster) != null) {
-        throw new IllegalArgumentException(
-            "an upcaster for '" + name + "' from revision " + fromRevision + " already exists");
+        String step = "upcaster(\"" + name + "\", " + fromRevision + ", …)";
+        throw Settings.repeated(step, step);
       }
       return this;
     }

@@ -2,6 +2,7 @@ package dev.fabula.command;
 
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.repository.Repository;
+import dev.fabula.spi.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -207,7 +208,9 @@ public final class AggregateCommands<A extends AggregateRoot> {
   }
 
   /**
-   * Collects the declared commands and hooks. Each command name may be declared once.
+   * Collects the declared commands and hooks. Each command name, and each rejected exception type,
+   * may be declared once: a second declaration, or a rejection an earlier one always wins over,
+   * fails at once with an {@link IllegalStateException} naming both. Hooks accumulate.
    *
    * @param <A> the aggregate type
    */
@@ -223,7 +226,8 @@ public final class AggregateCommands<A extends AggregateRoot> {
      * Declares that commands named {@code name}, with payloads of {@code payloadType}, are handled
      * by running {@code action} on their target aggregate.
      *
-     * @throws IllegalArgumentException when {@code name} is blank or already declared
+     * @throws IllegalArgumentException when {@code name} is blank
+     * @throws IllegalStateException when {@code name} is already declared
      */
     public <P> Builder<A> on(String name, Class<P> payloadType, Action<A, P> action) {
       Objects.requireNonNull(name, "name");
@@ -232,8 +236,11 @@ public final class AggregateCommands<A extends AggregateRoot> {
       if (name.isBlank()) {
         throw new IllegalArgumentException("command name must not be blank");
       }
-      if (handled.putIfAbsent(name, new Handled<>(payloadType, action)) != null) {
-        throw new IllegalArgumentException("command '" + name + "' is already declared");
+      Handled<A, ?> earlier = handled.putIfAbsent(name, new Handled<>(payloadType, action));
+      if (earlier != null) {
+        throw Settings.repeated(
+            "on(\"" + name + "\", " + earlier.type().getName() + ".class, …)",
+            "on(\"" + name + "\", " + payloadType.getName() + ".class, …)");
       }
       return this;
     }
@@ -243,15 +250,29 @@ public final class AggregateCommands<A extends AggregateRoot> {
      * rejections with {@code code}: the caller gets a {@link CommandExecutionException} with that
      * code, the exception's message, and its class name under {@link CommandError#EXCEPTION_DETAIL}.
      * Lets domain code keep its own exceptions without depending on the command package. The first
-     * matching declaration wins.
+     * matching declaration wins, so a declaration that an earlier one would always win over is
+     * refused.
      *
      * @throws IllegalArgumentException when {@code code} is blank
+     * @throws IllegalStateException when {@code type}, or a supertype of it, is already declared
      */
     public Builder<A> reject(Class<? extends Exception> type, String code) {
       Objects.requireNonNull(type, "type");
       Objects.requireNonNull(code, "code");
       if (code.isBlank()) {
         throw new IllegalArgumentException("rejection code must not be blank");
+      }
+      for (Rejection earlier : rejections) {
+        if (earlier.type() == type) {
+          throw Settings.repeated(
+              Settings.call("reject", earlier.type(), earlier.code()), Settings.call("reject", type, code));
+        }
+        if (earlier.type().isAssignableFrom(type)) {
+          throw Settings.contradiction(
+              Settings.call("reject", type, code),
+              Settings.call("reject", earlier.type(), earlier.code()),
+              "the earlier declaration matches every " + type.getSimpleName() + " first, so this one would never apply");
+        }
       }
       rejections.add(new Rejection(type, code));
       return this;

@@ -2,6 +2,7 @@ package dev.fabula.projection;
 
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
+import dev.fabula.spi.Settings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -156,7 +157,10 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
     }
   }
 
-  /** Builds a {@link Lookup}: one provider per event name. */
+  /**
+   * Builds a {@link Lookup}: one provider per event name. A second name, or a second provider for
+   * an event name, fails at once with an {@link IllegalStateException} naming both calls.
+   */
   public static final class Builder {
     private final Map<String, BiConsumer<Object, Entry>> providers = new HashMap<>();
     private @Nullable String name;
@@ -174,9 +178,7 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
       if (value.isBlank()) {
         throw new IllegalArgumentException("lookup name must not be blank");
       }
-      if (name != null) {
-        throw new IllegalStateException("name was already set to " + name);
-      }
+      Settings.requireUnset(name != null, "name", name, value);
       name = value;
       return this;
     }
@@ -185,7 +187,7 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
      * Registers what events named {@code eventName}, with data of {@code dataType}, provide for
      * their aggregate.
      *
-     * @throws IllegalStateException when the name already has a provider
+     * @throws IllegalStateException when the event name already has a provider
      */
     public <D> Builder on(String eventName, Class<D> dataType, BiConsumer<? super D, Entry> provider) {
       Objects.requireNonNull(eventName, "eventName");
@@ -201,7 +203,8 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
             provider.accept(dataType.cast(data), entry);
           };
       if (providers.putIfAbsent(eventName, typed) != null) {
-        throw new IllegalStateException("a provider for '" + eventName + "' is already registered");
+        throw Settings.repeated(
+            "on(\"" + eventName + "\", …)", "on(\"" + eventName + "\", " + dataType.getName() + ".class, …)");
       }
       return this;
     }

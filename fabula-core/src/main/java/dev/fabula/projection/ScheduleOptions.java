@@ -1,6 +1,7 @@
 package dev.fabula.projection;
 
 import dev.fabula.RetryPolicy;
+import dev.fabula.spi.Settings;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -110,8 +111,9 @@ public final class ScheduleOptions {
   }
 
   /**
-   * Builds {@link ScheduleOptions}. Each setting may be made once; a second call fails at once, and
-   * contradictions fail at {@link #build()}.
+   * Builds {@link ScheduleOptions}. Each setting may be made once: a second call, or a debounce cap
+   * that contradicts the debounce, fails at once with an {@link IllegalStateException} naming both
+   * settings; a cap left without a debounce fails at {@link #build()}.
    */
   public static final class Builder {
     private @Nullable Duration debounce;
@@ -125,61 +127,81 @@ public final class ScheduleOptions {
 
     private Builder() {}
 
-    /** The quiet time to wait for after a triggering event (continuous schedules). */
+    /**
+     * The quiet time to wait for after a triggering event (continuous schedules).
+     *
+     * @throws IllegalStateException when already set, or when a debounce cap is set that this
+     *     debounce contradicts (zero, or longer than the cap)
+     */
     public Builder debounce(Duration value) {
-      requireUnset(debounce, "debounce");
-      debounce = requireNonNegative(value, "debounce");
+      requireNonNegative(value, "debounce");
+      requireUnset(debounce, "debounce", value);
+      requireCapFits(value, debounceCap, "debounce", value);
+      debounce = value;
       return this;
     }
 
-    /** The hard upper bound on a triggering event's wait (continuous schedules). */
+    /**
+     * The hard upper bound on a triggering event's wait (continuous schedules); needs a debounce
+     * no longer than itself.
+     *
+     * @throws IllegalStateException when already set, or when it contradicts the debounce set
+     *     (zero, or longer than this cap)
+     */
     public Builder debounceCap(Duration value) {
-      requireUnset(debounceCap, "debounceCap");
-      debounceCap = requireNonNegative(value, "debounceCap");
+      requireNonNegative(value, "debounceCap");
+      requireUnset(debounceCap, "debounceCap", value);
+      requireCapFits(debounce, value, "debounceCap", value);
+      debounceCap = value;
       return this;
     }
 
     /** Whether subscribing runs a catch-up job first. */
     public Builder catchUp(CatchUp value) {
-      requireUnset(catchUp, "catchUp");
-      catchUp = Objects.requireNonNull(value, "catchUp");
+      Objects.requireNonNull(value, "catchUp");
+      requireUnset(catchUp, "catchUp", value);
+      catchUp = value;
       return this;
     }
 
     /** Who observes the schedule. */
     public Builder listener(ScheduleListener value) {
-      requireUnset(listener, "listener");
-      listener = Objects.requireNonNull(value, "listener");
+      Objects.requireNonNull(value, "listener");
+      requireUnset(listener, "listener", value);
+      listener = value;
       return this;
     }
 
     /** What happens to an event a projection fails on. */
     public Builder failurePolicy(FailurePolicy value) {
-      requireUnset(failurePolicy, "failurePolicy");
-      failurePolicy = Objects.requireNonNull(value, "failurePolicy");
+      Objects.requireNonNull(value, "failurePolicy");
+      requireUnset(failurePolicy, "failurePolicy", value);
+      failurePolicy = value;
       return this;
     }
 
     /** Retries of transient projection failures ({@link RetryPolicy#none()} to disable). */
     public Builder retryPolicy(RetryPolicy value) {
-      requireUnset(retryPolicy, "retryPolicy");
-      retryPolicy = Objects.requireNonNull(value, "retryPolicy");
+      Objects.requireNonNull(value, "retryPolicy");
+      requireUnset(retryPolicy, "retryPolicy", value);
+      retryPolicy = value;
       return this;
     }
 
     /** The clock for debounce, caps and intervals (tests pass a controllable one). */
     public Builder clock(InstantSource value) {
-      requireUnset(clock, "clock");
-      clock = Objects.requireNonNull(value, "clock");
+      Objects.requireNonNull(value, "clock");
+      requireUnset(clock, "clock", value);
+      clock = value;
       return this;
     }
 
     /** How many events a job caches so several projections read the store once; 0 disables. */
     public Builder jobCacheSize(int value) {
-      requireUnset(jobCacheSize, "jobCacheSize");
       if (value < 0) {
         throw new IllegalArgumentException("jobCacheSize must not be negative, got " + value);
       }
+      requireUnset(jobCacheSize, "jobCacheSize", value);
       jobCacheSize = value;
       return this;
     }
@@ -187,18 +209,32 @@ public final class ScheduleOptions {
     /**
      * The options.
      *
-     * @throws IllegalArgumentException when a debounce cap is shorter than the debounce, or set
-     *     without a debounce
+     * @throws IllegalStateException when a debounce cap is set without a debounce
      */
     public ScheduleOptions build() {
-      if (debounceCap != null && (debounce == null || debounce.isZero())) {
-        throw new IllegalArgumentException("debounceCap " + debounceCap + " needs a debounce");
-      }
-      if (debounceCap != null && debounceCap.compareTo(debounce) < 0) {
-        throw new IllegalArgumentException(
-            "debounceCap " + debounceCap + " is shorter than the debounce " + debounce);
+      if (debounceCap != null && debounce == null) {
+        throw new IllegalStateException(
+            Settings.call("debounceCap", debounceCap) + " needs a debounce: set debounce(...) too");
       }
       return new ScheduleOptions(this);
+    }
+
+    /** Refuses a debounce and a cap that contradict each other, naming both; {@code attempt} is the one set now. */
+    private static void requireCapFits(
+        @Nullable Duration debounce, @Nullable Duration cap, String attempt, Duration value) {
+      if (debounce == null || cap == null) {
+        return;
+      }
+      String other = attempt.equals("debounce") ? "debounceCap" : "debounce";
+      Duration otherValue = attempt.equals("debounce") ? cap : debounce;
+      if (debounce.isZero()) {
+        throw Settings.contradiction(
+            Settings.call(attempt, value), Settings.call(other, otherValue), "a cap needs a debounce above zero");
+      }
+      if (cap.compareTo(debounce) < 0) {
+        throw Settings.contradiction(
+            Settings.call(attempt, value), Settings.call(other, otherValue), "the cap is shorter than the debounce");
+      }
     }
 
     private static Duration requireNonNegative(Duration d, String what) {
@@ -209,10 +245,8 @@ public final class ScheduleOptions {
       return d;
     }
 
-    private static void requireUnset(@Nullable Object current, String setting) {
-      if (current != null) {
-        throw new IllegalStateException(setting + " was already set to " + current);
-      }
+    private static void requireUnset(@Nullable Object current, String setting, Object attempt) {
+      Settings.requireUnset(current != null, setting, current, attempt);
     }
   }
 }

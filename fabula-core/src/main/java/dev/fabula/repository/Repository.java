@@ -7,6 +7,7 @@ import dev.fabula.event.EventStore;
 import dev.fabula.event.Metadata;
 import dev.fabula.snapshot.SnapshotSchedule;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.Settings;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -140,7 +141,8 @@ public interface Repository<A extends AggregateRoot> {
 
   /**
    * Configures a {@link Repository}. Defaults: {@link RetryPolicy#defaults()}, no snapshots, no
-   * cache, {@code use} calls on one aggregate take turns.
+   * cache, {@code use} calls on one aggregate take turns. Each setting may be made once: a
+   * second call fails at once with an {@link IllegalStateException} naming both calls.
    *
    * @param <A> the aggregate type
    */
@@ -153,6 +155,7 @@ public interface Repository<A extends AggregateRoot> {
     int cacheSize;
     boolean takeTurns = true;
     private boolean retrySet;
+    private boolean takeTurnsSet;
 
     private Builder(EventStore store, Function<UUID, A> factory) {
       this.store = Objects.requireNonNull(store, "store");
@@ -161,11 +164,10 @@ public interface Repository<A extends AggregateRoot> {
 
     /** How {@code use} retries on version conflicts; {@link RetryPolicy#none()} disables it. */
     public Builder<A> retry(RetryPolicy policy) {
-      if (retrySet) {
-        throw new IllegalStateException("retry policy was already set to " + retry);
-      }
+      Objects.requireNonNull(policy, "policy");
+      Settings.requireUnset(retrySet, "retry", retry, policy);
       retrySet = true;
-      retry = Objects.requireNonNull(policy, "policy");
+      retry = policy;
       return this;
     }
 
@@ -174,11 +176,14 @@ public interface Repository<A extends AggregateRoot> {
      * one. The aggregate type must implement {@link dev.fabula.aggregate.Snapshotting}.
      */
     public Builder<A> snapshots(SnapshotStore store, SnapshotSchedule schedule) {
+      Objects.requireNonNull(store, "snapshot store");
+      Objects.requireNonNull(schedule, "schedule");
       if (snapshots != null) {
-        throw new IllegalStateException("snapshots were already configured");
+        throw Settings.repeated(
+            Settings.call("snapshots", snapshots, this.schedule), Settings.call("snapshots", store, schedule));
       }
-      snapshots = Objects.requireNonNull(store, "snapshot store");
-      this.schedule = Objects.requireNonNull(schedule, "schedule");
+      snapshots = store;
+      this.schedule = schedule;
       return this;
     }
 
@@ -214,9 +219,7 @@ public interface Repository<A extends AggregateRoot> {
       if (maxAggregates < 1) {
         throw new IllegalArgumentException("maxAggregates must be at least 1, got " + maxAggregates);
       }
-      if (cacheSize != 0) {
-        throw new IllegalStateException("the cache was already set to " + cacheSize + " aggregates");
-      }
+      Settings.requireUnset(cacheSize != 0, "cache", cacheSize, maxAggregates);
       cacheSize = maxAggregates;
       return this;
     }
@@ -228,6 +231,8 @@ public interface Repository<A extends AggregateRoot> {
      * conflicts between threads of this process; switch it off only to see those conflicts.
      */
     public Builder<A> takeTurns(boolean enabled) {
+      Settings.requireUnset(takeTurnsSet, "takeTurns", takeTurns, enabled);
+      takeTurnsSet = true;
       takeTurns = enabled;
       return this;
     }

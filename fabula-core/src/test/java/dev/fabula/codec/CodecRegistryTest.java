@@ -31,8 +31,26 @@ class CodecRegistryTest {
   @Test
   void rejectsDuplicateAndBadRegistrations() {
     assertThatThrownBy(() -> CodecRegistry.builder().register("a", Created.class).register("a", String.class))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("already registered");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("register(\"a\", " + Created.class.getName() + ".class, 1) was already set; "
+            + "register(\"a\", java.lang.String.class, 1) would replace it (each setting may be made once)");
+    assertThatThrownBy(() -> CodecRegistry.builder().registerSnapshot("p", Created.class).registerSnapshot("p", Created.class))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("was already set");
+    assertThatThrownBy(
+            () -> CodecRegistry.builder().register("a", Created.class, 3).upcaster("a", 1, m -> m).upcaster("a", 1, m -> m))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("upcaster(\"a\", 1, …) was already set; upcaster(\"a\", 1, …) would replace it");
+    // different names and different steps accumulate
+    CodecRegistry many =
+        CodecRegistry.builder()
+            .register("a", Created.class, 3)
+            .register("b", Created.class)
+            .upcaster("a", 1, m -> m)
+            .upcaster("a", 2, m -> m)
+            .build();
+    assertThat(many.contains("a")).isTrue();
+    assertThat(many.contains("b")).isTrue();
     assertThatThrownBy(() -> CodecRegistry.builder().register("a", Runnable.class))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("concrete type");

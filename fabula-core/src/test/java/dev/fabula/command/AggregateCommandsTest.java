@@ -252,4 +252,51 @@ class AggregateCommandsTest {
       });
     }
   }
+
+  static class RuleBrokenHere extends RuntimeException {}
+
+  static class NarrowerRuleBroken extends RuleBrokenHere {}
+
+  @Test
+  void aCommandNameOrARejectedTypeDeclaredTwiceIsRefusedNamingBoth() {
+    assertThatThrownBy(
+            () ->
+                AggregateCommands.<Product>builder()
+                    .on("product.create", CreateProduct.class, (p, c) -> {})
+                    .on("product.create", ChangePrice.class, (p, c) -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("on(\"product.create\", " + CreateProduct.class.getName() + ".class, …) was already set; "
+            + "on(\"product.create\", " + ChangePrice.class.getName() + ".class, …) would replace it");
+    assertThatThrownBy(
+            () -> AggregateCommands.<Product>builder().reject(RuleBrokenHere.class, "a").reject(RuleBrokenHere.class, "b"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("reject(" + RuleBrokenHere.class.getName() + ".class, \"a\") was already set; reject("
+            + RuleBrokenHere.class.getName() + ".class, \"b\")");
+  }
+
+  @Test
+  void aRejectionAnEarlierOneAlwaysWinsOverIsAContradiction() {
+    assertThatThrownBy(
+            () ->
+                AggregateCommands.<Product>builder()
+                    .reject(RuleBrokenHere.class, "broad")
+                    .reject(NarrowerRuleBroken.class, "narrow"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("reject(" + NarrowerRuleBroken.class.getName() + ".class, \"narrow\") contradicts reject("
+            + RuleBrokenHere.class.getName() + ".class, \"broad\")");
+  }
+
+  @Test
+  void differentNamesAndANarrowerRejectionFirstAccumulate() {
+    AggregateCommands<Product> commands =
+        AggregateCommands.<Product>builder()
+            .on("product.create", CreateProduct.class, (p, c) -> {})
+            .on("product.change-price", ChangePrice.class, (p, c) -> {})
+            .reject(NarrowerRuleBroken.class, "narrow") // the narrower first: both can apply
+            .reject(RuleBrokenHere.class, "broad")
+            .before((p, c) -> {})
+            .before((p, c) -> {})
+            .build();
+    assertThat(commands.commandNames()).containsExactlyInAnyOrder("product.create", "product.change-price");
+  }
 }

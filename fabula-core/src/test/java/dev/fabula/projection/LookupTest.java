@@ -65,8 +65,16 @@ class LookupTest {
             () ->
                 Lookup.builder()
                     .on("a", Deleted.class, (d, e) -> {})
-                    .on("a", Deleted.class, (d, e) -> {}))
-        .isInstanceOf(IllegalStateException.class);
+                    .on("a", Registered.class, (d, e) -> {}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("on(\"a\", …) was already set; on(\"a\", " + Registered.class.getName() + ".class, …)");
+  }
+
+  @Test
+  void aSecondNameIsRefusedNamingBoth() {
+    assertThatThrownBy(() -> Lookup.builder().name("emails").name("mails"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("name(\"emails\") was already set; name(\"mails\") would replace it");
   }
 
   @Test

@@ -422,14 +422,14 @@ class ScheduleTest {
     assertThatThrownBy(() -> ScheduleOptions.builder().debounce(Duration.ofMillis(5)).debounce(Duration.ofMillis(5)))
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> ScheduleOptions.builder().debounceCap(Duration.ofMillis(5)).build())
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(
             () ->
                 ScheduleOptions.builder()
                     .debounce(Duration.ofMillis(50))
                     .debounceCap(Duration.ofMillis(10))
                     .build())
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> Schedule.continuously(bus, raw, Set.of()))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(

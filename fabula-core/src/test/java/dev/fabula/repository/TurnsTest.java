@@ -165,7 +165,7 @@ class TurnsTest {
 
   @Test
   void anEntryLivesOnlyWhileSomebodyUsesTheAggregate() throws Exception {
-    Turns t = new Turns();
+    Turns<Account> t = bareTurns();
     UUID id = UUID.randomUUID();
     Turns.Turn first = t.enter(id);
     assertThat(t.active()).isEqualTo(1);
@@ -175,7 +175,7 @@ class TurnsTest {
       t.leave(id, second);
     });
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!first.lock.hasQueuedThreads()) { // the waiter is queued on the same turn
+    while (!first.othersQueued()) { // the waiter is queued on the same turn
       assertThat(System.nanoTime()).as("waiter queued").isLessThan(deadline);
       Thread.sleep(1);
     }
@@ -187,7 +187,7 @@ class TurnsTest {
 
   @Test
   void anInterruptedWaitFailsKeepsTheFlagAndLeavesNoEntryBehind() throws Exception {
-    Turns t = new Turns();
+    Turns<Account> t = bareTurns();
     UUID id = UUID.randomUUID();
     Turns.Turn held = t.enter(id);
     Future<Throwable> waiter = pool.submit(() -> {
@@ -203,6 +203,13 @@ class TurnsTest {
     assertThat(waiter.get(10, TimeUnit.SECONDS)).hasMessageContaining("interrupted while waiting for a turn");
     t.leave(id, held);
     assertThat(t.active()).isZero();
+  }
+
+  /** Turns over {@link #store} on their own, to look at their entries. */
+  private Turns<Account> bareTurns() {
+    var b = Repository.builder(store, Account::new);
+    Loader<Account> loader = new Loader<>(b, Account.NAME);
+    return new Turns<>(loader, new Saver<>(b, loader));
   }
 
   private static void await(CountDownLatch latch) {

@@ -1,7 +1,11 @@
 package dev.fabula.postgres;
 
+import dev.fabula.spi.Settings;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -130,8 +134,15 @@ public final class PostgresOptions {
     return name;
   }
 
-  /** Builds {@link PostgresOptions}; names are validated as they are set. */
+  /**
+   * Builds {@link PostgresOptions}; names are validated as they are set. Each setting may be made
+   * once (starting from the defaults or from {@link PostgresOptions#toBuilder()}, whose values
+   * count as unset): a second call, or a table name another table already has, fails with an
+   * {@link IllegalStateException} naming both settings.
+   */
   public static final class Builder {
+    private static final List<String> TABLES = List.of("eventsTable", "snapshotsTable", "progressTable");
+    private final Set<String> made = new HashSet<>();
     private String schema = "public";
     private String eventsTable = "fabula_events";
     private String snapshotsTable = "fabula_snapshots";
@@ -146,9 +157,12 @@ public final class PostgresOptions {
      * The schema holding the tables.
      *
      * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     * @throws IllegalStateException when already set
      */
     public Builder schema(String name) {
-      schema = identifier("schema name", name);
+      identifier("schema name", name);
+      once("schema", schema, name);
+      schema = name;
       return this;
     }
 
@@ -156,9 +170,13 @@ public final class PostgresOptions {
      * The events table.
      *
      * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     * @throws IllegalStateException when already set, or when another table set has this name
      */
     public Builder eventsTable(String name) {
-      eventsTable = identifier("events table name", name);
+      identifier("events table name", name);
+      once("eventsTable", eventsTable, name);
+      eventsTable = name;
+      requireDistinctTables(false);
       return this;
     }
 
@@ -166,9 +184,13 @@ public final class PostgresOptions {
      * The snapshots table.
      *
      * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     * @throws IllegalStateException when already set, or when another table set has this name
      */
     public Builder snapshotsTable(String name) {
-      snapshotsTable = identifier("snapshots table name", name);
+      identifier("snapshots table name", name);
+      once("snapshotsTable", snapshotsTable, name);
+      snapshotsTable = name;
+      requireDistinctTables(false);
       return this;
     }
 
@@ -176,15 +198,25 @@ public final class PostgresOptions {
      * The projection progress table.
      *
      * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     * @throws IllegalStateException when already set, or when another table set has this name
      */
     public Builder progressTable(String name) {
-      progressTable = identifier("progress table name", name);
+      identifier("progress table name", name);
+      once("progressTable", progressTable, name);
+      progressTable = name;
+      requireDistinctTables(false);
       return this;
     }
 
-    /** Whether missing tables and indexes are created ({@link SchemaPolicy#CREATE}) or only checked. */
+    /**
+     * Whether missing tables and indexes are created ({@link SchemaPolicy#CREATE}) or only checked.
+     *
+     * @throws IllegalStateException when already set
+     */
     public Builder schemaPolicy(SchemaPolicy policy) {
-      schemaPolicy = Objects.requireNonNull(policy, "policy");
+      Objects.requireNonNull(policy, "policy");
+      once("schemaPolicy", schemaPolicy, policy);
+      schemaPolicy = policy;
       return this;
     }
 
@@ -192,11 +224,13 @@ public final class PostgresOptions {
      * Rows fetched per round trip by streaming queries.
      *
      * @throws IllegalArgumentException when not positive
+     * @throws IllegalStateException when already set
      */
     public Builder fetchSize(int rows) {
       if (rows < 1) {
         throw new IllegalArgumentException("fetch size must be positive, got " + rows);
       }
+      once("fetchSize", fetchSize, rows);
       fetchSize = rows;
       return this;
     }
@@ -205,19 +239,55 @@ public final class PostgresOptions {
      * How long an insert whose connection broke tries to learn whether its batch was stored.
      *
      * @throws IllegalArgumentException when negative
+     * @throws IllegalStateException when already set
      */
     public Builder outcomeTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.isNegative()) {
         throw new IllegalArgumentException("outcome timeout must not be negative, got " + timeout);
       }
+      once("outcomeTimeout", outcomeTimeout, timeout);
       outcomeTimeout = timeout;
       return this;
     }
 
-    /** The options. */
+    /**
+     * The options.
+     *
+     * @throws IllegalStateException when two tables have the same name (one set, the other its
+     *     default)
+     */
     public PostgresOptions build() {
+      requireDistinctTables(true);
       return new PostgresOptions(this);
+    }
+
+    /** Refuses a second call of {@code setting}. */
+    private void once(String setting, Object earlier, Object attempt) {
+      Settings.requireUnset(made.contains(setting), setting, earlier, attempt);
+      made.add(setting);
+    }
+
+    /**
+     * Refuses two tables of one name, naming both settings. Until {@link #build()}, only tables
+     * both set are compared: one left at its default may still be set.
+     */
+    private void requireDistinctTables(boolean building) {
+      List<String> names = List.of(eventsTable, snapshotsTable, progressTable);
+      for (int i = 0; i < names.size(); i++) {
+        for (int j = i + 1; j < names.size(); j++) {
+          String first = TABLES.get(i);
+          String second = TABLES.get(j);
+          if (names.get(i).equals(names.get(j)) && (building || made.contains(first) && made.contains(second))) {
+            throw Settings.contradiction(
+                setting(second, names.get(j)), setting(first, names.get(i)), "two tables cannot share a name");
+          }
+        }
+      }
+    }
+
+    private String setting(String table, String name) {
+      return Settings.call(table, name) + (made.contains(table) ? "" : " (unset, so its default)");
     }
   }
 }
