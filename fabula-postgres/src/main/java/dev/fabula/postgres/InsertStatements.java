@@ -35,7 +35,7 @@ final class InsertStatements {
     }
   }
 
-  /** @param table the events table, with its schema */
+  /** Builds the statements for {@code table} (the events table, with its schema). */
   InsertStatements(String table) {
     this.guarded = shapes(table, true);
     this.unguarded = shapes(table, false);

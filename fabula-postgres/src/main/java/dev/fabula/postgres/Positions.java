@@ -1,8 +1,8 @@
 package dev.fabula.postgres;
 
 /**
- * Gives every event a gap-safe position (ADR 0005): a position starts with its writer's
- * transaction id, so store-following reads can stop below every writer still in flight.
+ * Spells the gap-safe positions of ADR 0005 in SQL: a position starts with its writer's
+ * transaction id, so a store-following read can stop below every writer still in flight.
  */
 final class Positions {
   /**

@@ -41,6 +41,8 @@ final class QueryTranslator {
   private final int fetchSize;
 
   /**
+   * A translator for one events table.
+   *
    * @param table the events table, with its schema
    * @param fetchSize the rows per round trip of a cursor, for reads not bounded by given aggregates
    */
