@@ -6,6 +6,7 @@ import dev.fabula.TransientException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +27,10 @@ import org.postgresql.Driver;
 import org.postgresql.PGStatement;
 import org.postgresql.ds.common.BaseDataSource;
 
-/** Shared JDBC plumbing: error translation, server description, time conversion. */
+/**
+ * Shared JDBC plumbing: error translation, server description, time conversion, parameter binding
+ * and result streaming.
+ */
 final class Pg {
   static final String UNIQUE_VIOLATION = "23505";
   static final String DEADLOCK = "40P01";
@@ -229,6 +233,31 @@ final class Pg {
     return Instant.ofEpochSecond(Math.floorDiv(nanos, NANOS), Math.floorMod(nanos, NANOS));
   }
 
+  /** Times beyond the storable range compare like the range's ends (for query bounds). */
+  static long clampNanos(Instant t) {
+    try {
+      return toNanos(t);
+    } catch (ArithmeticException e) {
+      return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /** An array parameter with its PostgreSQL element type. */
+  record TypedArray(String type, Object[] values) {}
+
+  /** Binds {@code params} in order: {@link TypedArray}s as SQL arrays, the rest as they are. */
+  static void bind(Connection c, PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object v = params.get(i);
+      if (v instanceof TypedArray a) {
+        Array arr = c.createArrayOf(a.type(), a.values());
+        ps.setArray(i + 1, arr);
+      } else {
+        ps.setObject(i + 1, v);
+      }
+    }
+  }
+
   /**
    * Asks pgjdbc for binary results from the first execution of {@code ps}: bigint, integer and
    * uuid columns then arrive as fixed-width values, which neither the server (no number or hex
@@ -290,7 +319,7 @@ final class Pg {
       c = ds.getConnection();
       ps = c.prepareStatement(sql);
       binaryResults(ps);
-      PgEventStore.bind(c, ps, params);
+      bind(c, ps, params);
       rs = ps.executeQuery();
     } catch (SQLException e) {
       closeQuietly(rs);

@@ -140,15 +140,15 @@ final class PgSnapshotStore implements SnapshotStore {
     List<String> and = new ArrayList<>();
     if (!q.aggregateNames().isEmpty()) {
       and.add("aggregate_name = ANY(?::text[])");
-      p.add(new PgEventStore.TypedArray("text", q.aggregateNames().toArray()));
+      p.add(new Pg.TypedArray("text", q.aggregateNames().toArray()));
     }
     if (!q.aggregateIds().isEmpty()) {
       and.add("aggregate_id = ANY(?::uuid[])");
-      p.add(new PgEventStore.TypedArray("uuid", q.aggregateIds().toArray()));
+      p.add(new Pg.TypedArray("uuid", q.aggregateIds().toArray()));
     }
     if (!q.versions().isEmpty()) {
       and.add("version = ANY(?::int[])");
-      p.add(new PgEventStore.TypedArray("int4", q.versions().toArray()));
+      p.add(new Pg.TypedArray("int4", q.versions().toArray()));
     }
     q.versionMin().ifPresent(v -> {
       and.add("version >= ?");

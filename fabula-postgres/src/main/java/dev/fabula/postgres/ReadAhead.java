@@ -157,7 +157,7 @@ final class ReadAhead<R, T> extends Spliterators.AbstractSpliterator<T> {
       ps = c.prepareStatement(sql);
       Pg.binaryResults(ps);
       ps.setFetchSize(fetchSize);
-      PgEventStore.bind(c, ps, params);
+      Pg.bind(c, ps, params);
       statement = ps;
       if (isClosed()) {
         return;

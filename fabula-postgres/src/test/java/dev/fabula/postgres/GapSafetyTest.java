@@ -58,7 +58,7 @@ class GapSafetyTest {
 
       UUID agg = UUID.randomUUID();
       Event<?> late = fast.insert(List.of(TckData.beta("order", agg, 1))).get(0);
-      assertThat(late.position() / PgEventStore.EVENTS_PER_TRANSACTION).isGreaterThan(slowXid);
+      assertThat(late.position() / Positions.EVENTS_PER_TRANSACTION).isGreaterThan(slowXid);
 
       // Committed, but behind an in-flight writer that will take a lower position: not yet
       // visible to a reader following the store, and not counted by lastPosition().
@@ -74,7 +74,7 @@ class GapSafetyTest {
       UUID earlyId = UUID.randomUUID();
       try (PreparedStatement ps = slow.prepareStatement("INSERT INTO " + table
           + " (position, id, name, time_ns, revision, data) OVERRIDING SYSTEM VALUE"
-          + " VALUES (" + PgEventStore.FIRST_POSITION + ", ?, 'tck.alpha', 0, 1, '{\"text\":\"early\"}')")) {
+          + " VALUES (" + Positions.FIRST_POSITION + ", ?, 'tck.alpha', 0, 1, '{\"text\":\"early\"}')")) {
         ps.setObject(1, earlyId);
         ps.executeUpdate();
       }
@@ -84,7 +84,7 @@ class GapSafetyTest {
       slow.commit();
       assertThat(ids(fast, EventQuery.all())).containsExactly(earlyId, late.id());
       assertThat(fast.find(earlyId).orElseThrow().position())
-          .isEqualTo(slowXid * PgEventStore.EVENTS_PER_TRANSACTION)
+          .isEqualTo(slowXid * Positions.EVENTS_PER_TRANSACTION)
           .isLessThan(late.position());
       assertThat(fast.lastPosition()).isEqualTo(late.position());
     }
@@ -98,10 +98,10 @@ class GapSafetyTest {
       List<Event<?>> stored = store.insert(List.of(
           TckData.beta("order", agg, 1), TckData.beta("order", agg, 2), TckData.beta("order", agg, 3)));
       long first = stored.get(0).position();
-      assertThat(first % PgEventStore.EVENTS_PER_TRANSACTION).isZero();
+      assertThat(first % Positions.EVENTS_PER_TRANSACTION).isZero();
       assertThat(stored).extracting(Event::position).containsExactly(first, first + 1, first + 2);
 
-      List<Event<?>> tooMany = Collections.nCopies(PgEventStore.EVENTS_PER_TRANSACTION + 1, TckData.alpha("x"));
+      List<Event<?>> tooMany = Collections.nCopies(Positions.EVENTS_PER_TRANSACTION + 1, TckData.alpha("x"));
       assertThatThrownBy(() -> store.insert(tooMany))
           .isInstanceOf(InvalidBatchException.class)
           .hasMessageContaining("at most 1048576 events");
@@ -110,7 +110,7 @@ class GapSafetyTest {
   }
 
   @ParameterizedTest(name = "{0} events")
-  @ValueSource(ints = {1, 2, PgEventStore.MAX_VALUES_ROWS, PgEventStore.MAX_VALUES_ROWS + 1, 100})
+  @ValueSource(ints = {1, 2, InsertStatements.MAX_VALUES_ROWS, InsertStatements.MAX_VALUES_ROWS + 1, 100})
   void everyStatementShapeStoresTwoInterleavedStreamsAndRefusesAGap(int size) {
     // 1: the one-event statement; 2..16: VALUES rows; above: arrays.
     PostgresOptions options = DB.freshTables();

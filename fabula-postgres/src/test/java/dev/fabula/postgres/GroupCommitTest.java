@@ -371,7 +371,7 @@ class GroupCommitTest {
     c.setAutoCommit(false);
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + options.schema() + "." + options.eventsTable()
         + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data)"
-        + " OVERRIDING SYSTEM VALUE VALUES (" + PgEventStore.FIRST_POSITION + " + " + ord
+        + " OVERRIDING SYSTEM VALUE VALUES (" + Positions.FIRST_POSITION + " + " + ord
         + ", ?, 'tck.beta', 0, 'order', ?, 1, 1, '{\"number\":1}')")) {
       ps.setObject(1, UUID.randomUUID());
       ps.setObject(2, id);
@@ -398,7 +398,7 @@ class GroupCommitTest {
   }
 
   private static long txOf(Event<?> e) {
-    return e.position() / PgEventStore.EVENTS_PER_TRANSACTION;
+    return e.position() / Positions.EVENTS_PER_TRANSACTION;
   }
 
 

@@ -197,7 +197,7 @@ class LostConnectionTest {
       for (int i = 0; i < batches.size(); i++) {
         List<Event<?>> stored = staged.queued().get(i).get(20, TimeUnit.SECONDS);
         assertThat(stored).extracting(Event::id).containsExactly(batches.get(i).id());
-        txs.add(stored.get(0).position() / PgEventStore.EVENTS_PER_TRANSACTION);
+        txs.add(stored.get(0).position() / Positions.EVENTS_PER_TRANSACTION);
       }
       assertThat(proxy.cutDone()).as("the group's reply was cut").isTrue();
       assertThat(txs).as("one group, one transaction").containsOnly(txs.get(0));
@@ -291,7 +291,7 @@ class LostConnectionTest {
       UUID id = UUID.randomUUID();
       try (PreparedStatement ps = blocker.prepareStatement("INSERT INTO " + table
           + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data)"
-          + " OVERRIDING SYSTEM VALUE VALUES (" + PgEventStore.FIRST_POSITION + " + " + i
+          + " OVERRIDING SYSTEM VALUE VALUES (" + Positions.FIRST_POSITION + " + " + i
           + ", ?, 'tck.beta', 0, 'order', ?, 1, 1, '{\"number\":1}')")) {
         ps.setObject(1, UUID.randomUUID());
         ps.setObject(2, id);

@@ -1,0 +1,162 @@
+package dev.fabula.postgres;
+
+import dev.fabula.codec.Codec;
+import dev.fabula.event.AggregateRef;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventDecodingException;
+import dev.fabula.event.Metadata;
+import dev.fabula.spi.QueryPlan;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads events back from the events table: one by id, a query's rows as a stream (SQL from the
+ * {@link QueryTranslator}), the last position, each row decoded into an {@link Event}.
+ */
+final class EventReader {
+  private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
+
+  private final DataSource ds;
+  private final Codec codec;
+  private final String table;
+  private final String server;
+  private final QueryTranslator translator;
+
+  EventReader(DataSource ds, Codec codec, String table, String server, int fetchSize) {
+    this.ds = ds;
+    this.codec = codec;
+    this.table = table;
+    this.server = server;
+    this.translator = new QueryTranslator(table, fetchSize);
+  }
+
+  /** The event with {@code id}, whether or not the gap-safe horizon has passed it. */
+  Optional<Event<?>> find(UUID id) {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT " + QueryTranslator.COLUMNS + " FROM " + table + " WHERE id = ?")) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(reader(null).read(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw Pg.translate(e, "finding event " + id + " in " + table, server);
+    }
+  }
+
+  /** The events {@code plan} selects, in its order, as a lazy stream that holds a connection. */
+  Stream<Event<?>> query(QueryPlan plan) {
+    QueryTranslator.Select select = translator.translate(plan);
+    return Pg.stream(
+        ds, select.sql(), select.params(), select.fetchSize(), reader(select.one()), "events from " + table,
+        server);
+  }
+
+  /** The position of the last event a store-following read sees, or 0. */
+  long lastPosition() {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT position FROM " + table + " WHERE " + Positions.SAFE + " ORDER BY position DESC LIMIT 1")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw Pg.translate(e, "reading the last position of " + table, server);
+    }
+  }
+
+  /** The columns of a stored event ({@link QueryTranslator#COLUMNS}), before decoding. */
+  private record Row(
+      long position, UUID id, String name, long timeNanos, @Nullable String aggregateName,
+      @Nullable UUID aggregateId, int version, int revision, byte[] data, byte[] metadata) {}
+
+  /**
+   * A reader of events for one result: the columns, then (maybe on another thread than the JDBC
+   * calls) the event. Text and JSON columns are taken as their UTF-8 bytes; event and aggregate
+   * names, which repeat from row to row, become one shared string each ({@link Names}), so a
+   * long result neither decodes nor hashes the same name again for every row.
+   *
+   * @param only the aggregate of every row when the query read one aggregate without its name and
+   *     id columns, else null
+   */
+  private Pg.RowReader<Row, Event<?>> reader(QueryPlan.@Nullable One only) {
+    Names names = new Names();
+    return new Pg.RowReader<>() {
+      @Override
+      public Row extract(ResultSet rs) throws SQLException {
+        String aggName;
+        UUID aggId;
+        if (only != null) { // one aggregate's columns: every row is this aggregate's
+          aggName = only.name();
+          aggId = only.id();
+        } else {
+          byte[] nameBytes = rs.getBytes(5);
+          aggName = nameBytes == null ? null : names.of(nameBytes);
+          aggId = nameBytes == null ? null : rs.getObject(6, UUID.class);
+        }
+        return new Row(
+            rs.getLong(1), rs.getObject(2, UUID.class), names.of(rs.getBytes(3)), rs.getLong(4),
+            aggName, aggId, rs.getInt(7), rs.getInt(8), rs.getBytes(9), rs.getBytes(10));
+      }
+
+      /**
+       * Every row that does not make an {@code Event} (a payload that does not decode, a JSON
+       * {@code null}, a version below 1, a blank name, a negative position, broken metadata) fails
+       * as an {@link EventDecodingException} naming the row's id and position.
+       */
+      @Override
+      public Event<?> decode(Row r) {
+        try {
+          Object data = codec.decode(r.name(), r.revision(), r.data());
+          if (data == null) {
+            throw new IllegalArgumentException("the stored payload is JSON null");
+          }
+          Metadata metadata =
+              Arrays.equals(r.metadata(), EMPTY_OBJECT)
+                  ? Metadata.empty()
+                  : new Metadata(JsonMap.read(new String(r.metadata(), StandardCharsets.UTF_8)));
+          AggregateRef ref =
+              r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
+          return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
+        } catch (RuntimeException e) {
+          throw new EventDecodingException(r.id(), r.name(), r.position(), e);
+        }
+      }
+    };
+  }
+
+  /**
+   * The strings of the last few distinct names one reader met, by their UTF-8 bytes: a result
+   * repeats a handful of event and aggregate names, so most rows find theirs here and share one
+   * {@code String} (whose hash is then computed once) instead of decoding a new one. Confined to
+   * the thread that extracts rows.
+   */
+  private static final class Names {
+    private static final int SIZE = 8;
+    private final byte[][] keys = new byte[SIZE][];
+    private final String[] values = new String[SIZE];
+    private int next;
+
+    String of(byte[] utf8) {
+      for (int i = 0; i < SIZE && keys[i] != null; i++) {
+        if (Arrays.equals(keys[i], utf8)) {
+          return values[i];
+        }
+      }
+      String s = new String(utf8, StandardCharsets.UTF_8);
+      keys[next] = utf8;
+      values[next] = s;
+      next = (next + 1) % SIZE;
+      return s;
+    }
+  }
+}

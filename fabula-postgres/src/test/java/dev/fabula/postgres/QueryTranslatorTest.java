@@ -1,0 +1,90 @@
+package dev.fabula.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.SortField;
+import dev.fabula.event.SortOrder;
+import dev.fabula.spi.QueryPlan;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The SQL the PostgreSQL store sends for each shape of query plan (no server needed). */
+class QueryTranslatorTest {
+  private static final UUID A = UUID.fromString("00000000-0000-7000-8000-00000000000a");
+  private static final UUID B = UUID.fromString("00000000-0000-7000-8000-00000000000b");
+  private static final int FETCH = 500;
+
+  private final QueryTranslator translator = new QueryTranslator("s.events", FETCH);
+
+  private QueryTranslator.Select translate(EventQuery.Builder q) {
+    return translator.translate(QueryPlan.of(q.build()));
+  }
+
+  @Test
+  void oneAggregatesLoadIsOneRoundTripWithoutItsNameAndIdColumns() {
+    var s = translate(EventQuery.builder().aggregate("Cart", A).versionMin(3).sortBy(SortField.AGGREGATE_VERSION));
+    assertThat(s.sql()).isEqualTo(
+        "SELECT position, id, name, time_ns, NULL, NULL, aggregate_version, revision, data, metadata"
+            + " FROM s.events WHERE aggregate_version >= ? AND aggregate_name = ? AND aggregate_id = ?"
+            + " ORDER BY aggregate_version ASC");
+    assertThat(s.params()).containsExactly(3, "Cart", A);
+    assertThat(s.one()).isEqualTo(new QueryPlan.One("Cart", A));
+    assertThat(s.fetchSize()).isZero();
+  }
+
+  @Test
+  void theSameAggregateSelectedTwiceIsStillOneAggregate() {
+    var s = translate(EventQuery.builder().aggregate("Cart", A).aggregate("Cart", A));
+    assertThat(s.one()).isEqualTo(new QueryPlan.One("Cart", A));
+    assertThat(s.sql()).contains("aggregate_name = ? AND aggregate_id = ?").doesNotContain("unnest");
+    assertThat(s.params()).containsExactly("Cart", A);
+  }
+
+  @Test
+  void severalAggregatesAreOneUnnestedInBoundedAndVisibleAtOnce() {
+    var s = translate(EventQuery.builder().aggregate("Cart", A).aggregate("Cart", B));
+    assertThat(s.sql())
+        .startsWith("SELECT position, id, name, time_ns, aggregate_name, aggregate_id,")
+        .contains("(aggregate_name, aggregate_id) IN (SELECT * FROM unnest(?::text[], ?::uuid[]))")
+        .doesNotContain(Positions.SAFE)
+        .endsWith(" ORDER BY position ASC");
+    assertThat(s.one()).isNull();
+    assertThat(s.fetchSize()).isZero();
+    assertThat(s.params()).hasSize(2);
+    assertThat((Pg.TypedArray) s.params().get(1)).satisfies(a -> {
+      assertThat(a.type()).isEqualTo("uuid");
+      assertThat(a.values()).containsExactly(A, B);
+    });
+  }
+
+  @Test
+  void aReadThatFollowsTheStoreStopsAtTheGapSafeHorizonAndStreams() {
+    var s = translate(EventQuery.builder().aggregate("Cart").afterPosition(7).limit(10));
+    assertThat(s.sql())
+        .contains(" WHERE " + Positions.SAFE + " AND position > ? AND ")
+        .contains("(aggregate_name = ANY(?::text[]))")
+        .endsWith(" ORDER BY position ASC LIMIT ?");
+    assertThat(s.fetchSize()).isEqualTo(FETCH);
+    assertThat(s.params()).first().isEqualTo(7L);
+    assertThat(s.params()).last().isEqualTo(10);
+  }
+
+  @Test
+  void givenIdsOrAggregateIdsSeeEveryCommittedRowButStillStream() {
+    for (var q : new EventQuery.Builder[] {EventQuery.builder().ids(A), EventQuery.builder().aggregateIds(A)}) {
+      var s = translate(q);
+      assertThat(s.sql()).doesNotContain(Positions.SAFE);
+      assertThat(s.fetchSize()).isEqualTo(FETCH);
+    }
+  }
+
+  @Test
+  void eventsWithoutAggregateSortFirstAscendingAndLastDescendingUnlessFilteredOut() {
+    var all = translate(EventQuery.builder().sortBy(SortOrder.desc(SortField.AGGREGATE_NAME), SortOrder.asc(SortField.AGGREGATE_ID)));
+    assertThat(all.sql()).endsWith(
+        " ORDER BY aggregate_name COLLATE \"C\" DESC NULLS LAST, aggregate_id ASC NULLS FIRST, position ASC");
+    var some = translate(EventQuery.builder().aggregateNames("Cart").sortBy(SortOrder.desc(SortField.AGGREGATE_NAME)));
+    assertThat(some.sql()).endsWith(" ORDER BY aggregate_name COLLATE \"C\" DESC, position ASC");
+  }
+}
