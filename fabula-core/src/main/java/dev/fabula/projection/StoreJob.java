@@ -10,6 +10,7 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
+import dev.fabula.spi.QueryPlan;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
@@ -63,7 +64,9 @@ final class StoreJob implements Job {
   private final EventQuery base;
   /** What {@link #events()} delivers: the trigger's query, or {@link #base}. */
   private final EventQuery delivered;
-  private final List<EventQuery> filters;
+  /** The trigger's query and filters, planned once for the job: they are matched per event. */
+  private final @Nullable QueryPlan triggerPlan;
+  private final List<QueryPlan> filterPlans;
   private final boolean narrowed;
   private final long from;
   private final long head;
@@ -90,7 +93,8 @@ final class StoreJob implements Job {
     this.store = store;
     this.base = base;
     this.delivered = trigger.query().orElse(base);
-    this.filters = trigger.filters();
+    this.triggerPlan = trigger.query().map(QueryPlan::of).orElse(null);
+    this.filterPlans = trigger.filters().stream().map(QueryPlan::of).toList();
     this.narrowed = trigger.narrowed();
     this.from = from;
     this.head = head;
@@ -109,7 +113,7 @@ final class StoreJob implements Job {
       return read(from);
     }
     Stream<Event<?>> s = readStore(delivered, from);
-    for (EventQuery f : filters) {
+    for (QueryPlan f : filterPlans) {
       s = s.filter(f::matches);
     }
     return s;
@@ -232,10 +236,10 @@ final class StoreJob implements Job {
 
   /** Whether a narrowed trigger delivers {@code event}. */
   private boolean coveredByNarrowing(Event<?> event) {
-    if (trigger.query().isPresent() && !trigger.query().get().matches(event)) {
+    if (triggerPlan != null && !triggerPlan.matches(event)) {
       return false;
     }
-    for (EventQuery f : filters) {
+    for (QueryPlan f : filterPlans) {
       if (!f.matches(event)) {
         return false;
       }

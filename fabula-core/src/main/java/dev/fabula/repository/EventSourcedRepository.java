@@ -21,6 +21,7 @@ import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotSchedule;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.QueryPlan;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -500,13 +501,14 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     }
     Stream<Event<?>> events =
         store.query(read.sortBy(SortField.AGGREGATE_ID).sortBy(SortField.AGGREGATE_VERSION).build());
+    QueryPlan plan = QueryPlan.of(query); // once per query: matched against every history's events
     Iterator<History> histories = new GroupingIterator(events.iterator());
     Stream<History> result =
         StreamSupport.stream(
                 Spliterators.spliteratorUnknownSize(histories, Spliterator.ORDERED | Spliterator.NONNULL),
                 false)
             .onClose(events::close)
-            .filter(h -> anyMatches(query, h) && (includingDeleted || !endsDeleted(h)));
+            .filter(h -> anyMatches(plan, h) && (includingDeleted || !endsDeleted(h)));
     return query.limit().isPresent() ? result.limit(query.limit().getAsInt()) : result;
   }
 
@@ -581,9 +583,9 @@ final class EventSourcedRepository<A extends AggregateRoot> implements Repositor
     return cap;
   }
 
-  private static boolean anyMatches(EventQuery query, History history) {
+  private static boolean anyMatches(QueryPlan plan, History history) {
     for (Event<?> e : history.events()) {
-      if (query.matches(e)) {
+      if (plan.matches(e)) {
         return true;
       }
     }
