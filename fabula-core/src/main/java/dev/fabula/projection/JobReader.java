@@ -4,6 +4,7 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
+import dev.fabula.spi.QueryPlan;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -19,8 +20,9 @@ final class JobReader {
   private final EventQuery base;
   /** What {@link #delivered(long)} reads: the trigger's query, or {@link #base}. */
   private final EventQuery delivered;
-  private final @Nullable EventQuery triggerQuery;
-  private final List<EventQuery> filters;
+  /** The trigger's query and filters, planned once for the job: they are matched per event. */
+  private final @Nullable QueryPlan triggerPlan;
+  private final List<QueryPlan> filters;
   private final boolean narrowed;
   private final long head;
   private final int cacheSize;
@@ -31,9 +33,9 @@ final class JobReader {
   JobReader(EventStore store, EventQuery base, long head, TriggerOptions trigger, int cacheSize) {
     this.store = store;
     this.base = base;
-    this.triggerQuery = trigger.query().orElse(null);
-    this.delivered = triggerQuery != null ? triggerQuery : base;
-    this.filters = trigger.filters();
+    this.delivered = trigger.query().orElse(base);
+    this.triggerPlan = trigger.query().map(QueryPlan::of).orElse(null);
+    this.filters = trigger.filters().stream().map(QueryPlan::of).toList();
     this.narrowed = trigger.narrowed();
     this.head = head;
     this.cacheSize = cacheSize;
@@ -55,14 +57,14 @@ final class JobReader {
 
   /** Whether a narrowed trigger delivers {@code event}. */
   boolean covered(Event<?> event) {
-    if (triggerQuery != null && !triggerQuery.matches(event)) {
+    if (triggerPlan != null && !triggerPlan.matches(event)) {
       return false;
     }
     return passesFilters(event);
   }
 
   private boolean passesFilters(Event<?> event) {
-    for (EventQuery f : filters) {
+    for (QueryPlan f : filters) {
       if (!f.matches(event)) {
         return false;
       }

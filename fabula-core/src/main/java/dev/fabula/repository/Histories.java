@@ -10,6 +10,7 @@ import dev.fabula.event.EventStore;
 import dev.fabula.event.InvalidQueryException;
 import dev.fabula.event.Range;
 import dev.fabula.event.SortField;
+import dev.fabula.spi.QueryPlan;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -69,13 +70,14 @@ final class Histories {
     }
     Stream<Event<?>> events =
         store.query(read.sortBy(SortField.AGGREGATE_ID).sortBy(SortField.AGGREGATE_VERSION).build());
+    QueryPlan plan = QueryPlan.of(query); // once per query: matched against every history's events
     Iterator<History> histories = new GroupingIterator(events.iterator());
     Stream<History> result =
         StreamSupport.stream(
                 Spliterators.spliteratorUnknownSize(histories, Spliterator.ORDERED | Spliterator.NONNULL),
                 false)
             .onClose(events::close)
-            .filter(h -> anyMatches(query, h) && (includingDeleted || !endsDeleted(h)));
+            .filter(h -> anyMatches(plan, h) && (includingDeleted || !endsDeleted(h)));
     return query.limit().isPresent() ? result.limit(query.limit().getAsInt()) : result;
   }
 
@@ -151,9 +153,9 @@ final class Histories {
   }
 
   /** Whether at least one event of the history matches the query. */
-  private static boolean anyMatches(EventQuery query, History history) {
+  private static boolean anyMatches(QueryPlan plan, History history) {
     for (Event<?> e : history.events()) {
-      if (query.matches(e)) {
+      if (plan.matches(e)) {
         return true;
       }
     }

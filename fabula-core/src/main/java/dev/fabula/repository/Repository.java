@@ -108,7 +108,7 @@ public interface Repository<A extends AggregateRoot> {
    *
    * <ul>
    *   <li>An aggregate is selected when at least one of its events matches every filter of the
-   *       query ({@link EventQuery#matches}): {@code aggregate(name, id)} and {@code aggregateIds}
+   *       query (the rules {@link EventQuery} states): {@code aggregate(name, id)} and {@code aggregateIds}
    *       select by id, {@code names} selects the aggregates that have an event of that name,
    *       time filters those with an event in that time, and so on.
    *   <li>Version filters also cap the history, as goes turns them into caps: each history ends

@@ -139,8 +139,12 @@ public final class SnapshotQuery {
   }
 
   /**
-   * Builds a {@link SnapshotQuery}; single-valued settings may be set once. A blank aggregate name
-   * can match nothing and is an {@link InvalidQueryException} at once.
+   * Builds a {@link SnapshotQuery}, failing at the call that makes a mistake. Names, ids, versions
+   * and sort keys accumulate. A single-valued setting (version min and max, time min and max,
+   * limit) may be made once: a second call is an {@link IllegalStateException} naming the setting
+   * and both values; so are two settings that contradict each other (a minimum above its maximum, a
+   * field sorted by twice), naming both. A value no query can use (a negative limit, a blank
+   * aggregate name, a sort field snapshots do not have) is an {@link InvalidQueryException} at once.
    */
   public static final class Builder {
     private final Set<String> aggregateNames = new LinkedHashSet<>();
@@ -189,8 +193,9 @@ public final class SnapshotQuery {
 
     /** Matches snapshots at version {@code min} or later. */
     public Builder versionMin(int min) {
-      if (versionMin != null) {
-        throw new IllegalStateException("versionMin was already set to " + versionMin);
+      requireUnset("versionMin", versionMin, min);
+      if (versionMax != null && min > versionMax) {
+        throw contradiction("versionMin " + min + " is greater than versionMax " + versionMax);
       }
       versionMin = min;
       return this;
@@ -198,8 +203,9 @@ public final class SnapshotQuery {
 
     /** Matches snapshots at version {@code max} or earlier. */
     public Builder versionMax(int max) {
-      if (versionMax != null) {
-        throw new IllegalStateException("versionMax was already set to " + versionMax);
+      requireUnset("versionMax", versionMax, max);
+      if (versionMin != null && versionMin > max) {
+        throw contradiction("versionMin " + versionMin + " is greater than versionMax " + max);
       }
       versionMax = max;
       return this;
@@ -207,62 +213,72 @@ public final class SnapshotQuery {
 
     /** Matches snapshots whose {@link Snapshot#time()} (their last event's) is {@code min} or later. */
     public Builder timeMin(Instant min) {
-      if (timeMin != null) {
-        throw new IllegalStateException("timeMin was already set to " + timeMin);
+      Objects.requireNonNull(min, "min");
+      requireUnset("timeMin", timeMin, min);
+      if (timeMax != null && min.isAfter(timeMax)) {
+        throw contradiction("timeMin " + min + " is after timeMax " + timeMax);
       }
-      timeMin = Objects.requireNonNull(min, "min");
+      timeMin = min;
       return this;
     }
 
     /** Matches snapshots whose {@link Snapshot#time()} (their last event's) is {@code max} or earlier. */
     public Builder timeMax(Instant max) {
-      if (timeMax != null) {
-        throw new IllegalStateException("timeMax was already set to " + timeMax);
+      Objects.requireNonNull(max, "max");
+      requireUnset("timeMax", timeMax, max);
+      if (timeMin != null && timeMin.isAfter(max)) {
+        throw contradiction("timeMin " + timeMin + " is after timeMax " + max);
       }
-      timeMax = Objects.requireNonNull(max, "max");
+      timeMax = max;
       return this;
     }
 
-    /** Adds sort keys, less significant than those added before. */
+    /**
+     * Adds sort keys (aggregate name, id, version or time), less significant than those added
+     * before; each field at most once.
+     */
     public Builder sortBy(SortOrder... orders) {
       Objects.requireNonNull(orders, "orders");
       for (SortOrder o : orders) {
-        sort.add(Objects.requireNonNull(o, "sort order"));
+        Objects.requireNonNull(o, "sort order");
+        if (!SORTABLE.contains(o.field())) {
+          throw new InvalidQueryException("snapshots cannot be sorted by " + o.field());
+        }
+        for (SortOrder earlier : sort) {
+          if (earlier.field() == o.field()) {
+            throw contradiction(
+                "sort field " + o.field() + " is given twice: sortBy(" + earlier + ") and sortBy(" + o + ")");
+          }
+        }
+        sort.add(o);
       }
       return this;
     }
 
     /** Returns at most {@code max} snapshots. */
     public Builder limit(int max) {
-      if (limit != null) {
-        throw new IllegalStateException("limit was already set to " + limit);
+      requireUnset("limit", limit, max);
+      if (max < 0) {
+        throw new InvalidQueryException("limit must not be negative, got " + max);
       }
       limit = max;
       return this;
     }
 
-    /**
-     * The query.
-     *
-     * @throws InvalidQueryException for min after max, a negative limit or an unsupported sort
-     */
+    /** The query: every setting was checked when it was made. */
     public SnapshotQuery build() {
-      if (versionMin != null && versionMax != null && versionMin > versionMax) {
-        throw new InvalidQueryException(
-            "versionMin " + versionMin + " is greater than versionMax " + versionMax);
-      }
-      if (timeMin != null && timeMax != null && timeMin.isAfter(timeMax)) {
-        throw new InvalidQueryException("timeMin " + timeMin + " is after timeMax " + timeMax);
-      }
-      if (limit != null && limit < 0) {
-        throw new InvalidQueryException("limit must not be negative, got " + limit);
-      }
-      for (SortOrder o : sort) {
-        if (!SORTABLE.contains(o.field())) {
-          throw new InvalidQueryException("snapshots cannot be sorted by " + o.field());
-        }
-      }
       return new SnapshotQuery(this);
+    }
+
+    private static void requireUnset(String setting, @Nullable Object current, Object value) {
+      if (current != null) {
+        throw new IllegalStateException(
+            "SnapshotQuery.Builder: " + setting + " was already set to " + current + ", cannot set it to " + value);
+      }
+    }
+
+    private static IllegalStateException contradiction(String what) {
+      return new IllegalStateException("SnapshotQuery.Builder: " + what);
     }
   }
 }

@@ -69,6 +69,9 @@ public final class QueryPlan {
   public record Any() implements Scope {}
 
   private static final Any ANY = new Any();
+  /** The order of a query without sort keys (most reads): shared, as is its comparator. */
+  private static final List<SortOrder> POSITION_ORDER = List.of(SortOrder.asc(SortField.POSITION));
+  private static final Comparator<Event<?>> BY_POSITION = Comparator.comparingLong(Event::position);
 
   private final EventQuery query;
   private final Scope scope;
@@ -243,8 +246,16 @@ public final class QueryPlan {
   }
 
   private static Scope scopeOf(List<AggregateSelector> selectors) {
-    if (selectors.isEmpty()) {
+    if (selectors.isEmpty() || !(selectors.get(0) instanceof AggregateSelector.Exact first)) {
       return ANY;
+    }
+    // The usual query (a repository's load) names one aggregate: no set for it.
+    int same = 1;
+    while (same < selectors.size() && first.equals(selectors.get(same))) {
+      same++;
+    }
+    if (same == selectors.size()) {
+      return new One(first.name(), first.id());
     }
     LinkedHashSet<AggregateSelector.Exact> distinct = new LinkedHashSet<>();
     for (AggregateSelector s : selectors) {
@@ -261,6 +272,9 @@ public final class QueryPlan {
   }
 
   private static List<SortOrder> orderOf(List<SortOrder> sort, boolean oneAggregate) {
+    if (sort.isEmpty()) {
+      return POSITION_ORDER;
+    }
     List<SortOrder> keys = new ArrayList<>(sort.size() + 1);
     boolean total = false;
     for (SortOrder o : sort) {
@@ -308,6 +322,9 @@ public final class QueryPlan {
   }
 
   private static Comparator<Event<?>> comparatorOf(List<SortOrder> order) {
+    if (order.equals(POSITION_ORDER)) {
+      return BY_POSITION;
+    }
     Comparator<Event<?>> c = null;
     for (SortOrder o : order) {
       Comparator<Event<?>> key = key(o.field());
@@ -321,7 +338,7 @@ public final class QueryPlan {
 
   private static Comparator<Event<?>> key(SortField field) {
     return switch (field) {
-      case POSITION -> Comparator.comparingLong(Event::position);
+      case POSITION -> BY_POSITION;
       case TIME -> Comparator.comparing(Event::time);
       case NAME -> Comparator.comparing(Event::name);
       case AGGREGATE_NAME -> (a, b) -> compareNames(a.aggregateOrNull(), b.aggregateOrNull());

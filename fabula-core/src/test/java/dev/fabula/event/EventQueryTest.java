@@ -11,20 +11,46 @@ class EventQueryTest {
   private final Instant t = Instant.parse("2026-01-01T00:00:00Z");
 
   @Test
-  void rejectsMinAfterMax() {
-    assertThatThrownBy(() -> EventQuery.builder().timeMin(t.plusSeconds(1)).timeMax(t).build())
-        .isInstanceOf(InvalidQueryException.class)
-        .hasMessageContaining("timeMin")
-        .hasMessageContaining("after timeMax");
-    assertThatThrownBy(() -> EventQuery.builder().versionMin(5).versionMax(4).build())
-        .isInstanceOf(InvalidQueryException.class)
+  void refusesContradictingSettingsAtTheSecondNamingBoth() {
+    assertThatThrownBy(() -> EventQuery.builder().timeMin(t.plusSeconds(1)).timeMax(t))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeMin " + t.plusSeconds(1))
+        .hasMessageContaining("after timeMax " + t);
+    assertThatThrownBy(() -> EventQuery.builder().timeMax(t).timeMin(t.plusSeconds(1)))
+        .as("in either order")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeMin " + t.plusSeconds(1) + " is after timeMax " + t);
+    assertThatThrownBy(() -> EventQuery.builder().versionMin(5).versionMax(4))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("versionMin 5 is greater than versionMax 4");
+    assertThatThrownBy(() -> EventQuery.builder().versionMax(4).versionMin(5))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("versionMin 5 is greater than versionMax 4");
+    assertThatThrownBy(() -> EventQuery.builder().timeAfter(t).timeBefore(t))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeAfter " + t + " is not before timeBefore " + t);
+    assertThatThrownBy(() -> EventQuery.builder().timeBefore(t).timeAfter(t.plusSeconds(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeAfter")
+        .hasMessageContaining("timeBefore");
+    assertThatThrownBy(() -> EventQuery.builder().sortBy(SortField.TIME).sortBy(SortOrder.desc(SortField.TIME)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("TIME is given twice")
+        .hasMessageContaining("sortBy(" + SortOrder.asc(SortField.TIME) + ")")
+        .hasMessageContaining("sortBy(" + SortOrder.desc(SortField.TIME) + ")");
+    // equal bounds are a single point, not a contradiction
+    assertThat(EventQuery.builder().timeMin(t).timeMax(t).versionMin(3).versionMax(3).build().versionMin()).hasValue(3);
   }
 
   @Test
-  void rejectsAnEmptyTimeWindowAndBackwardRanges() {
-    assertThatThrownBy(() -> EventQuery.builder().timeAfter(t).timeBefore(t).build())
-        .isInstanceOf(InvalidQueryException.class);
+  void aContradictionLeavesTheEarlierSettingInPlace() {
+    EventQuery.Builder b = EventQuery.builder().versionMax(4);
+    assertThatThrownBy(() -> b.versionMin(5)).isInstanceOf(IllegalStateException.class);
+    assertThat(b.versionMin(2).build().versionMin()).as("the refused value was not taken").hasValue(2);
+  }
+
+  @Test
+  void rejectsBackwardRangesAtOnce() {
     assertThatThrownBy(() -> EventQuery.builder().timeBetween(t.plusSeconds(1), t))
         .isInstanceOf(InvalidQueryException.class)
         .hasMessageContaining("is after its end");
@@ -33,41 +59,91 @@ class EventQueryTest {
   }
 
   @Test
-  void rejectsNegativeLimitPositionAndVersion() {
-    assertThatThrownBy(() -> EventQuery.builder().limit(-1).build())
+  void rejectsNegativeLimitPositionAndVersionAtTheSetter() {
+    assertThatThrownBy(() -> EventQuery.builder().limit(-1))
         .isInstanceOf(InvalidQueryException.class)
         .hasMessageContaining("limit must not be negative, got -1");
-    assertThatThrownBy(() -> EventQuery.builder().afterPosition(-5).build())
+    assertThatThrownBy(() -> EventQuery.builder().afterPosition(-5))
         .isInstanceOf(InvalidQueryException.class)
-        .hasMessageContaining("afterPosition");
-    assertThatThrownBy(() -> EventQuery.builder().versionMin(-1).build())
-        .isInstanceOf(InvalidQueryException.class);
+        .hasMessageContaining("afterPosition must not be negative, got -5");
+    assertThatThrownBy(() -> EventQuery.builder().versionMin(-1))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("versionMin must not be negative, got -1");
   }
 
   @Test
-  void rejectsASingleValuedSettingMadeTwice() {
+  void rejectsEverySingleValuedSettingMadeTwiceNamingBothValues() {
+    Instant u = t.plusSeconds(5);
     assertThatThrownBy(() -> EventQuery.builder().limit(1).limit(2))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("limit was already set to 1");
-    assertThatThrownBy(() -> EventQuery.builder().afterPosition(1).afterPosition(2))
+        .hasMessageContaining("limit was already set to 1, cannot set it to 2");
+    assertThatThrownBy(() -> EventQuery.builder().limit(1).limit(1))
+        .as("even to the same value")
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> EventQuery.builder().sortBy(SortField.TIME).sortBy(SortOrder.desc(SortField.TIME)).build())
-        .isInstanceOf(InvalidQueryException.class)
-        .hasMessageContaining("TIME is given twice");
+    assertThatThrownBy(() -> EventQuery.builder().afterPosition(0).afterPosition(2))
+        .as("a start position of 0 is a setting made too")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("afterPosition was already set to 0, cannot set it to 2");
+    assertThatThrownBy(() -> EventQuery.builder().timeMin(t).timeMin(u))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeMin was already set to " + t + ", cannot set it to " + u);
+    assertThatThrownBy(() -> EventQuery.builder().timeMax(t).timeMax(u))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("timeMax was already set");
+    assertThatThrownBy(() -> EventQuery.builder().timeBefore(t).timeBefore(u))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("timeBefore was already set");
+    assertThatThrownBy(() -> EventQuery.builder().timeAfter(t).timeAfter(u))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("timeAfter was already set");
+    assertThatThrownBy(() -> EventQuery.builder().versionMin(1).versionMin(2))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("versionMin was already set to 1, cannot set it to 2");
+    assertThatThrownBy(() -> EventQuery.builder().versionMax(1).versionMax(2))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("versionMax was already set to 1, cannot set it to 2");
   }
 
   @Test
-  void matchesAcrossKindsWithAndWithinKindsWithOr() {
-    UUID id = UUID.randomUUID();
-    Event<String> e = Event.of(id, "a", t, "x", new AggregateRef("order", id, 2), Metadata.empty(), 7);
-    assertThat(EventQuery.builder().names("a", "b").versionExact(1, 2).build().matches(e)).isTrue();
-    assertThat(EventQuery.builder().names("a").versionExact(1).build().matches(e)).isFalse();
-    assertThat(EventQuery.builder().aggregate("order").build().matches(e)).isTrue();
-    assertThat(EventQuery.builder().aggregate("order", UUID.randomUUID()).build().matches(e)).isFalse();
-    assertThat(EventQuery.builder().afterPosition(7).build().matches(e)).isFalse();
-    assertThat(EventQuery.builder().afterPosition(6).build().matches(e)).isTrue();
-    Event<String> free = Event.create("a", "x");
-    assertThat(EventQuery.builder().versionMin(0).build().matches(free)).as("aggregate filters exclude free events").isFalse();
+  void multiValuedFiltersKeepAccumulating() {
+    UUID a = new UUID(1, 1);
+    UUID b = new UUID(2, 2);
+    EventQuery q = EventQuery.builder()
+        .names("x").names("y").ids(a).ids(b).timeExact(t).timeExact(t.plusSeconds(1))
+        .timeBetween(t, t.plusSeconds(1)).timeBetween(t.plusSeconds(5), t.plusSeconds(6))
+        .aggregateNames("p").aggregateNames("q").aggregateIds(a).aggregateIds(b)
+        .versionExact(1).versionExact(2).versionBetween(1, 2).versionBetween(4, 5)
+        .aggregate("p", a).aggregate("q").sortBy(SortField.NAME).sortBy(SortField.TIME).build();
+    assertThat(q.names()).containsExactlyInAnyOrder("x", "y");
+    assertThat(q.ids()).containsExactlyInAnyOrder(a, b);
+    assertThat(q.timeExact()).hasSize(2);
+    assertThat(q.timeRanges()).hasSize(2);
+    assertThat(q.aggregateNames()).containsExactlyInAnyOrder("p", "q");
+    assertThat(q.aggregateIds()).containsExactlyInAnyOrder(a, b);
+    assertThat(q.versionExact()).containsExactlyInAnyOrder(1, 2);
+    assertThat(q.versionRanges()).hasSize(2);
+    assertThat(q.aggregates()).containsExactly(AggregateSelector.of("p", a), AggregateSelector.anyId("q"));
+    assertThat(q.sort()).containsExactly(SortOrder.asc(SortField.NAME), SortOrder.asc(SortField.TIME));
+  }
+
+  @Test
+  void toBuilderLetsEachCopiedSettingBeReplacedOnce() {
+    EventQuery q = EventQuery.builder().names("a").limit(3).afterPosition(7).versionMax(9).timeMin(t).build();
+    EventQuery narrower = q.toBuilder().limit(5).afterPosition(8).versionMax(4).timeMin(t.plusSeconds(1)).names("b").build();
+    assertThat(narrower.limit()).hasValue(5);
+    assertThat(narrower.afterPosition()).isEqualTo(8);
+    assertThat(narrower.versionMax()).hasValue(4);
+    assertThat(narrower.timeMin()).contains(t.plusSeconds(1));
+    assertThat(narrower.names()).as("filters add to those copied").containsExactlyInAnyOrder("a", "b");
+    assertThat(q.limit()).as("the original is unchanged").hasValue(3);
+
+    assertThatThrownBy(() -> q.toBuilder().limit(5).limit(6))
+        .as("a replaced setting counts as made")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("limit was already set to 5, cannot set it to 6");
+    assertThatThrownBy(() -> q.toBuilder().versionMin(10))
+        .as("a contradiction with a copied value")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("versionMin 10 is greater than versionMax 9");
+    assertThatThrownBy(() -> EventQuery.builder().sortBy(SortField.TIME).build().toBuilder().sortBy(SortField.TIME))
+        .as("sort keys accumulate, also after toBuilder")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("TIME is given twice");
   }
 
   @Test

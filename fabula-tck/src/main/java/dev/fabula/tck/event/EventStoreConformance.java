@@ -743,7 +743,8 @@ public abstract class EventStoreConformance {
               EventQuery.builder().aggregate("order").names(TckData.ALPHA, TckData.BETA).versionBetween(1, 2).build(),
               EventQuery.builder().timeMin(at(2)).timeBefore(at(10)).aggregateNames("invoice", "order").build());
       for (EventQuery q : queries) {
-        List<UUID> reference = all.stream().filter(q::matches).map(Event::id).toList();
+        dev.fabula.spi.QueryPlan plan = dev.fabula.spi.QueryPlan.of(q);
+        List<UUID> reference = all.stream().filter(plan::matches).map(Event::id).toList();
         assertThat(ids(q)).as(q.toString()).containsExactlyElementsOf(reference);
       }
     }
@@ -966,5 +967,181 @@ public abstract class EventStoreConformance {
             EventQuery.builder().aggregate(name, id).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).limit(1).build())) {
       return s.findFirst().map(e -> e.aggregate().orElseThrow().version()).orElse(0);
     }
+  }
+
+  // ---------------------------------------------------------------- agreement: which aggregates a query reads
+  //
+  // Stores once disagreed on when a query reads "a single aggregate" (every selector equal to the
+  // first, or exactly one selector). These cases pin what every store answers where the two
+  // definitions differ: the same exact selector given twice, several exact selectors, an exact
+  // selector with a wildcard, exact selectors with aggregate ids, and reads of given aggregates
+  // right after the write.
+
+  /** Aggregate {@code order} A: its id is below B's as bytes compare (B's first bit is set). */
+  private static final UUID AGREE_A = new UUID(0x0A00_0000_0000_7000L, 0x8000_0000_0000_0001L);
+
+  private static final UUID AGREE_B = new UUID(0xF000_0000_0000_7000L, 0x8000_0000_0000_0002L);
+
+  /**
+   * Stores, in this position order: order A 1, order B 1, a free event, order A 2, invoice A 1
+   * (the same id as order A), order B 2, order A 3, order B 3; returns their ids in that order.
+   */
+  private List<UUID> storeTwoInterleavedOrders() {
+    List<Event<?>> events = List.of(
+        TckData.beta("order", AGREE_A, 1),
+        TckData.beta("order", AGREE_B, 1),
+        TckData.alpha("free"),
+        TckData.beta("order", AGREE_A, 2),
+        TckData.beta("invoice", AGREE_A, 1),
+        TckData.beta("order", AGREE_B, 2));
+    store.insert(events);
+    List<Event<?>> later = List.of(TckData.beta("order", AGREE_A, 3), TckData.beta("order", AGREE_B, 3));
+    store.insert(later);
+    List<UUID> ids = new ArrayList<>();
+    events.forEach(e -> ids.add(e.id()));
+    later.forEach(e -> ids.add(e.id()));
+    return ids;
+  }
+
+  /** The ids at {@code indexes} of {@code ids}, in the order given. */
+  private static List<UUID> pick(List<UUID> ids, int... indexes) {
+    List<UUID> out = new ArrayList<>();
+    for (int i : indexes) {
+      out.add(ids.get(i));
+    }
+    return out;
+  }
+
+  @Test
+  void theSameExactSelectorGivenTwiceReadsWhatItReadsOnce() {
+    List<UUID> e = storeTwoInterleavedOrders(); // order A: 0, 3, 6
+    Map<Function<EventQuery.Builder, EventQuery.Builder>, List<UUID>> cases = new java.util.LinkedHashMap<>();
+    cases.put(b -> b, pick(e, 0, 3, 6));
+    cases.put(b -> b.versionMin(2), pick(e, 3, 6));
+    cases.put(b -> b.versionMax(2), pick(e, 0, 3));
+    cases.put(b -> b.versionMin(2).versionMax(2), pick(e, 3));
+    cases.put(b -> b.sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)), pick(e, 6, 3, 0));
+    cases.put(b -> b.limit(2), pick(e, 0, 3));
+    cases.put(b -> b.sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).limit(2), pick(e, 6, 3));
+    cases.put(b -> b.versionMax(2).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).limit(1), pick(e, 3));
+    cases.put(b -> b.names(TckData.BETA).afterPosition(0), pick(e, 0, 3, 6));
+    int n = 0;
+    for (var c : cases.entrySet()) {
+      EventQuery once = c.getKey().apply(EventQuery.builder().aggregate("order", AGREE_A)).build();
+      EventQuery twice = c.getKey().apply(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_A)).build();
+      EventQuery thrice = c.getKey().apply(EventQuery.builder()
+          .aggregates(List.of(dev.fabula.event.AggregateSelector.of("order", AGREE_A),
+              dev.fabula.event.AggregateSelector.of("order", AGREE_A),
+              dev.fabula.event.AggregateSelector.of("order", AGREE_A)))).build();
+      assertThat(ids(once)).as("case %d once: %s", n, once).containsExactlyElementsOf(c.getValue());
+      assertThat(ids(twice)).as("case %d twice: %s", n, twice).containsExactlyElementsOf(c.getValue());
+      assertThat(ids(thrice)).as("case %d three times: %s", n, thrice).containsExactlyElementsOf(c.getValue());
+      n++;
+    }
+  }
+
+  @Test
+  void twoExactSelectorsReadBothAggregatesInPositionOrder() {
+    List<UUID> e = storeTwoInterleavedOrders(); // order A: 0, 3, 6; order B: 1, 5, 7
+    EventQuery ab = EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_B).build();
+    EventQuery ba = EventQuery.builder().aggregate("order", AGREE_B).aggregate("order", AGREE_A).build();
+    assertThat(ids(ab)).containsExactlyElementsOf(pick(e, 0, 1, 3, 5, 6, 7));
+    assertThat(ids(ba)).as("whatever order the selectors were given in").containsExactlyElementsOf(pick(e, 0, 1, 3, 5, 6, 7));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_B).aggregate("order", AGREE_A).build()))
+        .as("one of them given twice")
+        .containsExactlyElementsOf(pick(e, 0, 1, 3, 5, 6, 7));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_B).versionMin(2).versionMax(2).build()))
+        .containsExactlyElementsOf(pick(e, 3, 5));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_B).aggregate("order", AGREE_A).afterPosition(positionOf(e.get(3))).limit(3).build()))
+        .containsExactlyElementsOf(pick(e, 5, 6, 7));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("invoice", AGREE_A).build()))
+        .as("the same id under two names: two aggregates")
+        .containsExactlyElementsOf(pick(e, 0, 3, 4, 6));
+  }
+
+  @Test
+  void twoExactSelectorsSortedByVersionBreakTiesByPosition() {
+    List<UUID> e = storeTwoInterleavedOrders(); // order A: 0, 3, 6; order B: 1, 5, 7
+    EventQuery.Builder both = EventQuery.builder().aggregate("order", AGREE_B).aggregate("order", AGREE_A);
+    assertThat(ids(both.sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).build()))
+        .containsExactlyElementsOf(pick(e, 6, 7, 3, 5, 0, 1));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_B)
+            .sortBy(SortField.AGGREGATE_ID).sortBy(SortField.AGGREGATE_VERSION).build()))
+        .as("ids compare as their bytes: A before B")
+        .containsExactlyElementsOf(pick(e, 0, 3, 6, 1, 5, 7));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_B)
+            .sortBy(SortOrder.desc(SortField.AGGREGATE_ID)).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).limit(4).build()))
+        .containsExactlyElementsOf(pick(e, 7, 5, 1, 6));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_B)
+            .versionMin(2).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).limit(3).build()))
+        .containsExactlyElementsOf(pick(e, 6, 7, 3));
+  }
+
+  @Test
+  void anExactSelectorWithAWildcardOfTheSameNameReadsEveryAggregateOfThatName() {
+    List<UUID> e = storeTwoInterleavedOrders(); // order A: 0, 3, 6; order B: 1, 5, 7; invoice A: 4
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order").build()))
+        .containsExactlyElementsOf(pick(e, 0, 1, 3, 5, 6, 7));
+    assertThat(ids(EventQuery.builder().aggregate("order").aggregate("order", AGREE_A).build()))
+        .as("wildcard first")
+        .containsExactlyElementsOf(pick(e, 0, 1, 3, 5, 6, 7));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order")
+            .sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).limit(3).build()))
+        .containsExactlyElementsOf(pick(e, 6, 7, 3));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order").versionMax(1).build()))
+        .containsExactlyElementsOf(pick(e, 0, 1));
+    assertThat(ids(EventQuery.builder().aggregate("invoice", AGREE_A).aggregate("order").build()))
+        .as("an exact selector of another name adds its aggregate")
+        .containsExactlyElementsOf(pick(e, 0, 1, 3, 4, 5, 6, 7));
+  }
+
+  @Test
+  void exactSelectorsWithAggregateIdsReadOnlyAggregatesBothSelect() {
+    List<UUID> e = storeTwoInterleavedOrders(); // order A: 0, 3, 6; order B: 1, 5, 7; invoice A: 4
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_B).aggregateIds(AGREE_A).build()))
+        .containsExactlyElementsOf(pick(e, 0, 3, 6));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_A).aggregateIds(AGREE_A, AGREE_B).build()))
+        .containsExactlyElementsOf(pick(e, 0, 3, 6));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("order", AGREE_A).aggregateIds(AGREE_B).build()))
+        .as("the selected aggregate's id is not among the ids")
+        .isEmpty();
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_A).aggregate("invoice", AGREE_A).aggregateIds(AGREE_A)
+            .sortBy(SortOrder.desc(SortField.AGGREGATE_NAME)).build()))
+        .containsExactlyElementsOf(pick(e, 0, 3, 6, 4));
+    assertThat(ids(EventQuery.builder().aggregate("order", AGREE_B).aggregateIds(AGREE_B).aggregateNames("order").versionMin(2).build()))
+        .containsExactlyElementsOf(pick(e, 5, 7));
+  }
+
+  @Test
+  void readsGivenAggregatesRightAfterWritingThem() {
+    UUID c = UUID.randomUUID();
+    UUID d = UUID.randomUUID();
+    List<UUID> written = new ArrayList<>();
+    for (int v = 1; v <= 5; v++) {
+      Event<?> ec = TckData.beta("order", c, v);
+      Event<?> ed = TckData.beta("order", d, v);
+      store.insert(List.of(ec, ed));
+      written.add(ec.id());
+      written.add(ed.id());
+      List<UUID> ofC = new ArrayList<>();
+      for (int i = 0; i < written.size(); i += 2) {
+        ofC.add(written.get(i));
+      }
+      assertThat(ids(EventQuery.builder().aggregate("order", c).aggregate("order", c).build()))
+          .as("the same aggregate twice, after version %d", v)
+          .containsExactlyElementsOf(ofC);
+      assertThat(ids(EventQuery.builder().aggregate("order", c).aggregate("order", d).build()))
+          .as("both aggregates, after version %d", v)
+          .containsExactlyElementsOf(written);
+      assertThat(ids(EventQuery.builder().aggregateIds(d, c).build()))
+          .as("by aggregate ids, after version %d", v)
+          .containsExactlyElementsOf(written);
+      assertThat(ids(EventQuery.builder().ids(ed.id()).build())).containsExactly(ed.id());
+    }
+  }
+
+  /** The position of the stored event with {@code id}. */
+  private long positionOf(UUID id) {
+    return store.find(id).orElseThrow().position();
   }
 }
