@@ -19,13 +19,13 @@ class PgProgressStoreTest extends ProgressStoreConformance {
   }
 
   @Override
-  protected ProgressStore createStore() {
+  protected ProgressStore newStore() {
     return Postgres.progressStore(DB.dataSource(), DB.freshTables());
   }
 
   @Test
   void refusesAProjectionNameWithANulCharacterBeforeAnySqlSeesIt() {
-    try (ProgressStore store = createStore()) {
+    try (ProgressStore store = newStore()) {
       for (ThrowingCallable call : List.<ThrowingCallable>of(
           () -> store.position("cata\0log"), () -> store.advance("cata\0log", 0, 5), () -> store.reset("cata\0log"))) {
         assertThatThrownBy(call)

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,10 @@ import org.junit.jupiter.api.Timeout;
  * assign timeout when no handler takes a command; handler filters; the per-bus concurrency limit;
  * many commands in flight; the dispatcher's fail-fast checks; and that failing or hanging
  * handlers, and handlers or filters that throw an {@link Error}, do not stop a bus.
+ *
+ * <p>The lifecycle is the suite's: it opens a transport per test, and closes the test's buses and
+ * then the transport afterwards; a backend supplies only the transport factory and, through the
+ * constructor, how long the suite waits.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class CommandBusConformance {
@@ -93,41 +99,60 @@ public abstract class CommandBusConformance {
         .register(ORPHAN, Job.class);
   }
 
-  /**
-   * How long the suite waits for something that must happen (a handler starting, all commands
-   * executed) before failing. Override only to shorten it where a failure is expected anyway.
-   */
-  protected Duration patience() {
-    return LONG;
-  }
-
-  /** A fresh transport; called once per test. */
-  protected abstract Transport openTransport();
-
-  private Transport transport;
+  private final Duration patience;
+  private @Nullable Transport transport;
   private final List<CommandBus> buses = new ArrayList<>();
   private final CountDownLatch releaseHangs = new CountDownLatch(1);
 
+  /** A suite that waits up to {@link #LONG} for what must happen. */
+  protected CommandBusConformance() {
+    this(LONG);
+  }
+
+  /**
+   * A suite that waits up to {@code patience} for something that must happen (a handler starting,
+   * all commands executed) before failing. Shorten it only where a failure is expected anyway.
+   */
+  protected CommandBusConformance(Duration patience) {
+    if (patience.isNegative() || patience.isZero()) {
+      throw new IllegalArgumentException("patience must be positive, not " + patience);
+    }
+    this.patience = patience;
+  }
+
+  /** A fresh transport; called once per test, and closed by the suite after the test's buses. */
+  protected abstract Transport openTransport();
+
+  /** How long the suite waits for something that must happen. */
+  protected final Duration patience() {
+    return patience;
+  }
+
   @BeforeEach
-  void openTheTransport() {
-    transport = openTransport();
+  final void openTheTransport() {
+    transport = Objects.requireNonNull(openTransport(), "openTransport() returned null");
   }
 
   @AfterEach
-  void closeEverything() {
+  final void closeEverything() {
     releaseHangs.countDown();
     buses.forEach(CommandBus::close);
-    transport.close();
+    buses.clear();
+    if (transport != null) {
+      transport.close();
+      transport = null;
+    }
   }
 
   /** A bus with default options, closed after the test. */
-  protected CommandBus bus() {
+  protected final CommandBus bus() {
     return bus(CommandBusOptions.defaults());
   }
 
   /** A bus with {@code options}, closed after the test. */
-  protected CommandBus bus(CommandBusOptions options) {
-    CommandBus bus = transport.newBus(options);
+  protected final CommandBus bus(CommandBusOptions options) {
+    CommandBus bus =
+        Objects.requireNonNull(transport, "buses exist only while a test runs").newBus(options);
     buses.add(bus);
     return bus;
   }
@@ -620,7 +645,7 @@ public abstract class CommandBusConformance {
    * Runs {@code dispatch} on another thread and rethrows what it throws, failing when it takes
    * longer than {@link #patience()}: for calls that must end by their own short timeout.
    */
-  protected void boundedly(Runnable dispatch) {
+  protected final void boundedly(Runnable dispatch) {
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<?> call = pool.submit(dispatch);
       try {
@@ -641,7 +666,7 @@ public abstract class CommandBusConformance {
   }
 
   /** Waits until {@code condition} holds, failing after {@link #patience()}. */
-  protected void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
+  protected final void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + patience().toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {

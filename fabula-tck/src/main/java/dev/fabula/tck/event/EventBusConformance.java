@@ -15,7 +15,9 @@ import dev.fabula.tck.TckData.Alpha;
 import dev.fabula.tck.TckData.Beta;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -24,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,41 +36,93 @@ import org.junit.jupiter.api.Test;
  * multi-event publish, order per subscription, prompt stop on close, handler errors (an {@link
  * Error}, a failing error handler and a left-over interrupt included: each is reported or harmless,
  * and delivery goes on without ever holding a publisher), the slow subscriber policies, and use
- * after close. Extend it and implement {@link #newBus()}.
+ * after close. Extend it and implement {@link #newBus()}; say what the bus supports with {@link
+ * Capabilities} through the constructor.
  *
- * <p>No test sleeps for a fixed time: waits are bounded by {@link #timeout()}, and "nothing else
- * arrived" is checked with a marker event published after, which an ordered subscription must
- * receive last.
+ * <p>The lifecycle is the suite's: each test gets a fresh bus, and the suite closes the test's
+ * subscriptions and the bus afterwards; a backend reaches the bus only through {@link #bus()}.
+ *
+ * <p>No test sleeps for a fixed time: waits are bounded by {@link Capabilities#timeout()}, and
+ * "nothing else arrived" is checked with a marker event published after, which an ordered
+ * subscription must receive last.
  */
 public abstract class EventBusConformance {
-  /** The bus under test, fresh for each test. */
-  protected EventBus bus;
+  /**
+   * What the bus under test supports, and how long the suite waits for a delivery.
+   *
+   * @param overflowPolicies the slow subscriber policies the bus implements: at least one
+   * @param timeout how long to wait for a delivery before failing
+   */
+  public record Capabilities(Set<OverflowPolicy> overflowPolicies, Duration timeout) {
+    /** Checks the bus implements a policy and the timeout is positive. */
+    public Capabilities {
+      overflowPolicies = Set.copyOf(overflowPolicies);
+      if (overflowPolicies.isEmpty()) {
+        throw new IllegalArgumentException("a bus implements at least one overflow policy");
+      }
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("the timeout must be positive, not " + timeout);
+      }
+    }
 
-  private final List<Subscription> subscriptions = new ArrayList<>();
+    /** Every overflow policy, and a 10 second timeout. */
+    public static Capabilities defaults() {
+      return new Capabilities(EnumSet.allOf(OverflowPolicy.class), Duration.ofSeconds(10));
+    }
 
-  /** A new bus whose codec (if any) knows {@link TckData#registry()}. */
-  protected abstract EventBus newBus();
+    /** These capabilities with only {@code policies}. */
+    public Capabilities withOverflowPolicies(Set<OverflowPolicy> policies) {
+      return new Capabilities(policies, timeout);
+    }
 
-  /** Whether the bus implements {@code policy}; a bus must implement at least one. */
-  protected boolean supports(OverflowPolicy policy) {
-    return true;
+    /** These capabilities with a {@code wait} for each delivery. */
+    public Capabilities withTimeout(Duration wait) {
+      return new Capabilities(overflowPolicies, wait);
+    }
   }
 
-  /** How long to wait for a delivery before failing. */
-  protected Duration timeout() {
-    return Duration.ofSeconds(10);
+  private final Capabilities capabilities;
+  private @Nullable EventBus bus;
+  private final List<Subscription> subscriptions = new ArrayList<>();
+
+  /** A suite for a bus with {@link Capabilities#defaults()}. */
+  protected EventBusConformance() {
+    this(Capabilities.defaults());
+  }
+
+  /** A suite for a bus with {@code capabilities}. */
+  protected EventBusConformance(Capabilities capabilities) {
+    this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
+  }
+
+  /** A new bus whose codec (if any) knows {@link TckData#registry()}; the suite closes it. */
+  protected abstract EventBus newBus();
+
+  /** The bus under test, fresh for each test. */
+  protected final EventBus bus() {
+    return Objects.requireNonNull(bus, "the bus under test exists only while a test runs");
+  }
+
+  private boolean supports(OverflowPolicy policy) {
+    return capabilities.overflowPolicies().contains(policy);
+  }
+
+  private Duration timeout() {
+    return capabilities.timeout();
   }
 
   @BeforeEach
-  void openBus() {
-    bus = newBus();
+  final void openBus() {
+    bus = Objects.requireNonNull(newBus(), "newBus() returned null");
   }
 
   @AfterEach
-  void closeBus() {
+  final void closeBus() {
     subscriptions.forEach(Subscription::close);
+    subscriptions.clear();
     if (bus != null) {
       bus.close();
+      bus = null;
     }
   }
 

@@ -7,18 +7,21 @@ import dev.fabula.ClosedException;
 import dev.fabula.projection.ProgressStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The conformance suite for {@link ProgressStore} implementations. Extend it in the backend's
- * tests and return a fresh, empty store from {@link #createStore()}; every test must pass, none is
- * skipped.
+ * tests and return a fresh, empty store from {@link #newStore()}; every test must pass, none is
+ * skipped. The lifecycle is the suite's: it opens a store per test and closes it afterwards, and a
+ * backend reaches the store only through {@link #store()}.
  *
  * <p>Checks: unknown projections are at 0; {@code advance} is an atomic compare-and-set that only
  * moves forward, so concurrent runners never move progress backwards and exactly one wins each
@@ -26,19 +29,27 @@ import org.junit.jupiter.api.Test;
  * store throws {@link ClosedException}.
  */
 public abstract class ProgressStoreConformance {
-  private ProgressStore store;
+  private @Nullable ProgressStore store;
 
   /** A fresh, empty store; closed by the suite after each test. */
-  protected abstract ProgressStore createStore();
+  protected abstract ProgressStore newStore();
+
+  /** The store under test, fresh for each test. */
+  protected final ProgressStore store() {
+    return Objects.requireNonNull(store, "the store under test exists only while a test runs");
+  }
 
   @BeforeEach
-  void open() {
-    store = createStore();
+  final void openStore() {
+    store = Objects.requireNonNull(newStore(), "newStore() returned null");
   }
 
   @AfterEach
-  void close() {
-    store.close();
+  final void closeStore() {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
   }
 
   private static String name() {
@@ -47,7 +58,10 @@ public abstract class ProgressStoreConformance {
 
   @Test
   void anUnknownProjectionIsAtPositionZero() {
+    String known = name();
+    store.advance(known, 0, 7);
     assertThat(store.position(name())).isZero();
+    assertThat(store.position(known)).as("beside a known one").isEqualTo(7);
   }
 
   @Test
@@ -92,6 +106,8 @@ public abstract class ProgressStoreConformance {
     String p = name();
     store.reset(p);
     assertThat(store.position(p)).isZero();
+    assertThat(store.advance(p, 0, 3)).isTrue();
+    assertThat(store.position(p)).as("it advances as any other").isEqualTo(3);
   }
 
   @Test

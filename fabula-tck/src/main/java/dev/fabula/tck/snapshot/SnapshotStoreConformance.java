@@ -15,8 +15,10 @@ import dev.fabula.tck.TckData;
 import dev.fabula.tck.TckData.State;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,26 +29,34 @@ import org.junit.jupiter.api.Test;
  * not-found cases, nanosecond times, and use after close. Extend it and implement {@link
  * #newStore()}; snapshots belong to aggregates named {@link TckData#AGGREGATE}, whose state type
  * {@link State} is registered in {@link TckData#registry()}.
+ *
+ * <p>The lifecycle is the suite's: each test gets a fresh, empty store and the suite closes it
+ * afterwards; a backend supplies only the factory and reaches the store through {@link #store()}.
  */
 public abstract class SnapshotStoreConformance {
   private static final String NAME = TckData.AGGREGATE;
   private static final Instant T0 = Instant.parse("2026-05-01T08:00:00.000000001Z");
 
-  /** The store under test, fresh for each test. */
-  protected SnapshotStore store;
+  private @Nullable SnapshotStore store;
 
-  /** A new, empty store whose codec knows {@link TckData#registry()}. */
+  /** A new, empty store whose codec knows {@link TckData#registry()}; the suite closes it. */
   protected abstract SnapshotStore newStore();
 
+  /** The store under test, fresh for each test. */
+  protected final SnapshotStore store() {
+    return Objects.requireNonNull(store, "the store under test exists only while a test runs");
+  }
+
   @BeforeEach
-  void openStore() {
-    store = newStore();
+  final void openStore() {
+    store = Objects.requireNonNull(newStore(), "newStore() returned null");
   }
 
   @AfterEach
-  void closeStore() {
+  final void closeStore() {
     if (store != null) {
       store.close();
+      store = null;
     }
   }
 
@@ -68,11 +78,16 @@ public abstract class SnapshotStoreConformance {
 
   @Test
   void findsNothingForAnUnknownAggregate() {
-    store.save(snapshot(UUID.randomUUID(), 1, 0));
+    UUID known = UUID.randomUUID();
+    store.save(snapshot(known, 1, 0));
     assertThat(store.latest(NAME, UUID.randomUUID())).isEmpty();
-    assertThat(store.latest(TckData.OTHER_AGGREGATE, UUID.randomUUID())).isEmpty();
+    assertThat(store.latest(TckData.OTHER_AGGREGATE, known)).isEmpty();
     assertThat(store.version(NAME, UUID.randomUUID(), 1)).isEmpty();
     assertThat(store.limit(NAME, UUID.randomUUID(), 100)).isEmpty();
+    // ... while the one it has is found each way
+    assertThat(store.latest(NAME, known)).contains(snapshot(known, 1, 0));
+    assertThat(store.version(NAME, known, 1)).contains(snapshot(known, 1, 0));
+    assertThat(store.limit(NAME, known, 100)).contains(snapshot(known, 1, 0));
   }
 
   @Test

@@ -1,0 +1,177 @@
+package dev.fabula.tck;
+
+import dev.fabula.command.Command;
+import dev.fabula.command.CommandBus;
+import dev.fabula.command.CommandBusOptions;
+import dev.fabula.command.CommandHandler;
+import dev.fabula.command.DispatchOptions;
+import dev.fabula.command.HandlerRegistration;
+import dev.fabula.event.ConcurrencyException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
+import dev.fabula.memory.InMemory;
+import dev.fabula.tck.command.CommandBusConformance;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * Backends with one subtle fault each. The event stores are the real in-memory store behind a
+ * wrapper that breaks one promise, so everything else they do is right; the command bus runs
+ * each command on every bus with a handler, with no coordination at all.
+ */
+final class BrokenBackends {
+  private BrokenBackends() {}
+
+  /** Stores every batch of two or more events but its last event, and reports that one stored too. */
+  static EventStore dropsTheLastEventOfABatch() {
+    return new Wrapper() {
+      @Override
+      public List<Event<?>> insert(List<? extends Event<?>> events) {
+        if (events == null || events.size() < 2) {
+          return super.insert(events);
+        }
+        List<Event<?>> stored = new ArrayList<>(super.insert(events.subList(0, events.size() - 1)));
+        stored.add(events.get(events.size() - 1));
+        return stored;
+      }
+    };
+  }
+
+  /** Returns the last two events of every query result of two or more in each other's place. */
+  static EventStore swapsTheLastTwoResults() {
+    return new Wrapper() {
+      @Override
+      public Stream<Event<?>> query(EventQuery query) {
+        List<Event<?>> results;
+        try (Stream<Event<?>> s = super.query(query)) {
+          results = new ArrayList<>(s.toList());
+        }
+        if (results.size() >= 2) {
+          Collections.swap(results, results.size() - 2, results.size() - 1);
+        }
+        return results.stream();
+      }
+    };
+  }
+
+  /**
+   * Checks no version: a batch that writes a version already taken replaces the aggregate's events
+   * from that version on (the last writer wins) instead of failing with a {@link
+   * ConcurrencyException}.
+   */
+  static EventStore acceptsATakenVersion() {
+    return new Wrapper() {
+      @Override
+      public List<Event<?>> insert(List<? extends Event<?>> events) {
+        while (true) {
+          try {
+            return super.insert(events);
+          } catch (ConcurrencyException taken) {
+            List<Event<?>> overwritten;
+            EventQuery from =
+                EventQuery.builder()
+                    .aggregate(taken.aggregateName(), taken.aggregateId())
+                    .versionMin(taken.expectedVersion() + 1)
+                    .build();
+            try (Stream<Event<?>> s = super.query(from)) {
+              overwritten = s.toList();
+            }
+            if (overwritten.isEmpty()) {
+              throw taken; // nothing left to overwrite: the wrapper cannot help
+            }
+            super.delete(overwritten);
+          }
+        }
+      }
+    };
+  }
+
+  /** The in-memory event store, forwarded to; each broken store overrides one method. */
+  private static class Wrapper implements EventStore {
+    private final EventStore delegate = InMemory.eventStore();
+
+    @Override
+    public List<Event<?>> insert(List<? extends Event<?>> events) {
+      return delegate.insert(events);
+    }
+
+    @Override
+    public Optional<Event<?>> find(UUID id) {
+      return delegate.find(id);
+    }
+
+    @Override
+    public Stream<Event<?>> query(EventQuery query) {
+      return delegate.query(query);
+    }
+
+    @Override
+    public void delete(List<? extends Event<?>> events) {
+      delegate.delete(events);
+    }
+
+    @Override
+    public long lastPosition() {
+      return delegate.lastPosition();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+
+  /**
+   * Buses on which every dispatch runs every matching handler of every bus, in the caller's
+   * thread, and loses the handlers' errors: no exactly-once, no error propagation, no timeouts.
+   */
+  static CommandBusConformance.Transport broadcastCommandTransport() {
+    record Handler(String name, Predicate<Command<?>> filter, CommandHandler<Object> handler) {}
+    List<Handler> handlers = new CopyOnWriteArrayList<>();
+    return new CommandBusConformance.Transport() {
+      @Override
+      public CommandBus newBus(CommandBusOptions options) {
+        return new CommandBus() {
+          @Override
+          @SuppressWarnings("unchecked")
+          public void dispatch(Command<?> command, DispatchOptions options) {
+            for (Handler h : handlers) {
+              if (h.name().equals(command.name()) && h.filter().test(command)) {
+                try {
+                  h.handler().handle((Command<Object>) command);
+                } catch (Exception ignored) {
+                  // errors are lost
+                }
+              }
+            }
+          }
+
+          @Override
+          @SuppressWarnings("unchecked")
+          public <P> HandlerRegistration handle(
+              String name, Class<P> type, Predicate<? super Command<P>> filter, CommandHandler<P> handler) {
+            handlers.add(
+                new Handler(
+                    name,
+                    c -> type.isInstance(c.payload()) && filter.test((Command<P>) c),
+                    c -> handler.handle((Command<P>) (Command<?>) c)));
+            return DoNothing.registration(name);
+          }
+
+          @Override
+          public void close() {}
+        };
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+}
