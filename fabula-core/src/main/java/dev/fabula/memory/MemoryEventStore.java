@@ -53,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  * so a catch-up reader can never miss a late commit.
  *
  * <p>Ids are looked up in two places. An event whose id is greater than every id stored before
- * (the usual case: {@link dev.fabula.event.UuidV7} ids rise with time) cannot be a duplicate, so
+ * (the usual case: {@link dev.fabula.spi.UuidV7} ids rise with time) cannot be a duplicate, so
  * it is stored without a probe and its position appended to {@code ascending}, a list that is
  * sorted by id because it is sorted by position; {@code find} binary-searches it. Any other id
  * (chosen by the caller, or raced past by another thread's newer one) is checked against both

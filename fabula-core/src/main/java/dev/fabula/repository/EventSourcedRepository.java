@@ -16,11 +16,11 @@ import dev.fabula.event.InvalidQueryException;
 import dev.fabula.event.Metadata;
 import dev.fabula.event.Range;
 import dev.fabula.event.SortField;
-import dev.fabula.aggregate.internal.AggregateAccess;
 import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotSchedule;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.AggregateAccess;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,7 +44,8 @@ import org.jspecify.annotations.Nullable;
 /** The {@link Repository} over any {@link EventStore}. */
 final class EventSourcedRepository<A extends AggregateRoot> implements Repository<A> {
   private static final System.Logger LOG = System.getLogger(EventSourcedRepository.class.getName());
-  private static final AggregateAccess ACCESS = AggregateAccess.get();
+  private static final AggregateAccess<AggregateRoot> ACCESS =
+      AggregateAccess.get(AggregateRoot.class);
 
   private final EventStore store;
   private final Function<UUID, A> factory;

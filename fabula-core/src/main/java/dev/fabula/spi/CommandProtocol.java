@@ -1,4 +1,4 @@
-package dev.fabula.command;
+package dev.fabula.spi;
 
 import dev.fabula.codec.CodecRegistry;
 import java.util.Map;
@@ -7,8 +7,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The events through which {@linkplain CommandBuses#distributed distributed command buses}
- * coordinate over an {@link dev.fabula.event.EventBus}, so that exactly one bus executes each
+ * Defines the wire format of the distributed command bus: the events through which {@linkplain
+ * dev.fabula.command.CommandBuses#distributed distributed command buses} coordinate over an {@link dev.fabula.event.EventBus}, so that exactly one bus executes each
  * command however many subscribe:
  *
  * <ol>
@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Affinity: every bus notes, from {@value #ACCEPTED}, which bus accepted the latest command for
  * each aggregate. A dispatcher names that bus in {@value #DISPATCHED} as the preferred bus and,
- * for a bounded wait ({@link CommandBusOptions#affinityWait()}), assigns the command only to it,
+ * for a bounded wait ({@link dev.fabula.command.CommandBusOptions#affinityWait()}), assigns the command only to it,
  * keeping the other requests as fallbacks; so an aggregate's commands go to one bus while it
  * lives and has a handler for them.
  *
@@ -41,8 +41,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The command's metadata travels as the metadata of the {@value #DISPATCHED} event. All records
  * hold only strings, UUIDs, numbers, byte arrays and string maps, so any codec can encode them;
- * networked event buses need them in their registry: see {@link #register}. The record shapes are
- * the wire format: changing one is a breaking change.
+ * networked event buses need them in their registry: see {@link #register}, which applications
+ * reach through {@link dev.fabula.command.CommandBuses#registerProtocol}. The record shapes are the
+ * wire format: changing one is a breaking change for buses of different versions that share an
+ * event bus, though no application code sees them (ADR 0016).
  */
 public final class CommandProtocol {
   /** Name of the event announcing a command to every bus. */
@@ -215,13 +217,6 @@ public final class CommandProtocol {
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
       errorDetails = Map.copyOf(errorDetails);
-    }
-
-    /** The error, or {@code null} when the handler succeeded. */
-    @Nullable CommandError error() {
-      return errorCode == null
-          ? null
-          : new CommandError(errorCode, errorMessage == null ? "" : errorMessage, errorDetails);
     }
   }
 }
