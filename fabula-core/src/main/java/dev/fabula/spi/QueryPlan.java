@@ -1,0 +1,407 @@
+package dev.fabula.spi;
+
+import dev.fabula.event.AggregateRef;
+import dev.fabula.event.AggregateSelector;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.Range;
+import dev.fabula.event.SortField;
+import dev.fabula.event.SortOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides, once per {@link EventQuery}, how every store answers it, so that all backends agree.
+ *
+ * <p>A store translates the plan instead of interpreting the query itself: the {@link #scope()}
+ * says which aggregates it reads (exactly one, several given ones, or any), {@link
+ * #followsStore()} whether the read follows the store by position (so the gap-safe horizon
+ * applies) or reads given events and aggregates (so every committed row is visible at once),
+ * {@link #order()} the complete order of the result (ties always broken), the version bounds and
+ * {@link #afterPosition()} what an index range can skip, and {@link #matches(Event)} and {@link
+ * #comparator()} what a store that filters and sorts in memory applies. A query language
+ * translator reads the filters from {@link #query()}; the plan never changes their meaning.
+ *
+ * <p>Immutable and thread-safe; a plan built once may be used for any number of reads.
+ */
+public final class QueryPlan {
+  /** Which aggregates a query reads. */
+  public sealed interface Scope {}
+
+  /**
+   * Exactly one aggregate's events: the query's aggregate selectors are all exact and all name
+   * this aggregate (once or several times). The result is in version order unless sorted
+   * otherwise.
+   */
+  public record One(String name, UUID id) implements Scope {
+    /** Validates the aggregate. */
+    public One {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(id, "id");
+    }
+  }
+
+  /**
+   * The events of two or more given aggregates: the selectors are all exact. {@code aggregates}
+   * holds each once, in the order first given.
+   */
+  public record Several(List<AggregateSelector.Exact> aggregates) implements Scope {
+    /** Validates and copies the list. */
+    public Several {
+      aggregates = List.copyOf(aggregates);
+      if (aggregates.size() < 2) {
+        throw new IllegalArgumentException("Several needs two or more aggregates, got " + aggregates);
+      }
+    }
+  }
+
+  /**
+   * Any aggregate, and events of none: the plan's filters select (wildcard selectors, aggregate
+   * names and ids among them).
+   */
+  public record Any() implements Scope {}
+
+  private static final Any ANY = new Any();
+
+  private final EventQuery query;
+  private final Scope scope;
+  private final boolean followsStore;
+  private final List<SortOrder> order;
+  private final boolean positionOrder;
+  private final int firstVersion;
+  private final int lastVersion;
+  private final boolean boundsOnly;
+  private final boolean filtersAggregates;
+  private final Comparator<Event<?>> comparator;
+  // The filters, read once: matches runs once per event read, so no Optional per call.
+  private final @Nullable Instant timeMin;
+  private final @Nullable Instant timeMax;
+  private final @Nullable Instant timeBefore;
+  private final @Nullable Instant timeAfter;
+  private final int versionMin;
+  private final int versionMax;
+
+  private QueryPlan(EventQuery q) {
+    this.query = q;
+    this.scope = scopeOf(q.aggregates());
+    boolean givenAggregates = !(scope instanceof Any);
+    this.followsStore = !givenAggregates && q.ids().isEmpty() && q.aggregateIds().isEmpty();
+    this.order = orderOf(q.sort(), scope instanceof One);
+    this.positionOrder = isPositionOrder(order, scope instanceof One);
+    this.firstVersion = Math.max(q.versionMin().orElse(1), 1);
+    this.lastVersion = q.versionMax().orElse(Integer.MAX_VALUE);
+    this.filtersAggregates = q.filtersAggregates();
+    this.boundsOnly = givenAggregates
+        && q.afterPosition() == 0
+        && q.names().isEmpty()
+        && q.ids().isEmpty()
+        && q.timeExact().isEmpty()
+        && q.timeRanges().isEmpty()
+        && q.timeMin().isEmpty()
+        && q.timeMax().isEmpty()
+        && q.timeBefore().isEmpty()
+        && q.timeAfter().isEmpty()
+        && q.aggregateNames().isEmpty()
+        && q.aggregateIds().isEmpty()
+        && q.versionExact().isEmpty()
+        && q.versionRanges().isEmpty();
+    this.comparator = comparatorOf(order);
+    this.timeMin = q.timeMin().orElse(null);
+    this.timeMax = q.timeMax().orElse(null);
+    this.timeBefore = q.timeBefore().orElse(null);
+    this.timeAfter = q.timeAfter().orElse(null);
+    this.versionMin = q.versionMin().orElse(Integer.MIN_VALUE);
+    this.versionMax = q.versionMax().orElse(Integer.MAX_VALUE);
+  }
+
+  /** The plan for {@code query}. */
+  public static QueryPlan of(EventQuery query) {
+    return new QueryPlan(Objects.requireNonNull(query, "query"));
+  }
+
+  /** The query planned: its filters are what a query language translator translates. */
+  public EventQuery query() {
+    return query;
+  }
+
+  /** Which aggregates the query reads: {@link One}, {@link Several} or {@link Any}. */
+  public Scope scope() {
+    return scope;
+  }
+
+  /**
+   * Whether the read follows the store as a whole, in position order, so it must not see past a
+   * writer still in flight (the gap-safe horizon of a backend applies). False when the query reads
+   * given events (ids) or given aggregates (exact selectors, or aggregate ids): those reads must
+   * see every committed event at once, or a writer could not read back what it just wrote.
+   */
+  public boolean followsStore() {
+    return followsStore;
+  }
+
+  /**
+   * The complete order of the result: the query's sort keys, then ascending position to break
+   * ties, unless the keys already order every pair (a position key, or the version of one
+   * aggregate). Never empty.
+   */
+  public List<SortOrder> order() {
+    return order;
+  }
+
+  /**
+   * Whether the result is in ascending position order, so a store that walks positions (or one
+   * aggregate's versions, which rise with positions) needs no sort.
+   */
+  public boolean inPositionOrder() {
+    return positionOrder;
+  }
+
+  /** The lowest aggregate version the query can return (1 when it sets no minimum). */
+  public int firstVersion() {
+    return firstVersion;
+  }
+
+  /** The highest aggregate version the query can return ({@code Integer.MAX_VALUE} when unset). */
+  public int lastVersion() {
+    return lastVersion;
+  }
+
+  /** Only events after this store position are returned (0: from the start). */
+  public long afterPosition() {
+    return query.afterPosition();
+  }
+
+  /** The maximum number of events returned. */
+  public OptionalInt limit() {
+    return query.limit();
+  }
+
+  /**
+   * Whether the given aggregates' events within {@link #firstVersion()} and {@link #lastVersion()}
+   * are exactly the result, so a store can read that range without filtering each event (what a
+   * repository's load asks for). Always false for {@link Any}.
+   */
+  public boolean boundsOnly() {
+    return boundsOnly;
+  }
+
+  /**
+   * Whether every event of the result belongs to an aggregate (the query filters on something
+   * about aggregates), so sorting need not place events without one.
+   */
+  public boolean everyEventHasAggregate() {
+    return filtersAggregates;
+  }
+
+  /**
+   * Whether {@code event} passes every filter of the query (order and limit aside). Stores that
+   * filter in memory, buses and projection guards use this; a query language translator must
+   * keep to the same rules.
+   */
+  public boolean matches(Event<?> event) {
+    Objects.requireNonNull(event, "event");
+    EventQuery q = query;
+    if (event.position() != 0 && event.position() <= q.afterPosition()) {
+      return false;
+    }
+    if (!q.names().isEmpty() && !q.names().contains(event.name())) {
+      return false;
+    }
+    if (!q.ids().isEmpty() && !q.ids().contains(event.id())) {
+      return false;
+    }
+    if (!matchesTime(event.time())) {
+      return false;
+    }
+    if (!filtersAggregates) {
+      return true;
+    }
+    AggregateRef ref = event.aggregateOrNull();
+    return ref != null && matchesAggregate(ref);
+  }
+
+  /**
+   * Orders events as {@link #order()} says: events without an aggregate sort first ascending and
+   * last descending by any aggregate key; ids compare as their 16 bytes unsigned, names by UTF-16
+   * code units (PostgreSQL's {@code COLLATE "C"} on the stored text gives the same order for every
+   * name of the Basic Multilingual Plane).
+   */
+  public Comparator<Event<?>> comparator() {
+    return comparator;
+  }
+
+  @Override
+  public String toString() {
+    return "QueryPlan[" + scope + ", followsStore=" + followsStore + ", order=" + order + ", query=" + query + "]";
+  }
+
+  private static Scope scopeOf(List<AggregateSelector> selectors) {
+    if (selectors.isEmpty()) {
+      return ANY;
+    }
+    LinkedHashSet<AggregateSelector.Exact> distinct = new LinkedHashSet<>();
+    for (AggregateSelector s : selectors) {
+      if (!(s instanceof AggregateSelector.Exact exact)) {
+        return ANY;
+      }
+      distinct.add(exact);
+    }
+    if (distinct.size() == 1) {
+      AggregateSelector.Exact only = distinct.iterator().next();
+      return new One(only.name(), only.id());
+    }
+    return new Several(new ArrayList<>(distinct));
+  }
+
+  private static List<SortOrder> orderOf(List<SortOrder> sort, boolean oneAggregate) {
+    List<SortOrder> keys = new ArrayList<>(sort.size() + 1);
+    boolean total = false;
+    for (SortOrder o : sort) {
+      keys.add(o);
+      if (o.field() == SortField.POSITION || (oneAggregate && o.field() == SortField.AGGREGATE_VERSION)) {
+        total = true;
+        break; // later keys never decide
+      }
+    }
+    if (!total) {
+      keys.add(SortOrder.asc(SortField.POSITION));
+    }
+    return List.copyOf(keys);
+  }
+
+  /**
+   * Whether {@code order} is ascending position order: its first key that orders anything is an
+   * ascending position, or, within one aggregate (where the name and id are constant and versions
+   * rise with positions), an ascending version.
+   */
+  private static boolean isPositionOrder(List<SortOrder> order, boolean oneAggregate) {
+    for (SortOrder o : order) {
+      switch (o.field()) {
+        case POSITION -> {
+          return !o.descending();
+        }
+        case AGGREGATE_VERSION -> {
+          if (oneAggregate) {
+            return !o.descending();
+          }
+          return false;
+        }
+        case AGGREGATE_NAME, AGGREGATE_ID -> {
+          if (!oneAggregate) {
+            return false;
+          }
+          // constant within one aggregate: does not order
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+    return true; // not reached: the order always ends in a deciding key
+  }
+
+  private static Comparator<Event<?>> comparatorOf(List<SortOrder> order) {
+    Comparator<Event<?>> c = null;
+    for (SortOrder o : order) {
+      Comparator<Event<?>> key = key(o.field());
+      if (o.descending()) {
+        key = key.reversed();
+      }
+      c = c == null ? key : c.thenComparing(key);
+    }
+    return Objects.requireNonNull(c);
+  }
+
+  private static Comparator<Event<?>> key(SortField field) {
+    return switch (field) {
+      case POSITION -> Comparator.comparingLong(Event::position);
+      case TIME -> Comparator.comparing(Event::time);
+      case NAME -> Comparator.comparing(Event::name);
+      case AGGREGATE_NAME -> (a, b) -> compareNames(a.aggregateOrNull(), b.aggregateOrNull());
+      case AGGREGATE_ID -> (a, b) -> compareIds(a.aggregateOrNull(), b.aggregateOrNull());
+      case AGGREGATE_VERSION -> (a, b) -> compareVersions(a.aggregateOrNull(), b.aggregateOrNull());
+    };
+  }
+
+  private static int compareNames(@Nullable AggregateRef a, @Nullable AggregateRef b) {
+    return a == null || b == null ? absentFirst(a, b) : a.name().compareTo(b.name());
+  }
+
+  /** Orders ids as their 16 bytes compare, as PostgreSQL and MongoDB do. */
+  private static int compareIds(@Nullable AggregateRef a, @Nullable AggregateRef b) {
+    if (a == null || b == null) {
+      return absentFirst(a, b);
+    }
+    int c = Long.compareUnsigned(a.id().getMostSignificantBits(), b.id().getMostSignificantBits());
+    return c != 0 ? c : Long.compareUnsigned(a.id().getLeastSignificantBits(), b.id().getLeastSignificantBits());
+  }
+
+  private static int compareVersions(@Nullable AggregateRef a, @Nullable AggregateRef b) {
+    return a == null || b == null ? absentFirst(a, b) : Integer.compare(a.version(), b.version());
+  }
+
+  private static int absentFirst(@Nullable AggregateRef a, @Nullable AggregateRef b) {
+    return a == null ? (b == null ? 0 : -1) : 1;
+  }
+
+  private boolean matchesTime(Instant t) {
+    EventQuery q = query;
+    if (!q.timeExact().isEmpty() && !q.timeExact().contains(t)) {
+      return false;
+    }
+    if (!q.timeRanges().isEmpty() && !anyContains(q.timeRanges(), t)) {
+      return false;
+    }
+    return (timeMin == null || !t.isBefore(timeMin))
+        && (timeMax == null || !t.isAfter(timeMax))
+        && (timeBefore == null || t.isBefore(timeBefore))
+        && (timeAfter == null || t.isAfter(timeAfter));
+  }
+
+  private boolean matchesAggregate(AggregateRef ref) {
+    EventQuery q = query;
+    if (!q.aggregateNames().isEmpty() && !q.aggregateNames().contains(ref.name())) {
+      return false;
+    }
+    if (!q.aggregateIds().isEmpty() && !q.aggregateIds().contains(ref.id())) {
+      return false;
+    }
+    int v = ref.version();
+    if (v < versionMin || v > versionMax) {
+      return false;
+    }
+    if (!q.versionExact().isEmpty() && !q.versionExact().contains(v)) {
+      return false;
+    }
+    if (!q.versionRanges().isEmpty() && !anyContains(q.versionRanges(), v)) {
+      return false;
+    }
+    List<AggregateSelector> selectors = q.aggregates();
+    if (selectors.isEmpty()) {
+      return true;
+    }
+    // Plain loops: matches runs once per event read, so no stream per call.
+    for (AggregateSelector s : selectors) {
+      if (s.matches(ref)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static <T extends Comparable<? super T>> boolean anyContains(List<Range<T>> ranges, T value) {
+    for (Range<T> r : ranges) {
+      if (r.contains(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
