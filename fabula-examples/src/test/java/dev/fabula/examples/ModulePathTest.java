@@ -36,14 +36,20 @@ class ModulePathTest {
   @Test
   void theShopExampleRunsAsAModule(@TempDir Path dir) throws Exception {
     String modulePath =
-        modulesRequiredBy(MODULE).stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        modulesRequiredBy(MODULE).stream()
+            .map(Path::toString)
+            .collect(Collectors.joining(File.pathSeparator));
     String java = ProcessHandle.current().info().command().orElse("java");
     Path output = dir.resolve("output.txt");
     var process =
         new ProcessBuilder(
-            java, "--module-path", modulePath, "--module", MODULE + "/dev.fabula.examples.shop.ShopExample");
+            java,
+            "--module-path",
+            modulePath,
+            "--module",
+            MODULE + "/dev.fabula.examples.shop.ShopExample");
     process.environment().remove("FABULA_STORE"); // in memory: no database needed
-    process.redirectErrorStream(true).redirectOutput(output);
+    process.redirectErrorStream(true).redirectOutput(output.toFile());
     Process child = process.start();
     boolean exited = child.waitFor(2, TimeUnit.MINUTES);
     if (!exited) {
@@ -67,8 +73,11 @@ class ModulePathTest {
     Map<String, Path> modules = observableModules();
     assertThat(modules.keySet())
         .contains(MODULE, "dev.fabula.core", "dev.fabula.jackson", "dev.fabula.postgres");
-    for (String name : List.of(MODULE, "dev.fabula.core", "dev.fabula.jackson", "dev.fabula.postgres")) {
-      assertThat(descriptor(modules.get(name)).isAutomatic()).as("%s has a module-info", name).isFalse();
+    for (String name :
+        List.of(MODULE, "dev.fabula.core", "dev.fabula.jackson", "dev.fabula.postgres")) {
+      assertThat(descriptor(modules.get(name)).isAutomatic())
+          .as("%s has a module-info", name)
+          .isFalse();
     }
   }
 
@@ -89,7 +98,9 @@ class ModulePathTest {
           continue;
         }
         Path location = observable.get(name);
-        assertThat(location).as("module %s, required from %s, on the class path", name, root).isNotNull();
+        assertThat(location)
+            .as("module %s, required from %s, on the class path", name, root)
+            .isNotNull();
         chosen.put(name, location);
         for (ModuleDescriptor.Requires r : descriptor(location).requires()) {
           boolean optional = r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC);
@@ -99,10 +110,13 @@ class ModulePathTest {
         }
       }
       Set<String> uses =
-          chosen.values().stream().flatMap(p -> descriptor(p).uses().stream()).collect(Collectors.toSet());
+          chosen.values().stream()
+              .flatMap(p -> descriptor(p).uses().stream())
+              .collect(Collectors.toSet());
       grew = false;
       for (Map.Entry<String, Path> m : observable.entrySet()) {
-        boolean provides = descriptor(m.getValue()).provides().stream().anyMatch(p -> uses.contains(p.service()));
+        boolean provides =
+            descriptor(m.getValue()).provides().stream().anyMatch(p -> uses.contains(p.service()));
         if (provides && !chosen.containsKey(m.getKey())) {
           todo.push(m.getKey());
           grew = true;
