@@ -27,7 +27,8 @@ class ModuleDescriptorTest {
             "exports dev.fabula.projection",
             "exports dev.fabula.repository",
             "exports dev.fabula.snapshot",
-            "exports dev.fabula.spi to dev.fabula.jackson, dev.fabula.postgres, dev.fabula.tck, dev.fabula.testing",
+            "exports dev.fabula.spi to "
+                + "dev.fabula.jackson, dev.fabula.postgres, dev.fabula.tck, dev.fabula.testing",
             "opens dev.fabula.spi to com.fasterxml.jackson.databind");
   }
 

@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Defines the wire format of the distributed command bus: the events through which {@linkplain
- * dev.fabula.command.CommandBuses#distributed distributed command buses} coordinate over an {@link dev.fabula.event.EventBus}, so that exactly one bus executes each
- * command however many subscribe:
+ * dev.fabula.command.CommandBuses#distributed distributed command buses} coordinate over an
+ * {@link dev.fabula.event.EventBus}, so that exactly one bus executes each command however many
+ * subscribe:
  *
  * <ol>
  *   <li>the dispatcher publishes {@value #DISPATCHED} (the command, its payload encoded by the
@@ -27,9 +28,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Affinity: every bus notes, from {@value #ACCEPTED}, which bus accepted the latest command for
  * each aggregate. A dispatcher names that bus in {@value #DISPATCHED} as the preferred bus and,
- * for a bounded wait ({@link dev.fabula.command.CommandBusOptions#affinityWait()}), assigns the command only to it,
- * keeping the other requests as fallbacks; so an aggregate's commands go to one bus while it
- * lives and has a handler for them.
+ * for a bounded wait ({@link dev.fabula.command.CommandBusOptions#affinityWait()}), assigns the
+ * command only to it, keeping the other requests as fallbacks; so an aggregate's commands go to
+ * one bus while it lives and has a handler for them.
  *
  * <p>A bus that requested a command and will not run it after all (it is closing, or could not
  * start the handler) publishes {@value #RELEASED}. When it was the assignee and had not accepted,

@@ -213,7 +213,8 @@ public final class FabulaArchitecture {
   }
 
   private static ArchCondition<JavaClass> dependOnlyDownwards() {
-    return new ArchCondition<>("depend only on its own package and on lower layers (DESIGN.md §1)") {
+    String rule = "depend only on its own package and on lower layers (DESIGN.md §1)";
+    return new ArchCondition<>(rule) {
       @Override
       public void check(JavaClass origin, ConditionEvents events) {
         String from = origin.getPackageName();
@@ -229,9 +230,9 @@ public final class FabulaArchitecture {
           boolean sideways =
               toLayer == fromLayer && !fromSpi && !layerPackageOf(to).equals(layerPackageOf(from));
           if (up || sideways) {
-            events.add(SimpleConditionEvent.violated(d,
-                d.getDescription() + (up ? " reaches up from layer " : " reaches sideways in layer ")
-                    + fromLayer + " to layer " + toLayer));
+            String how = up ? " reaches up from layer " : " reaches sideways in layer ";
+            events.add(SimpleConditionEvent.violated(
+                d, d.getDescription() + how + fromLayer + " to layer " + toLayer));
           }
         }
       }

@@ -24,7 +24,9 @@ public final class ModuleSurface {
   /** The descriptor compiled into the module under test ({@code target/classes}). */
   public static ModuleDescriptor ofThisModule() {
     Path classes = Path.of("target", "classes");
-    assertThat(classes.resolve("module-info.class")).as("compiled module descriptor").isRegularFile();
+    assertThat(classes.resolve("module-info.class"))
+        .as("compiled module descriptor")
+        .isRegularFile();
     ModuleReference ref =
         ModuleFinder.of(classes).findAll().stream()
             .findFirst()
