@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.aggregate.Account;
 import dev.fabula.aggregate.AggregateRoot;
+import dev.fabula.architecture.ModuleSurface;
 import dev.fabula.codec.CodecRegistry;
 import dev.fabula.command.AggregateCommands;
 import dev.fabula.command.AggregateTarget;
@@ -25,7 +26,6 @@ import dev.fabula.event.Range;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import dev.fabula.event.SubscriptionOptions;
-import dev.fabula.event.UuidV7;
 import dev.fabula.memory.InMemory;
 import dev.fabula.projection.AbstractProjection;
 import dev.fabula.projection.Lookup;
@@ -40,6 +40,7 @@ import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotStore;
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
@@ -66,6 +67,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -77,10 +79,10 @@ import org.junit.jupiter.api.Timeout;
  * document accepting it, before it does anything, with a {@link NullPointerException} or {@link
  * IllegalArgumentException} whose message names the parameter.
  *
- * <p>The sweep finds the public types by walking the compiled classes of fabula-core (skipping
- * {@code internal} packages and exceptions), then calls each public constructor and method once
- * per reference parameter not marked {@code @Nullable}, with {@code null} there and ordinary
- * values elsewhere. Receivers are the in-memory defaults (and the framework's own
+ * <p>The sweep finds the public types by walking the compiled classes of fabula-core's API
+ * packages (those its module descriptor exports to everyone; skipping exceptions), then calls
+ * each public constructor and method once per reference parameter not marked {@code @Nullable},
+ * with {@code null} there and ordinary values elsewhere. Receivers are the in-memory defaults (and the framework's own
  * implementations built over them); the event store they share must stay empty throughout. The
  * message must name the parameter, or for a one-parameter method the setting it makes ({@code
  * debounce(value)} may say "debounce"). Interfaces that applications implement (handlers,
@@ -90,19 +92,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class NullArgumentsTest {
   private static final Set<String> API_PACKAGES =
-      Set.of(
-          "dev.fabula",
-          "dev.fabula.event",
-          "dev.fabula.codec",
-          "dev.fabula.aggregate",
-          "dev.fabula.repository",
-          "dev.fabula.snapshot",
-          "dev.fabula.command",
-          "dev.fabula.projection",
-          "dev.fabula.memory");
-  // Not dev.fabula.spi: its checks run inside the stores, after each store's entry point has
-  // checked its own arguments (swept here through the in-memory stores and in the kit), and
-  // Arguments.requireNoNulls names whatever argument its caller hands it.
+      ModuleSurface.ofThisModule().exports().stream()
+          .filter(e -> !e.isQualified())
+          .map(ModuleDescriptor.Exports::source)
+          .collect(Collectors.toUnmodifiableSet());
+  // Not dev.fabula.spi (exported to Fabula's own modules only): its checks run inside the
+  // stores, after each store's entry point has checked its own arguments (swept here through the
+  // in-memory stores and in the kit), and Arguments.requireNoNulls names whatever argument its
+  // caller hands it.
   private static final UUID ID = UUID.fromString("01890000-0000-7000-8000-000000000001");
 
   private final EventStore store = InMemory.eventStore();
@@ -473,9 +470,6 @@ class NullArgumentsTest {
     }
     if (type == TriggerOptions.class) {
       return TriggerOptions.defaults();
-    }
-    if (type == UuidV7.class) {
-      return UuidV7.generator(InstantSource.system());
     }
     return null;
   }

@@ -2,8 +2,8 @@ package dev.fabula.aggregate;
 
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
-import dev.fabula.event.UuidV7;
-import dev.fabula.aggregate.internal.AggregateAccess;
+import dev.fabula.spi.AggregateAccess;
+import dev.fabula.spi.UuidV7;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -204,7 +204,11 @@ public abstract class AggregateRoot {
   }
 
   /** What the repository may do that application code may not. */
-  private static final class Access extends AggregateAccess {
+  private static final class Access extends AggregateAccess<AggregateRoot> {
+    Access() {
+      super(AggregateRoot.class);
+    }
+
     @Override
     public void markCommitted(AggregateRoot aggregate) {
       aggregate.changes.clear();

@@ -1,6 +1,6 @@
 package dev.fabula.command;
 
-import dev.fabula.command.CommandProtocol.Accepted;
+import dev.fabula.spi.CommandProtocol.Accepted;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;

@@ -1,7 +1,7 @@
 package dev.fabula.command;
 
 import dev.fabula.event.Metadata;
-import dev.fabula.event.UuidV7;
+import dev.fabula.spi.UuidV7;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;

@@ -1,7 +1,9 @@
 package dev.fabula.command;
 
 import dev.fabula.codec.Codec;
+import dev.fabula.codec.CodecRegistry;
 import dev.fabula.event.EventBus;
+import dev.fabula.spi.CommandProtocol;
 import java.util.Objects;
 
 /**
@@ -11,7 +13,7 @@ import java.util.Objects;
  *   <li>{@link #inProcess} — when dispatchers and handlers live in one JVM: the command object is
  *       handed to the handler as it is, with no encoding and no coordination events.
  *   <li>{@link #distributed} — when they may live in several processes: buses coordinate over a
- *       shared {@link EventBus} with {@link CommandProtocol}, so exactly one of all the buses that
+ *       shared {@link EventBus} with the events of a small protocol (ADR 0003), so exactly one of all the buses that
  *       have a handler for a command executes it. The commands for one aggregate go to the bus
  *       that ran the previous one, while it lives and takes them (see {@link
  *       CommandBusOptions#affinityWait()}).
@@ -38,7 +40,7 @@ public final class CommandBuses {
   /**
    * A distributed bus over {@code eventBus}. Command payloads are encoded with {@code codec}, whose
    * registry must know every command name dispatched or handled; a networked event bus also needs
-   * the protocol's names ({@link CommandProtocol#register}). Subscribes to the protocol's events
+   * the protocol's names ({@link #registerProtocol}). Subscribes to the protocol's events
    * at once; {@link CommandBus#close()} ends the subscription but leaves {@code eventBus} open.
    * Ignores {@link CommandBusOptions#callerRuns()}: a command may be executed by another process,
    * so handlers always run on virtual threads of the bus that accepted the command.
@@ -50,5 +52,16 @@ public final class CommandBuses {
         Objects.requireNonNull(eventBus, "eventBus"),
         Objects.requireNonNull(codec, "codec"),
         Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Registers, in {@code registry}, the names and types of the events through which {@linkplain
+   * #distributed distributed buses} coordinate ({@code fabula.command.*}), and returns {@code
+   * registry}. An event bus that encodes events (any networked one) needs them in the codec it
+   * encodes with; the in-memory bus does not. The types themselves are internal: applications
+   * never see them.
+   */
+  public static CodecRegistry.Builder registerProtocol(CodecRegistry.Builder registry) {
+    return CommandProtocol.register(registry);
   }
 }

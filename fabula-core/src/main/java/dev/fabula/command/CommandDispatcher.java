@@ -1,14 +1,15 @@
 package dev.fabula.command;
 
 import dev.fabula.ClosedException;
-import dev.fabula.command.CommandProtocol.Accepted;
-import dev.fabula.command.CommandProtocol.Assigned;
-import dev.fabula.command.CommandProtocol.Dispatched;
-import dev.fabula.command.CommandProtocol.Executed;
-import dev.fabula.command.CommandProtocol.Released;
-import dev.fabula.command.CommandProtocol.Requested;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
+import dev.fabula.spi.CommandProtocol;
+import dev.fabula.spi.CommandProtocol.Accepted;
+import dev.fabula.spi.CommandProtocol.Assigned;
+import dev.fabula.spi.CommandProtocol.Dispatched;
+import dev.fabula.spi.CommandProtocol.Executed;
+import dev.fabula.spi.CommandProtocol.Released;
+import dev.fabula.spi.CommandProtocol.Requested;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.HashSet;
@@ -136,7 +137,7 @@ final class CommandDispatcher {
               DispatchTimeoutException.Stage.EXECUTION,
               sync.executionTimeout());
         }
-        CommandError error = outcome.error();
+        CommandError error = CommandError.of(outcome);
         if (error != null) {
           throw new CommandExecutionException(command.id(), command.name(), error, null);
         }

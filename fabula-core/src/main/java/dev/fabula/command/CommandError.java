@@ -1,7 +1,9 @@
 package dev.fabula.command;
 
+import dev.fabula.spi.CommandProtocol.Executed;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a command failed, in a form that travels between processes: a machine-readable code, a
@@ -47,5 +49,15 @@ public record CommandError(String code, String message, Map<String, String> deta
         UNEXPECTED,
         message == null ? failure.getClass().getName() : message,
         Map.of(EXCEPTION_DETAIL, failure.getClass().getName()));
+  }
+
+  /** The error an {@link Executed} outcome carries, or {@code null} when the handler succeeded. */
+  static @Nullable CommandError of(Executed outcome) {
+    String code = outcome.errorCode();
+    if (code == null) {
+      return null;
+    }
+    String message = outcome.errorMessage();
+    return new CommandError(code, message == null ? "" : message, outcome.errorDetails());
   }
 }

@@ -1,10 +1,11 @@
 package dev.fabula.command;
 
-import dev.fabula.command.CommandProtocol.Assigned;
-import dev.fabula.command.CommandProtocol.Dispatched;
-import dev.fabula.command.CommandProtocol.Released;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
+import dev.fabula.spi.CommandProtocol;
+import dev.fabula.spi.CommandProtocol.Assigned;
+import dev.fabula.spi.CommandProtocol.Dispatched;
+import dev.fabula.spi.CommandProtocol.Released;
 import java.lang.System.Logger.Level;
 import java.util.UUID;
 

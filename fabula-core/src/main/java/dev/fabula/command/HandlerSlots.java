@@ -1,9 +1,10 @@
 package dev.fabula.command;
 
-import dev.fabula.command.CommandProtocol.Assigned;
-import dev.fabula.command.CommandProtocol.Dispatched;
-import dev.fabula.command.CommandProtocol.Released;
-import dev.fabula.command.CommandProtocol.Requested;
+import dev.fabula.spi.CommandProtocol;
+import dev.fabula.spi.CommandProtocol.Assigned;
+import dev.fabula.spi.CommandProtocol.Dispatched;
+import dev.fabula.spi.CommandProtocol.Released;
+import dev.fabula.spi.CommandProtocol.Requested;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,10 +1,11 @@
 package dev.fabula.command;
 
 import dev.fabula.codec.Codec;
-import dev.fabula.command.CommandProtocol.Accepted;
-import dev.fabula.command.CommandProtocol.Dispatched;
-import dev.fabula.command.CommandProtocol.Executed;
 import dev.fabula.event.Metadata;
+import dev.fabula.spi.CommandProtocol;
+import dev.fabula.spi.CommandProtocol.Accepted;
+import dev.fabula.spi.CommandProtocol.Dispatched;
+import dev.fabula.spi.CommandProtocol.Executed;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;

@@ -6,7 +6,8 @@
  * registered {@link dev.fabula.command.CommandHandler}: within one JVM with {@link
  * dev.fabula.command.CommandBuses#inProcess}, or across any number of processes sharing an {@link
  * dev.fabula.event.EventBus} with {@link dev.fabula.command.CommandBuses#distributed}, which
- * coordinates through the events of {@link dev.fabula.command.CommandProtocol}. {@link
+ * coordinates through events of its own (ADR 0003; a networked event bus registers them with {@link
+ * dev.fabula.command.CommandBuses#registerProtocol}). {@link
  * dev.fabula.command.AggregateCommands} lets an aggregate own its command handlers, running each
  * through {@link dev.fabula.repository.Repository#use}.
  *

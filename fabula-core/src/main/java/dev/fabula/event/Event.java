@@ -1,5 +1,6 @@
 package dev.fabula.event;
 
+import dev.fabula.spi.UuidV7;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

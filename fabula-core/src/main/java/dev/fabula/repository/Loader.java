@@ -2,13 +2,13 @@ package dev.fabula.repository;
 
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.aggregate.Snapshotting;
-import dev.fabula.aggregate.internal.AggregateAccess;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.SortField;
 import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.AggregateAccess;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Loader<A extends AggregateRoot> {
   private static final System.Logger LOG = System.getLogger(Loader.class.getName());
-  private static final AggregateAccess ACCESS = AggregateAccess.get();
+  private static final AggregateAccess<AggregateRoot> ACCESS = AggregateAccess.get(AggregateRoot.class);
 
   private final EventStore store;
   private final Function<UUID, A> factory;

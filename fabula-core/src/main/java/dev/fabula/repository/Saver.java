@@ -3,7 +3,6 @@ package dev.fabula.repository;
 import dev.fabula.RetryPolicy;
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.aggregate.Snapshotting;
-import dev.fabula.aggregate.internal.AggregateAccess;
 import dev.fabula.event.ConcurrencyException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
@@ -13,6 +12,7 @@ import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotSchedule;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.AggregateAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Saver<A extends AggregateRoot> {
   private static final System.Logger LOG = System.getLogger(Saver.class.getName());
-  private static final AggregateAccess ACCESS = AggregateAccess.get();
+  private static final AggregateAccess<AggregateRoot> ACCESS = AggregateAccess.get(AggregateRoot.class);
 
   private final Loader<A> loader;
   private final EventStore store;

@@ -2,11 +2,11 @@ package dev.fabula.repository;
 
 import dev.fabula.FabulaException;
 import dev.fabula.aggregate.AggregateRoot;
-import dev.fabula.aggregate.internal.AggregateAccess;
 import dev.fabula.event.ConcurrencyException;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
 import dev.fabula.snapshot.Snapshot;
+import dev.fabula.spi.AggregateAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Turns<A extends AggregateRoot> {
   private static final System.Logger LOG = System.getLogger(Turns.class.getName());
-  private static final AggregateAccess ACCESS = AggregateAccess.get();
+  private static final AggregateAccess<AggregateRoot> ACCESS = AggregateAccess.get(AggregateRoot.class);
 
   /** How long a caller waits for its turn before it goes ahead without one. */
   static final Duration MAX_WAIT = Duration.ofSeconds(1);

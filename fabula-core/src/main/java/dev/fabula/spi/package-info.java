@@ -1,11 +1,16 @@
 /**
- * What Fabula's backends share and application code should not use: the input limits every store
- * enforces ({@link dev.fabula.spi.EventLimits}), the argument checks that name a bad argument the
- * same way in every store ({@link dev.fabula.spi.Arguments}), and the listeners behind {@link
- * dev.fabula.event.InsertNotifying} ({@link dev.fabula.spi.InsertListeners}). Kept in one place so
- * that every backend behaves the same. Not a stable API (the module descriptors of the coming
- * backend SPI will export it to Fabula's own modules only); call the types of {@link
- * dev.fabula.event} instead.
+ * What Fabula's own modules share and application code must not use: the input limits every
+ * store enforces ({@link dev.fabula.spi.EventLimits}), the argument checks that name a bad argument
+ * the same way in every store ({@link dev.fabula.spi.Arguments}), the listeners behind {@link
+ * dev.fabula.event.InsertNotifying} ({@link dev.fabula.spi.InsertListeners}), the accessor through
+ * which the repository commits an aggregate ({@link dev.fabula.spi.AggregateAccess}), the wire
+ * records of the distributed command bus ({@link dev.fabula.spi.CommandProtocol}) and the
+ * time-ordered id generator ({@link dev.fabula.spi.UuidV7}). Kept in one place so that every
+ * backend behaves the same.
+ *
+ * <p>Not a stable API. On the module path the package is exported only to Fabula's own modules
+ * (see {@code module-info.java} and ADR 0016); on the class path nothing stops a caller, but
+ * nothing here is promised to stay. Applications call the types of the API packages instead.
  */
 @NullMarked
 package dev.fabula.spi;

@@ -229,7 +229,7 @@ class AggregateCommandsTest {
   @Test
   void overADistributedBusTheMetadataCrossesTheProtocol() {
     CodecRegistry registry =
-        CommandProtocol.register(CodecRegistry.builder())
+        CommandBuses.registerProtocol(CodecRegistry.builder())
             .register("product.create", CreateProduct.class)
             .register("product.change-price", ChangePrice.class)
             .build();

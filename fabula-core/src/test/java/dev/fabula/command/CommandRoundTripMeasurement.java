@@ -36,7 +36,7 @@ final class CommandRoundTripMeasurement {
       report("in-process", measure(bus, iterations));
     }
     var codec =
-        new TestCodec(CommandProtocol.register(CodecRegistry.builder()).register("ping", Ping.class).build());
+        new TestCodec(CommandBuses.registerProtocol(CodecRegistry.builder()).register("ping", Ping.class).build());
     try (EventBus events = InMemory.eventBus();
         CommandBus handler = CommandBuses.distributed(events, codec);
         CommandBus dispatcher = CommandBuses.distributed(events, codec)) {

@@ -34,7 +34,7 @@ class DistributedCommandBusStressTest {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void tenThousandConcurrentCommandsOverFiveBusesRunExactlyOnce() throws Exception {
     var codec =
-        new TestCodec(CommandProtocol.register(CodecRegistry.builder()).register("order", Order.class).build());
+        new TestCodec(CommandBuses.registerProtocol(CodecRegistry.builder()).register("order", Order.class).build());
     var executions = new ConcurrentHashMap<UUID, AtomicInteger>();
     var wrongErrors = new AtomicInteger();
     var rejectedSeen = new AtomicInteger();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.fabula.codec.CodecRegistry;
-import dev.fabula.command.CommandProtocol.Assigned;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventHandler;
@@ -12,6 +11,8 @@ import dev.fabula.event.Metadata;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.memory.InMemory;
+import dev.fabula.spi.CommandProtocol;
+import dev.fabula.spi.CommandProtocol.Assigned;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

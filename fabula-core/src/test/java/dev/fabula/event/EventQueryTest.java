@@ -3,6 +3,7 @@ package dev.fabula.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fabula.spi.UuidV7;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

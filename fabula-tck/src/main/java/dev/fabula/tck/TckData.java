@@ -3,7 +3,7 @@ package dev.fabula.tck;
 import dev.fabula.codec.CodecRegistry;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
-import dev.fabula.event.UuidV7;
+import dev.fabula.spi.UuidV7;
 import java.time.Instant;
 import java.util.UUID;
 

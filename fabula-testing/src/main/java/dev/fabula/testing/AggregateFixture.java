@@ -3,7 +3,7 @@ package dev.fabula.testing;
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
-import dev.fabula.event.UuidV7;
+import dev.fabula.spi.UuidV7;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -6,7 +6,6 @@ import dev.fabula.command.Command;
 import dev.fabula.command.CommandBus;
 import dev.fabula.command.CommandBuses;
 import dev.fabula.command.CommandExecutionException;
-import dev.fabula.command.CommandProtocol;
 import dev.fabula.command.DispatchOptions;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
@@ -85,7 +84,7 @@ public final class ShopExample {
     var productEvents = Set.of(ProductEvents.CREATED, ProductEvents.PRICE_CHANGED, ProductEvents.RENAMED);
     var published = new CountDownLatch(3);
     var catalog = new ProductCatalog();
-    var codec = JacksonCodec.create(ProductCommands.register(CommandProtocol.register(CodecRegistry.builder())).build());
+    var codec = JacksonCodec.create(ProductCommands.register(CommandBuses.registerProtocol(CodecRegistry.builder())).build());
     boolean postgres = pool != null;
     out.println("== Fabula shop example (" + (postgres ? "PostgreSQL" : "in-memory") + " store) ==");
     if (pool != null) {

@@ -12,9 +12,9 @@ import dev.fabula.command.AggregateTarget;
 import dev.fabula.command.Command;
 import dev.fabula.command.CommandBus;
 import dev.fabula.command.CommandBusOptions;
+import dev.fabula.command.CommandBuses;
 import dev.fabula.command.CommandError;
 import dev.fabula.command.CommandExecutionException;
-import dev.fabula.command.CommandProtocol;
 import dev.fabula.command.CommandRejectedException;
 import dev.fabula.command.CommandReport;
 import dev.fabula.command.DispatchOptions;
@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Extend it with a {@link #openTransport()} that returns a fresh transport per test; its buses
  * must encode payloads with a codec whose registry holds {@link #registerCommands} (which includes
- * {@link CommandProtocol#register}). The suite checks: exactly one of N buses executes each
+ * {@link CommandBuses#registerProtocol}). The suite checks: exactly one of N buses executes each
  * command; the commands for one aggregate run on one bus while it lives; synchronous dispatch
  * returns the handler's error with code, message and details; an
  * assign timeout when no handler takes a command; handler filters; the per-bus concurrency limit;
@@ -93,7 +93,7 @@ public abstract class CommandBusConformance {
 
   /** Registers the suite's command names and the command protocol in {@code registry}. */
   public static CodecRegistry.Builder registerCommands(CodecRegistry.Builder registry) {
-    return CommandProtocol.register(registry)
+    return CommandBuses.registerProtocol(registry)
         .register(WORK, Job.class)
         .register(OTHER, Job.class)
         .register(ORPHAN, Job.class);

@@ -16,7 +16,7 @@ import dev.fabula.event.InvalidQueryException;
 import dev.fabula.event.Metadata;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
-import dev.fabula.event.UuidV7;
+import dev.fabula.spi.UuidV7;
 import dev.fabula.tck.TckData;
 import dev.fabula.tck.TckData.Alpha;
 import dev.fabula.tck.TckData.Beta;

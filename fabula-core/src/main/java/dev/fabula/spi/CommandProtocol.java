@@ -1,4 +1,4 @@
-package dev.fabula.command;
+package dev.fabula.spi;
 
 import dev.fabula.codec.CodecRegistry;
 import java.util.Map;
@@ -7,9 +7,10 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The events through which {@linkplain CommandBuses#distributed distributed command buses}
- * coordinate over an {@link dev.fabula.event.EventBus}, so that exactly one bus executes each
- * command however many subscribe:
+ * Defines the wire format of the distributed command bus: the events through which {@linkplain
+ * dev.fabula.command.CommandBuses#distributed distributed command buses} coordinate over an
+ * {@link dev.fabula.event.EventBus}, so that exactly one bus executes each command however many
+ * subscribe:
  *
  * <ol>
  *   <li>the dispatcher publishes {@value #DISPATCHED} (the command, its payload encoded by the
@@ -27,9 +28,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Affinity: every bus notes, from {@value #ACCEPTED}, which bus accepted the latest command for
  * each aggregate. A dispatcher names that bus in {@value #DISPATCHED} as the preferred bus and,
- * for a bounded wait ({@link CommandBusOptions#affinityWait()}), assigns the command only to it,
- * keeping the other requests as fallbacks; so an aggregate's commands go to one bus while it
- * lives and has a handler for them.
+ * for a bounded wait ({@link dev.fabula.command.CommandBusOptions#affinityWait()}), assigns the
+ * command only to it, keeping the other requests as fallbacks; so an aggregate's commands go to
+ * one bus while it lives and has a handler for them.
  *
  * <p>A bus that requested a command and will not run it after all (it is closing, or could not
  * start the handler) publishes {@value #RELEASED}. When it was the assignee and had not accepted,
@@ -41,8 +42,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The command's metadata travels as the metadata of the {@value #DISPATCHED} event. All records
  * hold only strings, UUIDs, numbers, byte arrays and string maps, so any codec can encode them;
- * networked event buses need them in their registry: see {@link #register}. The record shapes are
- * the wire format: changing one is a breaking change.
+ * networked event buses need them in their registry: see {@link #register}, which applications
+ * reach through {@link dev.fabula.command.CommandBuses#registerProtocol}. The record shapes are the
+ * wire format: changing one is a breaking change for buses of different versions that share an
+ * event bus, though no application code sees them (ADR 0016).
  */
 public final class CommandProtocol {
   /** Name of the event announcing a command to every bus. */
@@ -215,13 +218,6 @@ public final class CommandProtocol {
       Objects.requireNonNull(commandId, "commandId");
       Objects.requireNonNull(busId, "busId");
       errorDetails = Map.copyOf(errorDetails);
-    }
-
-    /** The error, or {@code null} when the handler succeeded. */
-    @Nullable CommandError error() {
-      return errorCode == null
-          ? null
-          : new CommandError(errorCode, errorMessage == null ? "" : errorMessage, errorDetails);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.fabula.event;
+package dev.fabula.spi;
 
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -8,8 +8,11 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Time-ordered UUIDs (RFC 9562 version 7). Ids made by one generator are strictly increasing, even
- * when many are made within the same millisecond, so sorting events by id sorts them by creation.
+ * Makes time-ordered UUIDs (RFC 9562 version 7). Ids made by one generator are strictly
+ * increasing, even when many are made within the same millisecond, so sorting events by id sorts
+ * them by creation. Fabula gives events and commands their ids with it ({@code Event.create},
+ * {@code Command.create}); applications that need an id of their own use {@link UUID}, since the
+ * generator is not part of the API.
  */
 public final class UuidV7 {
   private static final UuidV7 DEFAULT = new UuidV7(InstantSource.system());
