@@ -11,6 +11,13 @@ import java.util.Set;
  * slow subscriber is handled by its {@link OverflowPolicy} — never unbounded memory, never a
  * silent drop; closing a subscription stops delivery promptly.
  *
+ * <p>Subscriptions that join the same {@linkplain SubscriptionOptions#queueGroup() queue group}
+ * share the events, each event going to one member, while other subscriptions still get every
+ * event. A {@linkplain SubscriptionOptions#durable() durable} subscription is delivered at least
+ * once, acknowledged after its handler returned, and resumed by name after a restart. A bus that
+ * cannot keep either promise refuses the subscription with {@link
+ * UnsupportedSubscriptionException}.
+ *
  * <p>A bus is not a store: an event published while nobody listens is gone. Readers that must see
  * every event follow the {@link EventStore} by position and use the bus only as a trigger.
  */
@@ -34,6 +41,8 @@ public interface EventBus extends AutoCloseable {
    * Subscribes to events with any of these names ({@value #ALL} for every name).
    *
    * @throws IllegalArgumentException when {@code names} is empty
+   * @throws UnsupportedSubscriptionException when the bus cannot share events with a queue group
+   *     or keep a durable subscription, and the options ask for it
    * @throws dev.fabula.ClosedException when the bus is closed
    */
   Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options);

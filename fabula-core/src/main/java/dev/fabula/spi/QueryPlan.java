@@ -71,7 +71,6 @@ public final class QueryPlan {
   private static final Any ANY = new Any();
   /** The order of a query without sort keys (most reads): shared, as is its comparator. */
   private static final List<SortOrder> POSITION_ORDER = List.of(SortOrder.asc(SortField.POSITION));
-  private static final Comparator<Event<?>> BY_POSITION = Comparator.comparingLong(Event::position);
 
   private final EventQuery query;
   private final Scope scope;
@@ -115,7 +114,7 @@ public final class QueryPlan {
         && q.aggregateIds().isEmpty()
         && q.versionExact().isEmpty()
         && q.versionRanges().isEmpty();
-    this.comparator = comparatorOf(order);
+    this.comparator = EventOrder.comparator(order);
     this.timeMin = q.timeMin().orElse(null);
     this.timeMax = q.timeMax().orElse(null);
     this.timeBefore = q.timeBefore().orElse(null);
@@ -319,53 +318,6 @@ public final class QueryPlan {
       }
     }
     return true; // not reached: the order always ends in a deciding key
-  }
-
-  private static Comparator<Event<?>> comparatorOf(List<SortOrder> order) {
-    if (order.equals(POSITION_ORDER)) {
-      return BY_POSITION;
-    }
-    Comparator<Event<?>> c = null;
-    for (SortOrder o : order) {
-      Comparator<Event<?>> key = key(o.field());
-      if (o.descending()) {
-        key = key.reversed();
-      }
-      c = c == null ? key : c.thenComparing(key);
-    }
-    return Objects.requireNonNull(c);
-  }
-
-  private static Comparator<Event<?>> key(SortField field) {
-    return switch (field) {
-      case POSITION -> BY_POSITION;
-      case TIME -> Comparator.comparing(Event::time);
-      case NAME -> Comparator.comparing(Event::name);
-      case AGGREGATE_NAME -> (a, b) -> compareNames(a.aggregateOrNull(), b.aggregateOrNull());
-      case AGGREGATE_ID -> (a, b) -> compareIds(a.aggregateOrNull(), b.aggregateOrNull());
-      case AGGREGATE_VERSION -> (a, b) -> compareVersions(a.aggregateOrNull(), b.aggregateOrNull());
-    };
-  }
-
-  private static int compareNames(@Nullable AggregateRef a, @Nullable AggregateRef b) {
-    return a == null || b == null ? absentFirst(a, b) : a.name().compareTo(b.name());
-  }
-
-  /** Orders ids as their 16 bytes compare, as PostgreSQL and MongoDB do. */
-  private static int compareIds(@Nullable AggregateRef a, @Nullable AggregateRef b) {
-    if (a == null || b == null) {
-      return absentFirst(a, b);
-    }
-    int c = Long.compareUnsigned(a.id().getMostSignificantBits(), b.id().getMostSignificantBits());
-    return c != 0 ? c : Long.compareUnsigned(a.id().getLeastSignificantBits(), b.id().getLeastSignificantBits());
-  }
-
-  private static int compareVersions(@Nullable AggregateRef a, @Nullable AggregateRef b) {
-    return a == null || b == null ? absentFirst(a, b) : Integer.compare(a.version(), b.version());
-  }
-
-  private static int absentFirst(@Nullable AggregateRef a, @Nullable AggregateRef b) {
-    return a == null ? (b == null ? 0 : -1) : 1;
   }
 
   private boolean matchesTime(Instant t) {
