@@ -20,8 +20,10 @@ import org.junit.platform.testkit.engine.Events;
  * The kit is worth only what it catches. Runs every suite against a backend that does nothing
  * ({@link DoNothing}): every correctness test must fail, but for the few listed here with the reason
  * they cannot. Then runs the event store suite against stores with one subtle fault each ({@link
- * BrokenBackends}), and the command bus suite against a bus without coordination, and names the
- * tests that must catch each fault.
+ * BrokenBackends}), the event bus suite against buses whose queue groups or durable subscriptions
+ * are broken (those on a {@link ReferenceBus} with a fault), and the command bus suite against a
+ * bus without coordination, and names the tests that must catch each fault. The bus suite runs against a do-nothing bus twice: once said to share queue groups and
+ * keep durable subscriptions, once said to refuse both.
  *
  * <p>A new test that passes against a do-nothing backend fails {@link #assertEveryTestFails} by
  * name: strengthen it, or list it below with the reason it cannot fail.
@@ -48,6 +50,11 @@ class KitSelfTest {
   @Test
   void everyEventBusTestFailsAgainstADoNothingBus() {
     assertEveryTestFails(SelfTestKits.DoNothingEventBus.class, EVENT_BUS_CANNOT_FAIL);
+  }
+
+  @Test
+  void everyEventBusTestFailsAgainstADoNothingBusThatShouldRefuseQueueGroupsAndDurables() {
+    assertEveryTestFails(SelfTestKits.DoNothingRefusingEventBus.class, EVENT_BUS_CANNOT_FAIL);
   }
 
   @Test
@@ -101,6 +108,35 @@ class KitSelfTest {
         SelfTestKits.AcceptsATakenVersion.class,
         "rejectsAVersionAlreadyTakenAndStoresNothingOfTheBatch",
         "concurrentWritersOnOneAggregateGetExactlyOneWinnerPerVersion");
+  }
+
+  @Test
+  void theEventBusSuiteCatchesAQueueGroupThatDeliversToEveryMember() {
+    assertCaught(
+        SelfTestKits.QueueGroupDeliversToEveryMember.class,
+        "queueGroupMembersShareTheEventsEachDeliveredToOneMember",
+        "twoQueueGroupsEachGetEveryEvent",
+        "aQueueGroupMemberThatClosesLeavesAndTheOthersGetItsShare");
+  }
+
+  @Test
+  void theEventBusSuiteCatchesAQueueGroupThatKeepsRoutingToAClosedMember() {
+    assertCaught(
+        SelfTestKits.QueueGroupKeepsClosedMembers.class,
+        "aQueueGroupMemberThatClosesLeavesAndTheOthersGetItsShare");
+  }
+
+  @Test
+  void theEventBusSuiteCatchesADurableSubscriptionThatForgetsWhatItAcknowledged() {
+    assertCaught(SelfTestKits.DurableForgetsAcks.class, "aDurableSubscriptionResumesAfterItsSubscriberRestarts");
+  }
+
+  @Test
+  void theEventBusSuiteCatchesADurableSubscriptionThatNeverDeliversAgain() {
+    assertCaught(
+        SelfTestKits.DurableNeverRedelivers.class,
+        "aDurableHandlerThatThrowsGetsTheEventAgain",
+        "aDurableSubscriptionGivesUpAfterMaxDeliveriesAndReportsIt");
   }
 
   @Test

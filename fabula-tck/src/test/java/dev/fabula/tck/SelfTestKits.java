@@ -84,6 +84,77 @@ final class SelfTestKits {
     }
   }
 
+  static class DoNothingRefusingEventBus extends EventBusConformance {
+    DoNothingRefusingEventBus() {
+      super(
+          EventBusConformance.Capabilities.defaults()
+              .withTimeout(Duration.ofMillis(50))
+              .withQueueGroups(false)
+              .withDurable(false)
+              .withSharedTransport(false));
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return DoNothing.eventBus();
+    }
+  }
+
+  /** The in-memory bus's capabilities, for the buses that wrap it. */
+  private static final EventBusConformance.Capabilities IN_MEMORY_BUS =
+      EventBusConformance.Capabilities.defaults()
+          .withDurable(false)
+          .withSharedTransport(false)
+          .withTimeout(Duration.ofSeconds(1));
+
+  static class QueueGroupDeliversToEveryMember extends EventBusConformance {
+    QueueGroupDeliversToEveryMember() {
+      super(IN_MEMORY_BUS);
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return BrokenBackends.queueGroupDeliversToEveryMember();
+    }
+  }
+
+  static class QueueGroupKeepsClosedMembers extends EventBusConformance {
+    QueueGroupKeepsClosedMembers() {
+      super(IN_MEMORY_BUS);
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return BrokenBackends.queueGroupKeepsClosedMembers();
+    }
+  }
+
+  static class DurableForgetsAcks extends EventBusConformance {
+    private final ReferenceBus.Transport transport = ReferenceBus.transport(ReferenceBus.Fault.FORGETS_ACKS);
+
+    DurableForgetsAcks() {
+      super(EventBusConformance.Capabilities.defaults().withTimeout(Duration.ofSeconds(1)));
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return transport.newBus();
+    }
+  }
+
+  static class DurableNeverRedelivers extends EventBusConformance {
+    private final ReferenceBus.Transport transport = ReferenceBus.transport(ReferenceBus.Fault.NO_REDELIVERY);
+
+    DurableNeverRedelivers() {
+      super(EventBusConformance.Capabilities.defaults().withTimeout(Duration.ofSeconds(1)));
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return transport.newBus();
+    }
+  }
+
   static class DoNothingSnapshotStore extends SnapshotStoreConformance {
     @Override
     protected SnapshotStore newStore() {
