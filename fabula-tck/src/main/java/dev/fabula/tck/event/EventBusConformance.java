@@ -720,6 +720,11 @@ public abstract class EventBusConformance {
     return events.stream().map(Event::id).toList();
   }
 
+  /**
+   * Each event reaches exactly one member, one at a time and in a burst, and the work is shared:
+   * more than one member receives events (no even spread is asked for; how a bus chooses is its
+   * own).
+   */
   @Test
   void queueGroupMembersShareTheEventsEachDeliveredToOneMember() throws Exception {
     if (refusesQueueGroups()) {
@@ -832,6 +837,11 @@ public abstract class EventBusConformance {
     return chain;
   }
 
+  /**
+   * The subscriber's bus closes after its handler returned for two events; three more are
+   * published; a subscriber on another bus with the same durable name gets those three, then what
+   * follows, and not the two acknowledged ones.
+   */
   @Test
   void aDurableSubscriptionResumesAfterItsSubscriberRestarts() throws Exception {
     if (refusesDurable()) {
@@ -903,6 +913,10 @@ public abstract class EventBusConformance {
     assertThat(chain(reported)).as("the report carries what the handler threw").contains(failure);
   }
 
+  /**
+   * An event whose handler always throws is delivered exactly {@code maxDeliveries} times; besides
+   * each failure, the error handler receives a report naming the event's id, and delivery goes on.
+   */
   @Test
   void aDurableSubscriptionGivesUpAfterMaxDeliveriesAndReportsIt() throws Exception {
     if (refusesDurable()) {
