@@ -25,8 +25,7 @@ module dev.fabula.core {
   exports dev.fabula.spi to
       dev.fabula.jackson,
       dev.fabula.postgres,
-      dev.fabula.tck,
-      dev.fabula.testing;
+      dev.fabula.tck;
 
   // The command protocol's wire records are encoded and decoded by the codec of a networked
   // event bus; Jackson reads them reflectively.
