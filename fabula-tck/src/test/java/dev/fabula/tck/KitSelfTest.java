@@ -199,14 +199,14 @@ class KitSelfTest {
       results.containerEvents().failed().stream()
           .forEach(e -> notRun.add("container " + e.getTestDescriptor().getDisplayName() + " failed: "
               + e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElse(null)));
-      Set<String> skipped = new TreeSet<>(notRun);
+      Set<String> reported = new TreeSet<>(notRun);
       results.allEvents().started().stream()
           .map(e -> e.getTestDescriptor())
           .filter(d -> d.getParent().isEmpty()) // the engine's descriptor: the whole discovered tree
           .flatMap(engine -> engine.getDescendants().stream())
           .filter(TestDescriptor::isTest)
           .map(Outcomes::name)
-          .filter(test -> !byTest.containsKey(test) && !skipped.contains(test))
+          .filter(test -> !byTest.containsKey(test) && !reported.contains(test))
           .forEach(test -> notRun.add(test + " (discovered, never finished)"));
       return new Outcomes(byTest, notRun);
     }
