@@ -15,6 +15,7 @@ import dev.fabula.event.EventStore;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.memory.InMemory;
+import dev.fabula.spi.QueryPlan;
 import dev.fabula.tck.command.CommandBusConformance;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -37,7 +39,10 @@ import java.util.stream.Stream;
 final class BrokenBackends {
   private BrokenBackends() {}
 
-  /** Stores every batch of two or more events but its last event, and reports that one stored too. */
+  /**
+   * Stores every batch of two or more events but its last event, and reports that one stored too,
+   * at the position after the batch's last stored one: plausible, so only reading back shows it.
+   */
   static EventStore dropsTheLastEventOfABatch() {
     return new Wrapper() {
       @Override
@@ -46,8 +51,54 @@ final class BrokenBackends {
           return super.insert(events);
         }
         List<Event<?>> stored = new ArrayList<>(super.insert(events.subList(0, events.size() - 1)));
-        stored.add(events.get(events.size() - 1));
+        long madeUp = stored.get(stored.size() - 1).position() + 1;
+        stored.add(events.get(events.size() - 1).withPosition(madeUp));
         return stored;
+      }
+    };
+  }
+
+  /**
+   * Assigns a batch's positions in swapped order: the last two events of every batch of two or
+   * more get each other's positions, so the later event sits first in the store's order. The
+   * positions are swapped wherever events leave the store, and results in position order are
+   * sorted by the swapped positions, as a store that assigned them so would return them (a
+   * query's position bound still applies to the positions the in-memory store gave).
+   */
+  static EventStore reordersTwoPositions() {
+    Map<Long, Long> swapped = new ConcurrentHashMap<>();
+    UnaryOperator<Event<?>> reported =
+        e -> {
+          Long other = swapped.get(e.position());
+          return other == null ? e : e.withPosition(other);
+        };
+    return new Wrapper() {
+      @Override
+      public List<Event<?>> insert(List<? extends Event<?>> events) {
+        List<Event<?>> stored = super.insert(events);
+        int n = stored.size();
+        if (n >= 2) {
+          long before = stored.get(n - 2).position();
+          long last = stored.get(n - 1).position();
+          swapped.put(before, last);
+          swapped.put(last, before);
+        }
+        return stored.stream().map(reported).toList();
+      }
+
+      @Override
+      public Optional<Event<?>> find(UUID id) {
+        return super.find(id).map(reported);
+      }
+
+      @Override
+      public Stream<Event<?>> query(EventQuery query) {
+        List<Event<?>> results;
+        try (Stream<Event<?>> s = super.query(query)) {
+          results = new ArrayList<>(s.map(reported).toList());
+        }
+        results.sort(QueryPlan.of(query).comparator());
+        return results.stream();
       }
     };
   }

@@ -10,6 +10,10 @@ import dev.fabula.tck.event.EventStoreConformance;
 import dev.fabula.tck.projection.ProgressStoreConformance;
 import dev.fabula.tck.snapshot.SnapshotStoreConformance;
 import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The kit's suites bound to the {@link DoNothing} and {@link BrokenBackends} backends, exactly as a
@@ -59,6 +63,17 @@ final class SelfTestKits {
     @Override
     protected EventStore newStore() {
       return BrokenBackends.swapsTheLastTwoResults();
+    }
+  }
+
+  static class ReordersTwoPositions extends EventStoreConformance {
+    ReordersTwoPositions() {
+      super(IN_MEMORY);
+    }
+
+    @Override
+    protected EventStore newStore() {
+      return BrokenBackends.reordersTwoPositions();
     }
   }
 
@@ -188,6 +203,24 @@ final class SelfTestKits {
     @Override
     protected Transport openTransport() {
       return BrokenBackends.broadcastCommandTransport();
+    }
+  }
+
+  /** Not a kit: a suite whose nested class fails to set up, for the self-test's own counting. */
+  static class NestedClassCannotSetUp {
+    @Test
+    void runs() {}
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Broken {
+      @BeforeAll
+      void setUp() {
+        throw new IllegalStateException("cannot set up");
+      }
+
+      @Test
+      void neverRuns() {}
     }
   }
 }
