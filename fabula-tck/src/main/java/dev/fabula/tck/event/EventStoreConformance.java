@@ -1244,10 +1244,11 @@ public abstract class EventStoreConformance {
     Event<?> p = TckData.beta(privateUse, id, 1);
     Event<?> r = TckData.beta(replacement, id, 1);
     store.insert(List.of(s, r, p));
-    assertThat(ids(EventQuery.builder().aggregate(supplementary).aggregate(privateUse).aggregate(replacement)
-            .sortBy(SortField.AGGREGATE_NAME).build()))
+    // Reads of given aggregates and events: they see every committed event at once, with no wait
+    // for the gap-safe horizon of a store-following read.
+    assertThat(ids(EventQuery.builder().aggregateIds(id).sortBy(SortField.AGGREGATE_NAME).build()))
         .containsExactly(p.id(), r.id(), s.id());
-    assertThat(ids(EventQuery.builder().aggregateIds(id).sortBy(SortOrder.desc(SortField.AGGREGATE_NAME)).build()))
+    assertThat(ids(EventQuery.builder().ids(p.id(), s.id(), r.id()).sortBy(SortOrder.desc(SortField.AGGREGATE_NAME)).build()))
         .containsExactly(s.id(), r.id(), p.id());
     assertThat(store.find(s.id()).orElseThrow().aggregate().orElseThrow().name())
         .as("the name beyond the Basic Multilingual Plane is stored as given")
