@@ -54,6 +54,15 @@ class PostgresOptionsTest {
   }
 
   @Test
+  void aRefusedTableNameLeavesTheBuilderAsItWas() {
+    PostgresOptions.Builder b = PostgresOptions.builder().eventsTable("t");
+    assertThatThrownBy(() -> b.snapshotsTable("t")).isInstanceOf(IllegalStateException.class);
+    PostgresOptions afterRefusal = b.snapshotsTable("s").build();
+    assertThat(afterRefusal.snapshotsTable()).as("the refused call set nothing").isEqualTo("s");
+    assertThat(afterRefusal.eventsTable()).isEqualTo("t");
+  }
+
+  @Test
   void twoTablesOfOneNameContradictEachOther() {
     assertThatThrownBy(() -> PostgresOptions.builder().eventsTable("t").progressTable("t"))
         .isInstanceOf(IllegalStateException.class)
@@ -62,11 +71,6 @@ class PostgresOptionsTest {
         .as("the setting being made is named first, whichever table it is")
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("eventsTable(\"t\") contradicts progressTable(\"t\"): two tables cannot share a name");
-    PostgresOptions.Builder b = PostgresOptions.builder().eventsTable("t");
-    assertThatThrownBy(() -> b.snapshotsTable("t")).isInstanceOf(IllegalStateException.class);
-    PostgresOptions afterRefusal = b.snapshotsTable("s").build();
-    assertThat(afterRefusal.snapshotsTable()).as("the refused call set nothing").isEqualTo("s");
-    assertThat(afterRefusal.eventsTable()).isEqualTo("t");
     // a table named like another's default may still be moved on: the clash counts at build()
     assertThat(
             PostgresOptions.builder().eventsTable("fabula_snapshots").snapshotsTable("snaps").build().eventsTable())
