@@ -1250,4 +1250,31 @@ public abstract class EventStoreConformance {
   private long positionOf(UUID id) {
     return store.find(id).orElseThrow().position();
   }
+
+  // ---------------------------------------------------------------- agreement: the order of names
+  //
+  // Names sort by code point, the order of UTF-8 bytes (PostgreSQL's COLLATE "C", MongoDB), not by
+  // UTF-16 units (String.compareTo): the two differ where a character beyond the Basic
+  // Multilingual Plane (a surrogate pair) meets one of U+E000 to U+FFFF.
+
+  @Test
+  void aggregateNamesSortByCodePointNotByUtf16Units() {
+    UUID id = UUID.randomUUID();
+    String supplementary = "sort\uD83D\uDE00"; // U+1F600: units D83D DE00, below E000 as units
+    String privateUse = "sort\uE000";
+    String replacement = "sort\uFFFD";
+    Event<?> s = TckData.beta(supplementary, id, 1);
+    Event<?> p = TckData.beta(privateUse, id, 1);
+    Event<?> r = TckData.beta(replacement, id, 1);
+    store.insert(List.of(s, r, p));
+    // Reads of given aggregates and events: they see every committed event at once, with no wait
+    // for the gap-safe horizon of a store-following read.
+    assertThat(ids(EventQuery.builder().aggregateIds(id).sortBy(SortField.AGGREGATE_NAME).build()))
+        .containsExactly(p.id(), r.id(), s.id());
+    assertThat(ids(EventQuery.builder().ids(p.id(), s.id(), r.id()).sortBy(SortOrder.desc(SortField.AGGREGATE_NAME)).build()))
+        .containsExactly(s.id(), r.id(), p.id());
+    assertThat(store.find(s.id()).orElseThrow().aggregate().orElseThrow().name())
+        .as("the name beyond the Basic Multilingual Plane is stored as given")
+        .isEqualTo(supplementary);
+  }
 }
