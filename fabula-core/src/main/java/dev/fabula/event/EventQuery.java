@@ -76,13 +76,9 @@ public final class EventQuery {
   }
 
   /**
-   * A builder pre-filled with this query's settings, to derive another query from it. Each
-   * single-valued setting copied may be replaced once ({@code q.toBuilder().limit(5)} gives {@code
-   * q} with a limit of 5, whatever limit {@code q} had); setting it a second time fails as on a
-   * fresh builder. Multi-valued filters and sort keys add to those copied. A setter is not checked
-   * against a copied value, which may yet be replaced ({@code q.toBuilder().versionMin(101)
-   * .versionMax(200)} on a query with versions 1 to 100 is fine); a contradiction left with a
-   * copied value fails at {@link Builder#build()}.
+   * A builder pre-filled with this query's settings, to derive another query from it: each
+   * single-valued setting copied may be replaced once, and multi-valued filters and sort keys add
+   * to those copied ({@link Builder} says how copied values are checked).
    */
   public Builder toBuilder() {
     return new Builder(EventQuerySettings.of(this));
@@ -180,12 +176,8 @@ public final class EventQuery {
 
   /** Whether the query filters on anything about the aggregate. */
   public boolean filtersAggregates() {
-    return !aggregateNames.isEmpty()
-        || !aggregateIds.isEmpty()
-        || !versionExact.isEmpty()
-        || !versionRanges.isEmpty()
-        || versionMin != null
-        || versionMax != null
+    return !aggregateNames.isEmpty() || !aggregateIds.isEmpty() || !versionExact.isEmpty()
+        || !versionRanges.isEmpty() || versionMin != null || versionMax != null
         || !aggregates.isEmpty();
   }
 
@@ -221,8 +213,9 @@ public final class EventQuery {
    * version minimum or maximum, a backward range, a blank name) is an {@link
    * InvalidQueryException} at once, naming the method; a null argument or value a {@link
    * NullPointerException} naming it. On a builder from {@link EventQuery#toBuilder()}, each
-   * single-valued setting copied may be replaced once, and a contradiction with a copied value
-   * fails at {@link #build()}, not at the setter.
+   * single-valued setting copied may be replaced once ({@code q.toBuilder().limit(5)} gives
+   * {@code q} with a limit of 5), and a setter is not checked against a copied value, which may
+   * yet be replaced: a contradiction left with a copied value fails at {@link #build()}.
    */
   public static final class Builder {
     private final EventQuerySettings s;
