@@ -1,0 +1,420 @@
+package dev.fabula.postgres;
+
+import dev.fabula.ClosedException;
+import dev.fabula.codec.Codec;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventBus;
+import dev.fabula.event.EventHandler;
+import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.Subscription;
+import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.event.UnsupportedSubscriptionException;
+import dev.fabula.memory.InMemory;
+import dev.fabula.spi.Arguments;
+import dev.fabula.spi.EventLimits;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * The PostgreSQL {@link EventBus} (ADR 0017): {@code publish} appends the events to the bus table
+ * with gap-safe positions (ADR 0005) and sends a NOTIFY in the same statement; one pump thread per
+ * bus follows the table by position, woken by the notifications of one LISTEN connection, by this
+ * bus's own publishes, or at the latest after the poll interval, and hands each event to the
+ * subscriptions of this bus whose names match.
+ *
+ * <p>Each subscription is an in-memory subscription on a bus of its own, which keeps the ordering,
+ * buffering, overflow, error and close promises; the pump publishes to it. Under {@link
+ * dev.fabula.event.OverflowPolicy#BLOCK} a full subscription holds the pump, and publishers of
+ * this bus wait for the pump: the back-pressure reaches publishers in this process, while events
+ * from other processes wait in the table. The pump's cursor moves only past rows it handed on, so
+ * a lost notification, a broken connection or a failed read delays events but never skips or
+ * repeats one.
+ */
+final class PgEventBus implements EventBus {
+  /** The fallback poll: how long the pump waits for a notification before it reads anyway. */
+  static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
+
+  /** Rows read per round trip. */
+  private static final int PAGE = 512;
+
+  private static final long MAX_BACKOFF_MILLIS = 2_000;
+  private static final System.Logger LOG = System.getLogger(PgEventBus.class.getName());
+
+  private final DataSource ds;
+  private final Codec codec;
+  private final String table;
+  private final String channel;
+  private final String server;
+  private final long pollMillis;
+  private final String insertSql;
+  private final String readSql;
+  private final List<Member> members = new CopyOnWriteArrayList<>();
+  /** Held by the pump while it hands events to subscriptions; publishers wait for it (BLOCK). */
+  private final ReentrantLock handing = new ReentrantLock();
+  /** Permits mean "read now": a notification, a publish of this bus, a reconnect. */
+  private final Semaphore wake = new Semaphore(0);
+  private final Thread pump;
+  private final Thread listener;
+  private volatile boolean closed;
+  /** The bus position of the last row the pump handed on (or skipped as unsubscribed). */
+  private volatile long cursor;
+  /** The backend process id of the LISTEN connection, or 0 while there is none; for tests. */
+  private volatile int listenerPid;
+
+  PgEventBus(DataSource ds, Codec codec, PostgresOptions options, Duration poll) {
+    this.ds = ds;
+    this.codec = codec;
+    this.server = Pg.server(ds);
+    this.pollMillis = Math.max(1, poll.toMillis());
+    Schema.Table bus = Schema.bus(options);
+    Schema.ensure(ds, options, bus);
+    this.table = bus.qualified();
+    this.channel = table;
+    this.insertSql =
+        "WITH ins AS (INSERT INTO " + table
+            + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data,"
+            + " metadata, store_position)"
+            + " SELECT " + Positions.FIRST_POSITION + " + u.ord - 1,"
+            + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb, u.sp"
+            + " FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::uuid[], ?::int[], ?::int[], ?::text[],"
+            + " ?::text[], ?::bigint[]) WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, sp, ord)"
+            + " RETURNING 1)"
+            + " SELECT (SELECT count(*) FROM ins), pg_notify(?, '')";
+    this.readSql =
+        "SELECT position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data,"
+            + " metadata, store_position FROM " + table
+            + " WHERE position > ? AND " + Positions.SAFE + " ORDER BY position LIMIT " + PAGE;
+    this.cursor = horizon();
+    this.pump = Thread.ofPlatform().daemon().name("fabula-pg-bus-pump " + table).unstarted(this::pumpLoop);
+    this.listener = Thread.ofPlatform().daemon().name("fabula-pg-bus-listen " + table).unstarted(this::listenLoop);
+    pump.start();
+    listener.start();
+  }
+
+  /**
+   * Appends the events to the bus table (one statement: the rows, with gap-safe positions, and a
+   * NOTIFY that goes out with the commit), then wakes this bus's pump and waits while it is held
+   * by a full subscription of this bus.
+   */
+  @Override
+  public void publish(List<? extends Event<?>> events) {
+    Arguments.requireNoNulls(events, "events");
+    ensureOpen();
+    if (events.isEmpty()) {
+      return;
+    }
+    if (events.size() > Positions.EVENTS_PER_TRANSACTION) {
+      throw new InvalidBatchException(
+          "a publish holds at most " + Positions.EVENTS_PER_TRANSACTION + " events on PostgreSQL, this one "
+              + events.size() + "; split it");
+    }
+    EventLimits.checkEvents(events);
+    EventColumns columns = EventColumns.of(events, codec);
+    Long[] storePositions = new Long[events.size()];
+    for (int i = 0; i < storePositions.length; i++) {
+      storePositions[i] = events.get(i).position();
+    }
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(insertSql)) {
+      int p = columns.bindArrays(c, ps, 1);
+      ps.setArray(p++, c.createArrayOf("int8", storePositions));
+      ps.setString(p, channel);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+      }
+    } catch (SQLException e) {
+      throw Pg.translate(e, "publishing " + events.size() + " events to " + table, server);
+    }
+    wake.release();
+    // Back-pressure: while the pump hands events to a full subscription (BLOCK), it holds this
+    // lock, and the publisher waits with it. Close releases the pump, and so the publisher.
+    handing.lock();
+    handing.unlock();
+  }
+
+  @Override
+  public Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options) {
+    Objects.requireNonNull(names, "names");
+    Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(options, "options");
+    ensureOpen();
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");
+    }
+    if (options.durable() != null) {
+      throw new UnsupportedSubscriptionException(
+          "the PostgreSQL event bus keeps no durable subscriptions (asked for \"" + options.durable().name()
+              + "\"): follow the event store by position with a projection, or use a bus that keeps them");
+    }
+    if (options.queueGroup() != null) {
+      throw new UnsupportedSubscriptionException(
+          "the PostgreSQL event bus does not share events in queue groups (asked for \"" + options.queueGroup()
+              + "\")");
+    }
+    Set<String> effective = names.contains(ALL) ? Set.of(ALL) : Set.copyOf(names);
+    EventBus own = InMemory.eventBus();
+    Member member = new Member(effective, options, own, own.subscribe(effective, handler, options));
+    members.add(member);
+    if (closed) { // lost a race with close(): leave nothing running
+      member.close();
+      throw new ClosedException("event bus");
+    }
+    return member;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    members.forEach(Member::close); // releases a pump held by a full subscription
+    wake.release();
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("event bus");
+    }
+  }
+
+  /** The highest position a store-following read can never see anything appear below. */
+  private long horizon() {
+    try (Connection c = ds.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint * " + Positions.EVENTS_PER_TRANSACTION
+                + " - 1")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw Pg.translate(e, "reading the bus horizon of " + table, server);
+    }
+  }
+
+  // ---- the pump ----
+
+  private void pumpLoop() {
+    int failures = 0;
+    while (!closed) {
+      try {
+        if (wake.tryAcquire(pollMillis, TimeUnit.MILLISECONDS)) {
+          wake.drainPermits(); // one read serves every wake-up so far
+        }
+        if (closed) {
+          return;
+        }
+        catchUp();
+        failures = 0;
+      } catch (InterruptedException e) {
+        // Nobody interrupts the pump on purpose; go on until closed.
+      } catch (Throwable e) { // a broken connection, an Error: reported, and read again later
+        if (closed) {
+          return;
+        }
+        failures++;
+        LOG.log(System.Logger.Level.ERROR, "the PostgreSQL event bus could not read " + table + " at " + server
+            + " after position " + cursor + "; it reads again from there (attempt " + failures + ")", e);
+        sleepQuietly(Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failures, 10)));
+      }
+    }
+  }
+
+  /** Reads and hands on every row after the cursor that the gap-safe horizon has passed. */
+  private void catchUp() throws SQLException {
+    while (!closed) {
+      List<BusRow> page = readPage(cursor);
+      for (BusRow row : page) {
+        if (closed) {
+          return;
+        }
+        handOn(row);
+        cursor = row.position();
+      }
+      if (page.size() < PAGE) {
+        return;
+      }
+    }
+  }
+
+  private List<BusRow> readPage(long after) throws SQLException {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(readSql)) {
+      ps.setLong(1, after);
+      List<BusRow> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String aggName = rs.getString(5);
+          rows.add(new BusRow(
+              rs.getLong(1),
+              new EventReader.Row(
+                  rs.getLong(11), rs.getObject(2, UUID.class), rs.getString(3), rs.getLong(4), aggName,
+                  aggName == null ? null : rs.getObject(6, UUID.class), rs.getInt(7), rs.getInt(8),
+                  rs.getBytes(9), rs.getBytes(10))));
+        }
+      }
+      return rows;
+    }
+  }
+
+  /**
+   * Hands one row to every subscription whose names match, decoding it only if one does (so a bus
+   * whose codec does not know a name nobody here subscribed to is not disturbed by it). A row that
+   * does not decode is reported to each such subscription's error handler.
+   */
+  private void handOn(BusRow row) {
+    String name = row.event().name();
+    List<Member> targets = new ArrayList<>(2);
+    for (Member m : members) {
+      if (!m.isActive()) {
+        members.remove(m); // cancelled on overflow, or its delivery ended: nothing more to hand it
+      } else if (m.matches(name)) {
+        targets.add(m);
+      }
+    }
+    if (targets.isEmpty()) {
+      return;
+    }
+    Event<?> event;
+    try {
+      event = EventReader.decode(codec, row.event());
+    } catch (RuntimeException e) {
+      targets.forEach(m -> m.report(e));
+      return;
+    }
+    List<Event<?>> one = List.of(event);
+    handing.lock();
+    try {
+      for (Member m : targets) {
+        m.deliver(one);
+      }
+    } finally {
+      handing.unlock();
+    }
+  }
+
+  // ---- the listener ----
+
+  private void listenLoop() {
+    int failures = 0;
+    while (!closed) {
+      Connection c = null;
+      try {
+        c = ds.getConnection();
+        try (Statement s = c.createStatement()) {
+          s.execute("LISTEN \"" + channel + "\"");
+          try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            listenerPid = rs.getInt(1);
+          }
+        }
+        // Whatever was published while this connection was missing is read now.
+        wake.release();
+        failures = 0;
+        PGConnection pg = c.unwrap(PGConnection.class);
+        int timeout = (int) Math.min(Integer.MAX_VALUE, Math.max(pollMillis, 100));
+        while (!closed) {
+          PGNotification[] notes = pg.getNotifications(timeout);
+          if (notes != null && notes.length > 0) {
+            wake.release();
+          }
+        }
+      } catch (Throwable e) { // a killed backend, a server restart, an Error: reported, and listen again
+        if (closed) {
+          return;
+        }
+        failures++;
+        LOG.log(System.Logger.Level.WARNING, "the PostgreSQL event bus lost its LISTEN connection to " + server
+            + " for " + table + "; the bus polls every " + pollMillis + " ms until it listens again (attempt "
+            + failures + ")", e);
+        sleepQuietly(Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failures, 10)));
+      } finally {
+        listenerPid = 0;
+        Pg.closeQuietly(c);
+      }
+    }
+  }
+
+  /** The backend process id of the LISTEN connection, or 0 while there is none; for tests. */
+  int listenerPid() {
+    return listenerPid;
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      // go on: the loops check whether the bus is closed
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgreSQL event bus " + table + " at " + server;
+  }
+
+  /** A row of the bus table: its bus position and the event's columns (with its store position). */
+  private record BusRow(long position, EventReader.Row event) {}
+
+  /** One subscription: its names, and the in-memory subscription (on a bus of its own) it feeds. */
+  private final class Member implements Subscription {
+    private final Set<String> names;
+    private final SubscriptionOptions options;
+    private final EventBus own;
+    private final Subscription delivery;
+
+    Member(Set<String> names, SubscriptionOptions options, EventBus own, Subscription delivery) {
+      this.names = names;
+      this.options = options;
+      this.own = own;
+      this.delivery = delivery;
+    }
+
+    boolean matches(String name) {
+      return delivery.isActive() && (names.contains(ALL) || names.contains(name));
+    }
+
+    void deliver(List<Event<?>> events) {
+      try {
+        own.publish(events);
+      } catch (ClosedException e) {
+        // closed meanwhile: nothing more to deliver to it
+      }
+    }
+
+    void report(Throwable e) {
+      try {
+        options.onError().accept(e);
+      } catch (Throwable failure) {
+        LOG.log(System.Logger.Level.ERROR, "the error handler of the subscription to " + names + " on " + table
+            + " failed while reporting " + e, failure);
+      }
+    }
+
+    @Override
+    public boolean isActive() {
+      return delivery.isActive();
+    }
+
+    @Override
+    public void close() {
+      members.remove(this);
+      delivery.close();
+      own.close();
+    }
+  }
+}
