@@ -6,6 +6,7 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventHandler;
 import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.event.UnsupportedSubscriptionException;
@@ -28,6 +29,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -54,6 +56,8 @@ final class PgEventBus implements EventBus {
   private static final int PAGE = 512;
 
   private static final long MAX_BACKOFF_MILLIS = 2_000;
+  /** The first look again at rows held back by the horizon; doubled each time up to the poll. */
+  private static final long MIN_RECHECK_MILLIS = 5;
   private static final System.Logger LOG = System.getLogger(PgEventBus.class.getName());
 
   private final DataSource ds;
@@ -96,10 +100,13 @@ final class PgEventBus implements EventBus {
             + " ?::text[], ?::bigint[]) WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, sp, ord)"
             + " RETURNING 1)"
             + " SELECT (SELECT count(*) FROM ins), pg_notify(?, '')";
+    // One row at least: the newest committed position (held back or not) beside each row the
+    // horizon lets through, so the pump knows whether to look again soon.
     this.readSql =
-        "SELECT position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data,"
+        "SELECT m.newest, r.* FROM (SELECT max(position) AS newest FROM " + table + ") m LEFT JOIN LATERAL"
+            + " (SELECT position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data,"
             + " metadata, store_position FROM " + table
-            + " WHERE position > ? AND " + Positions.SAFE + " ORDER BY position LIMIT " + PAGE;
+            + " WHERE position > ? AND " + Positions.SAFE + " ORDER BY position LIMIT " + PAGE + ") r ON true";
     this.cursor = horizon();
     this.pump = Thread.ofPlatform().daemon().name("fabula-pg-bus-pump " + table).unstarted(this::pumpLoop);
     this.listener = Thread.ofPlatform().daemon().name("fabula-pg-bus-listen " + table).unstarted(this::listenLoop);
@@ -167,8 +174,8 @@ final class PgEventBus implements EventBus {
               + "\")");
     }
     Set<String> effective = names.contains(ALL) ? Set.of(ALL) : Set.copyOf(names);
-    EventBus own = InMemory.eventBus();
-    Member member = new Member(effective, options, own, own.subscribe(effective, handler, options));
+    Member member = new Member(effective, options);
+    member.start(handler);
     members.add(member);
     if (closed) { // lost a race with close(): leave nothing running
       member.close();
@@ -211,15 +218,18 @@ final class PgEventBus implements EventBus {
 
   private void pumpLoop() {
     int failures = 0;
+    long wait = pollMillis;
     while (!closed) {
       try {
-        if (wake.tryAcquire(pollMillis, TimeUnit.MILLISECONDS)) {
+        if (wake.tryAcquire(wait, TimeUnit.MILLISECONDS)) {
           wake.drainPermits(); // one read serves every wake-up so far
         }
         if (closed) {
           return;
         }
-        catchUp();
+        // Rows committed behind a writer still in flight (ADR 0005) sent their notification
+        // already: look again soon, backing off up to the poll interval, rather than wait for it.
+        wait = catchUp() ? Math.min(pollMillis, wait == pollMillis ? MIN_RECHECK_MILLIS : wait * 2) : pollMillis;
         failures = 0;
       } catch (InterruptedException e) {
         // Nobody interrupts the pump on purpose; go on until closed.
@@ -235,39 +245,52 @@ final class PgEventBus implements EventBus {
     }
   }
 
-  /** Reads and hands on every row after the cursor that the gap-safe horizon has passed. */
-  private void catchUp() throws SQLException {
+  /**
+   * Reads and hands on every row after the cursor that the gap-safe horizon has passed; returns
+   * whether committed rows wait behind the horizon.
+   */
+  private boolean catchUp() throws SQLException {
     while (!closed) {
-      List<BusRow> page = readPage(cursor);
-      for (BusRow row : page) {
+      Page page = readPage(cursor);
+      for (BusRow row : page.rows()) {
         if (closed) {
-          return;
+          return false;
         }
         handOn(row);
         cursor = row.position();
       }
-      if (page.size() < PAGE) {
-        return;
+      if (page.rows().size() < PAGE) {
+        return page.newest() > cursor;
       }
     }
+    return false;
   }
 
-  private List<BusRow> readPage(long after) throws SQLException {
+  /** Rows after {@code after} below the horizon, and the newest committed position (or 0). */
+  private record Page(List<BusRow> rows, long newest) {}
+
+  private Page readPage(long after) throws SQLException {
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(readSql)) {
       ps.setLong(1, after);
       List<BusRow> rows = new ArrayList<>();
+      long newest = 0;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String aggName = rs.getString(5);
+          newest = rs.getLong(1);
+          long position = rs.getLong(2);
+          if (rs.wasNull()) {
+            break; // no row below the horizon: only the newest position
+          }
+          String aggName = rs.getString(6);
           rows.add(new BusRow(
-              rs.getLong(1),
+              position,
               new EventReader.Row(
-                  rs.getLong(11), rs.getObject(2, UUID.class), rs.getString(3), rs.getLong(4), aggName,
-                  aggName == null ? null : rs.getObject(6, UUID.class), rs.getInt(7), rs.getInt(8),
-                  rs.getBytes(9), rs.getBytes(10))));
+                  rs.getLong(12), rs.getObject(3, UUID.class), rs.getString(4), rs.getLong(5), aggName,
+                  aggName == null ? null : rs.getObject(7, UUID.class), rs.getInt(8), rs.getInt(9),
+                  rs.getBytes(10), rs.getBytes(11))));
         }
       }
-      return rows;
+      return new Page(rows, newest);
     }
   }
 
@@ -374,18 +397,29 @@ final class PgEventBus implements EventBus {
   private final class Member implements Subscription {
     private final Set<String> names;
     private final SubscriptionOptions options;
-    private final EventBus own;
-    private final Subscription delivery;
+    private final EventBus own = InMemory.eventBus();
+    private @Nullable Subscription delivery;
+    /** Set before an overflow is reported, so the subscription is inactive once its handler hears. */
+    private volatile boolean overflowed;
 
-    Member(Set<String> names, SubscriptionOptions options, EventBus own, Subscription delivery) {
+    Member(Set<String> names, SubscriptionOptions options) {
       this.names = names;
       this.options = options;
-      this.own = own;
-      this.delivery = delivery;
+    }
+
+    void start(EventHandler handler) {
+      delivery = own.subscribe(names, handler, options.withErrorHandler(this::onError));
+    }
+
+    private void onError(Throwable e) {
+      if (e instanceof SubscriberOverflowException) {
+        overflowed = true;
+      }
+      options.onError().accept(e);
     }
 
     boolean matches(String name) {
-      return delivery.isActive() && (names.contains(ALL) || names.contains(name));
+      return names.contains(ALL) || names.contains(name);
     }
 
     void deliver(List<Event<?>> events) {
@@ -407,14 +441,14 @@ final class PgEventBus implements EventBus {
 
     @Override
     public boolean isActive() {
-      return delivery.isActive();
+      Subscription d = delivery;
+      return !overflowed && d != null && d.isActive();
     }
 
     @Override
     public void close() {
       members.remove(this);
-      delivery.close();
-      own.close();
+      own.close(); // closes the delivery
     }
   }
 }

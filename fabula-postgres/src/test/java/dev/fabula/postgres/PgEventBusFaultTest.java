@@ -1,0 +1,282 @@
+package dev.fabula.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.fabula.ClosedException;
+import dev.fabula.event.Durable;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventBus;
+import dev.fabula.event.EventDecodingException;
+import dev.fabula.event.EventStore;
+import dev.fabula.event.Subscription;
+import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.event.UnsupportedSubscriptionException;
+import dev.fabula.tck.TckData;
+import dev.fabula.tck.TckData.Alpha;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the PostgreSQL bus promises beyond the kit: a subscriber whose connections are killed
+ * loses nothing and gets nothing twice; an event committed late with a lower position is still
+ * delivered, once and first; a row that came without a notification is found by the poll; events
+ * keep their store positions; rows that do not decode are reported; queue groups and durable
+ * subscriptions are refused.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PgEventBusFaultTest {
+  private static final TestDatabase DB = TestDatabase.create();
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  /** A poll so long that within a test only notifications can wake a bus that uses it. */
+  private static final Duration NO_POLL = Duration.ofMinutes(10);
+
+  @AfterAll
+  static void dropSchema() {
+    DB.close();
+  }
+
+  /** Collects what one subscription receives. */
+  private record Inbox(BlockingQueue<Event<?>> events, BlockingQueue<Throwable> errors) {
+    Inbox() {
+      this(new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>());
+    }
+
+    Subscription subscribe(EventBus bus, Set<String> names) {
+      return bus.subscribe(names, events::add, SubscriptionOptions.defaults().withErrorHandler(errors::add));
+    }
+
+    Event<?> next() throws InterruptedException {
+      Event<?> e = events.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e).as("an event within " + WAIT).isNotNull();
+      return e;
+    }
+
+    List<UUID> nextIds(int n) throws InterruptedException {
+      List<UUID> ids = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        ids.add(next().id());
+      }
+      return ids;
+    }
+  }
+
+  private static String busTable(PostgresOptions o) {
+    return o.schema() + "." + Schema.busTableName(o);
+  }
+
+  /** Inserts an alpha row as another writer would, on {@code c}, without any notification. */
+  private static UUID insertSilently(Connection c, PostgresOptions o, String name, String text) throws Exception {
+    UUID id = UUID.randomUUID();
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + busTable(o)
+        + " (position, id, name, time_ns, revision, data) VALUES (" + Positions.FIRST_POSITION
+        + ", ?, ?, 0, 1, jsonb_build_object('text', ?::text))")) {
+      ps.setObject(1, id);
+      ps.setString(2, name);
+      ps.setString(3, text);
+      ps.executeUpdate();
+    }
+    return id;
+  }
+
+  @Test
+  void aSubscriberWhoseConnectionsAreKilledLosesNothingAndGetsNothingTwice() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    String app = "pgbus_victim_" + UUID.randomUUID().toString().substring(0, 8);
+    try (HikariDataSource victimPool = Postgres.dataSource(urlNamed(app));
+        PgEventBus subscriber = new PgEventBus(victimPool, TestDatabase.codec(), options, NO_POLL);
+        EventBus publisher = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      Inbox inbox = new Inbox();
+      inbox.subscribe(subscriber, Set.of(TckData.ALPHA));
+      int firstListener = awaitListener(subscriber, 0);
+
+      List<UUID> published = new ArrayList<>();
+      int killed = 0;
+      for (int round = 0; round < 3; round++) {
+        killed = awaitListener(subscriber, killed); // listening again since the last kill
+        for (int i = 0; i < 50; i++) {
+          Event<Alpha> e = TckData.alpha("r" + round + " e" + i);
+          publisher.publish(List.of(e));
+          published.add(e.id());
+        }
+        // Every backend of the subscriber's pool, the LISTEN connection among them.
+        assertThat(terminate(app)).as("backends of the subscriber terminated").isPositive();
+        for (int i = 50; i < 80; i++) { // published while the subscriber is cut off
+          Event<Alpha> e = TckData.alpha("r" + round + " e" + i);
+          publisher.publish(List.of(e));
+          published.add(e.id());
+        }
+      }
+      // The poll is ten minutes away: these arrive because the bus listened again and read on
+      // from its last position.
+      assertThat(inbox.nextIds(published.size())).containsExactlyElementsOf(published);
+      assertThat(subscriber.listenerPid()).as("listening on a new connection").isNotIn(0, firstListener);
+      Event<Alpha> marker = TckData.alpha("marker");
+      publisher.publish(List.of(marker));
+      assertThat(inbox.next().id()).as("nothing twice: the marker comes next").isEqualTo(marker.id());
+      assertThat(inbox.errors()).isEmpty();
+    }
+  }
+
+  @Test
+  void anEventCommittedLateWithALowerPositionIsDeliveredOnceAndFirst() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options);
+        Connection slow = DB.dataSource().getConnection()) {
+      Inbox inbox = new Inbox();
+      inbox.subscribe(bus, Set.of(TckData.ALPHA));
+      slow.setAutoCommit(false);
+      UUID early = insertSilently(slow, options, TckData.ALPHA, "early"); // takes the lower position
+      Event<Alpha> late = TckData.alpha("late");
+      bus.publish(List.of(late)); // committed first, at a higher position
+      slow.commit();
+      // Were the late event delivered before the early one committed, the early one would have
+      // been skipped (the cursor passed its position) or come second.
+      assertThat(inbox.nextIds(2)).containsExactly(early, late.id());
+      Event<Alpha> marker = TckData.alpha("marker");
+      bus.publish(List.of(marker));
+      assertThat(inbox.next().id()).isEqualTo(marker.id());
+    }
+  }
+
+  @Test
+  void aRowWithoutANotificationIsFoundByThePoll() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (PgEventBus bus = new PgEventBus(DB.dataSource(), TestDatabase.codec(), options, Duration.ofMillis(200));
+        Connection c = DB.dataSource().getConnection()) {
+      Inbox inbox = new Inbox();
+      inbox.subscribe(bus, Set.of(TckData.ALPHA));
+      UUID silent = insertSilently(c, options, TckData.ALPHA, "silent"); // autocommit, no NOTIFY
+      Event<?> got = inbox.next();
+      assertThat(got.id()).isEqualTo(silent);
+      assertThat(got.data()).isEqualTo(new Alpha("silent"));
+    }
+  }
+
+  @Test
+  void aBusOnlyNotifiedNeverSeesARowWithoutANotificationUntilTheNextOne() throws Exception {
+    // The counterpart of the poll test: with the poll out of reach, the silent row waits for the
+    // next notification, and then comes first (so the test above shows the poll at work).
+    PostgresOptions options = DB.freshTables();
+    try (PgEventBus bus = new PgEventBus(DB.dataSource(), TestDatabase.codec(), options, NO_POLL);
+        Connection c = DB.dataSource().getConnection()) {
+      Inbox inbox = new Inbox();
+      inbox.subscribe(bus, Set.of(TckData.ALPHA));
+      awaitListener(bus, 0);
+      UUID silent = insertSilently(c, options, TckData.ALPHA, "silent");
+      try (EventBus other = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        Event<Alpha> loud = TckData.alpha("loud");
+        other.publish(List.of(loud));
+        assertThat(inbox.nextIds(2)).containsExactly(silent, loud.id());
+      }
+    }
+  }
+
+  @Test
+  void storedEventsKeepTheirStorePositionAndOthersHaveNone() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), options);
+        EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      Inbox inbox = new Inbox();
+      inbox.subscribe(bus, Set.of(EventBus.ALL));
+      UUID agg = UUID.randomUUID();
+      List<Event<?>> stored = store.insert(List.of(TckData.beta("order", agg, 1), TckData.beta("order", agg, 2)));
+      bus.publish(stored);
+      Event<Alpha> loose = TckData.alpha("not stored");
+      bus.publish(List.of(loose));
+      List<Event<?>> got = List.of(inbox.next(), inbox.next(), inbox.next());
+      assertThat(got).extracting(Event::id)
+          .containsExactly(stored.get(0).id(), stored.get(1).id(), loose.id());
+      assertThat(got).extracting(Event::position)
+          .containsExactly(stored.get(0).position(), stored.get(1).position(), 0L);
+      assertThat(got.get(1).aggregate()).isEqualTo(stored.get(1).aggregate());
+      assertThat(got.get(0).metadata()).isEqualTo(stored.get(0).metadata());
+    }
+  }
+
+  @Test
+  void aRowThatDoesNotDecodeIsReportedAndDeliveryGoesOn() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options);
+        Connection c = DB.dataSource().getConnection()) {
+      Inbox all = new Inbox();
+      all.subscribe(bus, Set.of(EventBus.ALL));
+      Inbox alphas = new Inbox();
+      alphas.subscribe(bus, Set.of(TckData.ALPHA));
+      UUID unknown = insertSilently(c, options, "nobody.knows.this", "x");
+      Event<Alpha> fine = TckData.alpha("fine");
+      bus.publish(List.of(fine));
+      assertThat(all.next().id()).isEqualTo(fine.id());
+      assertThat(all.errors().poll(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .isInstanceOf(EventDecodingException.class)
+          .hasMessageContaining(unknown.toString());
+      assertThat(alphas.next().id()).isEqualTo(fine.id());
+      assertThat(alphas.errors()).as("not subscribed to that name: not disturbed").isEmpty();
+    }
+  }
+
+  @Test
+  void queueGroupsAndDurableSubscriptionsAreRefused() {
+    PostgresOptions options = DB.freshTables();
+    EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options);
+    try {
+      assertThatThrownBy(() -> bus.subscribe(
+              Set.of(TckData.ALPHA), e -> {}, SubscriptionOptions.defaults().withDurable(Durable.named("catalog"))))
+          .isInstanceOf(UnsupportedSubscriptionException.class)
+          .hasMessageContaining("durable")
+          .hasMessageContaining("catalog");
+      assertThatThrownBy(() -> bus.subscribe(
+              Set.of(TckData.ALPHA), e -> {}, SubscriptionOptions.defaults().withQueueGroup("workers")))
+          .isInstanceOf(UnsupportedSubscriptionException.class)
+          .hasMessageContaining("workers");
+    } finally {
+      bus.close();
+    }
+    assertThatThrownBy(() -> bus.publish(List.of(TckData.alpha("late")))).isInstanceOf(ClosedException.class);
+  }
+
+  /** Waits until the bus listens on a connection other than {@code not}; returns its backend pid. */
+  private static int awaitListener(PgEventBus bus, int not) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      int pid = bus.listenerPid();
+      if (pid != 0 && pid != not) {
+        return pid;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the bus did not listen within " + WAIT);
+  }
+
+  /** Terminates every backend of application {@code app}; returns how many. */
+  private static int terminate(String app) throws Exception {
+    try (Connection c = DB.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+      ps.setString(1, app);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /** The test server's URL with the connections named {@code app}, to find them in pg_stat_activity. */
+  private static String urlNamed(String app) {
+    String url = TestDatabase.url();
+    return url + (url.contains("?") ? "&" : "?") + "ApplicationName=" + app;
+  }
+}
