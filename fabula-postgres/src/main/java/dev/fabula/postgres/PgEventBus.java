@@ -20,7 +20,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -52,6 +55,12 @@ final class PgEventBus implements EventBus {
   /** The fallback poll: how long the pump waits for a notification before it reads anyway. */
   static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
 
+  /** How long published rows stay in the bus table: a bus is not a store (ADR 0017). */
+  static final Duration RETENTION = Duration.ofDays(1);
+
+  /** How often a bus deletes rows older than {@link #RETENTION}. */
+  private static final long PRUNE_EVERY_NANOS = Duration.ofMinutes(10).toNanos();
+
   /** Rows read per round trip. */
   private static final int PAGE = 512;
 
@@ -68,7 +77,11 @@ final class PgEventBus implements EventBus {
   private final long pollMillis;
   private final String insertSql;
   private final String readSql;
+  private final String claims;
+  private final String claimSql;
   private final List<Member> members = new CopyOnWriteArrayList<>();
+  /** Per queue group, how many events the pump gave its members here: whose turn it is. */
+  private final Map<String, Integer> turns = new HashMap<>();
   /** Held by the pump while it hands events to subscriptions; publishers wait for it (BLOCK). */
   private final ReentrantLock handing = new ReentrantLock();
   /** Permits mean "read now": a notification, a publish of this bus, a reconnect. */
@@ -89,6 +102,12 @@ final class PgEventBus implements EventBus {
     Schema.Table bus = Schema.bus(options);
     Schema.ensure(ds, options, bus);
     this.table = bus.qualified();
+    Schema.Table claimTable = Schema.busClaims(options);
+    Schema.ensure(ds, options, claimTable);
+    this.claims = claimTable.qualified();
+    this.claimSql =
+        "INSERT INTO " + claims + " (grp, position) SELECT * FROM unnest(?::text[], ?::bigint[])"
+            + " ON CONFLICT DO NOTHING RETURNING grp, position";
     this.channel = table;
     this.insertSql =
         "WITH ins AS (INSERT INTO " + table
@@ -168,11 +187,6 @@ final class PgEventBus implements EventBus {
           "the PostgreSQL event bus keeps no durable subscriptions (asked for \"" + options.durable().name()
               + "\"): follow the event store by position with a projection, or use a bus that keeps them");
     }
-    if (options.queueGroup() != null) {
-      throw new UnsupportedSubscriptionException(
-          "the PostgreSQL event bus does not share events in queue groups (asked for \"" + options.queueGroup()
-              + "\")");
-    }
     Set<String> effective = names.contains(ALL) ? Set.of(ALL) : Set.copyOf(names);
     Member member = new Member(effective, options);
     member.start(handler);
@@ -219,6 +233,7 @@ final class PgEventBus implements EventBus {
   private void pumpLoop() {
     int failures = 0;
     long wait = pollMillis;
+    long nextPrune = System.nanoTime();
     while (!closed) {
       try {
         if (wake.tryAcquire(wait, TimeUnit.MILLISECONDS)) {
@@ -226,6 +241,10 @@ final class PgEventBus implements EventBus {
         }
         if (closed) {
           return;
+        }
+        if (System.nanoTime() - nextPrune >= 0) {
+          nextPrune = System.nanoTime() + PRUNE_EVERY_NANOS;
+          prune();
         }
         // Rows committed behind a writer still in flight (ADR 0005) sent their notification
         // already: look again soon, backing off up to the poll interval, rather than wait for it.
@@ -252,11 +271,13 @@ final class PgEventBus implements EventBus {
   private boolean catchUp() throws SQLException {
     while (!closed) {
       Page page = readPage(cursor);
+      List<Member> live = liveMembers();
+      Set<Claim> won = claim(page.rows(), live);
       for (BusRow row : page.rows()) {
         if (closed) {
           return false;
         }
-        handOn(row);
+        handOn(row, live, won);
         cursor = row.position();
       }
       if (page.rows().size() < PAGE) {
@@ -264,6 +285,21 @@ final class PgEventBus implements EventBus {
       }
     }
     return false;
+  }
+
+  /** Deletes rows and claims older than {@link #RETENTION}, of any bus; failures are logged. */
+  private void prune() {
+    for (String sql : List.of(
+        "DELETE FROM " + table + " WHERE published_at < now() - ?::interval",
+        "DELETE FROM " + claims + " WHERE claimed_at < now() - ?::interval")) {
+      try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, RETENTION.toSeconds() + " seconds");
+        ps.executeUpdate();
+      } catch (SQLException | RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "the PostgreSQL event bus could not delete old rows at " + server
+            + " (" + sql + "); it tries again later", e);
+      }
+    }
   }
 
   /** Rows after {@code after} below the horizon, and the newest committed position (or 0). */
@@ -294,19 +330,82 @@ final class PgEventBus implements EventBus {
     }
   }
 
+  /** The open subscriptions; forgets those cancelled on overflow or whose delivery ended. */
+  private List<Member> liveMembers() {
+    List<Member> live = new ArrayList<>(members.size());
+    for (Member m : members) {
+      if (m.isActive()) {
+        live.add(m);
+      } else {
+        members.remove(m);
+      }
+    }
+    return live;
+  }
+
+  /** One event of the bus table taken by one queue group. */
+  private record Claim(String group, long position) {}
+
   /**
-   * Hands one row to every subscription whose names match, decoding it only if one does (so a bus
-   * whose codec does not know a name nobody here subscribed to is not disturbed by it). A row that
-   * does not decode is reported to each such subscription's error handler.
+   * Takes, for each queue group with a member here, the page's events a member matches, unless
+   * a bus (here or in another process) took them already: one INSERT of (group, position) pairs
+   * whose primary key lets one claim win. Returns the claims this bus won.
    */
-  private void handOn(BusRow row) {
+  private Set<Claim> claim(List<BusRow> rows, List<Member> live) throws SQLException {
+    List<String> groups = new ArrayList<>();
+    List<Long> positions = new ArrayList<>();
+    for (BusRow row : rows) {
+      Set<String> seen = new HashSet<>();
+      for (Member m : live) {
+        if (m.group != null && m.matches(row.event().name()) && seen.add(m.group)) {
+          groups.add(m.group);
+          positions.add(row.position());
+        }
+      }
+    }
+    if (groups.isEmpty()) {
+      return Set.of();
+    }
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(claimSql)) {
+      ps.setArray(1, c.createArrayOf("text", groups.toArray()));
+      ps.setArray(2, c.createArrayOf("int8", positions.toArray()));
+      Set<Claim> won = new HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          won.add(new Claim(rs.getString(1), rs.getLong(2)));
+        }
+      }
+      return won;
+    }
+  }
+
+  /**
+   * Hands one row to every subscription outside a queue group whose names match, and to one
+   * matching member of each group that won it (in turn), decoding it only if one is to get it (so
+   * a bus whose codec does not know a name nobody here subscribed to is not disturbed by it). A
+   * row that does not decode is reported to each such subscription's error handler.
+   */
+  private void handOn(BusRow row, List<Member> live, Set<Claim> won) {
     String name = row.event().name();
     List<Member> targets = new ArrayList<>(2);
-    for (Member m : members) {
-      if (!m.isActive()) {
-        members.remove(m); // cancelled on overflow, or its delivery ended: nothing more to hand it
-      } else if (m.matches(name)) {
+    Map<String, List<Member>> groups = null;
+    for (Member m : live) {
+      if (!m.matches(name)) {
+        continue;
+      }
+      if (m.group == null) {
         targets.add(m);
+      } else if (won.contains(new Claim(m.group, row.position()))) {
+        if (groups == null) {
+          groups = new HashMap<>();
+        }
+        groups.computeIfAbsent(m.group, g -> new ArrayList<>()).add(m);
+      }
+    }
+    if (groups != null) {
+      for (var e : groups.entrySet()) {
+        int turn = turns.merge(e.getKey(), 1, Integer::sum);
+        targets.add(e.getValue().get(Math.floorMod(turn, e.getValue().size())));
       }
     }
     if (targets.isEmpty()) {
@@ -397,6 +496,7 @@ final class PgEventBus implements EventBus {
   private final class Member implements Subscription {
     private final Set<String> names;
     private final SubscriptionOptions options;
+    private final @Nullable String group;
     private final EventBus own = InMemory.eventBus();
     private @Nullable Subscription delivery;
     /** Set before an overflow is reported, so the subscription is inactive once its handler hears. */
@@ -405,10 +505,14 @@ final class PgEventBus implements EventBus {
     Member(Set<String> names, SubscriptionOptions options) {
       this.names = names;
       this.options = options;
+      this.group = options.queueGroup();
     }
 
     void start(EventHandler handler) {
-      delivery = own.subscribe(names, handler, options.withErrorHandler(this::onError));
+      // The group is this bus's business; the in-memory bus only delivers what it is given.
+      SubscriptionOptions plain = new SubscriptionOptions(
+          options.bufferCapacity(), options.overflowPolicy(), this::onError, null, null);
+      delivery = own.subscribe(names, handler, plain);
     }
 
     private void onError(Throwable e) {

@@ -152,7 +152,10 @@ public final class Postgres {
    *
    * <p>{@link dev.fabula.event.OverflowPolicy#BLOCK} holds publishers of this bus object while
    * one of its subscriptions is full; publishers elsewhere are not held, their events wait in the
-   * table. Queue groups and durable subscriptions are refused with {@link
+   * table. A queue group's members share the events across every bus on the table: each bus
+   * claims an event for the group in a claims table before one of its members gets it, so each
+   * event goes to one member (at most once: a process that dies after claiming loses it for the
+   * group). Durable subscriptions are refused with {@link
    * dev.fabula.event.UnsupportedSubscriptionException}. The bus holds one pooled connection for
    * LISTEN while open; it does not close the data source. Rows older than a day are deleted.
    *

@@ -161,6 +161,28 @@ final class Schema {
     return new Table("bus", o.schema(), t, List.of(v1), columns, indexes);
   }
 
+  /**
+   * The claims of queue groups on the bus table's events: a (group, bus position) pair is taken
+   * once, by the bus whose member then gets the event.
+   */
+  static Table busClaims(PostgresOptions o) {
+    String t = indexName(busTableName(o), "claims");
+    String q = o.schema() + "." + t;
+    var indexes = new LinkedHashMap<String, String>();
+    indexes.put(indexName(t, "pkey"), null);
+    String v1 = "CREATE TABLE IF NOT EXISTS " + q + " (\n"
+        + "  grp        text        NOT NULL,\n"
+        + "  position   bigint      NOT NULL,\n"
+        + "  claimed_at timestamptz NOT NULL DEFAULT now(),\n"
+        + "  CONSTRAINT " + indexName(t, "pkey") + " PRIMARY KEY (grp, position)\n"
+        + ")";
+    var columns = new LinkedHashMap<String, String>();
+    columns.put("grp", "text");
+    columns.put("position", "bigint");
+    columns.put("claimed_at", "timestamp with time zone");
+    return new Table("bus claims", o.schema(), t, List.of(List.of(v1)), columns, indexes);
+  }
+
   /** The bus table's name: the events table's with {@code _bus} appended (within 63 characters). */
   static String busTableName(PostgresOptions o) {
     return indexName(o.eventsTable(), "bus");

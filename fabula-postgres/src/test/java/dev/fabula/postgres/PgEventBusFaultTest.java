@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * What the PostgreSQL bus promises beyond the kit: a subscriber whose connections are killed
  * loses nothing and gets nothing twice; an event committed late with a lower position is still
  * delivered, once and first; a row that came without a notification is found by the poll; events
- * keep their store positions; rows that do not decode are reported; queue groups and durable
- * subscriptions are refused.
+ * keep their store positions; rows that do not decode are reported; a queue group spread over two
+ * buses gets each event once; old rows are deleted; durable subscriptions are refused.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PgEventBusFaultTest {
@@ -229,7 +229,7 @@ class PgEventBusFaultTest {
   }
 
   @Test
-  void queueGroupsAndDurableSubscriptionsAreRefused() {
+  void durableSubscriptionsAreRefusedAndUseAfterCloseIsRejected() {
     PostgresOptions options = DB.freshTables();
     EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options);
     try {
@@ -238,14 +238,94 @@ class PgEventBusFaultTest {
           .isInstanceOf(UnsupportedSubscriptionException.class)
           .hasMessageContaining("durable")
           .hasMessageContaining("catalog");
-      assertThatThrownBy(() -> bus.subscribe(
-              Set.of(TckData.ALPHA), e -> {}, SubscriptionOptions.defaults().withQueueGroup("workers")))
-          .isInstanceOf(UnsupportedSubscriptionException.class)
-          .hasMessageContaining("workers");
     } finally {
       bus.close();
     }
     assertThatThrownBy(() -> bus.publish(List.of(TckData.alpha("late")))).isInstanceOf(ClosedException.class);
+  }
+
+  @Test
+  void aQueueGroupAcrossTwoBusesGetsEachEventOnceWhileOthersGetEveryEvent() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (EventBus first = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options);
+        EventBus second = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options);
+        EventBus publisher = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      BlockingQueue<UUID> shared = new LinkedBlockingQueue<>();
+      List<List<UUID>> perMember = new ArrayList<>();
+      for (EventBus bus : List.of(first, second)) {
+        for (int i = 0; i < 2; i++) {
+          List<UUID> mine = new java.util.concurrent.CopyOnWriteArrayList<>();
+          perMember.add(mine);
+          bus.subscribe(Set.of(TckData.ALPHA), e -> {
+            mine.add(e.id());
+            shared.add(e.id());
+          }, SubscriptionOptions.defaults().withQueueGroup("workers"));
+        }
+      }
+      Inbox outside = new Inbox();
+      outside.subscribe(first, Set.of(TckData.ALPHA));
+      List<UUID> published = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        Event<Alpha> e = TckData.alpha("job " + i);
+        publisher.publish(List.of(e));
+        published.add(e.id());
+      }
+      Event<Alpha> marker = TckData.alpha("marker");
+      publisher.publish(List.of(marker));
+      published.add(marker.id());
+
+      assertThat(outside.nextIds(published.size())).as("outside the group: every event, in order")
+          .containsExactlyElementsOf(published);
+      List<UUID> got = new ArrayList<>();
+      for (int i = 0; i < published.size(); i++) {
+        UUID id = shared.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(id).as("group delivery " + i).isNotNull();
+        got.add(id);
+      }
+      assertThat(got).as("each event to one member of the group").containsExactlyInAnyOrderElementsOf(published);
+      // One of the two buses took at least half; it gave its two members turns.
+      boolean bothMembersOfABusServed =
+          !perMember.get(0).isEmpty() && !perMember.get(1).isEmpty()
+              || !perMember.get(2).isEmpty() && !perMember.get(3).isEmpty();
+      assertThat(bothMembersOfABusServed).as("members of one bus share its events").isTrue();
+      Event<Alpha> last = TckData.alpha("last");
+      publisher.publish(List.of(last));
+      assertThat(shared.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("nothing twice: the last comes next")
+          .isEqualTo(last.id());
+    }
+  }
+
+  @Test
+  void rowsOlderThanTheRetentionAreDeleted() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      bus.publish(List.of(TckData.alpha("fresh")));
+    }
+    DB.exec("UPDATE " + busTable(options) + " SET published_at = now() - interval '2 days'");
+    try (Connection c = DB.dataSource().getConnection()) {
+      UUID fresh = insertSilently(c, options, TckData.ALPHA, "fresh too");
+      try (EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        assertThat(bus.toString()).contains(Schema.busTableName(options)); // its pump prunes at start
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<UUID> left = ids(c, options);
+        while (left.size() > 1 && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+          left = ids(c, options);
+        }
+        assertThat(left).as("a new bus deletes the old row, keeps the fresh one").containsExactly(fresh);
+      }
+    }
+  }
+
+  private static List<UUID> ids(Connection c, PostgresOptions o) throws Exception {
+    List<UUID> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + busTable(o) + " ORDER BY position");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getObject(1, UUID.class));
+      }
+    }
+    return ids;
   }
 
   /** Waits until the bus listens on a connection other than {@code not}; returns its backend pid. */
