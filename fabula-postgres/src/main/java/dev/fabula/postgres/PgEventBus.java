@@ -1,11 +1,13 @@
 package dev.fabula.postgres;
 
 import dev.fabula.ClosedException;
+import dev.fabula.FabulaException;
 import dev.fabula.codec.Codec;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventHandler;
 import dev.fabula.event.InvalidBatchException;
+import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
@@ -26,10 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -45,9 +49,10 @@ import org.postgresql.PGNotification;
  *
  * <p>Each subscription is an in-memory subscription on a bus of its own, which keeps the ordering,
  * buffering, overflow, error and close promises; the pump publishes to it. Under {@link
- * dev.fabula.event.OverflowPolicy#BLOCK} a full subscription holds the pump, and publishers of
- * this bus wait for the pump: the back-pressure reaches publishers in this process, while events
- * from other processes wait in the table. The pump's cursor moves only past rows it handed on, so
+ * OverflowPolicy#BLOCK} a full subscription holds the pump, and a publisher of this bus waits
+ * while more of its events wait for the pump than that subscription buffers: the back-pressure
+ * reaches publishers in this process, while events from other processes wait in the table.
+ * Members of a queue group claim each event for their group in the claims table first. The pump's cursor moves only past rows it handed on, so
  * a lost notification, a broken connection or a failed read delays events but never skips or
  * repeats one.
  */
@@ -65,6 +70,8 @@ final class PgEventBus implements EventBus {
   private static final int PAGE = 512;
 
   private static final long MAX_BACKOFF_MILLIS = 2_000;
+  /** How long a waiting publisher sleeps before it looks whether the bus closed. */
+  private static final long WAIT_SLICE_MILLIS = 50;
   /** The first look again at rows held back by the horizon; doubled each time up to the poll. */
   private static final long MIN_RECHECK_MILLIS = 5;
   private static final System.Logger LOG = System.getLogger(PgEventBus.class.getName());
@@ -82,8 +89,15 @@ final class PgEventBus implements EventBus {
   private final List<Member> members = new CopyOnWriteArrayList<>();
   /** Per queue group, how many events the pump gave its members here: whose turn it is. */
   private final Map<String, Integer> turns = new HashMap<>();
-  /** Held by the pump while it hands events to subscriptions; publishers wait for it (BLOCK). */
-  private final ReentrantLock handing = new ReentrantLock();
+  /**
+   * Events this bus published that its pump has not passed yet, by the bus position of each
+   * publish's last event; guarded by {@link #backlogLock}. Publishers wait on {@link #pumped}
+   * while there are more than a BLOCK subscription of this bus can buffer.
+   */
+  private final TreeMap<Long, Integer> ownPending = new TreeMap<>();
+  private final ReentrantLock backlogLock = new ReentrantLock();
+  private final Condition pumped = backlogLock.newCondition();
+  private long backlog;
   /** Permits mean "read now": a notification, a publish of this bus, a reconnect. */
   private final Semaphore wake = new Semaphore(0);
   private final Thread pump;
@@ -117,8 +131,8 @@ final class PgEventBus implements EventBus {
             + " u.id, u.name, u.time_ns, u.an, u.aid, u.av, u.rev, u.data::jsonb, u.meta::jsonb, u.sp"
             + " FROM unnest(?::uuid[], ?::text[], ?::bigint[], ?::text[], ?::uuid[], ?::int[], ?::int[], ?::text[],"
             + " ?::text[], ?::bigint[]) WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, sp, ord)"
-            + " RETURNING 1)"
-            + " SELECT (SELECT count(*) FROM ins), pg_notify(?, '')";
+            + " RETURNING position)"
+            + " SELECT (SELECT max(position) FROM ins), pg_notify(?, '')";
     // One row at least: the newest committed position (held back or not) beside each row the
     // horizon lets through, so the pump knows whether to look again soon.
     this.readSql =
@@ -156,21 +170,73 @@ final class PgEventBus implements EventBus {
     for (int i = 0; i < storePositions.length; i++) {
       storePositions[i] = events.get(i).position();
     }
+    long last;
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(insertSql)) {
       int p = columns.bindArrays(c, ps, 1);
       ps.setArray(p++, c.createArrayOf("int8", storePositions));
       ps.setString(p, channel);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
+        last = rs.getLong(1);
       }
     } catch (SQLException e) {
       throw Pg.translate(e, "publishing " + events.size() + " events to " + table, server);
     }
-    wake.release();
-    // Back-pressure: while the pump hands events to a full subscription (BLOCK), it holds this
-    // lock, and the publisher waits with it. Close releases the pump, and so the publisher.
-    handing.lock();
-    handing.unlock();
+    awaitRoom(last, events.size());
+  }
+
+  /**
+   * Back-pressure ({@link dev.fabula.event.OverflowPolicy#BLOCK}): counts the events just
+   * published until the pump passes {@code last}, wakes the pump, and waits while more of this
+   * bus's events wait for the pump than the smallest BLOCK subscription here can buffer. A pump
+   * held by a full subscription so holds this bus's publishers; close releases them.
+   */
+  private void awaitRoom(long last, int count) {
+    backlogLock.lock();
+    try {
+      if (last > cursor) {
+        ownPending.merge(last, count, Integer::sum);
+        backlog += count;
+      }
+      wake.release();
+      while (!closed && backlog > blockLimit()) {
+        pumped.await(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FabulaException("interrupted while waiting for a full subscriber of " + table, e);
+    } finally {
+      backlogLock.unlock();
+    }
+  }
+
+  /** The smallest buffer of a BLOCK subscription of this bus; no limit without one. */
+  private long blockLimit() {
+    long limit = Long.MAX_VALUE;
+    for (Member m : members) {
+      if (m.options.overflowPolicy() == OverflowPolicy.BLOCK && m.isActive()) {
+        limit = Math.min(limit, m.options.bufferCapacity());
+      }
+    }
+    return limit;
+  }
+
+  /** The pump passed {@code position}: this bus's events up to it no longer count as waiting. */
+  private void passed(long position) {
+    backlogLock.lock();
+    try {
+      if (ownPending.isEmpty() || ownPending.firstKey() > position) {
+        return;
+      }
+      var done = ownPending.headMap(position, true);
+      for (int n : done.values()) {
+        backlog -= n;
+      }
+      done.clear();
+      pumped.signalAll();
+    } finally {
+      backlogLock.unlock();
+    }
   }
 
   @Override
@@ -206,6 +272,12 @@ final class PgEventBus implements EventBus {
     closed = true;
     members.forEach(Member::close); // releases a pump held by a full subscription
     wake.release();
+    backlogLock.lock();
+    try {
+      pumped.signalAll(); // and publishers waiting for it
+    } finally {
+      backlogLock.unlock();
+    }
   }
 
   private void ensureOpen() {
@@ -279,6 +351,7 @@ final class PgEventBus implements EventBus {
         }
         handOn(row, live, won);
         cursor = row.position();
+        passed(cursor);
       }
       if (page.rows().size() < PAGE) {
         return page.newest() > cursor;
@@ -404,8 +477,16 @@ final class PgEventBus implements EventBus {
     }
     if (groups != null) {
       for (var e : groups.entrySet()) {
+        // The members' turn; one that closed since the page was read passes it to the next.
+        List<Member> candidates = e.getValue();
         int turn = turns.merge(e.getKey(), 1, Integer::sum);
-        targets.add(e.getValue().get(Math.floorMod(turn, e.getValue().size())));
+        for (int i = 0; i < candidates.size(); i++) {
+          Member m = candidates.get(Math.floorMod(turn + i, candidates.size()));
+          if (m.isActive()) {
+            targets.add(m);
+            break;
+          }
+        }
       }
     }
     if (targets.isEmpty()) {
@@ -419,13 +500,8 @@ final class PgEventBus implements EventBus {
       return;
     }
     List<Event<?>> one = List.of(event);
-    handing.lock();
-    try {
-      for (Member m : targets) {
-        m.deliver(one);
-      }
-    } finally {
-      handing.unlock();
+    for (Member m : targets) {
+      m.deliver(one);
     }
   }
 
