@@ -37,8 +37,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 
 /**
  * The PostgreSQL {@link EventBus} (ADR 0017): {@code publish} appends the events to the bus table
@@ -101,12 +99,10 @@ final class PgEventBus implements EventBus {
   /** Permits mean "read now": a notification, a publish of this bus, a reconnect. */
   private final Semaphore wake = new Semaphore(0);
   private final Thread pump;
-  private final Thread listener;
+  private final BusListener listener;
   private volatile boolean closed;
   /** The bus position of the last row the pump handed on (or skipped as unsubscribed). */
   private volatile long cursor;
-  /** The backend process id of the LISTEN connection, or 0 while there is none; for tests. */
-  private volatile int listenerPid;
 
   PgEventBus(DataSource ds, Codec codec, PostgresOptions options, Duration poll) {
     this.ds = ds;
@@ -142,7 +138,7 @@ final class PgEventBus implements EventBus {
             + " WHERE position > ? AND " + Positions.SAFE + " ORDER BY position LIMIT " + PAGE + ") r ON true";
     this.cursor = horizon();
     this.pump = Thread.ofPlatform().daemon().name("fabula-pg-bus-pump " + table).unstarted(this::pumpLoop);
-    this.listener = Thread.ofPlatform().daemon().name("fabula-pg-bus-listen " + table).unstarted(this::listenLoop);
+    this.listener = new BusListener(ds, channel, server, pollMillis, wake::release);
     pump.start();
     listener.start();
   }
@@ -270,6 +266,7 @@ final class PgEventBus implements EventBus {
       return;
     }
     closed = true;
+    listener.close();
     members.forEach(Member::close); // releases a pump held by a full subscription
     wake.release();
     backlogLock.lock();
@@ -331,7 +328,7 @@ final class PgEventBus implements EventBus {
         failures++;
         LOG.log(System.Logger.Level.ERROR, "the PostgreSQL event bus could not read " + table + " at " + server
             + " after position " + cursor + "; it reads again from there (attempt " + failures + ")", e);
-        sleepQuietly(Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failures, 10)));
+        sleepQuietly(backoffMillis(failures));
       }
     }
   }
@@ -505,59 +502,23 @@ final class PgEventBus implements EventBus {
     }
   }
 
-  // ---- the listener ----
-
-  private void listenLoop() {
-    int failures = 0;
-    while (!closed) {
-      Connection c = null;
-      try {
-        c = ds.getConnection();
-        try (Statement s = c.createStatement()) {
-          s.execute("LISTEN \"" + channel + "\"");
-          try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-            rs.next();
-            listenerPid = rs.getInt(1);
-          }
-        }
-        // Whatever was published while this connection was missing is read now.
-        wake.release();
-        failures = 0;
-        PGConnection pg = c.unwrap(PGConnection.class);
-        int timeout = (int) Math.min(Integer.MAX_VALUE, Math.max(pollMillis, 100));
-        while (!closed) {
-          PGNotification[] notes = pg.getNotifications(timeout);
-          if (notes != null && notes.length > 0) {
-            wake.release();
-          }
-        }
-      } catch (Throwable e) { // a killed backend, a server restart, an Error: reported, and listen again
-        if (closed) {
-          return;
-        }
-        failures++;
-        LOG.log(System.Logger.Level.WARNING, "the PostgreSQL event bus lost its LISTEN connection to " + server
-            + " for " + table + "; the bus polls every " + pollMillis + " ms until it listens again (attempt "
-            + failures + ")", e);
-        sleepQuietly(Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failures, 10)));
-      } finally {
-        listenerPid = 0;
-        Pg.closeQuietly(c);
-      }
-    }
-  }
-
   /** The backend process id of the LISTEN connection, or 0 while there is none; for tests. */
   int listenerPid() {
-    return listenerPid;
+    return listener.pid();
   }
 
-  private static void sleepQuietly(long millis) {
+  /** Sleeps, returning early (and clearing the flag) when interrupted: the loops check close. */
+  static void sleepQuietly(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       // go on: the loops check whether the bus is closed
     }
+  }
+
+  /** The back-off after {@code failures} failures in a row: 100 ms doubling, at most 2 s. */
+  static long backoffMillis(int failures) {
+    return Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failures, 10));
   }
 
   @Override
