@@ -85,6 +85,11 @@ final class PgEventBus implements EventBus {
   private final String claims;
   private final String claimSql;
   private final List<Member> members = new CopyOnWriteArrayList<>();
+  /**
+   * The claims this bus won and has not handed on yet; kept across a failed read, since a claim
+   * made again finds itself taken. Confined to the pump.
+   */
+  private final Set<Claim> won = new HashSet<>();
   /** Per queue group, how many events the pump gave its members here: whose turn it is. */
   private final Map<String, Integer> turns = new HashMap<>();
   /**
@@ -341,15 +346,16 @@ final class PgEventBus implements EventBus {
     while (!closed) {
       Page page = readPage(cursor);
       List<Member> live = liveMembers();
-      Set<Claim> won = claim(page.rows(), live);
+      won.addAll(claim(page.rows(), live));
       for (BusRow row : page.rows()) {
         if (closed) {
           return false;
         }
-        handOn(row, live, won);
+        handOn(row, live);
         cursor = row.position();
         passed(cursor);
       }
+      won.removeIf(c -> c.position() <= cursor); // handed on, or no member here wanted it any more
       if (page.rows().size() < PAGE) {
         return page.newest() > cursor;
       }
@@ -439,13 +445,13 @@ final class PgEventBus implements EventBus {
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(claimSql)) {
       ps.setArray(1, c.createArrayOf("text", groups.toArray()));
       ps.setArray(2, c.createArrayOf("int8", positions.toArray()));
-      Set<Claim> won = new HashSet<>();
+      Set<Claim> taken = new HashSet<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          won.add(new Claim(rs.getString(1), rs.getLong(2)));
+          taken.add(new Claim(rs.getString(1), rs.getLong(2)));
         }
       }
-      return won;
+      return taken;
     }
   }
 
@@ -455,7 +461,7 @@ final class PgEventBus implements EventBus {
    * a bus whose codec does not know a name nobody here subscribed to is not disturbed by it). A
    * row that does not decode is reported to each such subscription's error handler.
    */
-  private void handOn(BusRow row, List<Member> live, Set<Claim> won) {
+  private void handOn(BusRow row, List<Member> live) {
     String name = row.event().name();
     List<Member> targets = new ArrayList<>(2);
     Map<String, List<Member>> groups = null;
@@ -492,7 +498,7 @@ final class PgEventBus implements EventBus {
     Event<?> event;
     try {
       event = EventReader.decode(codec, row.event());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: reported, and the next row follows
       targets.forEach(m -> m.report(e));
       return;
     }
