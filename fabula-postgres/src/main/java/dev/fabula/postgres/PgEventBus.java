@@ -83,6 +83,8 @@ final class PgEventBus implements EventBus {
   private final String insertSql;
   private final String readSql;
   private final String claims;
+  private final String durables;
+  private final List<DurableSubscription> durableSubscriptions = new CopyOnWriteArrayList<>();
   private final String claimSql;
   private final List<Member> members = new CopyOnWriteArrayList<>();
   /**
@@ -120,6 +122,9 @@ final class PgEventBus implements EventBus {
     Schema.Table claimTable = Schema.busClaims(options);
     Schema.ensure(ds, options, claimTable);
     this.claims = claimTable.qualified();
+    Schema.Table durableTable = Schema.busDurables(options);
+    Schema.ensure(ds, options, durableTable);
+    this.durables = durableTable.qualified();
     this.claimSql =
         "INSERT INTO " + claims + " (grp, position) SELECT * FROM unnest(?::text[], ?::bigint[])"
             + " ON CONFLICT DO NOTHING RETURNING grp, position";
@@ -138,8 +143,7 @@ final class PgEventBus implements EventBus {
     // horizon lets through, so the pump knows whether to look again soon.
     this.readSql =
         "SELECT m.newest, r.* FROM (SELECT max(position) AS newest FROM " + table + ") m LEFT JOIN LATERAL"
-            + " (SELECT position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data,"
-            + " metadata, store_position FROM " + table
+            + " (SELECT " + COLUMNS + " FROM " + table
             + " WHERE position > ? AND " + Positions.SAFE + " ORDER BY position LIMIT " + PAGE + ") r ON true";
     this.cursor = horizon();
     this.pump = Thread.ofPlatform().daemon().name("fabula-pg-bus-pump " + table).unstarted(this::pumpLoop);
@@ -249,12 +253,10 @@ final class PgEventBus implements EventBus {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");
     }
-    if (options.durable() != null) {
-      throw new UnsupportedSubscriptionException(
-          "the PostgreSQL event bus keeps no durable subscriptions (asked for \"" + options.durable().name()
-              + "\"): follow the event store by position with a projection, or use a bus that keeps them");
-    }
     Set<String> effective = names.contains(ALL) ? Set.of(ALL) : Set.copyOf(names);
+    if (options.durable() != null) {
+      return subscribeDurable(effective, handler, options);
+    }
     Member member = new Member(effective, options);
     member.start(handler);
     members.add(member);
@@ -265,6 +267,26 @@ final class PgEventBus implements EventBus {
     return member;
   }
 
+  private Subscription subscribeDurable(Set<String> names, EventHandler handler, SubscriptionOptions options) {
+    String name = Objects.requireNonNull(options.durable()).name();
+    if (options.queueGroup() != null) {
+      throw new UnsupportedSubscriptionException(
+          "the PostgreSQL event bus does not share a durable subscription (\"" + name + "\") in a queue group (\""
+              + options.queueGroup() + "\"): use one durable subscriber, or a queue group without durability");
+    }
+    var sub = new DurableSubscription[1];
+    sub[0] = new DurableSubscription(
+        ds, codec, table, durables, server, pollMillis, names, handler, options,
+        () -> durableSubscriptions.remove(sub[0]));
+    durableSubscriptions.add(sub[0]);
+    sub[0].start();
+    if (closed) { // lost a race with close(): leave nothing running
+      sub[0].close();
+      throw new ClosedException("event bus");
+    }
+    return sub[0];
+  }
+
   @Override
   public void close() {
     if (closed) {
@@ -272,6 +294,7 @@ final class PgEventBus implements EventBus {
     }
     closed = true;
     listener.close();
+    durableSubscriptions.forEach(DurableSubscription::close);
     members.forEach(Member::close); // releases a pump held by a full subscription
     wake.release();
     backlogLock.lock();
@@ -313,6 +336,7 @@ final class PgEventBus implements EventBus {
         if (wake.tryAcquire(wait, TimeUnit.MILLISECONDS)) {
           wake.drainPermits(); // one read serves every wake-up so far
         }
+        durableSubscriptions.forEach(DurableSubscription::wake); // they read on their own threads
         if (closed) {
           return;
         }
@@ -389,17 +413,11 @@ final class PgEventBus implements EventBus {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           newest = rs.getLong(1);
-          long position = rs.getLong(2);
+          rs.getLong(2);
           if (rs.wasNull()) {
             break; // no row below the horizon: only the newest position
           }
-          String aggName = rs.getString(6);
-          rows.add(new BusRow(
-              position,
-              new EventReader.Row(
-                  rs.getLong(12), rs.getObject(3, UUID.class), rs.getString(4), rs.getLong(5), aggName,
-                  aggName == null ? null : rs.getObject(7, UUID.class), rs.getInt(8), rs.getInt(9),
-                  rs.getBytes(10), rs.getBytes(11))));
+          rows.add(BusRow.read(rs, 2));
         }
       }
       return new Page(rows, newest);
@@ -532,8 +550,25 @@ final class PgEventBus implements EventBus {
     return "PostgreSQL event bus " + table + " at " + server;
   }
 
+  /** The columns a read of the bus table selects, in {@link BusRow#read}'s order. */
+  static final String COLUMNS =
+      "position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data, metadata,"
+          + " store_position";
+
   /** A row of the bus table: its bus position and the event's columns (with its store position). */
-  private record BusRow(long position, EventReader.Row event) {}
+  record BusRow(long position, EventReader.Row event) {
+    /** The row whose {@link #COLUMNS} start at column {@code first} of the current result row. */
+    static BusRow read(ResultSet rs, int first) throws SQLException {
+      int c = first;
+      String aggName = rs.getString(c + 4);
+      return new BusRow(
+          rs.getLong(c),
+          new EventReader.Row(
+              rs.getLong(c + 10), rs.getObject(c + 1, UUID.class), rs.getString(c + 2), rs.getLong(c + 3), aggName,
+              aggName == null ? null : rs.getObject(c + 5, UUID.class), rs.getInt(c + 6), rs.getInt(c + 7),
+              rs.getBytes(c + 8), rs.getBytes(c + 9)));
+    }
+  }
 
   /** One subscription: its names, and the in-memory subscription (on a bus of its own) it feeds. */
   private final class Member implements Subscription {

@@ -183,6 +183,23 @@ final class Schema {
     return new Table("bus claims", o.schema(), t, List.of(List.of(v1)), columns, indexes);
   }
 
+  /** The positions of the bus's durable subscriptions, by durable name. */
+  static Table busDurables(PostgresOptions o) {
+    String t = indexName(busTableName(o), "durables");
+    String q = o.schema() + "." + t;
+    var indexes = new LinkedHashMap<String, String>();
+    indexes.put(indexName(t, "pkey"), null);
+    String v1 = "CREATE TABLE IF NOT EXISTS " + q + " (\n"
+        + "  name     text   NOT NULL,\n"
+        + "  position bigint NOT NULL,\n"
+        + "  CONSTRAINT " + indexName(t, "pkey") + " PRIMARY KEY (name)\n"
+        + ")";
+    var columns = new LinkedHashMap<String, String>();
+    columns.put("name", "text");
+    columns.put("position", "bigint");
+    return new Table("bus durables", o.schema(), t, List.of(List.of(v1)), columns, indexes);
+  }
+
   /** The bus table's name: the events table's with {@code _bus} appended (within 63 characters). */
   static String busTableName(PostgresOptions o) {
     return indexName(o.eventsTable(), "bus");

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * loses nothing and gets nothing twice; an event committed late with a lower position is still
  * delivered, once and first; a row that came without a notification is found by the poll; events
  * keep their store positions; rows that do not decode are reported; a queue group spread over two
- * buses gets each event once; old rows are deleted; durable subscriptions are refused.
+ * buses gets each event once; old rows are deleted; a durable subscription resumes after what it acknowledged.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PgEventBusFaultTest {
@@ -229,19 +229,60 @@ class PgEventBusFaultTest {
   }
 
   @Test
-  void durableSubscriptionsAreRefusedAndUseAfterCloseIsRejected() {
+  void aDurableQueueGroupIsRefusedAndUseAfterCloseIsRejected() {
     PostgresOptions options = DB.freshTables();
     EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options);
     try {
-      assertThatThrownBy(() -> bus.subscribe(
-              Set.of(TckData.ALPHA), e -> {}, SubscriptionOptions.defaults().withDurable(Durable.named("catalog"))))
+      assertThatThrownBy(() -> bus.subscribe(Set.of(TckData.ALPHA), e -> {},
+              SubscriptionOptions.defaults().withDurable(Durable.named("catalog")).withQueueGroup("workers")))
           .isInstanceOf(UnsupportedSubscriptionException.class)
-          .hasMessageContaining("durable")
-          .hasMessageContaining("catalog");
+          .hasMessageContaining("catalog")
+          .hasMessageContaining("workers");
     } finally {
       bus.close();
     }
     assertThatThrownBy(() -> bus.publish(List.of(TckData.alpha("late")))).isInstanceOf(ClosedException.class);
+    assertThatThrownBy(() -> bus.subscribe(Set.of(TckData.ALPHA), e -> {},
+            SubscriptionOptions.defaults().withDurable(Durable.named("catalog"))))
+        .isInstanceOf(ClosedException.class);
+  }
+
+  @Test
+  void aDurableSubscriptionResumesOnAnotherBusAfterWhatItsHandlerReturnedFor() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    Durable durable = Durable.named("catalog-" + UUID.randomUUID());
+    try (EventBus publisher = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      List<UUID> first = new ArrayList<>();
+      try (EventBus process = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        Inbox inbox = new Inbox();
+        process.subscribe(Set.of(TckData.ALPHA), inbox.events()::add,
+            SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors()::add));
+        for (int i = 0; i < 5; i++) {
+          Event<Alpha> e = TckData.alpha("before " + i);
+          publisher.publish(List.of(e));
+          first.add(e.id());
+        }
+        assertThat(inbox.nextIds(5)).containsExactlyElementsOf(first);
+        assertThat(inbox.errors()).isEmpty();
+      } // closing waits for the acknowledgements
+      List<UUID> missed = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        Event<Alpha> e = TckData.alpha("while away " + i);
+        publisher.publish(List.of(e, TckData.beta("order", UUID.randomUUID(), 1)));
+        missed.add(e.id());
+      }
+      try (EventBus restarted = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        Inbox inbox = new Inbox();
+        restarted.subscribe(Set.of(TckData.ALPHA), inbox.events()::add,
+            SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors()::add));
+        Event<Alpha> after = TckData.alpha("after");
+        publisher.publish(List.of(after));
+        missed.add(after.id());
+        assertThat(inbox.nextIds(missed.size())).as("only its names, none acknowledged before, in order")
+            .containsExactlyElementsOf(missed);
+        assertThat(inbox.errors()).isEmpty();
+      }
+    }
   }
 
   @Test
