@@ -50,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  * OverflowPolicy#BLOCK} a full subscription holds the pump, and a publisher of this bus waits
  * while more of its events wait for the pump than that subscription buffers: the back-pressure
  * reaches publishers in this process, while events from other processes wait in the table.
- * Members of a queue group claim each event for their group in the claims table first. The pump's cursor moves only past rows it handed on, so
+ * Members of a queue group claim each event for their group in the claims table first. Durable
+ * subscriptions ({@link DurableSubscription}) read the table on their own, woken with the pump. The pump's cursor moves only past rows it handed on, so
  * a lost notification, a broken connection or a failed read delays events but never skips or
  * repeats one.
  */

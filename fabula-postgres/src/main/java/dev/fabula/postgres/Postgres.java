@@ -140,7 +140,8 @@ public final class Postgres {
 
   /**
    * An event bus for deployments that have only PostgreSQL, in a bus table beside the options'
-   * events table (its name with {@code _bus} appended), created or checked now (docs/adr/0017).
+   * events table (its name with {@code _bus} appended, and two small tables for queue group
+   * claims and durable positions), created or checked now (docs/adr/0017).
    *
    * <p>{@code publish} appends the events to the bus table, committed before it returns, with a
    * NOTIFY as the wake-up signal; every bus on the table (in any process) reads them back by
@@ -155,9 +156,12 @@ public final class Postgres {
    * table. A queue group's members share the events across every bus on the table: each bus
    * claims an event for the group in a claims table before one of its members gets it, so each
    * event goes to one member (at most once: a process that dies after claiming loses it for the
-   * group). Durable subscriptions are refused with {@link
-   * dev.fabula.event.UnsupportedSubscriptionException}. The bus holds one pooled connection for
-   * LISTEN while open; it does not close the data source. Rows older than a day are deleted.
+   * group). A durable subscription keeps its position by name in a table and resumes after it on
+   * any bus; each event is acknowledged after the handler returned and delivered again when it
+   * threw, up to the delivery limit (at least once; a durable subscription in a queue group is
+   * refused with {@link dev.fabula.event.UnsupportedSubscriptionException}). The bus holds one
+   * pooled connection for LISTEN while open; it does not close the data source. Rows older than a
+   * day are deleted.
    *
    * @throws PostgresSchemaException when the bus table has the wrong shape, or is missing and may
    *     not be created

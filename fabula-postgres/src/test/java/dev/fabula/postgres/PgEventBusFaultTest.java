@@ -286,6 +286,41 @@ class PgEventBusFaultTest {
   }
 
   @Test
+  void aDurableSubscriptionGivesUpAfterTheDeliveryLimitReportsItAndDoesNotDeliverItAgain() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    Durable durable = Durable.named("poisoned-" + UUID.randomUUID()).withMaxDeliveries(2);
+    Event<Alpha> poison = TckData.alpha("poison");
+    List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    try (EventBus publisher = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      try (EventBus process = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        Inbox inbox = new Inbox();
+        process.subscribe(Set.of(TckData.ALPHA), e -> {
+          if (e.id().equals(poison.id())) {
+            attempts.incrementAndGet();
+            throw new AssertionError("an Error from the handler");
+          }
+          inbox.events().add(e);
+        }, SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(errors::add));
+        Event<Alpha> fine = TckData.alpha("fine");
+        publisher.publish(List.of(poison, fine));
+        assertThat(inbox.next().id()).isEqualTo(fine.id());
+      }
+      assertThat(attempts.get()).isEqualTo(2);
+      assertThat(errors).hasSize(3);
+      assertThat(errors.get(2)).hasMessageContaining("gave up").hasMessageContaining(poison.id().toString());
+      try (EventBus restarted = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        Inbox inbox = new Inbox();
+        restarted.subscribe(Set.of(TckData.ALPHA), inbox.events()::add,
+            SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors()::add));
+        Event<Alpha> marker = TckData.alpha("marker");
+        publisher.publish(List.of(marker));
+        assertThat(inbox.next().id()).as("the given-up event was acknowledged").isEqualTo(marker.id());
+      }
+    }
+  }
+
+  @Test
   void aQueueGroupAcrossTwoBusesGetsEachEventOnceWhileOthersGetEveryEvent() throws Exception {
     PostgresOptions options = DB.freshTables();
     try (EventBus first = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options);
