@@ -75,7 +75,7 @@ final class EventReader {
   }
 
   /** The columns of a stored event ({@link QueryTranslator#COLUMNS}), before decoding. */
-  private record Row(
+  record Row(
       long position, UUID id, String name, long timeNanos, @Nullable String aggregateName,
       @Nullable UUID aggregateId, int version, int revision, byte[] data, byte[] metadata) {}
 
@@ -115,23 +115,32 @@ final class EventReader {
        */
       @Override
       public Event<?> decode(Row r) {
-        try {
-          Object data = codec.decode(r.name(), r.revision(), r.data());
-          if (data == null) {
-            throw new IllegalArgumentException("the stored payload is JSON null");
-          }
-          Metadata metadata =
-              Arrays.equals(r.metadata(), EMPTY_OBJECT)
-                  ? Metadata.empty()
-                  : new Metadata(JsonMap.read(new String(r.metadata(), StandardCharsets.UTF_8)));
-          AggregateRef ref =
-              r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
-          return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
-        } catch (RuntimeException e) {
-          throw new EventDecodingException(r.id(), r.name(), r.position(), e);
-        }
+        return EventReader.decode(codec, r);
       }
     };
+  }
+
+  /**
+   * The event a row holds. Every row that does not make an {@code Event} (a payload that does not
+   * decode, a JSON {@code null}, a version below 1, a blank name, a negative position, broken
+   * metadata) fails as an {@link EventDecodingException} naming the row's id and position.
+   */
+  static Event<?> decode(Codec codec, Row r) {
+    try {
+      Object data = codec.decode(r.name(), r.revision(), r.data());
+      if (data == null) {
+        throw new IllegalArgumentException("the stored payload is JSON null");
+      }
+      Metadata metadata =
+          Arrays.equals(r.metadata(), EMPTY_OBJECT)
+              ? Metadata.empty()
+              : new Metadata(JsonMap.read(new String(r.metadata(), StandardCharsets.UTF_8)));
+      AggregateRef ref =
+          r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
+      return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
+    } catch (RuntimeException e) {
+      throw new EventDecodingException(r.id(), r.name(), r.position(), e);
+    }
   }
 
   /**

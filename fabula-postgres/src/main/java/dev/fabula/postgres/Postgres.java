@@ -3,6 +3,7 @@ package dev.fabula.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.codec.Codec;
+import dev.fabula.event.EventBus;
 import dev.fabula.event.EventStore;
 import dev.fabula.projection.ProgressStore;
 import dev.fabula.projection.Projection;
@@ -130,6 +131,48 @@ public final class Postgres {
         Objects.requireNonNull(codec, "codec"),
         Objects.requireNonNull(options, "options"),
         () -> {});
+  }
+
+  /** An event bus with {@link PostgresOptions#defaults()}. */
+  public static EventBus eventBus(DataSource dataSource, Codec codec) {
+    return eventBus(dataSource, codec, PostgresOptions.defaults());
+  }
+
+  /**
+   * An event bus for deployments that have only PostgreSQL, in a bus table beside the options'
+   * events table (its name with {@code _bus} appended, and two small tables for queue group
+   * claims and durable positions), created or checked now (docs/adr/0017).
+   *
+   * <p>{@code publish} appends the events to the bus table, committed before it returns, with a
+   * NOTIFY as the wake-up signal; every bus on the table (in any process) reads them back by
+   * gap-safe position (ADR 0005), so a subscription gets every event published after it
+   * subscribed, in order, once, even when its bus briefly lost its connection or a notification:
+   * a bus polls the table at least once a second. Events need not be stored in the event store
+   * first (the command bus's protocol events are not); stored ones keep their store position.
+   * The codec must know the names this bus publishes, and those its subscriptions ask for.
+   *
+   * <p>{@link dev.fabula.event.OverflowPolicy#BLOCK} holds publishers of this bus object while
+   * one of its subscriptions is full; publishers elsewhere are not held, their events wait in the
+   * table. A queue group's members share the events across every bus on the table: each bus
+   * claims an event for the group in a claims table before one of its members gets it, so each
+   * event goes to one member (at most once: a process that dies after claiming loses it for the
+   * group). A durable subscription keeps its position by name in a table and resumes after it on
+   * any bus; each event is acknowledged after the handler returned and delivered again when it
+   * threw, up to the delivery limit (at least once; a durable subscription in a queue group is
+   * refused with {@link dev.fabula.event.UnsupportedSubscriptionException}). The bus holds one
+   * pooled connection for LISTEN while open; it does not close the data source. Rows older than a
+   * day are deleted.
+   *
+   * @throws PostgresSchemaException when the bus table has the wrong shape, or is missing and may
+   *     not be created
+   * @throws PostgresConnectionException when the server cannot be reached
+   */
+  public static EventBus eventBus(DataSource dataSource, Codec codec, PostgresOptions options) {
+    return new PgEventBus(
+        Objects.requireNonNull(dataSource, "dataSource"),
+        Objects.requireNonNull(codec, "codec"),
+        Objects.requireNonNull(options, "options"),
+        PgEventBus.DEFAULT_POLL);
   }
 
   /** A snapshot store with {@link PostgresOptions#defaults()}. */

@@ -117,6 +117,94 @@ final class Schema {
     return new Table("events", o.schema(), t, List.of(v1, v2), columns, indexes);
   }
 
+  /** The bus table of the options' events table (see {@link #busTableName}). */
+  static Table bus(PostgresOptions o) {
+    String t = busTableName(o);
+    String q = o.schema() + "." + t;
+    var indexes = new LinkedHashMap<String, String>();
+    indexes.put(indexName(t, "pkey"), null);
+    String byTime = indexName(t, "published_idx");
+    indexes.put(byTime, "CREATE INDEX IF NOT EXISTS " + byTime + " ON " + q + " (published_at)");
+    List<String> v1 = new ArrayList<>();
+    // The events table's columns plus the event's position in the store (0 when it is not
+    // stored) and when it was published (for pruning). The position is the gap-safe bus position
+    // of ADR 0005, not the store's.
+    v1.add("CREATE TABLE IF NOT EXISTS " + q + " (\n"
+        + "  position          bigint      NOT NULL,\n"
+        + "  id                uuid        NOT NULL,\n"
+        + "  name              text        NOT NULL,\n"
+        + "  time_ns           bigint      NOT NULL,\n"
+        + "  aggregate_name    text,\n"
+        + "  aggregate_id      uuid,\n"
+        + "  aggregate_version integer,\n"
+        + "  revision          integer     NOT NULL,\n"
+        + "  data              jsonb       NOT NULL,\n"
+        + "  metadata          jsonb       NOT NULL DEFAULT '{}',\n"
+        + "  store_position    bigint      NOT NULL DEFAULT 0,\n"
+        + "  published_at      timestamptz NOT NULL DEFAULT now(),\n"
+        + "  CONSTRAINT " + indexName(t, "pkey") + " PRIMARY KEY (position)\n"
+        + ")");
+    v1.add(indexes.get(byTime));
+    var columns = new LinkedHashMap<String, String>();
+    columns.put("position", "bigint");
+    columns.put("id", "uuid");
+    columns.put("name", "text");
+    columns.put("time_ns", "bigint");
+    columns.put("aggregate_name", "text");
+    columns.put("aggregate_id", "uuid");
+    columns.put("aggregate_version", "integer");
+    columns.put("revision", "integer");
+    columns.put("data", "jsonb");
+    columns.put("metadata", "jsonb");
+    columns.put("store_position", "bigint");
+    columns.put("published_at", "timestamp with time zone");
+    return new Table("bus", o.schema(), t, List.of(v1), columns, indexes);
+  }
+
+  /**
+   * The claims of queue groups on the bus table's events: a (group, bus position) pair is taken
+   * once, by the bus whose member then gets the event.
+   */
+  static Table busClaims(PostgresOptions o) {
+    String t = indexName(busTableName(o), "claims");
+    String q = o.schema() + "." + t;
+    var indexes = new LinkedHashMap<String, String>();
+    indexes.put(indexName(t, "pkey"), null);
+    String v1 = "CREATE TABLE IF NOT EXISTS " + q + " (\n"
+        + "  grp        text        NOT NULL,\n"
+        + "  position   bigint      NOT NULL,\n"
+        + "  claimed_at timestamptz NOT NULL DEFAULT now(),\n"
+        + "  CONSTRAINT " + indexName(t, "pkey") + " PRIMARY KEY (grp, position)\n"
+        + ")";
+    var columns = new LinkedHashMap<String, String>();
+    columns.put("grp", "text");
+    columns.put("position", "bigint");
+    columns.put("claimed_at", "timestamp with time zone");
+    return new Table("bus claims", o.schema(), t, List.of(List.of(v1)), columns, indexes);
+  }
+
+  /** The positions of the bus's durable subscriptions, by durable name. */
+  static Table busDurables(PostgresOptions o) {
+    String t = indexName(busTableName(o), "durables");
+    String q = o.schema() + "." + t;
+    var indexes = new LinkedHashMap<String, String>();
+    indexes.put(indexName(t, "pkey"), null);
+    String v1 = "CREATE TABLE IF NOT EXISTS " + q + " (\n"
+        + "  name     text   NOT NULL,\n"
+        + "  position bigint NOT NULL,\n"
+        + "  CONSTRAINT " + indexName(t, "pkey") + " PRIMARY KEY (name)\n"
+        + ")";
+    var columns = new LinkedHashMap<String, String>();
+    columns.put("name", "text");
+    columns.put("position", "bigint");
+    return new Table("bus durables", o.schema(), t, List.of(List.of(v1)), columns, indexes);
+  }
+
+  /** The bus table's name: the events table's with {@code _bus} appended (within 63 characters). */
+  static String busTableName(PostgresOptions o) {
+    return indexName(o.eventsTable(), "bus");
+  }
+
   static Table snapshots(PostgresOptions o) {
     String t = o.snapshotsTable();
     String q = o.schema() + "." + t;
