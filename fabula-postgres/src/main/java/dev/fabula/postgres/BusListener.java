@@ -85,7 +85,7 @@ final class BusListener {
         LOG.log(System.Logger.Level.WARNING, "the PostgreSQL event bus lost its LISTEN connection to " + server
             + " for " + channel + "; it polls every " + pollMillis + " ms until it listens again (attempt "
             + failures + ")", e);
-        PgEventBus.sleepQuietly(PgEventBus.backoffMillis(failures));
+        BusRetry.sleepQuietly(BusRetry.backoffMillis(failures));
       } finally {
         pid = 0;
         Pg.closeQuietly(c);

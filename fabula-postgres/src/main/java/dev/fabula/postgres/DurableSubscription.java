@@ -68,7 +68,7 @@ final class DurableSubscription implements Subscription {
     this.pollMillis = pollMillis;
     this.onClose = onClose;
     this.readSql =
-        "SELECT " + PgEventBus.COLUMNS + " FROM " + table + " WHERE position > ? AND " + Positions.SAFE
+        "SELECT " + BusRow.COLUMNS + " FROM " + table + " WHERE position > ? AND " + Positions.SAFE
             + (names.contains(EventBus.ALL) ? "" : " AND name = ANY(?::text[])")
             + " ORDER BY position LIMIT " + PAGE;
     this.position = startPosition();
@@ -108,10 +108,10 @@ final class DurableSubscription implements Subscription {
       try {
         wake.tryAcquire(pollMillis, TimeUnit.MILLISECONDS);
         wake.drainPermits();
-        List<PgEventBus.BusRow> page;
+        List<BusRow> page;
         do {
           page = readPage();
-          for (PgEventBus.BusRow row : page) {
+          for (BusRow row : page) {
             if (!active) {
               return;
             }
@@ -128,21 +128,21 @@ final class DurableSubscription implements Subscription {
         failures++;
         report(new FabulaException("durable subscription \"" + durable.name() + "\" could not read the bus at "
             + server + " after position " + position + "; it reads again from there (attempt " + failures + ")", e));
-        PgEventBus.sleepQuietly(PgEventBus.backoffMillis(failures));
+        BusRetry.sleepQuietly(BusRetry.backoffMillis(failures));
       }
     }
   }
 
-  private List<PgEventBus.BusRow> readPage() throws SQLException {
+  private List<BusRow> readPage() throws SQLException {
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(readSql)) {
       ps.setLong(1, position);
       if (!names.contains(EventBus.ALL)) {
         ps.setArray(2, c.createArrayOf("text", names.toArray()));
       }
-      List<PgEventBus.BusRow> rows = new ArrayList<>();
+      List<BusRow> rows = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.add(PgEventBus.BusRow.read(rs, 1));
+          rows.add(BusRow.read(rs, 1));
         }
       }
       return rows;
@@ -153,7 +153,7 @@ final class DurableSubscription implements Subscription {
    * Delivers one row until the handler returns or the delivery limit is reached, then
    * acknowledges it. A row that does not decode is reported and acknowledged: it never will.
    */
-  private void deliver(PgEventBus.BusRow row) {
+  private void deliver(BusRow row) {
     delivering.lock();
     try {
       if (!active) {

@@ -1,0 +1,102 @@
+package dev.fabula.postgres;
+
+import dev.fabula.FabulaException;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Counts the events a PostgreSQL event bus published that its pump has not passed yet, and holds
+ * its publishers while more of them wait than a {@link dev.fabula.event.OverflowPolicy#BLOCK}
+ * subscription of the bus can buffer (ADR 0017): a pump held by a full subscription so holds this
+ * bus's publishers; {@link #close()} releases them.
+ */
+final class Backlog {
+  /** How long a waiting publisher sleeps before it looks whether the bus closed. */
+  private static final long WAIT_SLICE_MILLIS = 50;
+
+  private final String table;
+  private final LongSupplier limit;
+  /**
+   * Events this bus published that its pump has not passed yet, by the bus position of each
+   * publish's last event; guarded by {@link #lock}. Publishers wait on {@link #pumped} while there
+   * are more than {@link #limit} allows.
+   */
+  private final TreeMap<Long, Integer> pending = new TreeMap<>();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition pumped = lock.newCondition();
+  private long backlog;
+  /** The last position the pump passed; guarded by {@link #lock}. */
+  private long passed;
+  private volatile boolean closed;
+
+  /**
+   * A backlog whose pump starts after {@code start}, and whose publishers wait while more events
+   * wait than {@code limit} says (the smallest BLOCK buffer of the bus).
+   */
+  Backlog(String table, long start, LongSupplier limit) {
+    this.table = table;
+    this.passed = start;
+    this.limit = limit;
+  }
+
+  /** Counts {@code count} events just published, up to bus position {@code last}, until the pump passes it. */
+  void add(long last, int count) {
+    lock.lock();
+    try {
+      if (last > passed) {
+        pending.merge(last, count, Integer::sum);
+        backlog += count;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits while more of this bus's events wait for the pump than the limit allows, or until close. */
+  void awaitRoom() {
+    lock.lock();
+    try {
+      while (!closed && backlog > limit.getAsLong()) {
+        pumped.await(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FabulaException("interrupted while waiting for a full subscriber of " + table, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The pump passed {@code position}: this bus's events up to it no longer count as waiting. */
+  void passed(long position) {
+    lock.lock();
+    try {
+      passed = position;
+      if (pending.isEmpty() || pending.firstKey() > position) {
+        return;
+      }
+      var done = pending.headMap(position, true);
+      for (int n : done.values()) {
+        backlog -= n;
+      }
+      done.clear();
+      pumped.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Releases every waiting publisher, now and later. */
+  void close() {
+    closed = true;
+    lock.lock();
+    try {
+      pumped.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.fabula.postgres;
+
+import dev.fabula.ClosedException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventBus;
+import dev.fabula.event.EventHandler;
+import dev.fabula.event.SubscriberOverflowException;
+import dev.fabula.event.Subscription;
+import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.memory.InMemory;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One subscription to a PostgreSQL event bus (ADR 0017): its names, and the in-memory subscription
+ * (on a bus of its own) that the pump feeds, which keeps the ordering, buffering, overflow, error
+ * and close promises.
+ */
+final class BusSubscriber implements Subscription {
+  /** Named after the bus: its subscriptions' reports are the bus's. */
+  private static final System.Logger LOG = System.getLogger(PgEventBus.class.getName());
+
+  private final Set<String> names;
+  private final SubscriptionOptions options;
+  private final @Nullable String group;
+  private final String table;
+  private final Consumer<BusSubscriber> onClose;
+  private final EventBus own = InMemory.eventBus();
+  private @Nullable Subscription delivery;
+  /** Set before an overflow is reported, so the subscription is inactive once its handler hears. */
+  private volatile boolean overflowed;
+
+  BusSubscriber(Set<String> names, SubscriptionOptions options, String table, Consumer<BusSubscriber> onClose) {
+    this.names = names;
+    this.options = options;
+    this.group = options.queueGroup();
+    this.table = table;
+    this.onClose = onClose;
+  }
+
+  void start(EventHandler handler) {
+    // The group is the bus's business; the in-memory bus only delivers what it is given.
+    SubscriptionOptions plain = new SubscriptionOptions(
+        options.bufferCapacity(), options.overflowPolicy(), this::onError, null, null);
+    delivery = own.subscribe(names, handler, plain);
+  }
+
+  private void onError(Throwable e) {
+    if (e instanceof SubscriberOverflowException) {
+      overflowed = true;
+    }
+    options.onError().accept(e);
+  }
+
+  SubscriptionOptions options() {
+    return options;
+  }
+
+  /** The queue group this subscription is a member of, or null. */
+  @Nullable String group() {
+    return group;
+  }
+
+  boolean matches(String name) {
+    return names.contains(EventBus.ALL) || names.contains(name);
+  }
+
+  void deliver(List<Event<?>> events) {
+    try {
+      own.publish(events);
+    } catch (ClosedException e) {
+      // closed meanwhile: nothing more to deliver to it
+    }
+  }
+
+  void report(Throwable e) {
+    try {
+      options.onError().accept(e);
+    } catch (Throwable failure) {
+      LOG.log(System.Logger.Level.ERROR, "the error handler of the subscription to " + names + " on " + table
+          + " failed while reporting " + e, failure);
+    }
+  }
+
+  @Override
+  public boolean isActive() {
+    Subscription d = delivery;
+    return !overflowed && d != null && d.isActive();
+  }
+
+  @Override
+  public void close() {
+    onClose.accept(this);
+    own.close(); // closes the delivery
+  }
+}
