@@ -24,6 +24,7 @@ module dev.fabula.core {
 
   exports dev.fabula.spi to
       dev.fabula.jackson,
+      dev.fabula.nats,
       dev.fabula.postgres,
       dev.fabula.tck,
       dev.fabula.testing;
