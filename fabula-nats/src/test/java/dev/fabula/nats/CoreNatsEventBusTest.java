@@ -1,0 +1,29 @@
+package dev.fabula.nats;
+
+import dev.fabula.event.EventBus;
+import dev.fabula.event.OverflowPolicy;
+import dev.fabula.tck.event.EventBusConformance;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The kit's bus suite on core NATS. Core NATS cannot slow a publisher in another process, so the
+ * bus declares only {@link OverflowPolicy#CANCEL_SUBSCRIPTION}.
+ */
+class CoreNatsEventBusTest extends EventBusConformance {
+  private static final NatsOptions OPTIONS = TestNats.isolated("core").build();
+
+  CoreNatsEventBusTest() {
+    super(Capabilities.defaults().withOverflowPolicies(Set.of(OverflowPolicy.CANCEL_SUBSCRIPTION)));
+  }
+
+  @BeforeAll
+  static void server() {
+    TestNats.requireServer();
+  }
+
+  @Override
+  protected EventBus newBus() {
+    return Nats.eventBus(TestNats.codec(), OPTIONS);
+  }
+}
