@@ -1,6 +1,7 @@
 package dev.fabula.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.event.Durable;
 import dev.fabula.event.Event;
@@ -255,5 +256,20 @@ class JetStreamBusTest {
       received.add(e.id());
     }
     assertThat(received).containsExactlyElementsOf(published.stream().map(Event::id).toList());
+  }
+
+  @Test
+  void aPublishTheStreamDoesNotConfirmFailsWithTheIdsNotConfirmed() throws Exception {
+    NatsOptions own = TestNats.isolated("unconfirmed").publishTimeout(Duration.ofSeconds(2)).build();
+    EventBus b = Nats.jetStreamBus(TestNats.codec(), own);
+    open.add(b);
+    b.publish(List.of(TckData.alpha("creates the stream")));
+    TestNats.deleteStream(own.stream()); // nothing stores the subjects any more
+    List<Event<?>> lost = List.of(TckData.alpha("a"), TckData.alpha("b"));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> b.publish(lost))
+        .isInstanceOfSatisfying(NatsPublishException.class, e ->
+            assertThat(e.eventIds()).containsExactly(lost.get(0).id(), lost.get(1).id()));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
   }
 }
