@@ -54,6 +54,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class JetStreamBus extends NatsBus {
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration PULL_EXPIRY = Duration.ofSeconds(5);
   private static final Duration QUEUE_CONSUMER_IDLE = Duration.ofHours(1);
 
   private final JetStream js;
@@ -166,7 +167,12 @@ final class JetStreamBus extends NatsBus {
     SubjectFilter wanted = one || names.contains(ALL)
         ? SubjectFilter.all()
         : SubjectFilter.of(names.stream().map(this::subject).collect(Collectors.toSet()));
-    ConsumeOptions consume = ConsumeOptions.builder().batchSize(subscription.bufferCapacity()).build();
+    // Pulls that expire soon: after a reconnect (the server forgot pending pulls) the client pulls
+    // again within seconds rather than half a minute.
+    ConsumeOptions consume = ConsumeOptions.builder()
+        .batchSize(subscription.bufferCapacity())
+        .expiresIn(PULL_EXPIRY.toMillis())
+        .build();
     Durable durable = subscription.durable();
     String group = subscription.queueGroup();
     try {
