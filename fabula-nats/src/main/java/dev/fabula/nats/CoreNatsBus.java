@@ -96,14 +96,16 @@ final class CoreNatsBus extends NatsBus {
       }
       if (dispatcher.getDroppedCount() > 0) {
         // The client's pending buffer overflowed and dropped messages: no silent gap.
-        report(new SubscriberOverflowException(options.bufferCapacity()));
         stop(false);
+        report(new SubscriberOverflowException(options.bufferCapacity()));
         return;
       }
       if (options.overflowPolicy() == OverflowPolicy.CANCEL_SUBSCRIPTION) {
         if (!queue.offer(m)) {
-          report(new SubscriberOverflowException(options.bufferCapacity()));
+          // Stop first (so the subscription no longer says it is active), then report; the
+          // dispatcher does not wait for the stuck handler.
           stop(false);
+          report(new SubscriberOverflowException(options.bufferCapacity()));
         }
         return;
       }

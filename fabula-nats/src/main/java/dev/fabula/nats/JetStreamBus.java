@@ -275,7 +275,23 @@ final class JetStreamBus extends NatsBus {
 
     @Override
     void release() {
-      messages.stop();
+      // Stops pulling and unsubscribes: what this member pulled and did not acknowledge comes
+      // again after the ack wait (to another member, or to the next subscriber of the durable).
+      closeConsumer();
+      if (acknowledged) {
+        // Once the server has processed the unsubscribe, it drops this member's pending pull
+        // (no interest) instead of handing it events published after close() returned.
+        try {
+          connection.flush(options.publishTimeout());
+        } catch (TimeoutException e) {
+          // disconnected: the server forgot the pull with the connection
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private void closeConsumer() {
       try {
         messages.close();
       } catch (Exception e) {
