@@ -282,7 +282,7 @@ final class JetStreamBus extends NatsBus {
         // Once the server has processed the unsubscribe, it drops this member's pending pull
         // (no interest) instead of handing it events published after close() returned.
         try {
-          connection.flush(options.publishTimeout());
+          connection.flush(JetStreamBus.this.options.publishTimeout());
         } catch (TimeoutException e) {
           // disconnected: the server forgot the pull with the connection
         } catch (InterruptedException e) {
