@@ -5,7 +5,8 @@
  * <p>{@code dev.fabula.spi} holds what Fabula's own modules share and applications must not use
  * (store limits, the aggregate accessor, the command protocol's wire records, the id generator):
  * it is exported only to those modules, and opened to Jackson so that a networked bus can encode
- * the wire records (ADR 0016). A new backend module is added to that list.
+ * the wire records (on the module path, only Jackson can: ADR 0016). A new backend module is added
+ * to that list.
  */
 module dev.fabula.core {
   // Nullness annotations on the API: readable by every module that reads this one when it
@@ -26,8 +27,7 @@ module dev.fabula.core {
       dev.fabula.jackson,
       dev.fabula.nats,
       dev.fabula.postgres,
-      dev.fabula.tck,
-      dev.fabula.testing;
+      dev.fabula.tck;
 
   // The command protocol's wire records are encoded and decoded by the codec of a networked
   // event bus; Jackson reads them reflectively.

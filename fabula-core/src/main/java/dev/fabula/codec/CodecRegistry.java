@@ -199,9 +199,12 @@ public final class CodecRegistry {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(upcaster, "upcaster");
       var steps = upcasters.computeIfAbsent(name, n -> new HashMap<>());
-      if (steps.putIfAbsent(fromRevision, upcaster) != null) {
-        String step = "upcaster(\"" + name + "\", " + fromRevision + ", …)";
-        throw Settings.repeated(step, step);
+      Upcaster earlier = steps.putIfAbsent(fromRevision, upcaster);
+      if (earlier != null) {
+        // The two calls differ only in their upcasters: name each (a lambda by its class).
+        throw Settings.repeated(
+            Settings.call("upcaster", name, fromRevision, earlier),
+            Settings.call("upcaster", name, fromRevision, upcaster));
       }
       return this;
     }

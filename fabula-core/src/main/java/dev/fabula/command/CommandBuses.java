@@ -60,6 +60,10 @@ public final class CommandBuses {
    * registry}. An event bus that encodes events (any networked one) needs them in the codec it
    * encodes with; the in-memory bus does not. The types themselves are internal: applications
    * never see them.
+   *
+   * <p>The codec reads the types reflectively, so where the application runs decides which codec
+   * can: on the module path core opens their package to Jackson only, so only fabula-jackson's
+   * codec can encode them; on the class path any codec can (ADR 0003, ADR 0016).
    */
   public static CodecRegistry.Builder registerProtocol(CodecRegistry.Builder registry) {
     return CommandProtocol.register(registry);

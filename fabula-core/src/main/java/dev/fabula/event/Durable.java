@@ -13,6 +13,12 @@ import java.util.Objects;
  * subscription with {@link UnsupportedSubscriptionException}; it never quietly delivers at most
  * once instead.
  *
+ * <p>Closing the subscription, or its bus, returns once every event whose handler returned is
+ * acknowledged: the subscriber that resumes by the same name gets only what it had not finished.
+ * Each failed delivery is reported to the subscription's error handler with what the handler
+ * threw; giving up on an event after {@code maxDeliveries} is reported once more, in an exception
+ * whose message names the event's id.
+ *
  * @param name the subscription's name on the bus; subscribing again with the same name (and the
  *     same event names) resumes where the last acknowledged event left off. Not blank.
  * @param ackWait how long the bus waits for the handler before it delivers the event again;

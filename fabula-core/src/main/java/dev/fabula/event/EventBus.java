@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * <p>Subscriptions that join the same {@linkplain SubscriptionOptions#queueGroup() queue group}
  * share the events, each event going to one member, while other subscriptions still get every
- * event. A {@linkplain SubscriptionOptions#durable() durable} subscription is delivered at least
+ * event; a member that closes leaves the group, and the others get its share from then on. A {@linkplain SubscriptionOptions#durable() durable} subscription is delivered at least
  * once, acknowledged after its handler returned, and resumed by name after a restart. A bus that
  * cannot keep either promise refuses the subscription with {@link
  * UnsupportedSubscriptionException}.

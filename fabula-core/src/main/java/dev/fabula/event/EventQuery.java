@@ -76,11 +76,9 @@ public final class EventQuery {
   }
 
   /**
-   * A builder pre-filled with this query's settings, to derive another query from it. Each
-   * single-valued setting copied may be replaced once ({@code q.toBuilder().limit(5)} gives {@code
-   * q} with a limit of 5, whatever limit {@code q} had); setting it a second time fails as on a
-   * fresh builder. Multi-valued filters and sort keys add to those copied; a contradiction with a
-   * copied value fails as with one set on the builder.
+   * A builder pre-filled with this query's settings, to derive another query from it: each
+   * single-valued setting copied may be replaced once, and multi-valued filters and sort keys add
+   * to those copied ({@link Builder} says how copied values are checked).
    */
   public Builder toBuilder() {
     return new Builder(EventQuerySettings.of(this));
@@ -178,12 +176,8 @@ public final class EventQuery {
 
   /** Whether the query filters on anything about the aggregate. */
   public boolean filtersAggregates() {
-    return !aggregateNames.isEmpty()
-        || !aggregateIds.isEmpty()
-        || !versionExact.isEmpty()
-        || !versionRanges.isEmpty()
-        || versionMin != null
-        || versionMax != null
+    return !aggregateNames.isEmpty() || !aggregateIds.isEmpty() || !versionExact.isEmpty()
+        || !versionRanges.isEmpty() || versionMin != null || versionMax != null
         || !aggregates.isEmpty();
   }
 
@@ -213,12 +207,15 @@ public final class EventQuery {
    * (names, ids, times, ranges, aggregates) and sort keys accumulate. A single-valued setting (time
    * min, max, before and after, version min and max, start position, limit) may be made once: a
    * second call is an {@link IllegalStateException} naming the setting and both values. So are two
-   * settings that contradict each other (time min after max, time after not before before, version
-   * min above max, a field sorted by twice), naming both. A value no query can use (a negative
-   * limit, start position or version minimum, a backward range, a blank name) is an {@link
+   * settings that contradict each other, so that no event could match (time min after max; time
+   * after not before before or max; time min not before before; version min above max; a field
+   * sorted by twice), naming both. A value no query can use (a negative limit, start position,
+   * version minimum or maximum, a backward range, a blank name) is an {@link
    * InvalidQueryException} at once, naming the method; a null argument or value a {@link
    * NullPointerException} naming it. On a builder from {@link EventQuery#toBuilder()}, each
-   * single-valued setting copied may be replaced once.
+   * single-valued setting copied may be replaced once ({@code q.toBuilder().limit(5)} gives
+   * {@code q} with a limit of 5), and a setter is not checked against a copied value, which may
+   * yet be replaced: a contradiction left with a copied value fails at {@link #build()}.
    */
   public static final class Builder {
     private final EventQuerySettings s;
@@ -388,8 +385,15 @@ public final class EventQuery {
       return this;
     }
 
-    /** The query: every setting was checked when it was made. */
+    /**
+     * The query. Every setting was checked when it was made, against those made on this builder;
+     * here the settings are checked as a whole.
+     *
+     * @throws IllegalStateException when a setting contradicts a value copied by {@link
+     *     EventQuery#toBuilder()} and not replaced, naming both
+     */
     public EventQuery build() {
+      s.checkAll();
       return new EventQuery(s);
     }
   }

@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Collects and checks the settings of an {@link EventQuery.Builder} as each is made, so that a
  * mistake fails at the call that made it: a single-valued setting made twice, or contradicting
- * another, is an {@link IllegalStateException} naming both; a value no query can use (a negative
- * limit, a blank name) is an {@link InvalidQueryException}.
+ * another made on the same builder, is an {@link IllegalStateException} naming both; a value no
+ * query can use (a negative limit, a blank name) is an {@link InvalidQueryException}. A
+ * contradiction with a value copied by {@link EventQuery#toBuilder()} fails at {@link #checkAll()}
+ * instead, so both bounds of a copied window may be replaced, in either order.
  */
 final class EventQuerySettings {
   // The single-valued settings, one bit each in `made`.
@@ -79,9 +81,7 @@ final class EventQuerySettings {
   void timeMin(Instant min) {
     Objects.requireNonNull(min, "min");
     once(TIME_MIN, "timeMin", timeMin, min);
-    if (timeMax != null && min.isAfter(timeMax)) {
-      throw contradiction("timeMin " + min + " is after timeMax " + timeMax);
-    }
+    checkTimes(min, own(TIME_MAX, timeMax), own(TIME_BEFORE, timeBefore), own(TIME_AFTER, timeAfter), "");
     made |= TIME_MIN;
     timeMin = min;
   }
@@ -89,9 +89,7 @@ final class EventQuerySettings {
   void timeMax(Instant max) {
     Objects.requireNonNull(max, "max");
     once(TIME_MAX, "timeMax", timeMax, max);
-    if (timeMin != null && timeMin.isAfter(max)) {
-      throw contradiction("timeMin " + timeMin + " is after timeMax " + max);
-    }
+    checkTimes(own(TIME_MIN, timeMin), max, own(TIME_BEFORE, timeBefore), own(TIME_AFTER, timeAfter), "");
     made |= TIME_MAX;
     timeMax = max;
   }
@@ -99,9 +97,7 @@ final class EventQuerySettings {
   void timeBefore(Instant time) {
     Objects.requireNonNull(time, "time");
     once(TIME_BEFORE, "timeBefore", timeBefore, time);
-    if (timeAfter != null && !timeAfter.isBefore(time)) {
-      throw contradiction("timeAfter " + timeAfter + " is not before timeBefore " + time);
-    }
+    checkTimes(own(TIME_MIN, timeMin), own(TIME_MAX, timeMax), time, own(TIME_AFTER, timeAfter), "");
     made |= TIME_BEFORE;
     timeBefore = time;
   }
@@ -109,9 +105,7 @@ final class EventQuerySettings {
   void timeAfter(Instant time) {
     Objects.requireNonNull(time, "time");
     once(TIME_AFTER, "timeAfter", timeAfter, time);
-    if (timeBefore != null && !time.isBefore(timeBefore)) {
-      throw contradiction("timeAfter " + time + " is not before timeBefore " + timeBefore);
-    }
+    checkTimes(own(TIME_MIN, timeMin), own(TIME_MAX, timeMax), own(TIME_BEFORE, timeBefore), time, "");
     made |= TIME_AFTER;
     timeAfter = time;
   }
@@ -121,20 +115,66 @@ final class EventQuerySettings {
     if (min < 0) {
       throw new InvalidQueryException("versionMin must not be negative, got " + min);
     }
-    if (versionMax != null && min > versionMax) {
-      throw contradiction("versionMin " + min + " is greater than versionMax " + versionMax);
-    }
+    checkVersions(min, own(VERSION_MAX, versionMax), "");
     made |= VERSION_MIN;
     versionMin = min;
   }
 
   void versionMax(int max) {
     once(VERSION_MAX, "versionMax", versionMax, max);
-    if (versionMin != null && versionMin > max) {
-      throw contradiction("versionMin " + versionMin + " is greater than versionMax " + max);
+    if (max < 0) {
+      throw new InvalidQueryException("versionMax must not be negative, got " + max);
     }
+    checkVersions(own(VERSION_MIN, versionMin), max, "");
     made |= VERSION_MAX;
     versionMax = max;
+  }
+
+  /**
+   * Checks the settings as a whole, before a query is built from them. Contradictions between
+   * settings made on this builder failed at their setters already; what is left is one between a
+   * value made here and one copied by {@link EventQuery#toBuilder()} and not replaced.
+   */
+  void checkAll() {
+    String copied = " (one of them copied by toBuilder() and not replaced)";
+    checkTimes(timeMin, timeMax, timeBefore, timeAfter, copied);
+    checkVersions(versionMin, versionMax, copied);
+  }
+
+  /**
+   * Refuses time bounds no event can meet, naming both settings; a null bound is not compared.
+   * Each pair here pits a lower bound against an upper one: the inclusive {@code [min, max]} may be
+   * a single instant, every other pair excludes at least one end.
+   */
+  private static void checkTimes(
+      @Nullable Instant min, @Nullable Instant max, @Nullable Instant before, @Nullable Instant after,
+      String note) {
+    if (min != null && max != null && min.isAfter(max)) {
+      throw contradiction("timeMin " + min + " is after timeMax " + max + note);
+    }
+    if (after != null && before != null && !after.isBefore(before)) {
+      throw contradiction("timeAfter " + after + " is not before timeBefore " + before + note);
+    }
+    if (min != null && before != null && !min.isBefore(before)) {
+      throw contradiction("timeMin " + min + " is not before timeBefore " + before + note);
+    }
+    if (after != null && max != null && !after.isBefore(max)) {
+      throw contradiction("timeAfter " + after + " is not before timeMax " + max + note);
+    }
+  }
+
+  private static void checkVersions(@Nullable Integer min, @Nullable Integer max, String note) {
+    if (min != null && max != null && min > max) {
+      throw contradiction("versionMin " + min + " is greater than versionMax " + max + note);
+    }
+  }
+
+  /**
+   * {@code value} when {@code setting} was made on this builder, else null: a value copied by
+   * {@link EventQuery#toBuilder()} is not held against a setter, since it may yet be replaced.
+   */
+  private <T> @Nullable T own(int setting, @Nullable T value) {
+    return (made & setting) != 0 ? value : null;
   }
 
   void afterPosition(long position) {

@@ -44,6 +44,11 @@ public interface EventStore extends AutoCloseable {
    * Stores the events atomically and returns them with their global positions, in the order
    * given.
    *
+   * <p>A batch with several faults fails with one of the exceptions below; which one is not
+   * specified, and stores may differ (the in-memory store checks the input limits, then ids
+   * repeated within the batch, then versions within the batch, then ids already stored, then each
+   * aggregate's versions against its stored stream). Whichever is thrown, nothing is stored.
+   *
    * @throws ConcurrencyException when a version of an aggregate in the batch is already taken
    * @throws DuplicateEventException when an event id is already stored or repeated in the batch
    * @throws InvalidBatchException when versions within the batch or against the stored stream are

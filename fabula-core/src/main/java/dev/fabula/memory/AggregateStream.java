@@ -8,7 +8,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The positions of one aggregate's events in {@link MemoryEventStore}, in version order, so that
  * reading one aggregate touches only its own events. Appended under the store's lock and
- * published by {@code count} (volatile); replaced, never shrunk, when events are deleted.
+ * published by {@code count} (volatile); a reader reads {@link #count()} before {@link
+ * #positions()} (also volatile, for the array a writer grows), so the array it gets holds at least
+ * that many slots, each written before the count that covers it. Replaced, never shrunk, when
+ * events are deleted.
  */
 final class AggregateStream {
   /** An aggregate's name and id: the key of its stream, shared by the slots of its events. */
@@ -16,7 +19,11 @@ final class AggregateStream {
 
   /** The aggregate: the same object as the stream's key in the map, and in every slot of it. */
   private final Key key;
-  private int[] positions;
+  // Volatile, written only when the array grows: a lock-free reader reads count first, then this,
+  // and may see an array newer than that count (a writer grew it since). Through a plain field it
+  // could see the new array without the slots copied into it; the volatile write of the grown
+  // array publishes them. Slots written after a count was read are never read against it.
+  private volatile int[] positions;
   private volatile int count;
   private int version;
   // Whether the event at index i has version i + 1 (true for every stream built by inserts
@@ -54,10 +61,12 @@ final class AggregateStream {
 
   /** Appends the event at {@code position} with {@code newVersion}; under the lock. */
   void append(int position, int newVersion) {
-    if (count == positions.length) {
-      positions = Arrays.copyOf(positions, positions.length * 2);
+    int[] p = positions;
+    if (count == p.length) {
+      p = Arrays.copyOf(p, p.length * 2);
+      positions = p; // volatile write publishes the copied slots
     }
-    positions[count] = position;
+    p[count] = position;
     if (newVersion != count + 1) {
       dense = false;
     }
@@ -71,8 +80,9 @@ final class AggregateStream {
    */
   @Nullable AggregateStream withoutDeleted(EventColumns.Chunk[] cs) {
     var fresh = new AggregateStream(key, count);
+    int[] p = positions;
     for (int i = 0; i < count; i++) {
-      int position = positions[i];
+      int position = p[i];
       if (EventColumns.isLive(cs, position)) {
         fresh.append(position, EventColumns.versionAt(cs, position));
       }

@@ -67,31 +67,44 @@ final class MemoryQuery {
     return new Scan(cs, end, positions, to, from, plan.boundsOnly() ? null : plan);
   }
 
-  /** Several aggregates: their positions (within the bounds where dense), merged in position order. */
+  /**
+   * Several aggregates: their positions (within the bounds where dense), merged in position order.
+   * Each stream's count and positions are read once, the total summed, and one array filled.
+   */
   private static Spliterator<Event<?>> several(
       QueryPlan plan, List<AggregateSelector.Exact> aggregates, EventColumns.Chunk[] cs, int end,
       Map<AggregateStream.Key, AggregateStream> streams) {
-    int[] all = new int[0];
+    int k = aggregates.size(); // each once: the plan dropped repeats
+    int[] @Nullable [] found = new int[k][];
+    int[] froms = new int[k];
+    int[] tos = new int[k];
     int n = 0;
     boolean allDense = true;
-    for (AggregateSelector.Exact a : aggregates) { // each once: the plan dropped repeats
+    for (int i = 0; i < k; i++) {
+      AggregateSelector.Exact a = aggregates.get(i);
       AggregateStream stream = streams.get(new AggregateStream.Key(a.name(), a.id()));
       if (stream == null) {
         continue;
       }
-      int count = stream.count();
-      int[] p = stream.positions();
-      int from = 0;
-      int to = count;
+      int count = stream.count(); // before the positions: they hold at least count
+      found[i] = stream.positions();
       if (stream.dense()) {
-        from = from(plan, count);
-        to = to(plan, count, from);
+        froms[i] = from(plan, count);
+        tos[i] = to(plan, count, froms[i]);
       } else {
+        tos[i] = count;
         allDense = false;
       }
-      all = Arrays.copyOf(all, n + to - from);
-      System.arraycopy(p, from, all, n, to - from);
-      n += to - from;
+      n += tos[i] - froms[i];
+    }
+    int[] all = new int[n];
+    int at = 0;
+    for (int i = 0; i < k; i++) {
+      int[] p = found[i];
+      if (p != null) {
+        System.arraycopy(p, froms[i], all, at, tos[i] - froms[i]);
+        at += tos[i] - froms[i];
+      }
     }
     Arrays.sort(all);
     return new Scan(cs, end, all, n, 0, plan.boundsOnly() && allDense ? null : plan);

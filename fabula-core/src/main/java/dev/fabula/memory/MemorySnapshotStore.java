@@ -7,6 +7,7 @@ import dev.fabula.snapshot.SnapshotQuery;
 import dev.fabula.snapshot.SnapshotStore;
 import dev.fabula.spi.Arguments;
 import dev.fabula.spi.EventLimits;
+import dev.fabula.spi.TextOrder;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ final class MemorySnapshotStore implements SnapshotStore {
     for (SortOrder o : sort) {
       Comparator<Snapshot> key =
           switch (o.field()) {
-            case AGGREGATE_NAME -> Comparator.comparing(Snapshot::aggregateName);
+            case AGGREGATE_NAME -> (a, b) -> TextOrder.compare(a.aggregateName(), b.aggregateName());
             case AGGREGATE_ID -> (a, b) -> compareIds(a.aggregateId(), b.aggregateId());
             case AGGREGATE_VERSION -> Comparator.comparingInt(Snapshot::version);
             case TIME -> Comparator.comparing(Snapshot::time);

@@ -163,6 +163,8 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
    */
   public static final class Builder {
     private final Map<String, BiConsumer<Object, Entry>> providers = new HashMap<>();
+    /** The data type each event name was registered with, to name both calls of a repeat. */
+    private final Map<String, Class<?>> dataTypes = new HashMap<>();
     private @Nullable String name;
 
     private Builder() {}
@@ -202,11 +204,17 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
             }
             provider.accept(dataType.cast(data), entry);
           };
-      if (providers.putIfAbsent(eventName, typed) != null) {
-        throw Settings.repeated(
-            "on(\"" + eventName + "\", …)", "on(\"" + eventName + "\", " + dataType.getName() + ".class, …)");
+      Class<?> earlier = dataTypes.putIfAbsent(eventName, dataType);
+      if (earlier != null) {
+        throw Settings.repeated(onCall(eventName, earlier), onCall(eventName, dataType));
       }
+      providers.put(eventName, typed);
       return this;
+    }
+
+    /** The call {@code on("name", Type.class, …)} as a message names it. */
+    private static String onCall(String eventName, Class<?> dataType) {
+      return "on(\"" + eventName + "\", " + dataType.getName() + ".class, …)";
     }
 
     /**

@@ -41,8 +41,10 @@ import org.jspecify.annotations.Nullable;
  * at 1.
  *
  * <p>The command's metadata travels as the metadata of the {@value #DISPATCHED} event. All records
- * hold only strings, UUIDs, numbers, byte arrays and string maps, so any codec can encode them;
- * networked event buses need them in their registry: see {@link #register}, which applications
+ * hold only strings, UUIDs, numbers, byte arrays and string maps, so any codec that reads records
+ * can encode them on the class path; on the module path core opens this package to Jackson only,
+ * so only fabula-jackson's codec can. Networked event buses need them in their registry: see
+ * {@link #register}, which applications
  * reach through {@link dev.fabula.command.CommandBuses#registerProtocol}. The record shapes are the
  * wire format: changing one is a breaking change for buses of different versions that share an
  * event bus, though no application code sees them (ADR 0016).

@@ -21,7 +21,8 @@ final class EventOrder {
 
   /**
    * Orders events by {@code order}'s keys in turn: events without an aggregate sort first
-   * ascending and last descending by any aggregate key, ids compare as their 16 bytes unsigned.
+   * ascending and last descending by any aggregate key, ids compare as their 16 bytes unsigned,
+   * names (event and aggregate) by code point ({@link TextOrder}).
    */
   static Comparator<Event<?>> comparator(List<SortOrder> order) {
     if (order.size() == 1 && order.get(0).equals(ASCENDING_POSITION)) {
@@ -42,7 +43,7 @@ final class EventOrder {
     return switch (field) {
       case POSITION -> BY_POSITION;
       case TIME -> Comparator.comparing(Event::time);
-      case NAME -> Comparator.comparing(Event::name);
+      case NAME -> (a, b) -> TextOrder.compare(a.name(), b.name());
       case AGGREGATE_NAME -> (a, b) -> compareNames(a.aggregateOrNull(), b.aggregateOrNull());
       case AGGREGATE_ID -> (a, b) -> compareIds(a.aggregateOrNull(), b.aggregateOrNull());
       case AGGREGATE_VERSION -> (a, b) -> compareVersions(a.aggregateOrNull(), b.aggregateOrNull());
@@ -50,7 +51,7 @@ final class EventOrder {
   }
 
   private static int compareNames(@Nullable AggregateRef a, @Nullable AggregateRef b) {
-    return a == null || b == null ? absentFirst(a, b) : a.name().compareTo(b.name());
+    return a == null || b == null ? absentFirst(a, b) : TextOrder.compare(a.name(), b.name());
   }
 
   /** Orders ids as their 16 bytes compare, as PostgreSQL and MongoDB do. */

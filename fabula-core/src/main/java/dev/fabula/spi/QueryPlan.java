@@ -89,6 +89,9 @@ public final class QueryPlan {
   private final @Nullable Instant timeAfter;
   private final int versionMin;
   private final int versionMax;
+  // The exact versions and the version ranges as VersionSets keeps them: no Integer per event.
+  private final int[] versionExact;
+  private final int[] versionRanges;
 
   private QueryPlan(EventQuery q) {
     this.query = q;
@@ -121,6 +124,8 @@ public final class QueryPlan {
     this.timeAfter = q.timeAfter().orElse(null);
     this.versionMin = q.versionMin().orElse(Integer.MIN_VALUE);
     this.versionMax = q.versionMax().orElse(Integer.MAX_VALUE);
+    this.versionExact = VersionSets.sorted(q.versionExact());
+    this.versionRanges = VersionSets.rangeEnds(q.versionRanges());
   }
 
   /** The plan for {@code query}. */
@@ -158,8 +163,11 @@ public final class QueryPlan {
   }
 
   /**
-   * Whether the result is in ascending position order, so a store that walks positions (or one
-   * aggregate's versions, which rise with positions) needs no sort.
+   * Whether the result is in ascending position order, so a store that walks positions needs no
+   * sort. Within one aggregate this counts ascending version order as position order too, which
+   * holds only for a store that assigns each aggregate's positions in the order its versions commit
+   * (the in-memory store, which writes under one lock). A store that cannot promise that (PostgreSQL,
+   * whose positions come from a sequence drawn before commit) always sorts by {@link #order()}.
    */
   public boolean inPositionOrder() {
     return positionOrder;
@@ -231,9 +239,9 @@ public final class QueryPlan {
 
   /**
    * Orders events as {@link #order()} says: events without an aggregate sort first ascending and
-   * last descending by any aggregate key; ids compare as their 16 bytes unsigned, names by UTF-16
-   * code units (PostgreSQL's {@code COLLATE "C"} on the stored text gives the same order for every
-   * name of the Basic Multilingual Plane).
+   * last descending by any aggregate key; ids compare as their 16 bytes unsigned, names (event and
+   * aggregate) by code point ({@link TextOrder}), the order of PostgreSQL's {@code COLLATE "C"} on
+   * UTF-8 text and of MongoDB.
    */
   public Comparator<Event<?>> comparator() {
     return comparator;
@@ -346,10 +354,10 @@ public final class QueryPlan {
     if (v < versionMin || v > versionMax) {
       return false;
     }
-    if (!q.versionExact().isEmpty() && !q.versionExact().contains(v)) {
+    if (versionExact.length != 0 && !VersionSets.contains(versionExact, v)) {
       return false;
     }
-    if (!q.versionRanges().isEmpty() && !anyContains(q.versionRanges(), v)) {
+    if (versionRanges.length != 0 && !VersionSets.inAnyRange(versionRanges, v)) {
       return false;
     }
     List<AggregateSelector> selectors = q.aggregates();

@@ -4,9 +4,12 @@
  * the same way in every store ({@link dev.fabula.spi.Arguments}), the listeners behind {@link
  * dev.fabula.event.InsertNotifying} ({@link dev.fabula.spi.InsertListeners}), the accessor through
  * which the repository commits an aggregate ({@link dev.fabula.spi.AggregateAccess}), the wire
- * records of the distributed command bus ({@link dev.fabula.spi.CommandProtocol}) and the
- * time-ordered id generator ({@link dev.fabula.spi.UuidV7}). Kept in one place so that every
- * backend behaves the same.
+ * records of the distributed command bus ({@link dev.fabula.spi.CommandProtocol}), the
+ * time-ordered id generator ({@link dev.fabula.spi.UuidV7}), the builders' refusal of a setting
+ * made twice or contradicting another ({@link dev.fabula.spi.Settings}), the one query plan every
+ * store translates ({@link dev.fabula.spi.QueryPlan}) and the check of a batch before a store
+ * writes it ({@link dev.fabula.spi.BatchValidator}). Kept in one place so that every backend
+ * behaves the same.
  *
  * <p>Not a stable API. On the module path the package is exported only to Fabula's own modules
  * (see {@code module-info.java} and ADR 0016); on the class path nothing stops a caller, but

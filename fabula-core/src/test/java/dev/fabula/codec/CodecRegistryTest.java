@@ -37,10 +37,14 @@ class CodecRegistryTest {
     assertThatThrownBy(() -> CodecRegistry.builder().registerSnapshot("p", Created.class).registerSnapshot("p", Created.class))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("was already set");
+    Upcaster first = m -> m;
+    Upcaster second = m -> m;
     assertThatThrownBy(
-            () -> CodecRegistry.builder().register("a", Created.class, 3).upcaster("a", 1, m -> m).upcaster("a", 1, m -> m))
+            () -> CodecRegistry.builder().register("a", Created.class, 3).upcaster("a", 1, first).upcaster("a", 1, second))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("upcaster(\"a\", 1, …) was already set; upcaster(\"a\", 1, …) would replace it");
+        .hasMessageStartingWith("upcaster(\"a\", 1, " + first + ") was already set; upcaster(\"a\", 1, " + second
+            + ") would replace it");
+    assertThat(first.toString()).as("so the two calls read differently").isNotEqualTo(second.toString());
     // different names and different steps accumulate
     CodecRegistry many =
         CodecRegistry.builder()

@@ -44,6 +44,67 @@ class EventQueryTest {
   }
 
   @Test
+  void refusesTimeBoundsOfOppositeKindsThatNoEventCanMeet() {
+    assertThatThrownBy(() -> EventQuery.builder().timeMin(t).timeBefore(t))
+        .as("t >= min and t < min")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeMin " + t + " is not before timeBefore " + t);
+    assertThatThrownBy(() -> EventQuery.builder().timeBefore(t).timeMin(t.plusSeconds(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeMin " + t.plusSeconds(1) + " is not before timeBefore " + t);
+    assertThatThrownBy(() -> EventQuery.builder().timeAfter(t).timeMax(t))
+        .as("t > max and t <= max")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeAfter " + t + " is not before timeMax " + t);
+    assertThatThrownBy(() -> EventQuery.builder().timeMax(t).timeAfter(t.plusSeconds(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeAfter " + t.plusSeconds(1) + " is not before timeMax " + t);
+    EventQuery open = EventQuery.builder().timeMin(t).timeBefore(t.plusNanos(1)).timeAfter(t.minusNanos(1)).timeMax(t).build();
+    assertThat(open.timeMin()).as("bounds one instant apart still meet at t").hasValue(t);
+  }
+
+  @Test
+  void aCopiedBoundMayBeReplacedInEitherOrderAndIsCheckedAtBuild() {
+    UUID id = new UUID(1, 1);
+    EventQuery q = EventQuery.builder().aggregate("order", id).versionMin(1).versionMax(100)
+        .timeMin(t).timeMax(t.plusSeconds(10)).timeAfter(t).timeBefore(t.plusSeconds(10)).build();
+    EventQuery later = q.toBuilder().versionMin(101).versionMax(200)
+        .timeMin(t.plusSeconds(20)).timeMax(t.plusSeconds(30))
+        .timeAfter(t.plusSeconds(20)).timeBefore(t.plusSeconds(30)).build();
+    assertThat(later.versionMin()).hasValue(101);
+    assertThat(later.versionMax()).hasValue(200);
+    assertThat(later.timeMin()).hasValue(t.plusSeconds(20));
+    assertThat(later.timeAfter()).hasValue(t.plusSeconds(20));
+    EventQuery earlier = q.toBuilder().versionMax(0).versionMin(0).timeBefore(t.minusSeconds(5)).timeMax(t.minusSeconds(5))
+        .timeMin(t.minusSeconds(9)).timeAfter(t.minusSeconds(9)).build();
+    assertThat(earlier.versionMax()).as("the upper bound first").hasValue(0);
+    assertThat(earlier.timeMax()).hasValue(t.minusSeconds(5));
+
+    assertThatThrownBy(() -> q.toBuilder().versionMin(101).build())
+        .as("the copied maximum left in place")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("versionMin 101 is greater than versionMax 100")
+        .hasMessageContaining("copied by toBuilder()");
+    assertThatThrownBy(() -> q.toBuilder().timeMin(t.plusSeconds(11)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeMin " + t.plusSeconds(11) + " is after timeMax " + t.plusSeconds(10));
+    assertThatThrownBy(() -> q.toBuilder().timeBefore(t).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeAfter " + t + " is not before timeBefore " + t);
+    assertThatThrownBy(() -> q.toBuilder().timeMax(t).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeAfter " + t + " is not before timeMax " + t);
+    assertThatThrownBy(() -> q.toBuilder().timeMin(t.plusSeconds(10)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("timeMin " + t.plusSeconds(10) + " is not before timeBefore " + t.plusSeconds(10));
+    assertThatThrownBy(() -> q.toBuilder().versionMin(101).versionMax(100))
+        .as("two values made on the builder still fail at the setter")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("versionMin 101 is greater than versionMax 100")
+        .hasMessageNotContaining("copied");
+  }
+
+  @Test
   void aContradictionLeavesTheEarlierSettingInPlace() {
     EventQuery.Builder b = EventQuery.builder().versionMax(4);
     assertThatThrownBy(() -> b.versionMin(5)).isInstanceOf(IllegalStateException.class);
@@ -70,6 +131,12 @@ class EventQueryTest {
     assertThatThrownBy(() -> EventQuery.builder().versionMin(-1))
         .isInstanceOf(InvalidQueryException.class)
         .hasMessageContaining("versionMin must not be negative, got -1");
+    assertThatThrownBy(() -> EventQuery.builder().versionMax(-1))
+        .isInstanceOf(InvalidQueryException.class)
+        .hasMessageContaining("versionMax must not be negative, got -1");
+    assertThat(EventQuery.builder().versionMax(0).build().versionMax())
+        .as("no version is 0, but like a limit of 0 it is a valid query that selects nothing")
+        .hasValue(0);
   }
 
   @Test
@@ -137,8 +204,8 @@ class EventQueryTest {
         .as("a replaced setting counts as made")
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("limit was already set to 5, cannot set it to 6");
-    assertThatThrownBy(() -> q.toBuilder().versionMin(10))
-        .as("a contradiction with a copied value")
+    assertThatThrownBy(() -> q.toBuilder().versionMin(10).build())
+        .as("a contradiction with a copied value, at build()")
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("versionMin 10 is greater than versionMax 9");
     assertThatThrownBy(() -> EventQuery.builder().sortBy(SortField.TIME).build().toBuilder().sortBy(SortField.TIME))

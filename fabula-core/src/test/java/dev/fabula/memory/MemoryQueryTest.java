@@ -80,6 +80,42 @@ class MemoryQueryTest {
     }
   }
 
+  @Test
+  void severalMergesManyAggregatesSomeUnknownSomeWithHolesInPositionOrder() {
+    EventStore store = InMemory.eventStore();
+    int aggregates = 300;
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < aggregates; i++) {
+      ids.add(new UUID(7, i));
+    }
+    // Interleaved: round r appends version r + 1 to every aggregate i with i % 3 >= r % 3.
+    int[] versions = new int[aggregates];
+    for (int round = 0; round < 4; round++) {
+      for (int i = 0; i < aggregates; i++) {
+        if (i % 3 >= round % 3) {
+          store.insert(List.of(Event.create("x", "d").withAggregate("order", ids.get(i), ++versions[i])));
+        }
+      }
+    }
+    List<Event<?>> stored = all(store);
+    store.delete(List.of(find(stored, "order", ids.get(2), 2), find(stored, "order", ids.get(5), 1)));
+    stored = all(store);
+    EventQuery.Builder selection = EventQuery.builder();
+    for (int i = 0; i < aggregates; i += 2) { // every other aggregate, and some never stored
+      selection.aggregate("order", ids.get(i)).aggregate("order", new UUID(8, i));
+    }
+    EventQuery whole = selection.build();
+    for (EventQuery q : List.of(whole, whole.toBuilder().versionMin(2).versionMax(3).build())) {
+      QueryPlan plan = QueryPlan.of(q);
+      assertThat(plan.scope()).isInstanceOf(QueryPlan.Several.class);
+      List<Long> expected = stored.stream().filter(plan::matches).map(Event::position).toList();
+      assertThat(expected).as("the case is not empty").hasSizeGreaterThan(aggregates / 2);
+      try (Stream<Event<?>> s = store.query(q)) {
+        assertThat(s.map(Event::position).toList()).as(q.toString()).containsExactlyElementsOf(expected);
+      }
+    }
+  }
+
   private static List<Event<?>> all(EventStore store) {
     try (Stream<Event<?>> s = store.query(EventQuery.all())) {
       return s.toList();

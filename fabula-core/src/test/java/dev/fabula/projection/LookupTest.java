@@ -67,7 +67,8 @@ class LookupTest {
                     .on("a", Deleted.class, (d, e) -> {})
                     .on("a", Registered.class, (d, e) -> {}))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("on(\"a\", …) was already set; on(\"a\", " + Registered.class.getName() + ".class, …)");
+        .hasMessageStartingWith("on(\"a\", " + Deleted.class.getName() + ".class, …) was already set; on(\"a\", "
+            + Registered.class.getName() + ".class, …)");
   }
 
   @Test

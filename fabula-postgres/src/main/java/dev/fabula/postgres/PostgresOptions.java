@@ -174,9 +174,8 @@ public final class PostgresOptions {
      */
     public Builder eventsTable(String name) {
       identifier("events table name", name);
-      once("eventsTable", eventsTable, name);
+      table("eventsTable", eventsTable, name);
       eventsTable = name;
-      requireDistinctTables(false);
       return this;
     }
 
@@ -188,9 +187,8 @@ public final class PostgresOptions {
      */
     public Builder snapshotsTable(String name) {
       identifier("snapshots table name", name);
-      once("snapshotsTable", snapshotsTable, name);
+      table("snapshotsTable", snapshotsTable, name);
       snapshotsTable = name;
-      requireDistinctTables(false);
       return this;
     }
 
@@ -202,9 +200,8 @@ public final class PostgresOptions {
      */
     public Builder progressTable(String name) {
       identifier("progress table name", name);
-      once("progressTable", progressTable, name);
+      table("progressTable", progressTable, name);
       progressTable = name;
-      requireDistinctTables(false);
       return this;
     }
 
@@ -258,7 +255,7 @@ public final class PostgresOptions {
      *     default)
      */
     public PostgresOptions build() {
-      requireDistinctTables(true);
+      requireDistinctTables();
       return new PostgresOptions(this);
     }
 
@@ -269,18 +266,44 @@ public final class PostgresOptions {
     }
 
     /**
-     * Refuses two tables of one name, naming both settings. Until {@link #build()}, only tables
-     * both set are compared: one left at its default may still be set.
+     * Refuses a second call of the table {@code setting}, or a {@code name} another table set on
+     * this builder has (naming the setting being made first, then the other), before anything is
+     * taken: a refused call leaves the builder as it was. A table left at its default is compared at
+     * {@link #build()} only, since it may still be set.
      */
-    private void requireDistinctTables(boolean building) {
-      List<String> names = List.of(eventsTable, snapshotsTable, progressTable);
-      for (int i = 0; i < names.size(); i++) {
-        for (int j = i + 1; j < names.size(); j++) {
+    private void table(String setting, String earlier, String name) {
+      Settings.requireUnset(made.contains(setting), setting, earlier, name);
+      for (String other : TABLES) {
+        if (!other.equals(setting) && made.contains(other) && tableName(other).equals(name)) {
+          throw Settings.contradiction(
+              Settings.call(setting, name), Settings.call(other, name), "two tables cannot share a name");
+        }
+      }
+      made.add(setting);
+    }
+
+    private String tableName(String setting) {
+      return switch (setting) {
+        case "eventsTable" -> eventsTable;
+        case "snapshotsTable" -> snapshotsTable;
+        case "progressTable" -> progressTable;
+        default -> throw new IllegalArgumentException("no table setting " + setting);
+      };
+    }
+
+    /**
+     * Refuses two tables of one name at {@link #build()}, naming both settings: one set here and
+     * another left at its default (two set here were refused at the setter).
+     */
+    private void requireDistinctTables() {
+      for (int i = 0; i < TABLES.size(); i++) {
+        for (int j = i + 1; j < TABLES.size(); j++) {
           String first = TABLES.get(i);
           String second = TABLES.get(j);
-          if (names.get(i).equals(names.get(j)) && (building || made.contains(first) && made.contains(second))) {
+          if (tableName(first).equals(tableName(second))) {
             throw Settings.contradiction(
-                setting(second, names.get(j)), setting(first, names.get(i)), "two tables cannot share a name");
+                setting(second, tableName(second)), setting(first, tableName(first)),
+                "two tables cannot share a name");
           }
         }
       }

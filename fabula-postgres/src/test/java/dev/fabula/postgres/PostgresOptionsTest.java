@@ -54,10 +54,23 @@ class PostgresOptionsTest {
   }
 
   @Test
+  void aRefusedTableNameLeavesTheBuilderAsItWas() {
+    PostgresOptions.Builder b = PostgresOptions.builder().eventsTable("t");
+    assertThatThrownBy(() -> b.snapshotsTable("t")).isInstanceOf(IllegalStateException.class);
+    PostgresOptions afterRefusal = b.snapshotsTable("s").build();
+    assertThat(afterRefusal.snapshotsTable()).as("the refused call set nothing").isEqualTo("s");
+    assertThat(afterRefusal.eventsTable()).isEqualTo("t");
+  }
+
+  @Test
   void twoTablesOfOneNameContradictEachOther() {
     assertThatThrownBy(() -> PostgresOptions.builder().eventsTable("t").progressTable("t"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("progressTable(\"t\") contradicts eventsTable(\"t\"): two tables cannot share a name");
+    assertThatThrownBy(() -> PostgresOptions.builder().progressTable("t").eventsTable("t"))
+        .as("the setting being made is named first, whichever table it is")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("eventsTable(\"t\") contradicts progressTable(\"t\"): two tables cannot share a name");
     // a table named like another's default may still be moved on: the clash counts at build()
     assertThat(
             PostgresOptions.builder().eventsTable("fabula_snapshots").snapshotsTable("snaps").build().eventsTable())

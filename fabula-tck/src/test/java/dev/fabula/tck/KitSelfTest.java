@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.UniqueId;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
@@ -20,8 +21,10 @@ import org.junit.platform.testkit.engine.Events;
  * The kit is worth only what it catches. Runs every suite against a backend that does nothing
  * ({@link DoNothing}): every correctness test must fail, but for the few listed here with the reason
  * they cannot. Then runs the event store suite against stores with one subtle fault each ({@link
- * BrokenBackends}), and the command bus suite against a bus without coordination, and names the
- * tests that must catch each fault.
+ * BrokenBackends}), the event bus suite against buses whose queue groups or durable subscriptions
+ * are broken (those on a {@link ReferenceBus} with a fault), and the command bus suite against a
+ * bus without coordination, and names the tests that must catch each fault. The bus suite runs against a do-nothing bus twice: once said to share queue groups and
+ * keep durable subscriptions, once said to refuse both.
  *
  * <p>A new test that passes against a do-nothing backend fails {@link #assertEveryTestFails} by
  * name: strengthen it, or list it below with the reason it cannot fail.
@@ -48,6 +51,11 @@ class KitSelfTest {
   @Test
   void everyEventBusTestFailsAgainstADoNothingBus() {
     assertEveryTestFails(SelfTestKits.DoNothingEventBus.class, EVENT_BUS_CANNOT_FAIL);
+  }
+
+  @Test
+  void everyEventBusTestFailsAgainstADoNothingBusThatShouldRefuseQueueGroupsAndDurables() {
+    assertEveryTestFails(SelfTestKits.DoNothingRefusingEventBus.class, EVENT_BUS_CANNOT_FAIL);
   }
 
   @Test
@@ -96,11 +104,51 @@ class KitSelfTest {
   }
 
   @Test
+  void theEventStoreSuiteCatchesAStoreThatReordersTwoPositions() {
+    assertCaught(
+        SelfTestKits.ReordersTwoPositions.class,
+        "assignsIncreasingPositionsInInsertOrder",
+        "findsAndGuardsIdsWhateverTheirOrder",
+        "twoExactSelectorsReadBothAggregatesInPositionOrder",
+        "Queries.everythingInPositionOrder",
+        "Queries.afterAPosition");
+  }
+
+  @Test
   void theEventStoreSuiteCatchesAStoreThatAcceptsATakenVersion() {
     assertCaught(
         SelfTestKits.AcceptsATakenVersion.class,
         "rejectsAVersionAlreadyTakenAndStoresNothingOfTheBatch",
         "concurrentWritersOnOneAggregateGetExactlyOneWinnerPerVersion");
+  }
+
+  @Test
+  void theEventBusSuiteCatchesAQueueGroupThatDeliversToEveryMember() {
+    assertCaught(
+        SelfTestKits.QueueGroupDeliversToEveryMember.class,
+        "queueGroupMembersShareTheEventsEachDeliveredToOneMember",
+        "twoQueueGroupsEachGetEveryEvent",
+        "aQueueGroupMemberThatClosesLeavesAndTheOthersGetItsShare");
+  }
+
+  @Test
+  void theEventBusSuiteCatchesAQueueGroupThatKeepsRoutingToAClosedMember() {
+    assertCaught(
+        SelfTestKits.QueueGroupKeepsClosedMembers.class,
+        "aQueueGroupMemberThatClosesLeavesAndTheOthersGetItsShare");
+  }
+
+  @Test
+  void theEventBusSuiteCatchesADurableSubscriptionThatForgetsWhatItAcknowledged() {
+    assertCaught(SelfTestKits.DurableForgetsAcks.class, "aDurableSubscriptionResumesAfterItsSubscriberRestarts");
+  }
+
+  @Test
+  void theEventBusSuiteCatchesADurableSubscriptionThatNeverDeliversAgain() {
+    assertCaught(
+        SelfTestKits.DurableNeverRedelivers.class,
+        "aDurableHandlerThatThrowsGetsTheEventAgain",
+        "aDurableSubscriptionGivesUpAfterMaxDeliveriesAndReportsIt");
   }
 
   @Test
@@ -115,13 +163,26 @@ class KitSelfTest {
 
   // ---------------------------------------------------------------- running a suite
 
+  @Test
+  void aNestedClassThatCannotSetUpIsReportedWithItsTests() {
+    Outcomes outcomes = Outcomes.of(SelfTestKits.NestedClassCannotSetUp.class);
+    assertThat(outcomes.passed()).containsExactly("runs");
+    assertThat(outcomes.notRun())
+        .anySatisfy(n -> assertThat(n).startsWith("container Broken failed: ")
+            .contains("cannot set up"))
+        .contains("Broken.neverRuns (discovered, never finished)");
+  }
+
   /**
    * Asserts that every test of {@code kit} ran and failed, except exactly those in {@code
    * cannotFail}: a listed test that now fails is stale in the list, and must leave it too.
    */
   private static void assertEveryTestFails(Class<?> kit, Map<String, String> cannotFail) {
     Outcomes outcomes = Outcomes.of(kit);
-    assertThat(outcomes.notRun()).as("%s: tests skipped or aborted (the kit skips nothing)", kit.getSimpleName()).isEmpty();
+    assertThat(outcomes.notRun())
+        .as("%s: tests skipped, aborted or never finished, or failed containers (the kit skips nothing)",
+            kit.getSimpleName())
+        .isEmpty();
     Set<String> weak = new TreeSet<>(outcomes.passed());
     weak.removeAll(cannotFail.keySet());
     assertThat(weak)
@@ -139,7 +200,9 @@ class KitSelfTest {
   /** Asserts that each of {@code tests} of {@code kit} ran and failed. */
   private static void assertCaught(Class<?> kit, String... tests) {
     Outcomes outcomes = Outcomes.of(kit);
-    assertThat(outcomes.notRun()).as("%s: tests skipped or aborted", kit.getSimpleName()).isEmpty();
+    assertThat(outcomes.notRun())
+        .as("%s: tests skipped, aborted or never finished, or failed containers", kit.getSimpleName())
+        .isEmpty();
     assertThat(outcomes.failed())
         .as("%s: the tests that must catch its fault (passed: %s)", kit.getSimpleName(), outcomes.passed())
         .contains(tests);
@@ -150,9 +213,15 @@ class KitSelfTest {
    * tests of a nested class ({@code "Queries.byNames"}).
    */
   private record Outcomes(Map<String, TestExecutionResult.Status> byTest, List<String> notRun) {
+    /**
+     * Runs {@code kit}. {@link #notRun()} names every test skipped or aborted, every container
+     * (a nested class, say) that failed, and every discovered test that never finished: a nested
+     * class that cannot set up is reported, not silently lost with its tests.
+     */
     static Outcomes of(Class<?> kit) {
-      Events events =
-          EngineTestKit.engine("junit-jupiter").selectors(selectClass(kit)).execute().testEvents();
+      EngineExecutionResults results =
+          EngineTestKit.engine("junit-jupiter").selectors(selectClass(kit)).execute();
+      Events events = results.testEvents();
       Map<String, TestExecutionResult.Status> byTest = new TreeMap<>();
       events.finished().stream()
           .forEach(e -> byTest.put(name(e.getTestDescriptor()), e.getRequiredPayload(TestExecutionResult.class).getStatus()));
@@ -163,6 +232,18 @@ class KitSelfTest {
           notRun.add(test);
         }
       });
+      results.containerEvents().failed().stream()
+          .forEach(e -> notRun.add("container " + e.getTestDescriptor().getDisplayName() + " failed: "
+              + e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElse(null)));
+      Set<String> reported = new TreeSet<>(notRun);
+      results.allEvents().started().stream()
+          .map(e -> e.getTestDescriptor())
+          .filter(d -> d.getParent().isEmpty()) // the engine's descriptor: the whole discovered tree
+          .flatMap(engine -> engine.getDescendants().stream())
+          .filter(TestDescriptor::isTest)
+          .map(Outcomes::name)
+          .filter(test -> !byTest.containsKey(test) && !reported.contains(test))
+          .forEach(test -> notRun.add(test + " (discovered, never finished)"));
       return new Outcomes(byTest, notRun);
     }
 

@@ -10,6 +10,10 @@ import dev.fabula.tck.event.EventStoreConformance;
 import dev.fabula.tck.projection.ProgressStoreConformance;
 import dev.fabula.tck.snapshot.SnapshotStoreConformance;
 import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The kit's suites bound to the {@link DoNothing} and {@link BrokenBackends} backends, exactly as a
@@ -62,6 +66,17 @@ final class SelfTestKits {
     }
   }
 
+  static class ReordersTwoPositions extends EventStoreConformance {
+    ReordersTwoPositions() {
+      super(IN_MEMORY);
+    }
+
+    @Override
+    protected EventStore newStore() {
+      return BrokenBackends.reordersTwoPositions();
+    }
+  }
+
   static class AcceptsATakenVersion extends EventStoreConformance {
     AcceptsATakenVersion() {
       super(IN_MEMORY);
@@ -81,6 +96,77 @@ final class SelfTestKits {
     @Override
     protected EventBus newBus() {
       return DoNothing.eventBus();
+    }
+  }
+
+  static class DoNothingRefusingEventBus extends EventBusConformance {
+    DoNothingRefusingEventBus() {
+      super(
+          EventBusConformance.Capabilities.defaults()
+              .withTimeout(Duration.ofMillis(50))
+              .withQueueGroups(false)
+              .withDurable(false)
+              .withSharedTransport(false));
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return DoNothing.eventBus();
+    }
+  }
+
+  /** The in-memory bus's capabilities, for the buses that wrap it. */
+  private static final EventBusConformance.Capabilities IN_MEMORY_BUS =
+      EventBusConformance.Capabilities.defaults()
+          .withDurable(false)
+          .withSharedTransport(false)
+          .withTimeout(Duration.ofSeconds(1));
+
+  static class QueueGroupDeliversToEveryMember extends EventBusConformance {
+    QueueGroupDeliversToEveryMember() {
+      super(IN_MEMORY_BUS);
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return BrokenBackends.queueGroupDeliversToEveryMember();
+    }
+  }
+
+  static class QueueGroupKeepsClosedMembers extends EventBusConformance {
+    QueueGroupKeepsClosedMembers() {
+      super(IN_MEMORY_BUS);
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return BrokenBackends.queueGroupKeepsClosedMembers();
+    }
+  }
+
+  static class DurableForgetsAcks extends EventBusConformance {
+    private final ReferenceBus.Transport transport = ReferenceBus.transport(ReferenceBus.Fault.FORGETS_ACKS);
+
+    DurableForgetsAcks() {
+      super(EventBusConformance.Capabilities.defaults().withTimeout(Duration.ofSeconds(1)));
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return transport.newBus();
+    }
+  }
+
+  static class DurableNeverRedelivers extends EventBusConformance {
+    private final ReferenceBus.Transport transport = ReferenceBus.transport(ReferenceBus.Fault.NO_REDELIVERY);
+
+    DurableNeverRedelivers() {
+      super(EventBusConformance.Capabilities.defaults().withTimeout(Duration.ofSeconds(1)));
+    }
+
+    @Override
+    protected EventBus newBus() {
+      return transport.newBus();
     }
   }
 
@@ -117,6 +203,24 @@ final class SelfTestKits {
     @Override
     protected Transport openTransport() {
       return BrokenBackends.broadcastCommandTransport();
+    }
+  }
+
+  /** Not a kit: a suite whose nested class fails to set up, for the self-test's own counting. */
+  static class NestedClassCannotSetUp {
+    @Test
+    void runs() {}
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Broken {
+      @BeforeAll
+      void setUp() {
+        throw new IllegalStateException("cannot set up");
+      }
+
+      @Test
+      void neverRuns() {}
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.fabula.testing;
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
-import dev.fabula.spi.UuidV7;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -55,9 +54,9 @@ public final class AggregateFixture<A extends AggregateRoot> {
     this.id = Objects.requireNonNull(id, "id");
   }
 
-  /** A fixture for aggregates made by {@code factory}, with a fresh id. */
+  /** A fixture for aggregates made by {@code factory}, with a fresh random id. */
   public static <A extends AggregateRoot> AggregateFixture<A> of(Function<UUID, A> factory) {
-    return new AggregateFixture<>(factory, UuidV7.next());
+    return new AggregateFixture<>(factory, UUID.randomUUID());
   }
 
   /** A fixture for the aggregate with this id. */

@@ -17,7 +17,6 @@ import dev.fabula.event.EventStore;
 import dev.fabula.event.Metadata;
 import dev.fabula.memory.InMemory;
 import dev.fabula.repository.Repository;
-import dev.fabula.spi.UuidV7;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -70,10 +69,10 @@ public final class CommandFixture<A extends AggregateRoot> {
     this.aggregateName = factory.apply(id).name();
   }
 
-  /** A fixture for {@code commands} on aggregates made by {@code factory}, with a fresh id. */
+  /** A fixture for {@code commands} on aggregates made by {@code factory}, with a fresh random id. */
   public static <A extends AggregateRoot> CommandFixture<A> of(
       Function<UUID, A> factory, AggregateCommands<A> commands) {
-    return new CommandFixture<>(factory, commands, UuidV7.next());
+    return new CommandFixture<>(factory, commands, UUID.randomUUID());
   }
 
   /** A fixture for {@code commands} on the aggregate with this id. */

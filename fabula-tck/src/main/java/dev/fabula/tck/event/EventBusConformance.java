@@ -4,23 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.ClosedException;
+import dev.fabula.event.Durable;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.event.UnsupportedSubscriptionException;
 import dev.fabula.tck.TckData;
 import dev.fabula.tck.TckData.Alpha;
 import dev.fabula.tck.TckData.Beta;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,12 +39,17 @@ import org.junit.jupiter.api.Test;
  * The conformance suite for {@link EventBus}es: delivery by name and wildcard, many subscribers,
  * multi-event publish, order per subscription, prompt stop on close, handler errors (an {@link
  * Error}, a failing error handler and a left-over interrupt included: each is reported or harmless,
- * and delivery goes on without ever holding a publisher), the slow subscriber policies, and use
- * after close. Extend it and implement {@link #newBus()}; say what the bus supports with {@link
- * Capabilities} through the constructor.
+ * and delivery goes on without ever holding a publisher), the slow subscriber policies, use after
+ * close, queue groups (members share, each event to one member; others get every event; a member
+ * that closes leaves) and durable subscriptions (resumed after a restart, delivered again when the
+ * handler threw, given up and reported after the delivery limit), or the refusal of either with
+ * {@link UnsupportedSubscriptionException}. Extend it and implement {@link #newBus()}; say what the
+ * bus supports with {@link Capabilities} through the constructor.
  *
  * <p>The lifecycle is the suite's: each test gets a fresh bus, and the suite closes the test's
- * subscriptions and the bus afterwards; a backend reaches the bus only through {@link #bus()}.
+ * subscriptions and buses afterwards; a backend reaches the bus only through {@link #bus()}. When
+ * the transport is shared ({@link Capabilities#sharedTransport()}), some tests open more buses
+ * with {@link #newBus()}, as other processes connected to the same server.
  *
  * <p>No test sleeps for a fixed time: waits are bounded by {@link Capabilities#timeout()}, and
  * "nothing else arrived" is checked with a marker event published after, which an ordered
@@ -52,9 +61,24 @@ public abstract class EventBusConformance {
    *
    * @param overflowPolicies the slow subscriber policies the bus implements: at least one
    * @param timeout how long to wait for a delivery before failing
+   * @param queueGroups whether the bus shares events among the members of a {@linkplain
+   *     SubscriptionOptions#queueGroup() queue group}; when false, the suite checks that it refuses
+   *     them with {@link UnsupportedSubscriptionException}
+   * @param durable whether the bus keeps {@linkplain Durable durable subscriptions}; when false,
+   *     the suite checks that it refuses them with {@link UnsupportedSubscriptionException}
+   * @param sharedTransport whether the buses that {@link #newBus()} returns during one test reach
+   *     each other, as processes connected to one server do (the same server, stream and subject
+   *     prefix): then the queue group cases put members on two buses, and the durable cases
+   *     restart their subscriber on another bus. False for a bus that lives only in its process,
+   *     such as the in-memory bus; a bus with durable subscriptions must share its transport
    */
-  public record Capabilities(Set<OverflowPolicy> overflowPolicies, Duration timeout) {
-    /** Checks the bus implements a policy and the timeout is positive. */
+  public record Capabilities(
+      Set<OverflowPolicy> overflowPolicies,
+      Duration timeout,
+      boolean queueGroups,
+      boolean durable,
+      boolean sharedTransport) {
+    /** Checks the bus implements a policy, the timeout is positive, and durable buses share. */
     public Capabilities {
       overflowPolicies = Set.copyOf(overflowPolicies);
       if (overflowPolicies.isEmpty()) {
@@ -63,26 +87,50 @@ public abstract class EventBusConformance {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("the timeout must be positive, not " + timeout);
       }
+      if (durable && !sharedTransport) {
+        throw new IllegalArgumentException(
+            "a bus that keeps durable subscriptions must let another bus on its transport resume them:"
+                + " it cannot have sharedTransport false");
+      }
     }
 
-    /** Every overflow policy, and a 10 second timeout. */
+    /**
+     * Every overflow policy, a 10 second timeout, queue groups, durable subscriptions and a shared
+     * transport: a bus that does less says so with the {@code with} methods.
+     */
     public static Capabilities defaults() {
-      return new Capabilities(EnumSet.allOf(OverflowPolicy.class), Duration.ofSeconds(10));
+      return new Capabilities(EnumSet.allOf(OverflowPolicy.class), Duration.ofSeconds(10), true, true, true);
     }
 
     /** These capabilities with only {@code policies}. */
     public Capabilities withOverflowPolicies(Set<OverflowPolicy> policies) {
-      return new Capabilities(policies, timeout);
+      return new Capabilities(policies, timeout, queueGroups, durable, sharedTransport);
     }
 
     /** These capabilities with a {@code wait} for each delivery. */
     public Capabilities withTimeout(Duration wait) {
-      return new Capabilities(overflowPolicies, wait);
+      return new Capabilities(overflowPolicies, wait, queueGroups, durable, sharedTransport);
+    }
+
+    /** These capabilities with queue groups shared ({@code true}) or refused ({@code false}). */
+    public Capabilities withQueueGroups(boolean shares) {
+      return new Capabilities(overflowPolicies, timeout, shares, durable, sharedTransport);
+    }
+
+    /** These capabilities with durable subscriptions kept ({@code true}) or refused ({@code false}). */
+    public Capabilities withDurable(boolean keeps) {
+      return new Capabilities(overflowPolicies, timeout, queueGroups, keeps, sharedTransport);
+    }
+
+    /** These capabilities with buses of one test reaching each other ({@code true}) or not. */
+    public Capabilities withSharedTransport(boolean shared) {
+      return new Capabilities(overflowPolicies, timeout, queueGroups, durable, shared);
     }
   }
 
   private final Capabilities capabilities;
   private @Nullable EventBus bus;
+  private final List<EventBus> otherBuses = new ArrayList<>();
   private final List<Subscription> subscriptions = new ArrayList<>();
 
   /** A suite for a bus with {@link Capabilities#defaults()}. */
@@ -95,7 +143,13 @@ public abstract class EventBusConformance {
     this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
   }
 
-  /** A new bus whose codec (if any) knows {@link TckData#registry()}; the suite closes it. */
+  /**
+   * A new bus whose codec (if any) knows {@link TckData#registry()}; the suite closes it. Called
+   * once before each test; with {@link Capabilities#sharedTransport()}, called again by the queue
+   * group and durable cases, which model other processes: every bus it returns during one test must
+   * then reach the same events and durable subscriptions as the first (connect to the same server,
+   * stream and subject prefix; choose those per test, not per call).
+   */
   protected abstract EventBus newBus();
 
   /** The bus under test, fresh for each test. */
@@ -120,10 +174,25 @@ public abstract class EventBusConformance {
   final void closeBus() {
     subscriptions.forEach(Subscription::close);
     subscriptions.clear();
+    otherBuses.forEach(EventBus::close);
+    otherBuses.clear();
     if (bus != null) {
       bus.close();
       bus = null;
     }
+  }
+
+  /**
+   * Another bus on the transport of {@link #bus()}, as another process would connect, when the
+   * transport is shared; the bus under test itself otherwise. The suite closes it.
+   */
+  private EventBus anotherBus() {
+    if (!capabilities.sharedTransport()) {
+      return bus();
+    }
+    EventBus other = Objects.requireNonNull(newBus(), "newBus() returned null");
+    otherBuses.add(other);
+    return other;
   }
 
   /** Collects what a subscription receives. */
@@ -532,5 +601,365 @@ public abstract class EventBusConformance {
     assertThatThrownBy(() -> bus.subscribe(Set.of(TckData.ALPHA), e -> {})).isInstanceOf(ClosedException.class);
     assertThat(inbox.events).isEmpty();
     bus.close(); // idempotent
+  }
+
+  // ---------------------------------------------------------------- refused options
+
+  /**
+   * Asserts the bus refuses {@code options} with {@link UnsupportedSubscriptionException} and a
+   * message, and that the refused handler never receives an event a witness receives.
+   */
+  private void assertRefused(SubscriptionOptions options, String capability) throws InterruptedException {
+    Inbox refused = new Inbox();
+    assertThatThrownBy(() -> subscriptions.add(bus().subscribe(Set.of(TckData.ALPHA), refused.events::add, options)))
+        .as("the capabilities say the bus refuses %s, so subscribing with them throws", capability)
+        .isInstanceOf(UnsupportedSubscriptionException.class)
+        .satisfies(e -> assertThat(e.getMessage()).as("what was refused, and why").isNotBlank());
+    Inbox witness = subscribe(Set.of(TckData.ALPHA));
+    Event<Alpha> after = TckData.alpha("after the refusal");
+    bus().publish(List.of(after));
+    assertThat(witness.next().id()).isEqualTo(after.id());
+    assertThat(refused.events).as("a refused subscription receives nothing").isEmpty();
+  }
+
+  /** When the bus refuses queue groups, checks that it does and returns true. */
+  private boolean refusesQueueGroups() throws InterruptedException {
+    if (capabilities.queueGroups()) {
+      return false;
+    }
+    assertRefused(SubscriptionOptions.defaults().withQueueGroup("tck-refused"), "queue groups");
+    return true;
+  }
+
+  /** When the bus refuses durable subscriptions, checks that it does and returns true. */
+  private boolean refusesDurable() throws InterruptedException {
+    if (capabilities.durable()) {
+      return false;
+    }
+    assertRefused(SubscriptionOptions.defaults().withDurable(Durable.named("tck-refused")), "durable subscriptions");
+    return true;
+  }
+
+  // ---------------------------------------------------------------- queue groups
+
+  /**
+   * One event as a member of a queue group received it.
+   *
+   * @param member the member's number, in joining order
+   * @param event what it received
+   */
+  private record Delivery(int member, Event<?> event) {}
+
+  /** The members of one queue group, and everything they received, together. */
+  private final class Group {
+    private final String name;
+    private final BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+    private final List<Subscription> members = new ArrayList<>();
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    private final Set<Integer> receivers = ConcurrentHashMap.newKeySet();
+
+    Group(String name) {
+      this.name = name;
+    }
+
+    /** Joins a new member to the group on {@code on}, for events named {@code names}. */
+    Subscription join(EventBus on, Set<String> names) {
+      int member = members.size();
+      Subscription sub =
+          on.subscribe(
+              names,
+              e -> {
+                receivers.add(member);
+                deliveries.add(new Delivery(member, e));
+              },
+              SubscriptionOptions.defaults().withQueueGroup(name).withErrorHandler(errors::add));
+      subscriptions.add(sub);
+      members.add(sub);
+      return sub;
+    }
+
+    /** The next delivery to any member, failing after the timeout. */
+    Delivery next() throws InterruptedException {
+      Delivery d = deliveries.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(d).as("group %s: a delivery within %s", name, timeout()).isNotNull();
+      return d;
+    }
+
+    /** Publishes each event alone and checks the next delivery is that event: no repeat, no loss. */
+    void publishOneAtATime(List<Event<?>> events) throws InterruptedException {
+      for (Event<?> e : events) {
+        bus().publish(List.of(e));
+        assertThat(next().event().id())
+            .as("group %s: the delivery after publishing %s alone (a repeat or a loss otherwise)", name, e.data())
+            .isEqualTo(e.id());
+      }
+    }
+
+    /** Receives deliveries until each of {@code expected} has arrived once, failing on a repeat. */
+    void receiveEachOnce(List<Event<?>> expected) throws InterruptedException {
+      Set<UUID> missing = new HashSet<>(expected.stream().map(Event::id).toList());
+      while (!missing.isEmpty()) {
+        Delivery d = next();
+        assertThat(missing.remove(d.event().id()))
+            .as("group %s: %s arrived once, and was published (%d still missing)", name, d.event().data(), missing.size())
+            .isTrue();
+      }
+      assertThat(errors).as("group %s: errors", name).isEmpty();
+    }
+  }
+
+  private static List<Event<?>> alphas(String prefix, int count) {
+    List<Event<?>> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      events.add(TckData.alpha(prefix + " " + i));
+    }
+    return events;
+  }
+
+  private static List<UUID> ids(List<Event<?>> events) {
+    return events.stream().map(Event::id).toList();
+  }
+
+  /**
+   * Each event reaches exactly one member, one at a time and in a burst, and the work is shared:
+   * more than one member receives events (no even spread is asked for; how a bus chooses is its
+   * own).
+   */
+  @Test
+  void queueGroupMembersShareTheEventsEachDeliveredToOneMember() throws Exception {
+    if (refusesQueueGroups()) {
+      return;
+    }
+    Group group = new Group("tck-share");
+    group.join(bus(), Set.of(TckData.ALPHA));
+    group.join(anotherBus(), Set.of(TckData.ALPHA));
+    group.join(bus(), Set.of(TckData.ALPHA));
+
+    group.publishOneAtATime(alphas("alone", 30));
+    List<Event<?>> burst = alphas("burst", 100);
+    bus().publish(burst);
+    group.receiveEachOnce(burst);
+
+    assertThat(group.receivers).as("members that received events: the group shares them").hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void subscribersOutsideAQueueGroupGetEveryEvent() throws Exception {
+    if (refusesQueueGroups()) {
+      return;
+    }
+    Group group = new Group("tck-outside");
+    group.join(bus(), Set.of(TckData.ALPHA));
+    group.join(anotherBus(), Set.of(TckData.ALPHA));
+    Inbox plain = subscribe(Set.of(TckData.ALPHA));
+    Inbox wildcard = subscribe(Set.of(EventBus.ALL));
+
+    List<Event<?>> published = alphas("e", 20);
+    bus().publish(published);
+
+    assertThat(plain.next(20)).extracting(Event::id).containsExactlyElementsOf(ids(published));
+    assertThat(wildcard.next(20)).extracting(Event::id).containsExactlyElementsOf(ids(published));
+    group.receiveEachOnce(published);
+  }
+
+  @Test
+  void twoQueueGroupsEachGetEveryEvent() throws Exception {
+    if (refusesQueueGroups()) {
+      return;
+    }
+    Group first = new Group("tck-first");
+    Group second = new Group("tck-second");
+    first.join(bus(), Set.of(TckData.ALPHA));
+    first.join(anotherBus(), Set.of(TckData.ALPHA));
+    second.join(bus(), Set.of(TckData.ALPHA));
+    second.join(anotherBus(), Set.of(TckData.ALPHA));
+
+    for (Event<?> e : alphas("alone", 20)) {
+      bus().publish(List.of(e));
+      assertThat(first.next().event().id()).as("group 1: the delivery after publishing %s alone", e.data()).isEqualTo(e.id());
+      assertThat(second.next().event().id()).as("group 2: the delivery after publishing %s alone", e.data()).isEqualTo(e.id());
+    }
+    List<Event<?>> burst = alphas("burst", 50);
+    bus().publish(burst);
+    first.receiveEachOnce(burst);
+    second.receiveEachOnce(burst);
+  }
+
+  @Test
+  void aQueueGroupMemberThatClosesLeavesAndTheOthersGetItsShare() throws Exception {
+    if (refusesQueueGroups()) {
+      return;
+    }
+    Group group = new Group("tck-leave");
+    Subscription leaving = group.join(bus(), Set.of(TckData.ALPHA));
+    group.join(anotherBus(), Set.of(TckData.ALPHA));
+    group.publishOneAtATime(alphas("together", 10));
+
+    leaving.close();
+    assertThat(leaving.isActive()).isFalse();
+    for (Event<?> e : alphas("after", 20)) {
+      bus().publish(List.of(e));
+      Delivery d = group.next();
+      assertThat(d.event().id()).as("the delivery after publishing %s alone", e.data()).isEqualTo(e.id());
+      assertThat(d.member()).as("the member that received %s (member 0 has left)", e.data()).isEqualTo(1);
+    }
+    assertThat(group.errors).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- durable subscriptions
+
+  /** A durable subscription name no other test uses. */
+  private static Durable uniqueDurable() {
+    return Durable.named("tck-durable-" + UUID.randomUUID());
+  }
+
+  /** An ack wait well inside the timeout, so redeliveries after it fit in one wait. */
+  private Duration ackWait() {
+    return timeout().dividedBy(5);
+  }
+
+  private Inbox subscribeDurable(EventBus on, Durable durable) {
+    Inbox inbox = new Inbox();
+    subscriptions.add(
+        on.subscribe(
+            Set.of(TckData.ALPHA),
+            inbox.events::add,
+            SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors::add)));
+    return inbox;
+  }
+
+  /** The throwable and its causes. */
+  private static List<Throwable> chain(Throwable t) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable c = t; c != null && !chain.contains(c); c = c.getCause()) {
+      chain.add(c);
+    }
+    return chain;
+  }
+
+  /**
+   * The subscriber's bus closes after its handler returned for two events; three more are
+   * published; a subscriber on another bus with the same durable name gets those three, then what
+   * follows, and not the two acknowledged ones.
+   */
+  @Test
+  void aDurableSubscriptionResumesAfterItsSubscriberRestarts() throws Exception {
+    if (refusesDurable()) {
+      return;
+    }
+    Durable durable = uniqueDurable();
+    EventBus firstProcess = anotherBus();
+    Inbox first = subscribeDurable(firstProcess, durable);
+    List<Event<?>> handled = alphas("handled", 2);
+    bus().publish(handled);
+    assertThat(first.next(2)).extracting(Event::id).containsExactlyElementsOf(ids(handled));
+
+    // The subscriber's process stops; the handler returned for both events, so both are acknowledged.
+    firstProcess.close();
+    List<Event<?>> missed = alphas("missed", 3);
+    bus().publish(missed);
+
+    Inbox restarted = subscribeDurable(anotherBus(), durable);
+    Event<Alpha> after = marker("after the restart");
+    bus().publish(List.of(after));
+    List<UUID> expected = new ArrayList<>(ids(missed));
+    expected.add(after.id());
+    assertThat(restarted.next(4))
+        .as("what was published while it was gone, then what came after; nothing acknowledged again")
+        .extracting(Event::id)
+        .containsExactlyElementsOf(expected);
+    assertThat(first.errors).isEmpty();
+    assertThat(restarted.errors).isEmpty();
+  }
+
+  @Test
+  void aDurableHandlerThatThrowsGetsTheEventAgain() throws Exception {
+    if (refusesDurable()) {
+      return;
+    }
+    Event<Alpha> flaky = TckData.alpha("fails once");
+    RuntimeException failure = new IllegalStateException("the first delivery of " + flaky.id() + " fails");
+    AtomicInteger attempts = new AtomicInteger();
+    BlockingQueue<Event<?>> handled = new LinkedBlockingQueue<>();
+    BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+    subscriptions.add(
+        bus()
+            .subscribe(
+                Set.of(TckData.ALPHA),
+                e -> {
+                  if (e.id().equals(flaky.id()) && attempts.incrementAndGet() == 1) {
+                    throw failure;
+                  }
+                  handled.add(e);
+                },
+                SubscriptionOptions.defaults()
+                    .withDurable(uniqueDurable().withAckWait(ackWait()).withMaxDeliveries(3))
+                    .withErrorHandler(errors::add)));
+    List<Event<?>> published = new ArrayList<>();
+    published.add(flaky);
+    published.addAll(alphas("fine", 2));
+    bus().publish(published);
+
+    List<Event<?>> received = new ArrayList<>();
+    for (int i = 0; i < published.size(); i++) {
+      Event<?> e = handled.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(e).as("handled event %d of %d (the failed one delivered again)", i + 1, published.size()).isNotNull();
+      received.add(e);
+    }
+    assertThat(received).extracting(Event::id).containsExactlyInAnyOrderElementsOf(ids(published));
+    assertThat(attempts.get()).as("deliveries of the event whose handler failed once").isEqualTo(2);
+    Throwable reported = errors.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(reported).as("the handler's failure, reported").isNotNull();
+    assertThat(chain(reported)).as("the report carries what the handler threw").contains(failure);
+  }
+
+  /**
+   * An event whose handler always throws is delivered exactly {@code maxDeliveries} times; besides
+   * each failure, the error handler receives a report naming the event's id, and delivery goes on.
+   */
+  @Test
+  void aDurableSubscriptionGivesUpAfterMaxDeliveriesAndReportsIt() throws Exception {
+    if (refusesDurable()) {
+      return;
+    }
+    int maxDeliveries = 3;
+    Event<Alpha> poison = TckData.alpha("always fails");
+    List<Throwable> thrown = new CopyOnWriteArrayList<>();
+    BlockingQueue<Event<?>> handled = new LinkedBlockingQueue<>();
+    BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+    subscriptions.add(
+        bus()
+            .subscribe(
+                Set.of(TckData.ALPHA),
+                e -> {
+                  if (e.id().equals(poison.id())) {
+                    RuntimeException failure = new IllegalStateException("delivery of " + poison.id() + " fails");
+                    thrown.add(failure);
+                    throw failure;
+                  }
+                  handled.add(e);
+                },
+                SubscriptionOptions.defaults()
+                    .withDurable(uniqueDurable().withAckWait(ackWait()).withMaxDeliveries(maxDeliveries))
+                    .withErrorHandler(errors::add)));
+    bus().publish(List.of(poison));
+
+    // Besides each failure, the bus reports that it gave up, naming the event.
+    long deadline = System.nanoTime() + timeout().toNanos();
+    Throwable gaveUp = null;
+    while (gaveUp == null) {
+      Throwable report = errors.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      assertThat(report).as("a report that the bus gave up on %s, within %s", poison.id(), timeout()).isNotNull();
+      if (!thrown.contains(report)
+          && chain(report).stream().anyMatch(t -> String.valueOf(t.getMessage()).contains(poison.id().toString()))) {
+        gaveUp = report;
+      }
+    }
+    Event<Alpha> after = marker("after giving up");
+    bus().publish(List.of(after));
+    Event<?> next = handled.poll(timeout().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(next).as("delivery goes on after giving up").isNotNull();
+    assertThat(next.id()).isEqualTo(after.id());
+    assertThat(thrown).as("deliveries of the event whose handler always fails").hasSize(maxDeliveries);
   }
 }

@@ -72,18 +72,41 @@ public abstract class EventStoreConformance {
    *     beyond {@link #MAX_PAYLOAD_BYTES} or with a NUL character; a store that keeps payloads as
    *     objects (the in-memory one) says {@code false}, and the kit then checks that it stores such
    *     payloads and reads them back intact
-   * @param tortureWriters writer threads of the torture test; backends with slow commits may lower it
-   * @param tortureBatchesPerWriter batches each torture writer inserts
-   * @param largeResultSize events in the large streamed result
+   * @param tortureWriters writer threads of the torture test, at least {@link
+   *     #MIN_TORTURE_WRITERS}; backends with slow commits may lower it to that
+   * @param tortureBatchesPerWriter batches each torture writer inserts, at least {@link
+   *     #MIN_TORTURE_BATCHES_PER_WRITER}
+   * @param largeResultSize events in the large streamed result, at least {@link
+   *     #MIN_LARGE_RESULT_SIZE}
    */
   public record Capabilities(
       boolean encodesPayloads, int tortureWriters, int tortureBatchesPerWriter, int largeResultSize) {
-    /** Checks the sizes: each at least one. */
+    /** The fewest torture writers: fewer would rarely race for a position at all. */
+    public static final int MIN_TORTURE_WRITERS = 4;
+
+    /** The fewest batches per torture writer: fewer would end before the writers overlap. */
+    public static final int MIN_TORTURE_BATCHES_PER_WRITER = 20;
+
+    /** The smallest large result: smaller would fit in one fetch of any store. */
+    public static final int MIN_LARGE_RESULT_SIZE = 1_000;
+
+    /**
+     * Checks the sizes against their floors, so that no backend makes the torture and streaming
+     * tests trivial.
+     *
+     * @throws IllegalArgumentException naming the floor a size is below
+     */
     public Capabilities {
-      if (tortureWriters < 1 || tortureBatchesPerWriter < 1 || largeResultSize < 1) {
+      atLeast("torture writers", tortureWriters, MIN_TORTURE_WRITERS);
+      atLeast(
+          "torture batches per writer", tortureBatchesPerWriter, MIN_TORTURE_BATCHES_PER_WRITER);
+      atLeast("the large result size", largeResultSize, MIN_LARGE_RESULT_SIZE);
+    }
+
+    private static void atLeast(String what, int value, int floor) {
+      if (value < floor) {
         throw new IllegalArgumentException(
-            "torture writers, batches per writer and the large result size must be at least 1, not "
-                + tortureWriters + ", " + tortureBatchesPerWriter + ", " + largeResultSize);
+            what + " must be at least " + floor + " (the kit's floor), not " + value);
       }
     }
 
@@ -1226,5 +1249,32 @@ public abstract class EventStoreConformance {
   /** The position of the stored event with {@code id}. */
   private long positionOf(UUID id) {
     return store.find(id).orElseThrow().position();
+  }
+
+  // ---------------------------------------------------------------- agreement: the order of names
+  //
+  // Names sort by code point, the order of UTF-8 bytes (PostgreSQL's COLLATE "C", MongoDB), not by
+  // UTF-16 units (String.compareTo): the two differ where a character beyond the Basic
+  // Multilingual Plane (a surrogate pair) meets one of U+E000 to U+FFFF.
+
+  @Test
+  void aggregateNamesSortByCodePointNotByUtf16Units() {
+    UUID id = UUID.randomUUID();
+    String supplementary = "sort\uD83D\uDE00"; // U+1F600: units D83D DE00, below E000 as units
+    String privateUse = "sort\uE000";
+    String replacement = "sort\uFFFD";
+    Event<?> s = TckData.beta(supplementary, id, 1);
+    Event<?> p = TckData.beta(privateUse, id, 1);
+    Event<?> r = TckData.beta(replacement, id, 1);
+    store.insert(List.of(s, r, p));
+    // Reads of given aggregates and events: they see every committed event at once, with no wait
+    // for the gap-safe horizon of a store-following read.
+    assertThat(ids(EventQuery.builder().aggregateIds(id).sortBy(SortField.AGGREGATE_NAME).build()))
+        .containsExactly(p.id(), r.id(), s.id());
+    assertThat(ids(EventQuery.builder().ids(p.id(), s.id(), r.id()).sortBy(SortOrder.desc(SortField.AGGREGATE_NAME)).build()))
+        .containsExactly(s.id(), r.id(), p.id());
+    assertThat(store.find(s.id()).orElseThrow().aggregate().orElseThrow().name())
+        .as("the name beyond the Basic Multilingual Plane is stored as given")
+        .isEqualTo(supplementary);
   }
 }
