@@ -12,8 +12,6 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -29,8 +27,6 @@ import java.util.concurrent.TimeoutException;
  * {@link SubscriberOverflowException} rather than go on with a gap.
  */
 final class CoreNatsBus extends NatsBus {
-  private static final long OFFER_SLICE_MILLIS = 20;
-
   CoreNatsBus(Envelope envelope, NatsOptions options) {
     super(envelope, options);
   }
@@ -80,61 +76,29 @@ final class CoreNatsBus extends NatsBus {
   }
 
   private final class CoreSubscription extends NatsSubscription {
-    private final ArrayBlockingQueue<Message> queue;
     private final Dispatcher dispatcher;
 
     CoreSubscription(Set<String> names, EventHandler handler, SubscriptionOptions subscription) {
-      super(describe(names, subscription), handler, subscription, envelope, CoreNatsBus.this::forget);
-      this.queue = new ArrayBlockingQueue<>(subscription.bufferCapacity());
+      // The server routes exactly by subject: every message is one of the names.
+      super(describe(names, subscription), handler, subscription, envelope, SubjectFilter.all(),
+          CoreNatsBus.this::forget);
       this.dispatcher = connection.createDispatcher(this::offer);
     }
 
-    /** On the dispatcher's thread: into the buffer, by the overflow policy. */
+    /** On the dispatcher's thread. */
     private void offer(Message m) {
-      if (!isActive()) {
-        return;
-      }
       if (dispatcher.getDroppedCount() > 0) {
         // The client's pending buffer overflowed and dropped messages: no silent gap.
-        stop(false);
-        report(new SubscriberOverflowException(options.bufferCapacity()));
-        return;
-      }
-      if (options.overflowPolicy() == OverflowPolicy.CANCEL_SUBSCRIPTION) {
-        if (!queue.offer(m)) {
-          // Stop first (so the subscription no longer says it is active), then report; the
-          // dispatcher does not wait for the stuck handler.
-          stop(false);
-          report(new SubscriberOverflowException(options.bufferCapacity()));
+        if (isActive()) {
+          overflowed();
         }
         return;
       }
-      try {
-        while (isActive() && !queue.offer(m, OFFER_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
-          // hold the dispatcher: the messages wait in the client's pending buffer
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @Override
-    void loop() {
-      SubjectFilter all = SubjectFilter.all(); // the server routes exactly by subject
-      while (isActive()) {
-        Message m;
-        try {
-          m = queue.take();
-        } catch (InterruptedException e) {
-          continue; // close() (then no longer active), or an interrupt left behind by a handler
-        }
-        deliver(m, all);
-      }
+      enqueue(m);
     }
 
     @Override
     void release() {
-      queue.clear();
       if (connection.getStatus() != Connection.Status.CLOSED) {
         connection.closeDispatcher(dispatcher);
       }

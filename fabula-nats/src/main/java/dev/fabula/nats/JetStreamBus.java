@@ -48,9 +48,11 @@ import org.jspecify.annotations.Nullable;
  * where it stopped, acknowledges an event only after the handler returned, asks for it again when
  * the handler threw, and reports a {@link DeliveriesExhaustedException} after the last delivery. The
  * members of a queue group share one durable consumer (named after the durable subscription, or
- * after the group). Subscriptions pull at most their buffer capacity ahead of the handler: a slow
- * one falls behind and the stream keeps what it has not read, so under either {@link
- * OverflowPolicy} nothing is dropped and no subscription is cancelled.
+ * after the group). Each subscription pulls into a buffer of its capacity. JetStream cannot slow a publisher
+ * for a slow subscriber: under {@link OverflowPolicy#BLOCK} a full buffer holds the pulling
+ * instead, the consumer falls behind and the stream keeps what it has not read (nothing is
+ * dropped); under {@link OverflowPolicy#CANCEL_SUBSCRIPTION} a full buffer cancels the
+ * subscription and reports a {@link dev.fabula.event.SubscriberOverflowException}.
  */
 final class JetStreamBus extends NatsBus {
   private static final Duration POLL = Duration.ofMillis(500);
@@ -212,11 +214,11 @@ final class JetStreamBus extends NatsBus {
 
   private final class JetStreamSubscription extends NatsSubscription {
     private final IterableConsumer messages;
-    private final SubjectFilter wanted;
     /** False for an ordered consumer: nothing to acknowledge. */
     private final boolean acknowledged;
     /** Null unless durable: then failed events are delivered again, up to its limit. */
     private final @Nullable Durable durable;
+    private volatile Thread puller = Thread.currentThread();
 
     JetStreamSubscription(
         Set<String> names,
@@ -224,42 +226,58 @@ final class JetStreamBus extends NatsBus {
         SubscriptionOptions subscription,
         IterableConsumer messages,
         SubjectFilter wanted) {
-      super(describe(names, subscription), handler, subscription, envelope, JetStreamBus.this::forget);
+      super(describe(names, subscription), handler, subscription, envelope, wanted, JetStreamBus.this::forget);
       this.messages = messages;
-      this.wanted = wanted;
       this.durable = subscription.durable();
       this.acknowledged = durable != null || subscription.queueGroup() != null;
     }
 
     @Override
-    void loop() throws Exception {
+    void start() {
+      super.start();
+      puller = Thread.ofVirtual().name("fabula-nats-pull-" + description).start(this::pull);
+    }
+
+    /**
+     * Pulls into the buffer. Under BLOCK a full buffer holds the puller: the consumer falls behind
+     * and the stream keeps the rest; under CANCEL_SUBSCRIPTION it cancels the subscription.
+     */
+    private void pull() {
       while (isActive()) {
-        Message m;
         try {
-          m = messages.nextMessage(POLL);
-        } catch (InterruptedException e) {
-          continue; // close() (then no longer active), or an interrupt left behind by a handler
-        }
-        if (m == null) {
-          continue;
-        }
-        Outcome outcome = deliver(m, wanted);
-        if (!acknowledged) {
-          continue;
-        }
-        switch (outcome) {
-          case HANDLED -> m.ack();
-          case IGNORED -> m.ack(); // not one of the names: nobody on this consumer wants it
-          case UNREADABLE -> m.term(); // reported; it will not get better
-          case FAILED -> {
-            if (durable == null || m.metaData().deliveredCount() >= durable.maxDeliveries()) {
-              m.term(); // not durable, or the last delivery: given up (and reported)
-            } else {
-              m.nak();
-            }
+          Message m = messages.nextMessage(POLL);
+          if (m != null) {
+            enqueue(m);
           }
-          case STOPPED -> m.nak(); // closed before the handler ran: someone else may take it
+        } catch (InterruptedException e) {
+          // close(): the loop ends as the subscription is no longer active
+        } catch (Exception e) {
+          if (isActive()) {
+            stop(false);
+            report(new FabulaException("the JetStream consumer of the subscription " + description
+                + " failed, so the subscription is cancelled: " + e.getMessage(), e));
+          }
         }
+      }
+    }
+
+    @Override
+    void delivered(Message m, Outcome outcome) {
+      if (!acknowledged) {
+        return;
+      }
+      switch (outcome) {
+        case HANDLED -> m.ack();
+        case IGNORED -> m.ack(); // not one of the names: nobody on this consumer wants it
+        case UNREADABLE -> m.term(); // reported; it will not get better
+        case FAILED -> {
+          if (durable == null || m.metaData().deliveredCount() >= durable.maxDeliveries()) {
+            m.term(); // not durable, or the last delivery: given up (and reported)
+          } else {
+            m.nak();
+          }
+        }
+        case STOPPED -> m.nak(); // closed before the handler ran: someone else may take it
       }
     }
 
@@ -275,20 +293,25 @@ final class JetStreamBus extends NatsBus {
 
     @Override
     void release() {
-      // Stops pulling and unsubscribes: what this member pulled and did not acknowledge comes
-      // again after the ack wait (to another member, or to the next subscriber of the durable).
+      puller.interrupt();
+      // Stops pulling and unsubscribes.
       closeConsumer();
-      if (acknowledged) {
-        // Once the server has processed the unsubscribe, it drops this member's pending pull
-        // (no interest) instead of handing it events published after close() returned.
-        try {
-          connection.flush(JetStreamBus.this.options.publishTimeout());
-        } catch (TimeoutException e) {
-          // disconnected: the server forgot the pull with the connection
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+      if (!acknowledged) {
+        return;
       }
+      // Once the server has processed the unsubscribe, it drops this member's pending pull (no
+      // interest) instead of handing it events published after close() returned; acknowledgements
+      // sent before are processed too.
+      try {
+        connection.flush(JetStreamBus.this.options.publishTimeout());
+      } catch (TimeoutException e) {
+        return; // disconnected: the ack wait hands the buffered events back
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      // What was buffered and not handled goes back to the consumer now, not after the ack wait.
+      drainBuffer().forEach(Message::nak);
     }
 
     private void closeConsumer() {

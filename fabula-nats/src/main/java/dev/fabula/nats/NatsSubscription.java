@@ -3,16 +3,21 @@ package dev.fabula.nats;
 import dev.fabula.FabulaException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventHandler;
+import dev.fabula.event.OverflowPolicy;
+import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import io.nats.client.Message;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * What both buses' subscriptions share: a virtual thread of its own that hands events to the
- * handler one at a time, the error reporting, and a close that waits for a handler call in
- * progress (so none runs after {@link #close()} returns).
+ * What both buses' subscriptions share: a buffer of the subscription's capacity, filled by the
+ * overflow policy, a virtual thread of its own that hands the buffered events to the handler one
+ * at a time, the error reporting, and a close that waits for a handler call in progress (so none
+ * runs after {@link #close()} returns).
  *
  * <p>Whatever a handler throws, an {@link Error} included, goes to the subscription's error handler
  * and delivery goes on; an interrupt the handler leaves on its thread is cleared. Should the
@@ -40,13 +45,24 @@ abstract class NatsSubscription implements Subscription {
   private final EventHandler handler;
   private final Envelope envelope;
   private final Consumer<NatsSubscription> onStop;
+  private static final long OFFER_SLICE_MILLIS = 20;
+
+  private final SubjectFilter wanted;
+  private final ArrayBlockingQueue<Message> buffer;
   private final ReentrantLock delivering = new ReentrantLock();
   private volatile boolean active = true;
   private volatile Thread worker = Thread.currentThread();
 
   NatsSubscription(
-      String description, EventHandler handler, SubscriptionOptions options, Envelope envelope, Consumer<NatsSubscription> onStop) {
+      String description,
+      EventHandler handler,
+      SubscriptionOptions options,
+      Envelope envelope,
+      SubjectFilter wanted,
+      Consumer<NatsSubscription> onStop) {
     this.description = description;
+    this.wanted = wanted;
+    this.buffer = new ArrayBlockingQueue<>(options.bufferCapacity());
     this.handler = handler;
     this.options = options;
     this.envelope = envelope;
@@ -54,15 +70,78 @@ abstract class NatsSubscription implements Subscription {
   }
 
   /** Starts the delivery thread. */
-  final void start() {
+  void start() {
     worker = Thread.ofVirtual().name("fabula-nats-" + description).start(this::run);
   }
 
-  /** Delivers until the subscription is no longer active. */
-  abstract void loop() throws Exception;
+  /**
+   * Puts a message into the subscription's buffer by its overflow policy: under {@link
+   * OverflowPolicy#CANCEL_SUBSCRIPTION} a full buffer cancels the subscription and reports a
+   * {@link SubscriberOverflowException}; under {@link OverflowPolicy#BLOCK} the caller (a NATS
+   * dispatcher, a JetStream puller) waits for room.
+   *
+   * @return whether the message went into the buffer
+   */
+  final boolean enqueue(Message m) {
+    if (!active) {
+      return false;
+    }
+    if (options.overflowPolicy() == OverflowPolicy.CANCEL_SUBSCRIPTION) {
+      if (buffer.offer(m)) {
+        return true;
+      }
+      overflowed();
+      return false;
+    }
+    try {
+      while (active) {
+        if (buffer.offer(m, OFFER_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+          return true;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
 
-  /** Gives back what the subscription holds on the server; called once, when it stops. */
+  /**
+   * Cancels the subscription for being too slow and says so: stopped first (so it no longer says
+   * it is active), without waiting for the stuck handler, then reported.
+   */
+  final void overflowed() {
+    stop(false);
+    report(new SubscriberOverflowException(options.bufferCapacity()));
+  }
+
+  /** Hands the buffered messages to the handler until the subscription is no longer active. */
+  private void loop() {
+    while (active) {
+      Message m;
+      try {
+        m = buffer.take();
+      } catch (InterruptedException e) {
+        continue; // close() (then no longer active), or an interrupt left behind by a handler
+      }
+      delivered(m, deliver(m));
+    }
+  }
+
+  /** What becomes of a message after delivery (JetStream acknowledges); nothing by default. */
+  void delivered(Message m, Outcome outcome) {}
+
+  /**
+   * Gives back what the subscription holds on the server; called once, when it stops. The
+   * buffer is cleared afterwards: an implementation may hand its messages back first.
+   */
   abstract void release();
+
+  /** Takes out whatever is still buffered. */
+  final java.util.List<Message> drainBuffer() {
+    java.util.List<Message> left = new java.util.ArrayList<>();
+    buffer.drainTo(left);
+    return left;
+  }
 
   private void run() {
     try {
@@ -81,10 +160,10 @@ abstract class NatsSubscription implements Subscription {
   }
 
   /**
-   * Reads the message and hands its event to the handler, unless it is not one of ours ({@code
-   * wanted} says) or the subscription was closed.
+   * Reads the message and hands its event to the handler, unless it is not one of the
+   * subscription's names or the subscription was closed.
    */
-  final Outcome deliver(Message m, SubjectFilter wanted) {
+  private Outcome deliver(Message m) {
     String subject = m.getSubject();
     if (!wanted.test(subject)) {
       return Outcome.IGNORED;
@@ -164,15 +243,19 @@ abstract class NatsSubscription implements Subscription {
     if (!own) {
       worker.interrupt();
     }
-    if (awaitHandler) {
+    Runnable giveBack = () -> {
       safely(this::release);
+      buffer.clear();
+    };
+    if (awaitHandler) {
+      giveBack.run();
       if (!own) {
         // Wait for a handler call in progress, so none runs after close() returns.
         delivering.lock();
         delivering.unlock();
       }
     } else {
-      Thread.ofVirtual().start(() -> safely(this::release));
+      Thread.ofVirtual().start(giveBack);
     }
   }
 
