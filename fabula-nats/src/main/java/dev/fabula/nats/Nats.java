@@ -39,8 +39,10 @@ public final class Nats {
    * The bus on JetStream: at least once, from a stream created or updated on first use; duplicate
    * publishes of an event id inside the de-duplication window are dropped; durable subscriptions
    * resume by name and get events again until their handler returns (up to {@code maxDeliveries},
-   * then a {@link DeliveriesExhaustedException} is reported); a slow subscriber falls behind and
-   * loses nothing.
+   * then a {@link DeliveriesExhaustedException} is reported); queue groups share a durable
+   * consumer. JetStream cannot slow a publisher: under {@code BLOCK} a slow subscriber falls
+   * behind and loses nothing, under {@code CANCEL_SUBSCRIPTION} it is cancelled once its buffer
+   * is full.
    *
    * @throws NatsConnectionException when the server cannot be reached within the connect timeout,
    *     or has no JetStream
