@@ -137,39 +137,18 @@ final class PgSnapshotStore implements SnapshotStore {
     ensureOpen();
     EventLimits.checkSnapshotQuery(q);
     List<Object> p = new ArrayList<>();
-    List<String> and = new ArrayList<>();
-    if (!q.aggregateNames().isEmpty()) {
-      and.add("aggregate_name = ANY(?::text[])");
-      p.add(new Pg.TypedArray("text", q.aggregateNames().toArray()));
+    Where where = new Where(p)
+        .anyOf("aggregate_name", "text", "text", q.aggregateNames())
+        .anyOf("aggregate_id", "uuid", "uuid", q.aggregateIds())
+        .anyOf("version", "int", "int4", q.versions());
+    if (q.versionMin().isPresent()) {
+      where.and("version >= ?", q.versionMin().getAsInt());
     }
-    if (!q.aggregateIds().isEmpty()) {
-      and.add("aggregate_id = ANY(?::uuid[])");
-      p.add(new Pg.TypedArray("uuid", q.aggregateIds().toArray()));
+    if (q.versionMax().isPresent()) {
+      where.and("version <= ?", q.versionMax().getAsInt());
     }
-    if (!q.versions().isEmpty()) {
-      and.add("version = ANY(?::int[])");
-      p.add(new Pg.TypedArray("int4", q.versions().toArray()));
-    }
-    q.versionMin().ifPresent(v -> {
-      and.add("version >= ?");
-      p.add(v);
-    });
-    q.versionMax().ifPresent(v -> {
-      and.add("version <= ?");
-      p.add(v);
-    });
-    q.timeMin().ifPresent(t -> {
-      and.add("time_ns >= ?");
-      p.add(Pg.toNanos(t));
-    });
-    q.timeMax().ifPresent(t -> {
-      and.add("time_ns <= ?");
-      p.add(Pg.toNanos(t));
-    });
-    var sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + table);
-    if (!and.isEmpty()) {
-      sql.append(" WHERE ").append(String.join(" AND ", and));
-    }
+    where.ifPresent(q.timeMin(), "time_ns >= ?", Pg::toNanos).ifPresent(q.timeMax(), "time_ns <= ?", Pg::toNanos);
+    var sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + table).append(where.sql());
     if (!q.sort().isEmpty()) {
       List<String> keys = new ArrayList<>();
       for (SortOrder o : q.sort()) {

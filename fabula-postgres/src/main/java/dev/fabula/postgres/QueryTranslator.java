@@ -65,97 +65,54 @@ final class QueryTranslator {
 
   private static String where(QueryPlan plan, List<Object> p) {
     EventQuery q = plan.query();
-    List<String> and = new ArrayList<>();
+    Where w = new Where(p);
     if (plan.followsStore()) {
-      and.add(Positions.SAFE);
+      w.and(Positions.SAFE);
     }
     if (q.afterPosition() > 0) {
-      and.add("position > ?");
-      p.add(q.afterPosition());
+      w.and("position > ?", q.afterPosition());
     }
-    if (!q.names().isEmpty()) {
-      and.add("name = ANY(?::text[])");
-      p.add(new Pg.TypedArray("text", q.names().toArray()));
+    w.anyOf("name", "text", "text", q.names())
+        .anyOf("id", "uuid", "uuid", q.ids())
+        .anyOf("time_ns", "bigint", "int8", q.timeExact().stream().map(Pg::toNanos).toList());
+    List<String> times = new ArrayList<>();
+    for (Range<Instant> r : q.timeRanges()) {
+      times.add("time_ns BETWEEN ? AND ?");
+      p.add(Pg.clampNanos(r.from()));
+      p.add(Pg.clampNanos(r.to()));
     }
-    if (!q.ids().isEmpty()) {
-      and.add("id = ANY(?::uuid[])");
-      p.add(new Pg.TypedArray("uuid", q.ids().toArray()));
+    w.anyCondition(times)
+        .ifPresent(q.timeMin(), "time_ns >= ?", Pg::clampNanos)
+        .ifPresent(q.timeMax(), "time_ns <= ?", Pg::clampNanos)
+        .ifPresent(q.timeBefore(), "time_ns < ?", Pg::clampNanos)
+        .ifPresent(q.timeAfter(), "time_ns > ?", Pg::clampNanos)
+        .anyOf("aggregate_name", "text", "text", q.aggregateNames())
+        .anyOf("aggregate_id", "uuid", "uuid", q.aggregateIds())
+        .anyOf("aggregate_version", "int", "int4", q.versionExact());
+    List<String> versions = new ArrayList<>();
+    for (Range<Integer> r : q.versionRanges()) {
+      versions.add("aggregate_version BETWEEN ? AND ?");
+      p.add(r.from());
+      p.add(r.to());
     }
-    if (!q.timeExact().isEmpty()) {
-      and.add("time_ns = ANY(?::bigint[])");
-      p.add(new Pg.TypedArray("int8", q.timeExact().stream().map(Pg::toNanos).toArray()));
+    w.anyCondition(versions);
+    if (q.versionMin().isPresent()) {
+      w.and("aggregate_version >= ?", q.versionMin().getAsInt());
     }
-    if (!q.timeRanges().isEmpty()) {
-      List<String> or = new ArrayList<>();
-      for (Range<Instant> r : q.timeRanges()) {
-        or.add("time_ns BETWEEN ? AND ?");
-        p.add(Pg.clampNanos(r.from()));
-        p.add(Pg.clampNanos(r.to()));
-      }
-      and.add("(" + String.join(" OR ", or) + ")");
+    if (q.versionMax().isPresent()) {
+      w.and("aggregate_version <= ?", q.versionMax().getAsInt());
     }
-    q.timeMin().ifPresent(t -> {
-      and.add("time_ns >= ?");
-      p.add(Pg.clampNanos(t));
-    });
-    q.timeMax().ifPresent(t -> {
-      and.add("time_ns <= ?");
-      p.add(Pg.clampNanos(t));
-    });
-    q.timeBefore().ifPresent(t -> {
-      and.add("time_ns < ?");
-      p.add(Pg.clampNanos(t));
-    });
-    q.timeAfter().ifPresent(t -> {
-      and.add("time_ns > ?");
-      p.add(Pg.clampNanos(t));
-    });
-    if (!q.aggregateNames().isEmpty()) {
-      and.add("aggregate_name = ANY(?::text[])");
-      p.add(new Pg.TypedArray("text", q.aggregateNames().toArray()));
-    }
-    if (!q.aggregateIds().isEmpty()) {
-      and.add("aggregate_id = ANY(?::uuid[])");
-      p.add(new Pg.TypedArray("uuid", q.aggregateIds().toArray()));
-    }
-    if (!q.versionExact().isEmpty()) {
-      and.add("aggregate_version = ANY(?::int[])");
-      p.add(new Pg.TypedArray("int4", q.versionExact().toArray()));
-    }
-    if (!q.versionRanges().isEmpty()) {
-      List<String> or = new ArrayList<>();
-      for (Range<Integer> r : q.versionRanges()) {
-        or.add("aggregate_version BETWEEN ? AND ?");
-        p.add(r.from());
-        p.add(r.to());
-      }
-      and.add("(" + String.join(" OR ", or) + ")");
-    }
-    q.versionMin().ifPresent(v -> {
-      and.add("aggregate_version >= ?");
-      p.add(v);
-    });
-    q.versionMax().ifPresent(v -> {
-      and.add("aggregate_version <= ?");
-      p.add(v);
-    });
     switch (plan.scope()) {
-      case QueryPlan.One one -> {
-        // The unique key's prefix: the index serves the versions in order.
-        and.add("aggregate_name = ? AND aggregate_id = ?");
-        p.add(one.name());
-        p.add(one.id());
-      }
-      case QueryPlan.Several several -> {
-        and.add(exactIn(several.aggregates(), p));
-      }
+      // The unique key's prefix: the index serves the versions in order.
+      case QueryPlan.One one -> w.and("aggregate_name = ? AND aggregate_id = ?", one.name(), one.id());
+      case QueryPlan.Several several -> w.and(exactIn(several.aggregates(), p));
       case QueryPlan.Any any -> {
         if (!q.aggregates().isEmpty()) {
-          and.add(anyOf(q.aggregates(), p));
+          w.and(anyOf(q.aggregates(), p));
         }
       }
     }
-    return and.isEmpty() ? "" : " WHERE " + String.join(" AND ", and);
+    return w.sql();
   }
 
   /** The rows of two or more given aggregates. */
