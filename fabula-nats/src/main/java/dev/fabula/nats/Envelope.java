@@ -1,0 +1,193 @@
+package dev.fabula.nats;
+
+import dev.fabula.codec.Codec;
+import dev.fabula.event.AggregateRef;
+import dev.fabula.event.Event;
+import dev.fabula.event.Metadata;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The wire format of an event on NATS, version {@value #VERSION}: one JSON object (the module's
+ * README describes it field by field). The payload is the codec's JSON, embedded as it is, with
+ * its revision so that a reader upcasts older payloads. Unknown fields are ignored, so a version
+ * may gain fields; a change a version-1 reader cannot skip gets a new version number.
+ */
+final class Envelope {
+  /** The envelope version this module writes and reads. */
+  static final int VERSION = 1;
+
+  private static final long NANOS = 1_000_000_000L;
+
+  private final Codec codec;
+
+  Envelope(Codec codec) {
+    this.codec = Objects.requireNonNull(codec, "codec");
+  }
+
+  /**
+   * The event as an envelope.
+   *
+   * @throws dev.fabula.codec.UnknownNameException when the event's name is not registered
+   * @throws IllegalArgumentException when the codec does not write JSON
+   */
+  byte[] encode(Event<?> e) {
+    byte[] payload = codec.encode(e.name(), e.data());
+    try {
+      Json.Reader check = new Json.Reader(payload);
+      check.rawValue();
+      check.expectEnd();
+    } catch (Json.SyntaxException notJson) {
+      throw new IllegalArgumentException(
+          "the NATS envelope embeds payloads as JSON, but the codec encoded event " + e.id()
+              + " (" + e.name() + ") as something else: " + notJson.getMessage(), notJson);
+    }
+    StringBuilder sb = new StringBuilder(192 + e.name().length());
+    sb.append("{\"v\":").append(VERSION).append(",\"id\":\"").append(e.id()).append("\",\"name\":");
+    Json.quote(sb, e.name());
+    sb.append(",\"time\":").append(nanos(e.time()));
+    AggregateRef a = e.aggregateOrNull();
+    if (a != null) {
+      sb.append(",\"aggregate\":{\"name\":");
+      Json.quote(sb, a.name());
+      sb.append(",\"id\":\"").append(a.id()).append("\",\"version\":").append(a.version()).append('}');
+    }
+    sb.append(",\"position\":").append(e.position());
+    sb.append(",\"metadata\":{");
+    boolean first = true;
+    for (Map.Entry<String, String> m : e.metadata().values().entrySet()) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      Json.quote(sb, m.getKey());
+      sb.append(':');
+      Json.quote(sb, m.getValue());
+    }
+    sb.append("},\"revision\":").append(codec.registry().revision(e.name())).append(",\"payload\":");
+    byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[head.length + payload.length + 1];
+    System.arraycopy(head, 0, out, 0, head.length);
+    System.arraycopy(payload, 0, out, head.length, payload.length);
+    out[out.length - 1] = '}';
+    return out;
+  }
+
+  /**
+   * The event an envelope holds.
+   *
+   * @throws BadMessageException when the bytes are not a version-{@value #VERSION} envelope of a
+   *     registered event, or the payload does not fit its type
+   */
+  Event<?> decode(String subject, byte[] bytes) {
+    try {
+      return read(bytes);
+    } catch (RuntimeException e) {
+      throw new BadMessageException(subject, bytes.length, e);
+    }
+  }
+
+  private Event<?> read(byte[] bytes) {
+    Json.Reader r = new Json.Reader(bytes);
+    Integer version = null;
+    UUID id = null;
+    String name = null;
+    Long time = null;
+    AggregateRef aggregate = null;
+    long position = 0;
+    Metadata metadata = Metadata.empty();
+    Integer revision = null;
+    byte[] payload = null;
+    r.expect('{');
+    if (!r.consume('}')) {
+      do {
+        String key = r.string();
+        r.expect(':');
+        switch (key) {
+          case "v" -> {
+            version = r.intValue();
+            if (version != VERSION) {
+              throw new IllegalArgumentException(
+                  "envelope version " + version + " is not supported; this reader knows version " + VERSION);
+            }
+          }
+          case "id" -> id = UUID.fromString(r.string());
+          case "name" -> name = r.string();
+          case "time" -> time = r.integer();
+          case "aggregate" -> aggregate = r.consumeNull() ? null : aggregate(r);
+          case "position" -> position = r.integer();
+          case "metadata" -> metadata = r.consumeNull() ? Metadata.empty() : metadata(r);
+          case "revision" -> revision = r.intValue();
+          case "payload" -> payload = r.rawValue();
+          default -> r.rawValue(); // a later version 1 field this reader does not know
+        }
+      } while (r.consume(','));
+      r.expect('}');
+    }
+    r.expectEnd();
+    if (version == null) {
+      throw new IllegalArgumentException("not a Fabula envelope: no version field \"v\"");
+    }
+    require(id, "id");
+    require(name, "name");
+    require(time, "time");
+    require(payload, "payload");
+    Object data = revision == null ? codec.decode(name, payload) : codec.decode(name, revision, payload);
+    Instant at = Instant.ofEpochSecond(Math.floorDiv(time, NANOS), Math.floorMod(time, NANOS));
+    return Event.of(id, name, at, data, aggregate, metadata, position);
+  }
+
+  private static void require(@Nullable Object value, String field) {
+    if (value == null) {
+      throw new IllegalArgumentException("the envelope has no \"" + field + "\"");
+    }
+  }
+
+  private static AggregateRef aggregate(Json.Reader r) {
+    String name = null;
+    UUID id = null;
+    Integer version = null;
+    r.expect('{');
+    if (!r.consume('}')) {
+      do {
+        String key = r.string();
+        r.expect(':');
+        switch (key) {
+          case "name" -> name = r.string();
+          case "id" -> id = UUID.fromString(r.string());
+          case "version" -> version = r.intValue();
+          default -> r.rawValue();
+        }
+      } while (r.consume(','));
+      r.expect('}');
+    }
+    require(name, "aggregate.name");
+    require(id, "aggregate.id");
+    require(version, "aggregate.version");
+    return new AggregateRef(name, id, version);
+  }
+
+  private static Metadata metadata(Json.Reader r) {
+    Map<String, String> values = new LinkedHashMap<>();
+    r.expect('{');
+    if (!r.consume('}')) {
+      do {
+        String key = r.string();
+        r.expect(':');
+        values.put(key, r.string());
+      } while (r.consume(','));
+      r.expect('}');
+    }
+    return values.isEmpty() ? Metadata.empty() : new Metadata(values);
+  }
+
+  /** Nanoseconds since the epoch. */
+  static long nanos(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), NANOS), t.getNano());
+  }
+}

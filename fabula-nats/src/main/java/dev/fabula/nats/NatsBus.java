@@ -1,0 +1,162 @@
+package dev.fabula.nats;
+
+import dev.fabula.ClosedException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventBus;
+import dev.fabula.event.EventHandler;
+import dev.fabula.event.Subscription;
+import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.spi.Arguments;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * What the core NATS and JetStream buses share: the connection (their own, reconnecting with
+ * back-off, or one given), the subject of each event name, the envelope, the checks every publish
+ * and subscribe makes, and closing.
+ */
+abstract class NatsBus implements EventBus {
+  private static final Duration MAX_RECONNECT_WAIT = Duration.ofSeconds(2);
+
+  final Connection connection;
+  final NatsOptions options;
+  final Envelope envelope;
+  private final boolean ownsConnection;
+  private final String wildcard;
+  private final List<NatsSubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+
+  NatsBus(Envelope envelope, NatsOptions options) {
+    this.envelope = envelope;
+    this.options = options;
+    this.wildcard = options.subjectPrefix() + ".*";
+    Connection given = options.connection().orElse(null);
+    this.ownsConnection = given == null;
+    this.connection = given != null ? given : connect(options);
+  }
+
+  /** Connects, failing within the connect timeout; afterwards reconnects forever, with back-off. */
+  private static Connection connect(NatsOptions options) {
+    Options client =
+        Options.builder()
+            .server(options.url())
+            .connectionTimeout(options.connectTimeout())
+            .maxReconnects(-1)
+            // 50 ms, doubling up to 2 s, plus jitter: quick after a blip, gentle on a long outage.
+            .reconnectDelayHandler(attempt -> {
+              long millis = 50L << Math.min(attempt, 6);
+              return Duration.ofMillis(Math.min(millis, MAX_RECONNECT_WAIT.toMillis()));
+            })
+            .reconnectJitter(Duration.ofMillis(100))
+            .connectionName("fabula")
+            .build();
+    try {
+      return Nats.connect(client);
+    } catch (IOException e) {
+      throw new NatsConnectionException("cannot connect to NATS at " + options.url()
+          + " within " + options.connectTimeout(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NatsConnectionException("interrupted while connecting to NATS at " + options.url(), e);
+    }
+  }
+
+  /** The subject of events named {@code name}, or the wildcard for {@link #ALL}. */
+  final String subject(String name) {
+    return ALL.equals(name) ? wildcard : options.subjectPrefix() + "." + Subjects.token(name);
+  }
+
+  /** The subject matching every event name. */
+  final String wildcard() {
+    return wildcard;
+  }
+
+  /** Checks the events and encodes them all, before anything is sent. */
+  final List<byte[]> encodeAll(List<? extends Event<?>> events) {
+    Arguments.requireNoNulls(events, "events");
+    ensureOpen();
+    List<byte[]> out = new ArrayList<>(events.size());
+    for (Event<?> e : events) {
+      out.add(envelope.encode(e));
+    }
+    return out;
+  }
+
+  @Override
+  public final Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options) {
+    Objects.requireNonNull(names, "names");
+    Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(options, "options");
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");
+    }
+    ensureOpen();
+    // "*" makes the other names redundant; keep only it so no event is delivered twice.
+    Set<String> effective = names.contains(ALL) ? Set.of(ALL) : Set.copyOf(names);
+    NatsSubscription sub = open(effective, handler, options);
+    subscriptions.add(sub);
+    sub.start();
+    if (closed) { // lost a race with close(): do not leave a live subscription behind
+      sub.close();
+      throw new ClosedException("event bus");
+    }
+    return sub;
+  }
+
+  /** Opens a subscription on the server; {@link #subscribe} starts it. */
+  abstract NatsSubscription open(Set<String> names, EventHandler handler, SubscriptionOptions options);
+
+  /** What a subscription calls when it stops. */
+  final void forget(NatsSubscription sub) {
+    subscriptions.remove(sub);
+  }
+
+  final void ensureOpen() {
+    if (closed) {
+      throw new ClosedException("event bus");
+    }
+    if (connection.getStatus() == Connection.Status.CLOSED) {
+      throw new ClosedException("NATS connection");
+    }
+  }
+
+  final boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public final void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    subscriptions.forEach(NatsSubscription::close);
+    if (ownsConnection) {
+      try {
+        connection.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** A short text naming the subscription, for thread names and error messages. */
+  static String describe(Set<String> names, SubscriptionOptions options) {
+    StringBuilder sb = new StringBuilder().append(names);
+    if (options.queueGroup() != null) {
+      sb.append(" in queue group '").append(options.queueGroup()).append('\'');
+    }
+    if (options.durable() != null) {
+      sb.append(" durable '").append(options.durable().name()).append('\'');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,19 @@
+package dev.fabula.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fabula.architecture.ModuleSurface;
+import java.lang.module.ModuleDescriptor;
+import org.junit.jupiter.api.Test;
+
+/** The NATS module's public surface is a decision (ADR 0016): its one package. */
+class ModuleDescriptorTest {
+  @Test
+  void exportsExactlyItsApi() {
+    ModuleDescriptor descriptor = ModuleSurface.ofThisModule();
+    assertThat(descriptor.name()).isEqualTo("dev.fabula.nats");
+    assertThat(ModuleSurface.lines(descriptor))
+        .containsExactly(
+            "exports dev.fabula.nats");
+  }
+}
