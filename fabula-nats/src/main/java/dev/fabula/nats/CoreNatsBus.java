@@ -36,7 +36,7 @@ final class CoreNatsBus extends NatsBus {
     List<byte[]> bodies = encodeAll(events);
     for (int i = 0; i < bodies.size(); i++) {
       try {
-        connection.publish(subject(events.get(i).name()), bodies.get(i));
+        connection.publish(publishSubject(events.get(i).name()), bodies.get(i));
       } catch (IllegalStateException e) { // closed, or the reconnect buffer is full
         if (connection.getStatus() == Connection.Status.CLOSED) {
           throw new ClosedException("NATS connection");

@@ -35,6 +35,8 @@ final class Envelope {
    *
    * @throws dev.fabula.codec.UnknownNameException when the event's name is not registered
    * @throws IllegalArgumentException when the codec does not write JSON
+   * @throws EventTimeOutOfRangeException when the event's time is outside what nanoseconds since
+   *     the epoch in a {@code long} hold (about the years 1677 to 2262)
    */
   byte[] encode(Event<?> e) {
     byte[] payload = codec.encode(e.name(), e.data());
@@ -50,7 +52,7 @@ final class Envelope {
     StringBuilder sb = new StringBuilder(192 + e.name().length());
     sb.append("{\"v\":").append(VERSION).append(",\"id\":\"").append(e.id()).append("\",\"name\":");
     Json.quote(sb, e.name());
-    sb.append(",\"time\":").append(nanos(e.time()));
+    sb.append(",\"time\":").append(nanos(e));
     AggregateRef a = e.aggregateOrNull();
     if (a != null) {
       sb.append(",\"aggregate\":{\"name\":");
@@ -82,14 +84,23 @@ final class Envelope {
    * The event an envelope holds.
    *
    * @throws BadMessageException when the bytes are not a version-{@value #VERSION} envelope of a
-   *     registered event, or the payload does not fit its type
+   *     registered event, the payload does not fit its type, or the envelope names an event other
+   *     than the one the subject (its last token) stands for
    */
   Event<?> decode(String subject, byte[] bytes) {
+    Event<?> event;
     try {
-      return read(bytes);
+      event = read(bytes);
     } catch (RuntimeException e) {
       throw new BadMessageException(subject, bytes.length, e);
     }
+    String token = Subjects.token(event.name());
+    int at = subject.length() - token.length();
+    if (at < 1 || subject.charAt(at - 1) != '.' || !subject.startsWith(token, at)) {
+      throw new BadMessageException(subject, bytes.length, new IllegalArgumentException(
+          "the envelope names the event '" + event.name() + "', which is not the subject's"));
+    }
+    return event;
   }
 
   private Event<?> read(byte[] bytes) {
@@ -186,8 +197,13 @@ final class Envelope {
     return values.isEmpty() ? Metadata.empty() : new Metadata(values);
   }
 
-  /** Nanoseconds since the epoch. */
-  static long nanos(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), NANOS), t.getNano());
+  /** The event's time in nanoseconds since the epoch. */
+  private static long nanos(Event<?> e) {
+    Instant t = e.time();
+    try {
+      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), NANOS), t.getNano());
+    } catch (ArithmeticException overflow) {
+      throw new EventTimeOutOfRangeException(e.id(), t);
+    }
   }
 }

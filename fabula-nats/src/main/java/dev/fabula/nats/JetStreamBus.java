@@ -24,6 +24,9 @@ import io.nats.client.api.OrderedConsumerConfiguration;
 import io.nats.client.api.PublishAck;
 import io.nats.client.api.StreamConfiguration;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -39,7 +42,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The event bus on NATS JetStream: at least once, from a stream that keeps the events. The stream
- * (capturing {@code <prefix>.*}) is created, or updated to the options, on first use; each event
+ * (capturing {@code <prefix>.*}) is created from the options on first use; an existing one keeps
+ * its configuration, gaining only the bus's subjects and de-duplication window (a retention or
+ * storage other than the options' is a {@link StreamMismatchException}); each event
  * is published with its id as the message id, so a repeat inside the de-duplication window is
  * dropped, and a publish returns once the stream acknowledged every event.
  *
@@ -57,6 +62,8 @@ import org.jspecify.annotations.Nullable;
 final class JetStreamBus extends NatsBus {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration PULL_EXPIRY = Duration.ofSeconds(5);
+  /** The most events an acknowledged consumer pulls at once. */
+  private static final int ACKED_BATCH = 16;
   private static final Duration QUEUE_CONSUMER_IDLE = Duration.ofHours(1);
 
   private final JetStream js;
@@ -89,25 +96,36 @@ final class JetStreamBus extends NatsBus {
     }
   }
 
+  /**
+   * Creates the stream from the options, or, when it exists, keeps its configuration (an
+   * operator's limits, discard policy and extra subjects included) and only adds what the bus needs:
+   * its subjects and the options' de-duplication window.
+   */
   private StreamContext createOrUpdateStream() {
-    StreamConfiguration config =
-        StreamConfiguration.builder()
+    try {
+      StreamConfiguration existing;
+      try {
+        existing = jsm.getStreamInfo(options.stream()).getConfiguration();
+      } catch (JetStreamApiException e) {
+        if (e.getErrorCode() != 404) {
+          throw e;
+        }
+        existing = null;
+      }
+      if (existing == null) {
+        jsm.addStream(StreamConfiguration.builder()
             .name(options.stream())
             .subjects(wildcard())
             .retentionPolicy(options.retention())
             .storageType(options.storage())
             .replicas(options.replicas())
             .duplicateWindow(options.duplicateWindow())
-            .build();
-    try {
-      try {
-        jsm.getStreamInfo(options.stream());
-        jsm.updateStream(config);
-      } catch (JetStreamApiException e) {
-        if (e.getErrorCode() != 404) {
-          throw e;
+            .build());
+      } else {
+        StreamConfiguration wanted = completed(existing);
+        if (wanted != null) {
+          jsm.updateStream(wanted);
         }
-        jsm.addStream(config);
       }
       return js.getStreamContext(options.stream());
     } catch (JetStreamApiException | IOException e) {
@@ -117,6 +135,31 @@ final class JetStreamBus extends NatsBus {
       throw new FabulaException("cannot create or update the JetStream stream '" + options.stream()
           + "' for subjects " + wildcard() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The existing stream's configuration with what the bus needs added, or null when it has it all.
+   *
+   * @throws StreamMismatchException when its retention or storage differs from the options
+   */
+  private @Nullable StreamConfiguration completed(StreamConfiguration existing) {
+    if (existing.getRetentionPolicy() != options.retention()) {
+      throw new StreamMismatchException(
+          options.stream(), "retention", existing.getRetentionPolicy(), options.retention());
+    }
+    if (existing.getStorageType() != options.storage()) {
+      throw new StreamMismatchException(options.stream(), "storage", existing.getStorageType(), options.storage());
+    }
+    boolean hasSubject = existing.getSubjects().contains(wildcard());
+    boolean hasWindow = options.duplicateWindow().equals(existing.getDuplicateWindow());
+    if (hasSubject && hasWindow) {
+      return null;
+    }
+    StreamConfiguration.Builder b = StreamConfiguration.builder(existing);
+    if (!hasSubject) {
+      b.addSubjects(wildcard());
+    }
+    return b.duplicateWindow(options.duplicateWindow()).build();
   }
 
   @Override
@@ -131,7 +174,7 @@ final class JetStreamBus extends NatsBus {
         Event<?> e = events.get(i);
         PublishOptions po =
             PublishOptions.builder().messageId(e.id().toString()).expectedStream(options.stream()).build();
-        acks.add(js.publishAsync(subject(e.name()), bodies.get(i), po));
+        acks.add(js.publishAsync(publishSubject(e.name()), bodies.get(i), po));
       }
       for (CompletableFuture<PublishAck> ack : acks) {
         ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -171,8 +214,11 @@ final class JetStreamBus extends NatsBus {
         : SubjectFilter.of(names.stream().map(this::subject).collect(Collectors.toSet()));
     // Pulls that expire soon: after a reconnect (the server forgot pending pulls) the client pulls
     // again within seconds rather than half a minute.
+    // An acknowledged consumer's ack wait runs from the pull: pull small batches, so that few
+    // events wait in the client ahead of the buffer (see JetStreamSubscription#taken).
+    boolean acknowledged = subscription.durable() != null || subscription.queueGroup() != null;
     ConsumeOptions consume = ConsumeOptions.builder()
-        .batchSize(subscription.bufferCapacity())
+        .batchSize(acknowledged ? Math.min(subscription.bufferCapacity(), ACKED_BATCH) : subscription.bufferCapacity())
         .expiresIn(PULL_EXPIRY.toMillis())
         .build();
     Durable durable = subscription.durable();
@@ -208,8 +254,12 @@ final class JetStreamBus extends NatsBus {
   /** The consumer a queue group's members share: the group's and the names' own. */
   private static String queueConsumerName(String group, String filter, Set<String> names) {
     String key = filter + "\n" + String.join("\n", new TreeSet<>(names));
-    String hash = HexFormat.of().toHexDigits(key.hashCode());
-    return "q-" + Subjects.token(group) + "-" + hash;
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return "q-" + Subjects.token(group) + "-" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   private final class JetStreamSubscription extends NatsSubscription {
@@ -246,8 +296,8 @@ final class JetStreamBus extends NatsBus {
       while (isActive()) {
         try {
           Message m = messages.nextMessage(POLL);
-          if (m != null) {
-            enqueue(m);
+          if (m != null && !enqueue(m) && acknowledged) {
+            m.nak(); // closed or overflowed: back to the consumer now, not after the ack wait
           }
         } catch (InterruptedException e) {
           // close(): the loop ends as the subscription is no longer active
@@ -258,6 +308,17 @@ final class JetStreamBus extends NatsBus {
                 + " failed, so the subscription is cancelled: " + e.getMessage(), e));
           }
         }
+      }
+    }
+
+    /**
+     * Tells the server the event is being handled, so its ack wait starts again: the time it spent
+     * in the buffer does not count against the handler.
+     */
+    @Override
+    void taken(Message m) {
+      if (acknowledged) {
+        m.inProgress();
       }
     }
 

@@ -7,7 +7,10 @@ import java.util.Objects;
 /**
  * Creates Fabula's event buses on NATS. Both send each event as a JSON envelope (the module's
  * README) on the subject {@code <prefix>.<event name as one token>}, and both need a {@link Codec}
- * whose payloads are JSON (fabula-jackson's {@code JacksonCodec}).
+ * whose payloads are JSON (fabula-jackson's {@code JacksonCodec}). Both buses' {@code publish}
+ * throw {@link EventTimeOutOfRangeException} for an event whose time the envelope cannot hold
+ * (before about 1677 or after about 2262), and {@link IllegalArgumentException} for an event name
+ * that is not well-formed UTF-16 (an unpaired surrogate), before sending anything.
  *
  * <pre>{@code
  * try (EventBus bus = Nats.jetStreamBus(JacksonCodec.create(registry),
@@ -36,10 +39,13 @@ public final class Nats {
   }
 
   /**
-   * The bus on JetStream: at least once, from a stream created or updated on first use; duplicate
+   * The bus on JetStream: at least once, from a stream created on first use (an existing one keeps
+   * its configuration and only gains the bus's subjects and de-duplication window); duplicate
    * publishes of an event id inside the de-duplication window are dropped; durable subscriptions
    * resume by name and get events again until their handler returns (up to {@code maxDeliveries},
-   * then a {@link DeliveriesExhaustedException} is reported); queue groups share a durable
+   * then a {@link DeliveriesExhaustedException} is reported; an event delivered again, after its
+   * handler threw or its ack wait ran out, comes after events published later: the one exception
+   * to publish order); queue groups share a durable
    * consumer. JetStream cannot slow a publisher: under {@code BLOCK} a slow subscriber falls
    * behind and loses nothing, under {@code CANCEL_SUBSCRIPTION} it is cancelled once its buffer
    * is full.

@@ -69,9 +69,14 @@ abstract class NatsBus implements EventBus {
     }
   }
 
-  /** The subject of events named {@code name}, or the wildcard for {@link #ALL}. */
+  /** The subject a subscription to {@code name} listens on: the wildcard for {@link #ALL}. */
   final String subject(String name) {
-    return ALL.equals(name) ? wildcard : options.subjectPrefix() + "." + Subjects.token(name);
+    return ALL.equals(name) ? wildcard : publishSubject(name);
+  }
+
+  /** The subject an event named {@code name} is published on, never a wildcard ("*" included). */
+  final String publishSubject(String name) {
+    return options.subjectPrefix() + "." + Subjects.token(name);
   }
 
   /** The subject matching every event name. */

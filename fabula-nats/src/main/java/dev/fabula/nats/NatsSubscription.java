@@ -123,9 +123,20 @@ abstract class NatsSubscription implements Subscription {
       } catch (InterruptedException e) {
         continue; // close() (then no longer active), or an interrupt left behind by a handler
       }
-      delivered(m, deliver(m));
+      taken(m);
+      // The outcome is acknowledged before the lock is released: close() waits for the lock, so
+      // every event whose handler returned is acknowledged (and then flushed) before it returns.
+      delivering.lock();
+      try {
+        delivered(m, deliver(m));
+      } finally {
+        delivering.unlock();
+      }
     }
   }
+
+  /** Called when a message leaves the buffer to be handled; nothing by default. */
+  void taken(Message m) {}
 
   /** What becomes of a message after delivery (JetStream acknowledges); nothing by default. */
   void delivered(Message m, Outcome outcome) {}
@@ -179,7 +190,6 @@ abstract class NatsSubscription implements Subscription {
   }
 
   private Outcome handle(Event<?> event, Message m) {
-    delivering.lock();
     try {
       if (!active) {
         return Outcome.STOPPED;
@@ -197,7 +207,6 @@ abstract class NatsSubscription implements Subscription {
       return Outcome.FAILED;
     } finally {
       Thread.interrupted(); // an interrupt the handler left behind is not a reason to stop
-      delivering.unlock();
     }
   }
 
@@ -248,12 +257,13 @@ abstract class NatsSubscription implements Subscription {
       buffer.clear();
     };
     if (awaitHandler) {
-      giveBack.run();
       if (!own) {
-        // Wait for a handler call in progress, so none runs after close() returns.
+        // Wait for a handler call in progress and its acknowledgement, so none runs after close()
+        // returns; only then give back (which flushes the acknowledgements).
         delivering.lock();
         delivering.unlock();
       }
+      giveBack.run();
     } else {
       Thread.ofVirtual().start(giveBack);
     }

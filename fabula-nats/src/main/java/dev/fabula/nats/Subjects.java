@@ -1,6 +1,7 @@
 package dev.fabula.nats;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,12 @@ final class Subjects {
 
   private Subjects() {}
 
-  /** {@code name} as one subject token, e.g. {@code "order.placed"} as {@code "order_2Eplaced"}. */
+  /**
+   * {@code name} as one subject token, e.g. {@code "order.placed"} as {@code "order_2Eplaced"}.
+   *
+   * @throws IllegalArgumentException when the name is empty or holds an unpaired surrogate (which
+   *     has no UTF-8 form, so it would share a token with another name)
+   */
   static String token(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isEmpty()) {
@@ -23,6 +29,7 @@ final class Subjects {
     StringBuilder sb = null;
     for (int i = 0; i < name.length(); i++) {
       if (!plain(name.charAt(i))) {
+        checkWellFormed(name, i);
         sb = new StringBuilder(name.length() + 16).append(name, 0, i);
         for (byte b : name.substring(i).getBytes(StandardCharsets.UTF_8)) {
           char c = (char) (b & 0xFF);
@@ -36,40 +43,6 @@ final class Subjects {
       }
     }
     return sb == null ? name : sb.toString();
-  }
-
-  /**
-   * The name a token stands for.
-   *
-   * @throws IllegalArgumentException when the token is not one {@link #token} makes
-   */
-  static String name(String token) {
-    if (token.indexOf('_') < 0) {
-      checkPlain(token);
-      return token;
-    }
-    byte[] out = new byte[token.length()];
-    int n = 0;
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (c == '_') {
-        if (i + 2 >= token.length()) {
-          throw new IllegalArgumentException("not a Fabula subject token: " + token);
-        }
-        int hi = Character.digit(token.charAt(i + 1), 16);
-        int lo = Character.digit(token.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
-          throw new IllegalArgumentException("not a Fabula subject token: " + token);
-        }
-        out[n++] = (byte) (hi << 4 | lo);
-        i += 2;
-      } else if (plain(c)) {
-        out[n++] = (byte) c;
-      } else {
-        throw new IllegalArgumentException("not a Fabula subject token: " + token);
-      }
-    }
-    return new String(out, 0, n, StandardCharsets.UTF_8);
   }
 
   /**
@@ -111,13 +84,16 @@ final class Subjects {
     return stream;
   }
 
-  private static void checkPlain(String token) {
-    if (token.isEmpty()) {
-      throw new IllegalArgumentException("not a Fabula subject token: an empty token");
-    }
-    for (int i = 0; i < token.length(); i++) {
-      if (!plain(token.charAt(i))) {
-        throw new IllegalArgumentException("not a Fabula subject token: " + token);
+  /** Refuses a name with an unpaired surrogate from index {@code from} on. */
+  private static void checkWellFormed(String name, int from) {
+    for (int i = from; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException("the name '" + name + "' holds an unpaired surrogate U+"
+            + HexFormat.of().withUpperCase().toHexDigits(c) + " at index " + i
+            + "; a name on NATS must be well-formed Unicode");
       }
     }
   }

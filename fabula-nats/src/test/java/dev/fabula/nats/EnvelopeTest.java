@@ -26,7 +26,7 @@ class EnvelopeTest {
             .withTime(Instant.parse("2026-12-05T23:59:59.123456789Z"))
             .withMetadata(new Metadata(Map.of("correlationId", "c-1", "ünïcode\n", "tab\there \\ \"q\"")))
             .withPosition(42);
-    Event<?> back = envelope.decode("s", envelope.encode(e));
+    Event<?> back = envelope.decode(subjectOf(e.name()), envelope.encode(e));
     assertThat(back).isEqualTo(e);
     assertThat(back.time().getNano()).isEqualTo(123456789);
   }
@@ -34,7 +34,7 @@ class EnvelopeTest {
   @Test
   void roundTripsAnEventWithoutAggregateAndBeforeTheEpoch() {
     Event<Alpha> e = TckData.alpha("a 😀 \u0001").withTime(Instant.parse("1969-12-31T23:59:59.999999999Z"));
-    assertThat(envelope.decode("s", envelope.encode(e))).isEqualTo(e);
+    assertThat(envelope.decode(subjectOf(e.name()), envelope.encode(e))).isEqualTo(e);
   }
 
   @Test
@@ -46,7 +46,7 @@ class EnvelopeTest {
          "position":0,"metadata":{"correlationId":"req-17"},
          "revision":1,"payload":{"number":12}}
         """;
-    Event<?> e = envelope.decode("s", json.getBytes(StandardCharsets.UTF_8));
+    Event<?> e = envelope.decode(subjectOf("tck.beta"), json.getBytes(StandardCharsets.UTF_8));
     assertThat(e.name()).isEqualTo("tck.beta");
     assertThat(e.data()).isEqualTo(new Beta(12));
     assertThat(e.time()).isEqualTo(Instant.ofEpochSecond(1733443200L, 123456789));
@@ -58,7 +58,7 @@ class EnvelopeTest {
   void unknownFieldsOfVersionOneAreSkipped() {
     String json = "{\"v\":1,\"later\":{\"x\":[1,2.5e3,true,null]},\"id\":\"" + UUID.randomUUID()
         + "\",\"name\":\"tck.alpha\",\"time\":5,\"payload\":{\"text\":\"t\"}}";
-    assertThat(envelope.decode("s", json.getBytes(StandardCharsets.UTF_8)).data()).isEqualTo(new Alpha("t"));
+    assertThat(envelope.decode(subjectOf("tck.alpha"), json.getBytes(StandardCharsets.UTF_8)).data()).isEqualTo(new Alpha("t"));
   }
 
   @Test
@@ -79,7 +79,7 @@ class EnvelopeTest {
 
     byte[] unknown = envelope.encode(TckData.alpha("x")).clone();
     String renamed = new String(unknown, StandardCharsets.UTF_8).replace("tck.alpha", "no.such.event");
-    assertThatThrownBy(() -> envelope.decode("s", renamed.getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> envelope.decode(subjectOf("no.such.event"), renamed.getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(BadMessageException.class)
         .hasCauseInstanceOf(UnknownNameException.class);
 
@@ -87,6 +87,33 @@ class EnvelopeTest {
     assertThatThrownBy(() -> envelope.decode("s", noVersion))
         .isInstanceOf(BadMessageException.class)
         .hasMessageContaining("not a Fabula envelope");
+  }
+
+  private static String subjectOf(String name) {
+    return "fabula.events." + Subjects.token(name);
+  }
+
+  @Test
+  void anEnvelopeNamingAnotherEventThanItsSubjectIsABadMessage() {
+    byte[] alpha = envelope.encode(TckData.alpha("x"));
+    assertThatThrownBy(() -> envelope.decode(subjectOf("order.placed"), alpha))
+        .isInstanceOfSatisfying(BadMessageException.class,
+            e -> assertThat(e.subject()).isEqualTo("fabula.events.order_2Eplaced"))
+        .hasMessageContaining("names the event 'tck.alpha'");
+    // The name must be the subject's whole last token, not its end.
+    assertThatThrownBy(() -> envelope.decode("fabula.events.x" + Subjects.token("tck.alpha"), alpha))
+        .isInstanceOf(BadMessageException.class);
+    assertThatThrownBy(() -> envelope.decode(Subjects.token("tck.alpha"), alpha))
+        .isInstanceOf(BadMessageException.class);
+  }
+
+  @Test
+  void refusesToEncodeATimeOutsideTheNanosecondRange() {
+    Event<Alpha> e = TckData.alpha("x").withTime(Instant.parse("2300-01-01T00:00:00Z"));
+    assertThatThrownBy(() -> envelope.encode(e))
+        .isInstanceOf(EventTimeOutOfRangeException.class)
+        .hasMessageContaining(e.id().toString())
+        .hasMessageContaining("2300-01-01T00:00:00Z");
   }
 
   @Test

@@ -10,7 +10,14 @@ import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.tck.TckData;
 import dev.fabula.tck.TckData.Alpha;
+import dev.fabula.codec.CodecRegistry;
+import dev.fabula.jackson.JacksonCodec;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +86,80 @@ class JetStreamBusTest {
     } finally {
       raw.close();
     }
+  }
+
+  @Test
+  void anExistingStreamKeepsItsOperatorsSettingsAndGainsOnlyWhatTheBusNeeds() throws Exception {
+    NatsOptions options = TestNats.isolated("keep").build();
+    String extra = options.subjectPrefix() + "_ops.audit";
+    Connection raw = TestNats.rawConnection();
+    try {
+      JetStreamManagement jsm = raw.jetStreamManagement();
+      jsm.addStream(StreamConfiguration.builder()
+          .name(options.stream())
+          .subjects(extra)
+          .storageType(StorageType.Memory)
+          .maxAge(Duration.ofHours(3))
+          .maxMessages(1000)
+          .discardPolicy(DiscardPolicy.New)
+          .duplicateWindow(Duration.ofSeconds(10))
+          .build());
+      EventBus b = Nats.jetStreamBus(TestNats.codec(), options);
+      open.add(b);
+      b.publish(List.of(TckData.alpha("first")));
+      StreamConfiguration after = jsm.getStreamInfo(options.stream()).getConfiguration();
+      assertThat(after.getMaxAge()).isEqualTo(Duration.ofHours(3));
+      assertThat(after.getMaxMsgs()).isEqualTo(1000);
+      assertThat(after.getDiscardPolicy()).isEqualTo(DiscardPolicy.New);
+      assertThat(after.getSubjects()).containsExactlyInAnyOrder(extra, options.subjectPrefix() + ".*");
+      assertThat(after.getDuplicateWindow()).isEqualTo(options.duplicateWindow());
+    } finally {
+      TestNats.deleteStream(options.stream());
+      raw.close();
+    }
+  }
+
+  @Test
+  void anExistingStreamWithOtherStorageIsRefusedNotChanged() throws Exception {
+    NatsOptions options = TestNats.isolated("mismatch").build(); // memory storage
+    Connection raw = TestNats.rawConnection();
+    try {
+      JetStreamManagement jsm = raw.jetStreamManagement();
+      jsm.addStream(StreamConfiguration.builder()
+          .name(options.stream())
+          .subjects(options.subjectPrefix() + ".*")
+          .storageType(StorageType.File)
+          .build());
+      EventBus b = Nats.jetStreamBus(TestNats.codec(), options);
+      open.add(b);
+      assertThatThrownBy(() -> b.publish(List.of(TckData.alpha("x"))))
+          .isInstanceOf(StreamMismatchException.class)
+          .hasMessageContaining(options.stream())
+          .hasMessageContaining("storage file")
+          .hasMessageContaining("memory");
+      assertThat(jsm.getStreamInfo(options.stream()).getConfiguration().getStorageType()).isEqualTo(StorageType.File);
+    } finally {
+      TestNats.deleteStream(options.stream());
+      raw.close();
+    }
+  }
+
+  @Test
+  void queueGroupSubscriptionsWhoseNamesHaveEqualStringHashesKeepTheirOwnConsumers() throws Exception {
+    // "Aa" and "BB" have the same String.hashCode, and so do keys built alike from them.
+    EventBus b = Nats.jetStreamBus(JacksonCodec.create(
+        TckData.registerAll(CodecRegistry.builder()).register("Aa", Alpha.class).register("BB", Alpha.class).build()),
+        OPTIONS);
+    open.add(b);
+    Inbox aa = new Inbox();
+    Inbox bb = new Inbox();
+    open.add(b.subscribe(Set.of("Aa"), aa, aa.options().withQueueGroup("g")));
+    open.add(b.subscribe(Set.of("BB"), bb, bb.options().withQueueGroup("g")));
+    Event<?> eventAa = TckData.event("Aa", new Alpha("a"), Instant.now());
+    Event<?> eventBb = TckData.event("BB", new Alpha("b"), Instant.now());
+    b.publish(List.of(eventAa, eventBb));
+    assertThat(aa.next().id()).isEqualTo(eventAa.id());
+    assertThat(bb.next().id()).isEqualTo(eventBb.id());
   }
 
   @Test

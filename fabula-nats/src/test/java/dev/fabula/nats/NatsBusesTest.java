@@ -25,6 +25,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +154,56 @@ class NatsBusesTest {
     });
     assertThat(inbox.error()).isInstanceOf(BadMessageException.class).hasMessageContaining("version 9");
     assertThat(inbox.next().id()).isEqualTo(good.id());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("buses")
+  void anEnvelopeNamingAnotherEventThanItsSubjectIsABadMessage(String label) throws Exception {
+    EventBus bus = bus(label);
+    Inbox inbox = new Inbox();
+    subscribe(bus, Set.of(TckData.ALPHA), inbox, inbox.options());
+    String subject = OPTIONS.subjectPrefix() + "." + Subjects.token(TckData.ALPHA);
+    // A well-formed envelope of another event, sent on the subject of tck.alpha.
+    byte[] beta = new Envelope(TestNats.codec()).encode(TckData.beta("b", UUID.randomUUID(), 1));
+    Connection raw = TestNats.rawConnection();
+    try {
+      if (label.equals("core")) {
+        raw.publish(subject, beta);
+        raw.flush(Duration.ofSeconds(5));
+      } else {
+        raw.jetStream().publish(subject, beta);
+      }
+    } finally {
+      raw.close();
+    }
+    Event<Alpha> good = TckData.alpha("good");
+    bus.publish(List.of(good));
+    assertThat(inbox.error()).isInstanceOfSatisfying(BadMessageException.class,
+        e -> assertThat(e.subject()).isEqualTo(subject)).hasMessageContaining("tck.beta");
+    assertThat(inbox.next().id()).as("the other event was not delivered").isEqualTo(good.id());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("buses")
+  void anEventNamedLikeTheWildcardIsPublishedOnItsOwnSubject(String label) throws Exception {
+    EventBus bus = bus(label, JacksonCodec.create(
+        TckData.registerAll(CodecRegistry.builder()).register("*", Alpha.class).build()));
+    Inbox star = new Inbox();
+    subscribe(bus, Set.of(TckData.ALPHA), star, star.options());
+    Connection raw = TestNats.rawConnection();
+    try {
+      BlockingQueue<String> subjects = new LinkedBlockingQueue<>();
+      raw.createDispatcher(m -> subjects.add(m.getSubject())).subscribe(OPTIONS.subjectPrefix() + ".>");
+      raw.flush(Duration.ofSeconds(5));
+      Event<?> named = TckData.event("*", new Alpha("star"), Instant.now());
+      Event<Alpha> marker = TckData.alpha("marker");
+      bus.publish(List.of(named, marker));
+      assertThat(star.next().id()).as("the alpha subscriber did not get the \"*\" event").isEqualTo(marker.id());
+      assertThat(subjects.poll(Inbox.WAIT_MILLIS, TimeUnit.MILLISECONDS))
+          .isEqualTo(OPTIONS.subjectPrefix() + "._2A");
+    } finally {
+      raw.close();
+    }
   }
 
   @ParameterizedTest(name = "{0}")
