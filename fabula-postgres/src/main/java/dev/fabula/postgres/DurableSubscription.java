@@ -38,7 +38,7 @@ final class DurableSubscription implements Subscription {
 
   private final DataSource ds;
   /** How long close() lets a handler call finish before it interrupts it. */
-  private static final long CLOSE_GRACE_MILLIS = 100;
+  private static final long CLOSE_GRACE_MILLIS = 250;
 
   private final Codec codec;
   private final String durables;

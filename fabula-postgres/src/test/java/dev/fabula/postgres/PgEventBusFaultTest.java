@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -508,6 +509,36 @@ class PgEventBusFaultTest {
           SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors()::add));
       assertThat(inbox.nextIds(missed.size())).as("resumes without a gap").containsExactlyElementsOf(missed);
       assertThat(inbox.errors()).isEmpty();
+    }
+  }
+
+  @Test
+  void closingADurableSubscriptionLetsAHandlerAboutToReturnFinishAndStoresItsPosition() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    Durable durable = Durable.named("brief-" + UUID.randomUUID());
+    Event<Alpha> first = TckData.alpha("handled while closing");
+    try (EventBus publisher = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      try (EventBus process = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        CountDownLatch started = new CountDownLatch(1);
+        BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+        Subscription sub = process.subscribe(Set.of(TckData.ALPHA), e -> {
+          started.countDown();
+          Thread.sleep(50); // a short handler: close() gives it time to return rather than interrupt it
+        }, SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(errors::add));
+        publisher.publish(List.of(first));
+        assertThat(started.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("the handler started").isTrue();
+        sub.close(); // waits for the handler and its acknowledgement
+        assertThat(errors).isEmpty();
+      }
+      Event<Alpha> next = TckData.alpha("next");
+      publisher.publish(List.of(next));
+      try (EventBus restarted = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        Inbox inbox = new Inbox();
+        restarted.subscribe(Set.of(TckData.ALPHA), inbox.events()::add,
+            SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors()::add));
+        assertThat(inbox.next().id()).as("the handled event is not delivered again").isEqualTo(next.id());
+        assertThat(inbox.errors()).isEmpty();
+      }
     }
   }
 
