@@ -1,6 +1,7 @@
 package dev.fabula.postgres;
 
 import dev.fabula.FabulaException;
+import dev.fabula.event.EventHandler;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -16,6 +17,13 @@ import java.util.function.LongSupplier;
 final class Backlog {
   /** How long a waiting publisher sleeps before it looks whether the bus closed. */
   private static final long WAIT_SLICE_MILLIS = 50;
+
+  /**
+   * Set on a thread while it runs a handler of a PostgreSQL event bus subscription: such a
+   * publisher is never held, since the pump it would wait for may be waiting for that very
+   * handler (a handler that publishes a reply would otherwise deadlock its bus).
+   */
+  private static final ThreadLocal<Boolean> DELIVERING = new ThreadLocal<>();
 
   private final String table;
   private final LongSupplier limit;
@@ -42,8 +50,14 @@ final class Backlog {
     this.limit = limit;
   }
 
-  /** Counts {@code count} events just published, up to bus position {@code last}, until the pump passes it. */
+  /**
+   * Counts {@code count} events just published (those a BLOCK subscription wants), up to bus
+   * position {@code last}, until the pump passes it.
+   */
   void add(long last, int count) {
+    if (count == 0) {
+      return;
+    }
     lock.lock();
     try {
       if (last > passed) {
@@ -55,8 +69,26 @@ final class Backlog {
     }
   }
 
-  /** Waits while more of this bus's events wait for the pump than the limit allows, or until close. */
+  /** Runs {@code handler} on {@code event} marked as a delivery, whose publishes {@link #awaitRoom()} never holds. */
+  static EventHandler delivering(EventHandler handler) {
+    return event -> {
+      DELIVERING.set(Boolean.TRUE);
+      try {
+        handler.handle(event);
+      } finally {
+        DELIVERING.remove();
+      }
+    };
+  }
+
+  /**
+   * Waits while more of this bus's events wait for the pump than the limit allows, or until close;
+   * returns at once on a thread that delivers events of a PostgreSQL bus.
+   */
   void awaitRoom() {
+    if (DELIVERING.get() != null) {
+      return;
+    }
     lock.lock();
     try {
       while (!closed && backlog > limit.getAsLong()) {

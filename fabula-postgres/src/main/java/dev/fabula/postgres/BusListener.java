@@ -1,10 +1,12 @@
 package dev.fabula.postgres;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGNotification;
 
 /**
@@ -55,6 +57,32 @@ final class BusListener {
     return pid;
   }
 
+  /**
+   * Gives the connection back to its pool no longer listening: a pooled connection left listening
+   * would collect notifications for its next borrower forever, and while idle it would stop
+   * consuming the server's notification queue until every NOTIFY (every publish) failed. One that
+   * cannot stop listening is aborted rather than given back.
+   */
+  private void release(@Nullable Connection c) {
+    if (c == null) {
+      return;
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("UNLISTEN *");
+    } catch (Throwable e) {
+      try {
+        if (ds instanceof HikariDataSource h) {
+          h.evictConnection(c); // closes it
+          return;
+        }
+        c.abort(Runnable::run);
+      } catch (Throwable ignored) {
+        // gone already: closing it below gives nothing listening back
+      }
+    }
+    Pg.closeQuietly(c);
+  }
+
   private void run() {
     int failures = 0;
     while (!closed) {
@@ -88,7 +116,7 @@ final class BusListener {
         BusRetry.sleepQuietly(BusRetry.backoffMillis(failures));
       } finally {
         pid = 0;
-        Pg.closeQuietly(c);
+        release(c);
       }
     }
   }

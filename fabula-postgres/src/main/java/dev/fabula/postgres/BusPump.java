@@ -38,6 +38,7 @@ final class BusPump {
   private final DataSource ds;
   private final String table;
   private final String claims;
+  private final String durables;
   private final String server;
   private final long pollMillis;
   private final String readSql;
@@ -53,14 +54,15 @@ final class BusPump {
 
   /**
    * A pump (not started) that reads {@code table} after {@code start}, claims in {@code claims},
-   * and reports the rows it passes to {@code backlog}.
+   * keeps the rows the durable subscriptions in {@code durables} still need, and reports the rows it passes to {@code backlog}.
    */
   BusPump(
-      DataSource ds, String table, String claims, String server, long pollMillis, long start,
+      DataSource ds, String table, String claims, String durables, String server, long pollMillis, long start,
       BusSubscribers subscribers, Backlog backlog) {
     this.ds = ds;
     this.table = table;
     this.claims = claims;
+    this.durables = durables;
     this.server = server;
     this.pollMillis = pollMillis;
     this.subscribers = subscribers;
@@ -165,10 +167,15 @@ final class BusPump {
     return false;
   }
 
-  /** Deletes rows and claims older than {@link #RETENTION}, of any bus; failures are logged. */
+  /**
+   * Deletes rows and claims older than {@link #RETENTION}, of any bus, but no row a durable
+   * subscription has not acknowledged yet (one away for longer resumes without a gap); failures
+   * are logged.
+   */
   private void prune() {
     for (String sql : List.of(
-        "DELETE FROM " + table + " WHERE published_at < now() - ?::interval",
+        "DELETE FROM " + table + " WHERE published_at < now() - ?::interval"
+            + " AND position <= coalesce((SELECT min(position) FROM " + durables + "), " + Long.MAX_VALUE + ")",
         "DELETE FROM " + claims + " WHERE claimed_at < now() - ?::interval")) {
       try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, RETENTION.toSeconds() + " seconds");

@@ -44,7 +44,7 @@ final class BusSubscriber implements Subscription {
     // The group is the bus's business; the in-memory bus only delivers what it is given.
     SubscriptionOptions plain = new SubscriptionOptions(
         options.bufferCapacity(), options.overflowPolicy(), this::onError, null, null);
-    delivery = own.subscribe(names, handler, plain);
+    delivery = own.subscribe(names, Backlog.delivering(handler), plain);
   }
 
   private void onError(Throwable e) {

@@ -61,6 +61,20 @@ final class BusSubscribers {
     return limit;
   }
 
+  /** How many of {@code events} an active BLOCK subscription of this bus wants. */
+  int blockWanted(List<? extends Event<?>> events) {
+    int wanted = 0;
+    for (Event<?> e : events) {
+      for (BusSubscriber m : members) {
+        if (m.options().overflowPolicy() == OverflowPolicy.BLOCK && m.isActive() && m.matches(e.name())) {
+          wanted++;
+          break;
+        }
+      }
+    }
+    return wanted;
+  }
+
   /** The open subscriptions; forgets those cancelled on overflow or whose delivery ended. */
   List<BusSubscriber> live() {
     List<BusSubscriber> live = new ArrayList<>(members.size());

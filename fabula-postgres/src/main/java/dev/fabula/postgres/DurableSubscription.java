@@ -37,6 +37,9 @@ final class DurableSubscription implements Subscription {
   private static final System.Logger LOG = System.getLogger(DurableSubscription.class.getName());
 
   private final DataSource ds;
+  /** How long close() lets a handler call finish before it interrupts it. */
+  private static final long CLOSE_GRACE_MILLIS = 250;
+
   private final Codec codec;
   private final String durables;
   private final String server;
@@ -50,7 +53,12 @@ final class DurableSubscription implements Subscription {
   private final ReentrantLock delivering = new ReentrantLock();
   private final Runnable onClose;
   private volatile boolean active = true;
-  private volatile boolean inHandler;
+  /**
+   * Whether the worker is inside the handler, the only place close() may interrupt it (never in
+   * an acknowledgement, whose socket I/O an interrupt would break); guarded by {@link #handlerState}.
+   */
+  private boolean inHandler;
+  private final Object handlerState = new Object();
   private volatile Thread worker = Thread.currentThread();
   private long position;
 
@@ -184,7 +192,9 @@ final class DurableSubscription implements Subscription {
 
   /** Calls the handler once; whether it returned. */
   private boolean handle(Event<?> event) {
-    inHandler = true;
+    synchronized (handlerState) {
+      inHandler = true;
+    }
     try {
       handler.handle(event);
       return true;
@@ -194,8 +204,12 @@ final class DurableSubscription implements Subscription {
       }
       return false;
     } finally {
-      inHandler = false;
-      Thread.interrupted(); // an interrupt the handler left behind does not stop delivery
+      synchronized (handlerState) {
+        inHandler = false;
+      }
+      // Cleared after leaving the handler, so no interrupt of close() reaches the acknowledgement;
+      // nor does one the handler left behind stop delivery.
+      Thread.interrupted();
     }
   }
 
@@ -230,8 +244,9 @@ final class DurableSubscription implements Subscription {
   }
 
   /**
-   * Stops delivery; waits for a handler call in progress and its acknowledgement (a handler that
-   * blocks is interrupted), so what was handled is stored when this returns.
+   * Stops delivery; waits for a handler call in progress and its acknowledgement (a handler still
+   * running after a grace period is interrupted; an acknowledgement never is), so what was handled
+   * is stored when this returns.
    */
   @Override
   public void close() {
@@ -242,11 +257,24 @@ final class DurableSubscription implements Subscription {
     onClose.run();
     wake.release();
     if (Thread.currentThread() != worker) {
-      if (inHandler) {
-        worker.interrupt();
+      boolean interrupted = false;
+      try {
+        if (!delivering.tryLock(CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+          synchronized (handlerState) {
+            if (inHandler) {
+              worker.interrupt();
+            }
+          }
+          delivering.lock();
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+        delivering.lock();
       }
-      delivering.lock();
       delivering.unlock();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

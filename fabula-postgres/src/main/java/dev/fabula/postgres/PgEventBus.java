@@ -12,6 +12,7 @@ import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.event.UnsupportedSubscriptionException;
 import dev.fabula.spi.Arguments;
 import dev.fabula.spi.EventLimits;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -70,7 +72,7 @@ final class PgEventBus implements EventBus {
     Schema.Table durableTable = Schema.busDurables(options);
     Schema.ensure(ds, options, durableTable);
     this.durables = durableTable.qualified();
-    this.channel = table;
+    this.channel = channel(table);
     this.insertSql =
         "WITH ins AS (INSERT INTO " + table
             + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data,"
@@ -84,7 +86,7 @@ final class PgEventBus implements EventBus {
     long start = BusPump.horizon(ds, table, server);
     this.subscribers = new BusSubscribers(codec, table);
     this.backlog = new Backlog(table, start, subscribers::blockLimit);
-    this.pump = new BusPump(ds, table, claimTable.qualified(), server, pollMillis, start, subscribers, backlog);
+    this.pump = new BusPump(ds, table, claimTable.qualified(), durables, server, pollMillis, start, subscribers, backlog);
     this.listener = new BusListener(ds, channel, server, pollMillis, pump::wake);
     pump.start();
     listener.start();
@@ -93,7 +95,8 @@ final class PgEventBus implements EventBus {
   /**
    * Appends the events to the bus table (one statement: the rows, with gap-safe positions, and a
    * NOTIFY that goes out with the commit), then wakes this bus's pump and waits while it is held
-   * by a full subscription of this bus.
+   * by a full subscription of this bus (unless it runs in a handler of a PostgreSQL bus
+   * subscription, which the pump may be waiting for).
    */
   @Override
   public void publish(List<? extends Event<?>> events) {
@@ -125,8 +128,9 @@ final class PgEventBus implements EventBus {
     } catch (SQLException e) {
       throw Pg.translate(e, "publishing " + events.size() + " events to " + table, server);
     }
-    // Counted before the pump wakes, so it cannot pass them uncounted.
-    backlog.add(last, events.size());
+    // Counted before the pump wakes, so it cannot pass them uncounted; only events a BLOCK
+    // subscription wants can hold the pump.
+    backlog.add(last, subscribers.blockWanted(events));
     pump.wake();
     backlog.awaitRoom();
   }
@@ -182,6 +186,15 @@ final class PgEventBus implements EventBus {
     pump.close();
     listener.close();
     subscribers.close(); // releases a pump held by a full subscription
+  }
+
+  /**
+   * The NOTIFY channel of a bus table: short and deterministic, since pg_notify refuses a channel
+   * longer than 63 bytes while LISTEN silently truncates one.
+   */
+  static String channel(String table) {
+    byte[] name = table.getBytes(StandardCharsets.UTF_8);
+    return "fabula_bus_" + UUID.nameUUIDFromBytes(name).toString().replace("-", "");
   }
 
   private void ensureOpen() {

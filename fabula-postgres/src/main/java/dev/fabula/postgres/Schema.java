@@ -180,7 +180,10 @@ final class Schema {
     columns.put("grp", "text");
     columns.put("position", "bigint");
     columns.put("claimed_at", "timestamp with time zone");
-    return new Table("bus claims", o.schema(), t, List.of(List.of(v1)), columns, indexes);
+    // Version 2: the pruning deletes claims by age.
+    String byTime = indexName(t, "claimed_idx");
+    indexes.put(byTime, "CREATE INDEX IF NOT EXISTS " + byTime + " ON " + q + " (claimed_at)");
+    return new Table("bus claims", o.schema(), t, List.of(List.of(v1), List.of(indexes.get(byTime))), columns, indexes);
   }
 
   /** The positions of the bus's durable subscriptions, by durable name. */

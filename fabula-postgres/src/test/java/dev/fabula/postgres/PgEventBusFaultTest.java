@@ -10,6 +10,7 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventStore;
+import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.event.UnsupportedSubscriptionException;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -389,6 +391,153 @@ class PgEventBusFaultTest {
           left = ids(c, options);
         }
         assertThat(left).as("a new bus deletes the old row, keeps the fresh one").containsExactly(fresh);
+      }
+    }
+  }
+
+  @Test
+  void aBlockSubscriberWhoseHandlerPublishesAReplyDoesNotDeadlock() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      Inbox replies = new Inbox();
+      replies.subscribe(bus, Set.of(TckData.BETA));
+      BlockingQueue<UUID> handled = new LinkedBlockingQueue<>();
+      BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+      bus.subscribe(Set.of(TckData.ALPHA), e -> {
+        bus.publish(List.of(TckData.beta("reply", e.id(), 1))); // the command handler's reply
+        handled.add(e.id());
+      }, SubscriptionOptions.defaults().withBufferCapacity(1).withOverflowPolicy(OverflowPolicy.BLOCK)
+          .withErrorHandler(errors::add));
+      List<Event<?>> batch = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        batch.add(TckData.alpha("command " + i));
+      }
+      Thread publisher = Thread.ofVirtual().start(() -> bus.publish(batch));
+      List<UUID> sent = batch.stream().map(Event::id).toList();
+      List<UUID> got = new ArrayList<>();
+      for (int i = 0; i < sent.size(); i++) {
+        UUID id = handled.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(id).as("command " + i + " handled within " + WAIT + " (no deadlock)").isNotNull();
+        got.add(id);
+      }
+      assertThat(got).containsExactlyElementsOf(sent);
+      List<UUID> replyTo = new ArrayList<>();
+      for (int i = 0; i < sent.size(); i++) {
+        replyTo.add(replies.next().aggregate().orElseThrow().id());
+      }
+      assertThat(replyTo).as("every reply arrives").containsExactlyElementsOf(sent);
+      assertThat(publisher.join(WAIT)).as("the publisher returned").isTrue();
+      assertThat(errors).isEmpty();
+    }
+  }
+
+  @Test
+  void aClosedBusGivesItsListenConnectionBackNoLongerListening() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    try (HikariDataSource pool = Postgres.dataSource(TestDatabase.url())) {
+      pool.getHikariConfigMXBean().setMaximumPoolSize(2);
+      PgEventBus bus = new PgEventBus(pool, TestDatabase.codec(), options, NO_POLL);
+      awaitListener(bus, 0);
+      bus.close();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (bus.listenerPid() != 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(bus.listenerPid()).as("the listener gave its connection back").isZero();
+      try (Connection a = pool.getConnection(); Connection b = pool.getConnection()) {
+        for (Connection c : List.of(a, b)) {
+          try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_listening_channels()");
+              ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("channels a pooled connection listens on").isZero();
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aBusOnATableWithALongNameDeliversWhatItPublishes() throws Exception {
+    PostgresOptions fresh = DB.freshTables();
+    PostgresOptions options = PostgresOptions.builder()
+        .schema(fresh.schema())
+        .eventsTable(fresh.eventsTable() + "_with_a_name_long_enough_to_pass_a_channel_limit")
+        .build();
+    assertThat((options.schema() + "." + Schema.busTableName(options)).length()).isGreaterThan(63);
+    try (EventBus bus = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      Inbox inbox = new Inbox();
+      inbox.subscribe(bus, Set.of(TckData.ALPHA));
+      Event<Alpha> e = TckData.alpha("long");
+      bus.publish(List.of(e));
+      assertThat(inbox.next().id()).isEqualTo(e.id());
+      assertThat(inbox.errors()).isEmpty();
+    }
+  }
+
+  @Test
+  void theRetentionKeepsWhatADurableSubscriptionHasNotAcknowledged() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    Durable durable = Durable.named("away-" + UUID.randomUUID());
+    Event<Alpha> seen = TckData.alpha("seen");
+    List<UUID> missed = new ArrayList<>();
+    try (EventBus publisher = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      try (EventBus process = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        Inbox inbox = new Inbox();
+        process.subscribe(Set.of(TckData.ALPHA), inbox.events()::add,
+            SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors()::add));
+        publisher.publish(List.of(seen));
+        assertThat(inbox.next().id()).isEqualTo(seen.id());
+      } // closing waits for the acknowledgement
+      for (int i = 0; i < 3; i++) {
+        Event<Alpha> e = TckData.alpha("while away " + i);
+        publisher.publish(List.of(e));
+        missed.add(e.id());
+      }
+    }
+    DB.exec("UPDATE " + busTable(options) + " SET published_at = now() - interval '2 days'");
+    try (Connection c = DB.dataSource().getConnection();
+        EventBus restarted = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      List<UUID> left = ids(c, options);
+      while (left.contains(seen.id()) && System.nanoTime() < deadline) { // its pump prunes at start
+        Thread.sleep(20);
+        left = ids(c, options);
+      }
+      assertThat(left).as("the acknowledged row is deleted, the rest kept").containsExactlyElementsOf(missed);
+      Inbox inbox = new Inbox();
+      restarted.subscribe(Set.of(TckData.ALPHA), inbox.events()::add,
+          SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors()::add));
+      assertThat(inbox.nextIds(missed.size())).as("resumes without a gap").containsExactlyElementsOf(missed);
+      assertThat(inbox.errors()).isEmpty();
+    }
+  }
+
+  @Test
+  void closingADurableSubscriptionLetsAHandlerAboutToReturnFinishAndStoresItsPosition() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    Durable durable = Durable.named("brief-" + UUID.randomUUID());
+    Event<Alpha> first = TckData.alpha("handled while closing");
+    try (EventBus publisher = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+      try (EventBus process = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        CountDownLatch started = new CountDownLatch(1);
+        BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+        Subscription sub = process.subscribe(Set.of(TckData.ALPHA), e -> {
+          started.countDown();
+          Thread.sleep(50); // a short handler: close() gives it time to return rather than interrupt it
+        }, SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(errors::add));
+        publisher.publish(List.of(first));
+        assertThat(started.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("the handler started").isTrue();
+        sub.close(); // waits for the handler and its acknowledgement
+        assertThat(errors).isEmpty();
+      }
+      Event<Alpha> next = TckData.alpha("next");
+      publisher.publish(List.of(next));
+      try (EventBus restarted = Postgres.eventBus(DB.dataSource(), TestDatabase.codec(), options)) {
+        Inbox inbox = new Inbox();
+        restarted.subscribe(Set.of(TckData.ALPHA), inbox.events()::add,
+            SubscriptionOptions.defaults().withDurable(durable).withErrorHandler(inbox.errors()::add));
+        assertThat(inbox.next().id()).as("the handled event is not delivered again").isEqualTo(next.id());
+        assertThat(inbox.errors()).isEmpty();
       }
     }
   }
