@@ -94,14 +94,24 @@ public final class QueryPlan {
   private final int[] versionRanges;
 
   private QueryPlan(EventQuery q) {
+    // Each Optional of the query is read once: a plan is built per read (a repository's load).
     this.query = q;
     this.scope = scopeOf(q.aggregates());
+    boolean one = scope instanceof One;
     boolean givenAggregates = !(scope instanceof Any);
     this.followsStore = !givenAggregates && q.ids().isEmpty() && q.aggregateIds().isEmpty();
-    this.order = orderOf(q.sort(), scope instanceof One);
-    this.positionOrder = isPositionOrder(order, scope instanceof One);
-    this.firstVersion = Math.max(q.versionMin().orElse(1), 1);
-    this.lastVersion = q.versionMax().orElse(Integer.MAX_VALUE);
+    this.order = orderOf(q.sort(), one);
+    this.positionOrder = isPositionOrder(order, one);
+    OptionalInt min = q.versionMin();
+    OptionalInt max = q.versionMax();
+    this.firstVersion = Math.max(min.orElse(1), 1);
+    this.lastVersion = max.orElse(Integer.MAX_VALUE);
+    this.versionMin = min.orElse(Integer.MIN_VALUE);
+    this.versionMax = max.orElse(Integer.MAX_VALUE);
+    this.timeMin = q.timeMin().orElse(null);
+    this.timeMax = q.timeMax().orElse(null);
+    this.timeBefore = q.timeBefore().orElse(null);
+    this.timeAfter = q.timeAfter().orElse(null);
     this.filtersAggregates = q.filtersAggregates();
     this.boundsOnly = givenAggregates
         && q.afterPosition() == 0
@@ -109,21 +119,15 @@ public final class QueryPlan {
         && q.ids().isEmpty()
         && q.timeExact().isEmpty()
         && q.timeRanges().isEmpty()
-        && q.timeMin().isEmpty()
-        && q.timeMax().isEmpty()
-        && q.timeBefore().isEmpty()
-        && q.timeAfter().isEmpty()
+        && timeMin == null
+        && timeMax == null
+        && timeBefore == null
+        && timeAfter == null
         && q.aggregateNames().isEmpty()
         && q.aggregateIds().isEmpty()
         && q.versionExact().isEmpty()
         && q.versionRanges().isEmpty();
     this.comparator = EventOrder.comparator(order);
-    this.timeMin = q.timeMin().orElse(null);
-    this.timeMax = q.timeMax().orElse(null);
-    this.timeBefore = q.timeBefore().orElse(null);
-    this.timeAfter = q.timeAfter().orElse(null);
-    this.versionMin = q.versionMin().orElse(Integer.MIN_VALUE);
-    this.versionMax = q.versionMax().orElse(Integer.MAX_VALUE);
     this.versionExact = VersionSets.sorted(q.versionExact());
     this.versionRanges = VersionSets.rangeEnds(q.versionRanges());
   }
@@ -282,19 +286,22 @@ public final class QueryPlan {
     if (sort.isEmpty()) {
       return POSITION_ORDER;
     }
-    List<SortOrder> keys = new ArrayList<>(sort.size() + 1);
-    boolean total = false;
-    for (SortOrder o : sort) {
-      keys.add(o);
-      if (o.field() == SortField.POSITION || (oneAggregate && o.field() == SortField.AGGREGATE_VERSION)) {
-        total = true;
-        break; // later keys never decide
+    for (int i = 0; i < sort.size(); i++) {
+      if (decides(sort.get(i), oneAggregate)) {
+        // Later keys never decide. A query's sort is immutable: the usual one (a repository's
+        // load, by the version of one aggregate) is its own complete order.
+        return i == sort.size() - 1 ? sort : List.copyOf(sort.subList(0, i + 1));
       }
     }
-    if (!total) {
-      keys.add(SortOrder.asc(SortField.POSITION));
-    }
+    List<SortOrder> keys = new ArrayList<>(sort.size() + 1);
+    keys.addAll(sort);
+    keys.add(SortOrder.asc(SortField.POSITION));
     return List.copyOf(keys);
+  }
+
+  /** Whether {@code key} orders every pair of the result, so later keys never decide. */
+  private static boolean decides(SortOrder key, boolean oneAggregate) {
+    return key.field() == SortField.POSITION || (oneAggregate && key.field() == SortField.AGGREGATE_VERSION);
   }
 
   /**
