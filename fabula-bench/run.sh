@@ -15,35 +15,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 jar="$here/target/benchmarks.jar"
 
-java_major() {
-  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1
-}
-
-find_java() {
-  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]] && (( $(java_major "$JAVA_HOME/bin/java") >= 21 )); then
-    echo "$JAVA_HOME/bin/java"
-    return
-  fi
-  local best="" best_major=0 candidate major
-  for candidate in /usr/lib/jvm/*/bin/java; do
-    [[ -x "$candidate" ]] || continue
-    major="$(java_major "$candidate")"
-    if [[ -n "$major" ]] && (( major >= 21 && major > best_major )); then
-      best="$candidate"
-      best_major="$major"
-    fi
-  done
-  if [[ -z "$best" ]]; then
-    echo "run.sh: no JDK 21+ found (set JAVA_HOME or install one under /usr/lib/jvm)" >&2
-    exit 1
-  fi
-  echo "$best"
-}
-
-java="$(find_java)"
+java="$("$root/mvnw" --java-home)/bin/java"
 
 if [[ ! -f "$jar" || "${FABULA_BENCH_BUILD:-0}" == "1" ]]; then
-  (cd "$root" && mvn -B -q -pl fabula-bench -am -DskipTests package)
+  (cd "$root" && ./mvnw -B -q -pl fabula-bench -am -DskipTests package)
 fi
 
 url="${FABULA_BENCH_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/fabula_bench?user=postgres}"
