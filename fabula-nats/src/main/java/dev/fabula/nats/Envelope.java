@@ -4,9 +4,9 @@ import dev.fabula.codec.Codec;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
+import dev.fabula.spi.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -60,18 +60,9 @@ final class Envelope {
       sb.append(",\"id\":\"").append(a.id()).append("\",\"version\":").append(a.version()).append('}');
     }
     sb.append(",\"position\":").append(e.position());
-    sb.append(",\"metadata\":{");
-    boolean first = true;
-    for (Map.Entry<String, String> m : e.metadata().values().entrySet()) {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      Json.quote(sb, m.getKey());
-      sb.append(':');
-      Json.quote(sb, m.getValue());
-    }
-    sb.append("},\"revision\":").append(codec.registry().revision(e.name())).append(",\"payload\":");
+    sb.append(",\"metadata\":");
+    Json.stringMap(sb, e.metadata().values());
+    sb.append(",\"revision\":").append(codec.registry().revision(e.name())).append(",\"payload\":");
     byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
     byte[] out = new byte[head.length + payload.length + 1];
     System.arraycopy(head, 0, out, 0, head.length);
@@ -184,16 +175,7 @@ final class Envelope {
   }
 
   private static Metadata metadata(Json.Reader r) {
-    Map<String, String> values = new LinkedHashMap<>();
-    r.expect('{');
-    if (!r.consume('}')) {
-      do {
-        String key = r.string();
-        r.expect(':');
-        values.put(key, r.string());
-      } while (r.consume(','));
-      r.expect('}');
-    }
+    Map<String, String> values = r.stringMap();
     return values.isEmpty() ? Metadata.empty() : new Metadata(values);
   }
 

@@ -5,6 +5,7 @@ import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.InvalidBatchException;
 import dev.fabula.spi.EventLimits;
+import dev.fabula.spi.Json;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,7 +49,7 @@ record EventColumns(
       byte[] data = codec.encode(e.name(), e.data());
       EventLimits.checkJsonPayload(e, data);
       k.data[i] = new String(data, StandardCharsets.UTF_8);
-      k.metadata[i] = JsonMap.write(e.metadata().values());
+      k.metadata[i] = Json.stringMap(e.metadata().values());
     }
     return k;
   }

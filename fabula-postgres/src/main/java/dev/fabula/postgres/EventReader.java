@@ -5,6 +5,7 @@ import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.Metadata;
+import dev.fabula.spi.Json;
 import dev.fabula.spi.QueryPlan;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -134,7 +135,7 @@ final class EventReader {
       Metadata metadata =
           Arrays.equals(r.metadata(), EMPTY_OBJECT)
               ? Metadata.empty()
-              : new Metadata(JsonMap.read(new String(r.metadata(), StandardCharsets.UTF_8)));
+              : new Metadata(Json.readStringMap(r.metadata()));
       AggregateRef ref =
           r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
       return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());

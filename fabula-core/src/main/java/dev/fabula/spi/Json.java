@@ -1,18 +1,23 @@
-package dev.fabula.nats;
+package dev.fabula.spi;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The little JSON the envelope needs, on UTF-8 bytes: writing quoted strings, and a strict reader
- * of strings, integers, {@code null}, objects, and any value skipped over as a raw span (the
- * payload, which the codec reads). No JSON library, so the module needs none.
+ * The little JSON that backends write themselves, on UTF-8 bytes: quoted strings, flat objects of
+ * strings (event metadata), and a strict {@link Reader} of strings, integers, {@code null},
+ * objects, and any value skipped over as a raw span (a payload, which the codec reads). Payloads
+ * go through the {@code Codec}; this is for the few fields around them, so that a backend needs
+ * no JSON library. Writing and reading are exact inverses for every string, unpaired surrogates
+ * and control characters included.
  */
-final class Json {
+public final class Json {
   private Json() {}
 
   /** Appends {@code s} as a JSON string. */
-  static void quote(StringBuilder sb, String s) {
+  public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -34,6 +39,41 @@ final class Json {
     sb.append('"');
   }
 
+  /** Appends {@code values} as a JSON object of strings, in the map's order. */
+  public static void stringMap(StringBuilder sb, Map<String, String> values) {
+    sb.append('{');
+    boolean first = true;
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      quote(sb, e.getKey());
+      sb.append(':');
+      quote(sb, e.getValue());
+    }
+    sb.append('}');
+  }
+
+  /** {@code values} as a JSON object of strings, in the map's order. */
+  public static String stringMap(Map<String, String> values) {
+    var sb = new StringBuilder(2 + values.size() * 32);
+    stringMap(sb, values);
+    return sb.toString();
+  }
+
+  /**
+   * Reads a document that is exactly one JSON object of strings.
+   *
+   * @throws SyntaxException on anything else
+   */
+  public static Map<String, String> readStringMap(byte[] json) {
+    Reader r = new Reader(json);
+    Map<String, String> values = r.stringMap();
+    r.expectEnd();
+    return values;
+  }
+
   private static boolean pairedAt(String s, int i) {
     char c = s.charAt(i);
     if (Character.isHighSurrogate(c)) {
@@ -43,7 +83,7 @@ final class Json {
   }
 
   /** Thrown by the {@link Reader} on anything that is not the JSON it expects. */
-  static final class SyntaxException extends RuntimeException {
+  public static final class SyntaxException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     SyntaxException(String message, int at) {
@@ -51,36 +91,38 @@ final class Json {
     }
   }
 
-  /** Reads JSON values from UTF-8 bytes, front to back. */
-  static final class Reader {
+  /**
+   * Reads JSON values from UTF-8 bytes, front to back, skipping whitespace between them; each
+   * method throws a {@link SyntaxException} on anything but what it expects.
+   */
+  public static final class Reader {
     private final byte[] b;
     private int i;
 
-    Reader(byte[] bytes) {
+    /** A reader at the start of {@code bytes}. */
+    public Reader(byte[] bytes) {
       this.b = bytes;
     }
 
-    int position() {
-      return i;
-    }
 
-    SyntaxException error(String message) {
+    private SyntaxException error(String message) {
       return new SyntaxException(message, i);
     }
 
-    void skipWhitespace() {
+    private void skipWhitespace() {
       while (i < b.length && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
         i++;
       }
     }
 
     /** The next non-blank byte, not consumed, or -1 at the end. */
-    int peek() {
+    public int peek() {
       skipWhitespace();
       return i < b.length ? b[i] : -1;
     }
 
-    void expect(char c) {
+    /** Consumes {@code c}, which must come next. */
+    public void expect(char c) {
       if (peek() != c) {
         throw error("expected '" + c + "'");
       }
@@ -88,7 +130,7 @@ final class Json {
     }
 
     /** Consumes {@code c} if it comes next. */
-    boolean consume(char c) {
+    public boolean consume(char c) {
       if (peek() == c) {
         i++;
         return true;
@@ -97,7 +139,7 @@ final class Json {
     }
 
     /** Consumes {@code null} if it comes next. */
-    boolean consumeNull() {
+    public boolean consumeNull() {
       if (peek() == 'n' && i + 4 <= b.length && b[i + 1] == 'u' && b[i + 2] == 'l' && b[i + 3] == 'l') {
         i += 4;
         return true;
@@ -106,13 +148,14 @@ final class Json {
     }
 
     /** Checks that nothing but whitespace is left. */
-    void expectEnd() {
+    public void expectEnd() {
       if (peek() != -1) {
         throw error("unexpected content after the JSON value");
       }
     }
 
-    String string() {
+    /** Reads a string. */
+    public String string() {
       expect('"');
       StringBuilder sb = null;
       int start = i;
@@ -171,7 +214,8 @@ final class Json {
       }
     }
 
-    long integer() {
+    /** Reads an integer that fits a {@code long} (no fraction, no exponent). */
+    public long integer() {
       skipWhitespace();
       int start = i;
       if (i < b.length && b[i] == '-') {
@@ -197,7 +241,8 @@ final class Json {
       }
     }
 
-    int intValue() {
+    /** Reads an integer that fits an {@code int}. */
+    public int intValue() {
       long v = integer();
       if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
         throw error("integer out of range");
@@ -205,8 +250,23 @@ final class Json {
       return (int) v;
     }
 
+    /** Reads an object of strings into a map in document order. */
+    public Map<String, String> stringMap() {
+      Map<String, String> values = new LinkedHashMap<>();
+      expect('{');
+      if (!consume('}')) {
+        do {
+          String key = string();
+          expect(':');
+          values.put(key, string());
+        } while (consume(','));
+        expect('}');
+      }
+      return values;
+    }
+
     /** Skips one value of any kind and returns its bytes. */
-    byte[] rawValue() {
+    public byte[] rawValue() {
       skipWhitespace();
       int start = i;
       skipValue(0);
