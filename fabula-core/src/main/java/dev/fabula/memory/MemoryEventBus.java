@@ -12,11 +12,11 @@ import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.event.UnsupportedSubscriptionException;
 import dev.fabula.spi.Arguments;
+import dev.fabula.spi.Subscriptions;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +49,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class MemoryEventBus implements EventBus {
   private static final long OFFER_SLICE_MILLIS = 20;
-  private static final System.Logger LOG = System.getLogger(MemoryEventBus.class.getName());
 
   private final Map<String, List<Receiver>> byName = new ConcurrentHashMap<>();
   private final List<MemorySubscription> all = new CopyOnWriteArrayList<>();
@@ -79,13 +78,8 @@ final class MemoryEventBus implements EventBus {
 
   @Override
   public Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options) {
-    Objects.requireNonNull(names, "names");
-    Objects.requireNonNull(handler, "handler");
-    Objects.requireNonNull(options, "options");
+    Set<String> effective = Subscriptions.effectiveNames(names, handler, options);
     ensureOpen();
-    if (names.isEmpty()) {
-      throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");
-    }
     Durable durable = options.durable();
     if (durable != null) {
       throw new UnsupportedSubscriptionException(
@@ -94,8 +88,6 @@ final class MemoryEventBus implements EventBus {
               + " subscriptions (such as a JetStream bus), or follow the event store by position,"
               + " as a projection schedule does, and subscribe here without durable() to be woken");
     }
-    // "*" makes the other names redundant; keep only it so no event is delivered twice.
-    Set<String> effective = names.contains(ALL) ? Set.of(ALL) : Set.copyOf(names);
     String group = options.queueGroup();
     var sub =
         new MemorySubscription(
@@ -350,13 +342,7 @@ final class MemoryEventBus implements EventBus {
     }
 
     private void report(Throwable e) {
-      try {
-        options.onError().accept(e);
-      } catch (Throwable failure) {
-        // An error handler that fails must not kill delivery; the failure is logged instead.
-        LOG.log(System.Logger.Level.ERROR, "the error handler of the subscription to " + names
-            + " failed while reporting " + e, failure);
-      }
+      Subscriptions.report(options, e, "the subscription to " + names);
     }
 
     @Override

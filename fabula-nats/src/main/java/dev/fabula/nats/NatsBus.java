@@ -7,6 +7,7 @@ import dev.fabula.event.EventHandler;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.spi.Arguments;
+import dev.fabula.spi.Subscriptions;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -97,15 +97,8 @@ abstract class NatsBus implements EventBus {
 
   @Override
   public final Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options) {
-    Objects.requireNonNull(names, "names");
-    Objects.requireNonNull(handler, "handler");
-    Objects.requireNonNull(options, "options");
-    if (names.isEmpty()) {
-      throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");
-    }
+    Set<String> effective = Subscriptions.effectiveNames(names, handler, options);
     ensureOpen();
-    // "*" makes the other names redundant; keep only it so no event is delivered twice.
-    Set<String> effective = names.contains(ALL) ? Set.of(ALL) : Set.copyOf(names);
     NatsSubscription sub = open(effective, handler, options);
     subscriptions.add(sub);
     sub.start();

@@ -7,6 +7,7 @@ import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.spi.Subscriptions;
 import io.nats.client.Message;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -216,13 +217,7 @@ abstract class NatsSubscription implements Subscription {
   }
 
   final void report(Throwable e) {
-    try {
-      options.onError().accept(e);
-    } catch (Throwable failure) {
-      // An error handler that fails must not kill delivery; the failure is logged instead.
-      LOG.log(System.Logger.Level.ERROR, "the error handler of the subscription " + description
-          + " failed while reporting " + e, failure);
-    }
+    Subscriptions.report(options, e, "the subscription " + description);
   }
 
   @Override

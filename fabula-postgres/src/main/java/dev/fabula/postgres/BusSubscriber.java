@@ -8,6 +8,7 @@ import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.memory.InMemory;
+import dev.fabula.spi.Subscriptions;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -20,7 +21,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class BusSubscriber implements Subscription {
   /** Named after the bus: its subscriptions' reports are the bus's. */
-  private static final System.Logger LOG = System.getLogger(PgEventBus.class.getName());
 
   private final Set<String> names;
   private final SubscriptionOptions options;
@@ -76,12 +76,7 @@ final class BusSubscriber implements Subscription {
   }
 
   void report(Throwable e) {
-    try {
-      options.onError().accept(e);
-    } catch (Throwable failure) {
-      LOG.log(System.Logger.Level.ERROR, "the error handler of the subscription to " + names + " on " + table
-          + " failed while reporting " + e, failure);
-    }
+    Subscriptions.report(options, e, "the subscription to " + names + " on " + table);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.fabula.event.EventBus;
 import dev.fabula.event.EventHandler;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.spi.Subscriptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +35,6 @@ import javax.sql.DataSource;
  */
 final class DurableSubscription implements Subscription {
   private static final int PAGE = 256;
-  private static final System.Logger LOG = System.getLogger(DurableSubscription.class.getName());
 
   private final DataSource ds;
   /** How long close() lets a handler call finish before it interrupts it. */
@@ -230,12 +230,7 @@ final class DurableSubscription implements Subscription {
   }
 
   private void report(Throwable e) {
-    try {
-      options.onError().accept(e);
-    } catch (Throwable failure) {
-      LOG.log(System.Logger.Level.ERROR, "the error handler of durable subscription \"" + durable.name()
-          + "\" failed while reporting " + e, failure);
-    }
+    Subscriptions.report(options, e, "durable subscription \"" + durable.name() + "\"");
   }
 
   @Override
