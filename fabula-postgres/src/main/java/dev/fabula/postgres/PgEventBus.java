@@ -12,6 +12,7 @@ import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.event.UnsupportedSubscriptionException;
 import dev.fabula.spi.Arguments;
 import dev.fabula.spi.EventLimits;
+import dev.fabula.spi.Subscriptions;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -51,7 +52,7 @@ final class PgEventBus implements EventBus {
   private final String channel;
   private final String server;
   private final long pollMillis;
-  private final String insertSql;
+  private final GroupCommit<BusWriter.Batch, Long> writes;
   private final String durables;
   private final BusSubscribers subscribers;
   private final Backlog backlog;
@@ -73,7 +74,7 @@ final class PgEventBus implements EventBus {
     Schema.ensure(ds, options, durableTable);
     this.durables = durableTable.qualified();
     this.channel = channel(table);
-    this.insertSql =
+    String insertSql =
         "WITH ins AS (INSERT INTO " + table
             + " (position, id, name, time_ns, aggregate_name, aggregate_id, aggregate_version, revision, data,"
             + " metadata, store_position)"
@@ -83,6 +84,7 @@ final class PgEventBus implements EventBus {
             + " ?::text[], ?::bigint[]) WITH ORDINALITY AS u(id, name, time_ns, an, aid, av, rev, data, meta, sp, ord)"
             + " RETURNING position)"
             + " SELECT (SELECT max(position) FROM ins), pg_notify(?, '')";
+    this.writes = new GroupCommit<>(new BusWriter(ds, insertSql, channel, table, server));
     long start = BusPump.horizon(ds, table, server);
     this.subscribers = new BusSubscribers(codec, table);
     this.backlog = new Backlog(table, start, subscribers::blockLimit);
@@ -93,8 +95,9 @@ final class PgEventBus implements EventBus {
   }
 
   /**
-   * Appends the events to the bus table (one statement: the rows, with gap-safe positions, and a
-   * NOTIFY that goes out with the commit), then wakes this bus's pump and waits while it is held
+   * Appends the events to the bus table (one statement, shared with the publishes that come at
+   * the same time ({@link BusWriter}): the rows, with gap-safe positions, and a NOTIFY that goes
+   * out with the commit), then wakes this bus's pump and waits while it is held
    * by a full subscription of this bus (unless it runs in a handler of a PostgreSQL bus
    * subscription, which the pump may be waiting for).
    */
@@ -116,18 +119,7 @@ final class PgEventBus implements EventBus {
     for (int i = 0; i < storePositions.length; i++) {
       storePositions[i] = events.get(i).position();
     }
-    long last;
-    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(insertSql)) {
-      int p = columns.bindArrays(c, ps, 1);
-      ps.setArray(p++, c.createArrayOf("int8", storePositions));
-      ps.setString(p, channel);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        last = rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw Pg.translate(e, "publishing " + events.size() + " events to " + table, server);
-    }
+    long last = writes.submit(new BusWriter.Batch(columns, storePositions));
     // Counted before the pump wakes, so it cannot pass them uncounted; only events a BLOCK
     // subscription wants can hold the pump.
     backlog.add(last, subscribers.blockWanted(events));
@@ -137,14 +129,8 @@ final class PgEventBus implements EventBus {
 
   @Override
   public Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options) {
-    Objects.requireNonNull(names, "names");
-    Objects.requireNonNull(handler, "handler");
-    Objects.requireNonNull(options, "options");
+    Set<String> effective = Subscriptions.effectiveNames(names, handler, options);
     ensureOpen();
-    if (names.isEmpty()) {
-      throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");
-    }
-    Set<String> effective = names.contains(ALL) ? Set.of(ALL) : Set.copyOf(names);
     if (options.durable() != null) {
       return subscribeDurable(effective, handler, options);
     }

@@ -25,7 +25,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -428,6 +432,57 @@ class PgEventBusFaultTest {
       assertThat(replyTo).as("every reply arrives").containsExactlyElementsOf(sent);
       assertThat(publisher.join(WAIT)).as("the publisher returned").isTrue();
       assertThat(errors).isEmpty();
+    }
+  }
+
+  @Test
+  void manyConcurrentPublishersShareTransactionsInsteadOfQueueingForConnections() throws Exception {
+    PostgresOptions options = DB.freshTables();
+    int publishers = 2_000;
+    try (HikariDataSource pool = Postgres.dataSource(TestDatabase.url())) {
+      // The listener holds one connection for good; a publish each on its own connection would
+      // leave most of 2,000 publishers waiting past this short timeout.
+      pool.getHikariConfigMXBean().setMaximumPoolSize(4);
+      pool.getHikariConfigMXBean().setConnectionTimeout(1_000);
+      PgEventBus bus = new PgEventBus(pool, TestDatabase.codec(), options, NO_POLL);
+      try {
+        var received = ConcurrentHashMap.<UUID>newKeySet();
+        bus.subscribe(Set.of(TckData.ALPHA), e -> received.add(e.id()));
+        var published = ConcurrentHashMap.<UUID>newKeySet();
+        var start = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+          List<Future<?>> calls = new ArrayList<>();
+          for (int i = 0; i < publishers; i++) {
+            Event<Alpha> e = TckData.alpha("publisher " + i);
+            published.add(e.id());
+            calls.add(threads.submit(() -> {
+              start.await();
+              bus.publish(List.of(e));
+              return null;
+            }));
+          }
+          start.countDown();
+          for (Future<?> call : calls) {
+            call.get(); // none failed (a pool timeout would surface here)
+          }
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (received.size() < publishers && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(received).isEqualTo(published);
+        try (Connection c = pool.getConnection();
+            PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*), count(DISTINCT position / " + Positions.EVENTS_PER_TRANSACTION + ") FROM "
+                    + busTable(options));
+            ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          assertThat(rs.getLong(1)).isEqualTo(publishers);
+          assertThat(rs.getLong(2)).as("transactions that wrote the publishes").isLessThan(publishers);
+        }
+      } finally {
+        bus.close();
+      }
     }
   }
 

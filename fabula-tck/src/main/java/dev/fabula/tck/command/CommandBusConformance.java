@@ -110,8 +110,10 @@ public abstract class CommandBusConformance {
   }
 
   /**
-   * A suite that waits up to {@code patience} for something that must happen (a handler starting,
-   * all commands executed) before failing. Shorten it only where a failure is expected anyway.
+   * A suite that waits up to {@code patience} for something that must happen (a command assigned
+   * and executed, a handler starting, all commands executed) before failing. Lengthen it for a
+   * transport that carries each protocol message more slowly (several thousand are in flight in
+   * one case); shorten it only where a failure is expected anyway.
    */
   protected CommandBusConformance(Duration patience) {
     if (patience.isNegative() || patience.isZero()) {
@@ -161,12 +163,14 @@ public abstract class CommandBusConformance {
     return Command.create(WORK, new Job(n, "job " + n));
   }
 
-  private static DispatchOptions.Sync sync() {
-    return DispatchOptions.sync().withAssignTimeout(LONG).withExecutionTimeout(LONG);
+  /** A sync dispatch that waits up to the suite's patience to be assigned and executed. */
+  private DispatchOptions.Sync sync() {
+    return DispatchOptions.sync().withAssignTimeout(patience).withExecutionTimeout(patience);
   }
 
-  private static DispatchOptions.Async async() {
-    return DispatchOptions.async().withAssignTimeout(LONG);
+  /** An async dispatch that waits up to the suite's patience to be assigned. */
+  private DispatchOptions.Async async() {
+    return DispatchOptions.async().withAssignTimeout(patience);
   }
 
   // ---- exactly one ----
@@ -583,7 +587,7 @@ public abstract class CommandBusConformance {
         catchThrowableOfType(
             DispatchTimeoutException.class,
             () -> boundedly(() -> dispatcher.dispatch(
-                hang, DispatchOptions.sync().withAssignTimeout(LONG).withExecutionTimeout(SHORT))));
+                hang, DispatchOptions.sync().withAssignTimeout(patience).withExecutionTimeout(SHORT))));
 
     assertThat(e.stage()).isEqualTo(DispatchTimeoutException.Stage.EXECUTION);
     assertThat(e.commandId()).isEqualTo(hang.id());
