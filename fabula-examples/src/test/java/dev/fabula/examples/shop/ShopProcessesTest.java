@@ -9,8 +9,11 @@ import dev.fabula.postgres.Postgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +51,7 @@ class ShopProcessesTest {
   }
 
   @Test
-  void threeProcessesRunTheShopAndEachEnds() {
+  void threeProcessesRunTheShopAndEachEnds() throws Exception {
     var buffer = new ByteArrayOutputStream();
     int exitCode = ShopProcesses.run(new PrintStream(buffer, true, StandardCharsets.UTF_8), SCHEMA);
     String printed = buffer.toString(StandardCharsets.UTF_8);
@@ -82,6 +85,13 @@ class ShopProcessesTest {
             + " 0 unexpected outcome(s); the catalog answered with 2 product(s)")
         .contains("All three processes did their part")
         .doesNotContain("Exception");
+    // What the README shows of the client is what it prints (but positions, which vary).
+    List<String> shown = Files.readAllLines(Path.of("..", "README.md")).stream()
+        .filter(l -> l.startsWith("[client  ]") || l.startsWith("client   ended"))
+        .filter(l -> !l.contains(" position "))
+        .toList();
+    assertThat(shown).hasSizeGreaterThan(5);
+    assertThat(printed.lines().toList()).containsAll(shown);
   }
 
   @Test
