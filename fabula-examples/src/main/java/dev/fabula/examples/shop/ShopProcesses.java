@@ -227,14 +227,18 @@ public final class ShopProcesses {
      * Asks the role to stop (SIGTERM), kills it when it has not ended after {@code grace}, and says
      * whether it stopped cleanly: it was still running, and printed its summary on the way out.
      */
-    boolean stop(Duration grace) throws InterruptedException {
+    boolean stop(Duration grace) throws InterruptedException, IOException {
       if (!process.isAlive()) {
         outcome = "had ended by itself (exit code " + process.exitValue() + ") before it was stopped";
         return false;
       }
-      // The handle's destroy only signals; Process.destroy would also close the pipes and lose
-      // what the role prints while it stops.
-      process.toHandle().destroy();
+      if (process.supportsNormalTermination()) {
+        // The handle's destroy only signals; Process.destroy would also close the pipes and lose
+        // what the role prints while it stops.
+        process.toHandle().destroy();
+      } else {
+        process.getOutputStream().close(); // no SIGTERM (Windows): the role stops when its input ends
+      }
       if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         kill();
         outcome = "did not stop within " + grace + ": killed";
