@@ -7,6 +7,7 @@ module dev.fabula.examples {
   requires dev.fabula.core;
   requires dev.fabula.jackson;
   requires dev.fabula.postgres;
+  requires dev.fabula.nats;
   requires static org.jspecify;
 
   // What an application module must do for Jackson (ADR 0016): the shop's command payloads are

@@ -3,6 +3,7 @@ package dev.fabula.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fabula.examples.firstapp.FirstApp;
+import dev.fabula.examples.shop.ShopProcesses;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,16 @@ class ReadmeTest {
     assertThat(buffer.toString(StandardCharsets.UTF_8))
         .contains("rejected [account.rule-broken] the balance 7500 is less than 1000000")
         .contains("balance 7500");
+  }
+
+  @Test
+  void theShopInThreeProcessesIsRunByTheExampleProfileWithItsLauncher() throws Exception {
+    assertThat(read("README.md"))
+        .contains("\n./mvnw -q -Pexample -Dexample.main=" + ShopProcesses.class.getName()
+            + " -pl fabula-examples -am package\n");
+    assertThat(read("fabula-examples/pom.xml"))
+        .contains("<id>example</id>")
+        .contains("<argument>${example.main}</argument>");
   }
 
   @Test

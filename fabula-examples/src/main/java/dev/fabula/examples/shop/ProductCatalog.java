@@ -8,6 +8,8 @@ import dev.fabula.projection.AbstractProjection;
 import dev.fabula.projection.ProgressAware;
 import dev.fabula.projection.Resettable;
 import java.io.PrintStream;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,13 +79,39 @@ public final class ProductCatalog extends AbstractProjection implements Progress
     return products.get(productId);
   }
 
+  /** The catalog as it stands now: its lines, by name, and the statistics. */
+  public Listing listing() {
+    List<Entry> lines = products.values().stream().sorted(Comparator.comparing(Entry::name)).toList();
+    return new Listing(lines, priceChanges.get(), renames.get(), progress);
+  }
+
   /** Prints the catalog and the statistics. */
   public void print(PrintStream out) {
-    out.println("Catalog (read model, kept by a continuous schedule):");
-    products.values().forEach(p -> out.printf("  %-20s EUR %d.%02d%n", p.name(), p.priceCents() / 100, p.priceCents() % 100));
-    long total = products.values().stream().mapToLong(Entry::priceCents).sum();
-    long average = products.isEmpty() ? 0 : total / products.size();
-    out.printf("Shop statistics: %d product(s), average price EUR %d.%02d, %d price change(s), %d rename(s)%n",
-        products.size(), average / 100, average % 100, priceChanges.get(), renames.get());
+    listing().print(out);
+  }
+
+  /**
+   * The catalog at one moment, as a query answers it.
+   *
+   * @param products the catalog lines, by name
+   * @param priceChanges how many price changes the catalog applied
+   * @param renames how many renames it applied
+   * @param position the global position of the last event it applied
+   */
+  public record Listing(List<Entry> products, long priceChanges, long renames, long position) {
+    /** Copies the lines. */
+    public Listing {
+      products = List.copyOf(products);
+    }
+
+    /** Prints the catalog and the statistics. */
+    public void print(PrintStream out) {
+      out.println("Catalog (read model, kept by a continuous schedule):");
+      products.forEach(p -> out.printf("  %-20s EUR %d.%02d%n", p.name(), p.priceCents() / 100, p.priceCents() % 100));
+      long total = products.stream().mapToLong(Entry::priceCents).sum();
+      long average = products.isEmpty() ? 0 : total / products.size();
+      out.printf("Shop statistics: %d product(s), average price EUR %d.%02d, %d price change(s), %d rename(s)%n",
+          products.size(), average / 100, average % 100, priceChanges, renames);
+    }
   }
 }

@@ -19,17 +19,11 @@ import dev.fabula.examples.shop.ProductCommands.RenameProduct;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.memory.InMemory;
 import dev.fabula.postgres.Postgres;
-import dev.fabula.postgres.PostgresOptions;
 import dev.fabula.projection.CatchUp;
 import dev.fabula.projection.Schedule;
 import dev.fabula.projection.ScheduleOptions;
 import dev.fabula.repository.Repository;
 import java.io.PrintStream;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
@@ -88,10 +82,10 @@ public final class ShopExample {
     boolean postgres = pool != null;
     out.println("== Fabula shop example (" + (postgres ? "PostgreSQL" : "in-memory") + " store) ==");
     if (pool != null) {
-      startClean(pool, schema, out);
+      ShopStorage.startClean(pool, schema, out);
     }
     try (EventBus bus = InMemory.eventBus();
-        EventStore store = EventStores.publishing(pool != null ? postgresStore(pool, schema) : InMemory.eventStore(), bus);
+        EventStore store = EventStores.publishing(pool != null ? ShopStorage.postgresStore(pool, schema) : InMemory.eventStore(), bus);
         Subscription counter = bus.subscribe(productEvents, e -> published.countDown());
         // The read side: a catalog kept current by a continuous schedule.
         Schedule readSide = Schedule.continuously(bus, store, catalog.eventNames(),
@@ -141,30 +135,6 @@ public final class ShopExample {
     }
   }
 
-  /** Drops what an earlier run left in {@code schema}, and says so. */
-  private static void startClean(DataSource pool, String schema, PrintStream out) throws SQLException {
-    if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("schema must be a lower-case SQL identifier, got '" + schema + "'");
-    }
-    try (Connection c = pool.getConnection()) {
-      boolean existed;
-      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
-        ps.setString(1, schema);
-        try (ResultSet rs = ps.executeQuery()) {
-          existed = rs.next();
-        }
-      }
-      if (existed) {
-        try (Statement s = c.createStatement()) {
-          s.execute("DROP SCHEMA " + schema + " CASCADE"); // validated above
-        }
-        out.println("Dropped schema " + schema + " with the events of an earlier run: starting clean.");
-      } else {
-        out.println("Schema " + schema + " does not exist yet: starting clean.");
-      }
-    }
-  }
-
   /** Dispatches a command to a product and waits until it was executed (or rethrows its error). */
   private static void send(CommandBus commands, UUID productId, String name, Object payload) {
     commands.dispatch(Command.create(name, payload).forAggregate(Product.NAME, productId), DispatchOptions.sync());
@@ -180,15 +150,6 @@ public final class ShopExample {
     }
     Product atVersion1 = products.fetchVersion(mouseId, 1);
     out.printf("%nAs of version 1 it was %s at %s.%n", atVersion1.productName(), euros(atVersion1.priceCents()));
-  }
-
-  private static EventStore postgresStore(DataSource pool, String schema) {
-    CodecRegistry registry = CodecRegistry.builder()
-        .register(ProductEvents.CREATED, ProductEvents.ProductCreated.class)
-        .register(ProductEvents.PRICE_CHANGED, ProductEvents.PriceChanged.class)
-        .register(ProductEvents.RENAMED, ProductEvents.ProductRenamed.class)
-        .build();
-    return Postgres.eventStore(pool, JacksonCodec.create(registry), PostgresOptions.builder().schema(schema).build());
   }
 
   private static String euros(long cents) {
