@@ -1,5 +1,6 @@
 package dev.fabula.projection;
 
+import dev.fabula.codec.CodecRegistry;
 import dev.fabula.event.EventBus;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,8 +17,8 @@ import java.util.UUID;
  *
  * <p>Only the reset flag travels over the bus (a query or filters would need the codec of a
  * remote process); trigger a local {@link Schedule} directly for those. Over a bus that encodes
- * event data, register {@link TriggerRequested} and {@link TriggerAccepted} under these names in
- * the codec registry, and {@link TriggerFailed} under {@value #TRIGGER_FAILED}.
+ * event data (any networked one), the codec registry needs the service's three events: {@link
+ * #registerProtocol} adds them.
  */
 public interface ProjectionService extends AutoCloseable {
   /** Event name of a trigger request; data {@link TriggerRequested}. */
@@ -31,6 +32,18 @@ public interface ProjectionService extends AutoCloseable {
    * closed or broken); data {@link TriggerFailed}.
    */
   String TRIGGER_FAILED = "fabula.projection.trigger-failed";
+
+  /**
+   * Registers the service's events ({@link TriggerRequested}, {@link TriggerAccepted} and {@link
+   * TriggerFailed} under their names) in {@code registry}, and returns it. An event bus that
+   * encodes events needs them in the codec it encodes with; the in-memory bus does not.
+   */
+  static CodecRegistry.Builder registerProtocol(CodecRegistry.Builder registry) {
+    return registry
+        .register(TRIGGER_REQUESTED, TriggerRequested.class)
+        .register(TRIGGER_ACCEPTED, TriggerAccepted.class)
+        .register(TRIGGER_FAILED, TriggerFailed.class);
+  }
 
   /** How long {@link #trigger} waits for an acceptance by default. */
   Duration DEFAULT_ACCEPT_TIMEOUT = Duration.ofSeconds(5);

@@ -3,8 +3,13 @@ package dev.fabula.spi;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventHandler;
 import dev.fabula.event.SubscriptionOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What every {@link EventBus} does the same way around its subscriptions: checking the arguments
@@ -35,6 +40,27 @@ public final class Subscriptions {
       throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");
     }
     return names.contains(EventBus.ALL) ? Set.of(EventBus.ALL) : Set.copyOf(names);
+  }
+
+  /**
+   * What makes subscriptions members of one queue group, on every bus: the same group name and
+   * the same event names ({@link SubscriptionOptions#queueGroup()}). The key is the group's name,
+   * a {@code #} and 16 hex digits of a SHA-256 over the sorted names, the same in every process;
+   * a bus that shares groups across processes (a NATS queue, a claims table) uses it as the
+   * group's identity there, so that the same group name over other event names is another group.
+   */
+  public static String queueGroupKey(String group, Set<String> names) {
+    StringBuilder sorted = new StringBuilder();
+    for (String name : new TreeSet<>(names)) {
+      sorted.append(name.length()).append(':').append(name); // unambiguous for any name
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(sorted.toString().getBytes(StandardCharsets.UTF_8));
+      return group + "#" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.event.UnsupportedSubscriptionException;
+import dev.fabula.spi.Subscriptions;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
@@ -56,12 +57,16 @@ final class CoreNatsBus extends NatsBus {
               + subscription.durable().name() + "'; use the JetStream bus (Nats.jetStreamBus) for that");
     }
     var sub = new CoreSubscription(names, handler, subscription);
+    String group = subscription.queueGroup();
+    // A NATS queue is per subject; named after the group and all its event names, members that
+    // asked for other names are not in it.
+    String queue = group == null ? null : Subjects.token(Subscriptions.queueGroupKey(group, names));
     for (String name : names) {
       String subject = subject(name);
-      if (subscription.queueGroup() == null) {
+      if (queue == null) {
         sub.dispatcher.subscribe(subject);
       } else {
-        sub.dispatcher.subscribe(subject, Subjects.token(subscription.queueGroup()));
+        sub.dispatcher.subscribe(subject, queue);
       }
     }
     try {

@@ -7,6 +7,7 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventHandler;
 import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.spi.Subscriptions;
 import io.nats.client.BaseConsumerContext;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.IterableConsumer;
@@ -24,15 +25,10 @@ import io.nats.client.api.OrderedConsumerConfiguration;
 import io.nats.client.api.PublishAck;
 import io.nats.client.api.StreamConfiguration;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -239,7 +235,7 @@ final class JetStreamBus extends NatsBus {
               .ackWait(durable.ackWait())
               .maxDeliver(durable.maxDeliveries());
         } else {
-          config.durable(queueConsumerName(group, filter, names)).inactiveThreshold(QUEUE_CONSUMER_IDLE);
+          config.durable(queueConsumerName(group, names)).inactiveThreshold(QUEUE_CONSUMER_IDLE);
         }
         consumer = s.createOrUpdateConsumer(config.build());
       }
@@ -251,15 +247,9 @@ final class JetStreamBus extends NatsBus {
     }
   }
 
-  /** The consumer a queue group's members share: the group's and the names' own. */
-  private static String queueConsumerName(String group, String filter, Set<String> names) {
-    String key = filter + "\n" + String.join("\n", new TreeSet<>(names));
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return "q-" + Subjects.token(group) + "-" + HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+  /** The consumer a queue group's members share: named after the group's key (its name and event names). */
+  private static String queueConsumerName(String group, Set<String> names) {
+    return "q-" + Subjects.token(Subscriptions.queueGroupKey(group, names));
   }
 
   private final class JetStreamSubscription extends NatsSubscription {

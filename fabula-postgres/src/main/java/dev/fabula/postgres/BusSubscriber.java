@@ -35,7 +35,8 @@ final class BusSubscriber implements Subscription {
   BusSubscriber(Set<String> names, SubscriptionOptions options, String table, Consumer<BusSubscriber> onClose) {
     this.names = names;
     this.options = options;
-    this.group = options.queueGroup();
+    String queueGroup = options.queueGroup();
+    this.group = queueGroup == null ? null : Subscriptions.queueGroupKey(queueGroup, names);
     this.table = table;
     this.onClose = onClose;
   }
@@ -58,7 +59,7 @@ final class BusSubscriber implements Subscription {
     return options;
   }
 
-  /** The queue group this subscription is a member of, or null. */
+  /** The key of the queue group this subscription is a member of ({@link Subscriptions#queueGroupKey}), or null. */
   @Nullable String group() {
     return group;
   }

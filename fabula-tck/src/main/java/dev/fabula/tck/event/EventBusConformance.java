@@ -812,6 +812,34 @@ public abstract class EventBusConformance {
   }
 
   @Test
+  void theSameGroupNameOverOtherEventNamesIsAnotherGroup() throws Exception {
+    if (refusesQueueGroups()) {
+      return;
+    }
+    // A queue group is its name and its event names, on every bus: members must want the same
+    // events to share them.
+    Group narrow = new Group("tck-same-name");
+    Group wide = new Group("tck-same-name");
+    narrow.join(bus(), Set.of(TckData.ALPHA));
+    narrow.join(anotherBus(), Set.of(TckData.ALPHA));
+    wide.join(bus(), Set.of(TckData.ALPHA, TckData.BETA));
+    wide.join(anotherBus(), Set.of(TckData.ALPHA, TckData.BETA));
+
+    for (Event<?> e : alphas("named", 20)) {
+      bus().publish(List.of(e));
+      assertThat(narrow.next().event().id()).as("alpha-only group: the delivery after publishing %s", e.data()).isEqualTo(e.id());
+      assertThat(wide.next().event().id()).as("alpha-and-beta group: the delivery after publishing %s", e.data()).isEqualTo(e.id());
+    }
+    Event<Beta> beta = TckData.beta("order", UUID.randomUUID(), 1);
+    bus().publish(List.of(beta));
+    assertThat(wide.next().event().id()).as("alpha-and-beta group: the beta").isEqualTo(beta.id());
+    List<Event<?>> burst = alphas("burst", 50);
+    bus().publish(burst);
+    narrow.receiveEachOnce(burst);
+    wide.receiveEachOnce(burst);
+  }
+
+  @Test
   void aQueueGroupMemberThatClosesLeavesAndTheOthersGetItsShare() throws Exception {
     if (refusesQueueGroups()) {
       return;
