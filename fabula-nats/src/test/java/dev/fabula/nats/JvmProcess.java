@@ -122,12 +122,18 @@ final class JvmProcess implements AutoCloseable {
 
   /** Waits until at least {@code count} lines match {@code test}; fails with the child's output after {@code timeout}. */
   void await(String what, Predicate<String> test, int count, Duration timeout) throws InterruptedException {
+    until(what, all -> all.stream().filter(test).count() >= count, timeout);
+  }
+
+  /**
+   * Waits until {@code condition} holds for the lines written so far (tested again on each new
+   * line); fails with the child's output after {@code timeout}, or once the child ended without
+   * it holding.
+   */
+  void until(String what, Predicate<List<String>> condition, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lines) {
-      while (true) {
-        if (lines.stream().filter(test).count() >= count) {
-          return;
-        }
+      while (!condition.test(lines)) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
           throw new AssertionError(name + ": " + what + " did not happen within " + timeout
