@@ -5,6 +5,7 @@ import dev.fabula.codec.CodecRegistry;
 import dev.fabula.command.CommandBuses;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.nats.NatsOptions;
+import dev.fabula.projection.ProjectionService;
 import dev.fabula.tck.TckData;
 import io.nats.client.api.StorageType;
 import java.io.BufferedReader;
@@ -88,9 +89,15 @@ public final class Child {
     Thread.setDefaultUncaughtExceptionHandler((t, e) -> reportError("thread " + t.getName(), e));
   }
 
-  /** The codec of every child: the kit's events, the work command and the command protocol. */
+  /**
+   * The codec of every child: the kit's events, the work command, the command protocol and the
+   * projection service's events.
+   */
   public static Codec codec() {
-    CodecRegistry.Builder registry = TckData.registerAll(CodecRegistry.builder()).register(WORK, Work.class);
+    CodecRegistry.Builder registry = TckData.registerAll(CodecRegistry.builder()).register(WORK, Work.class)
+        .register(ProjectionService.TRIGGER_REQUESTED, ProjectionService.TriggerRequested.class)
+        .register(ProjectionService.TRIGGER_ACCEPTED, ProjectionService.TriggerAccepted.class)
+        .register(ProjectionService.TRIGGER_FAILED, ProjectionService.TriggerFailed.class);
     return JacksonCodec.create(CommandBuses.registerProtocol(registry).build());
   }
 
