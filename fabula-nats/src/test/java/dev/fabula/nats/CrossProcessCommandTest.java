@@ -154,7 +154,7 @@ class CrossProcessCommandTest {
     Map<String, String> startedBy = startedBy(handlers); // each at most once: none ran twice
     Map<String, String> outcomes = outcomes(dispatcher);
     List<String> hanging = victim.lines("stuck");
-    assertThat(victim.lines("start")).hasSize(24);
+    assertThat(victim.lines("start")).as(victim.describe()).hasSize(24);
     assertThat(startedBy.keySet()).as("every command ran once").isEqualTo(sent.keySet());
 
     // The documented contract (DispatchTimeoutException): the handler accepted the command and

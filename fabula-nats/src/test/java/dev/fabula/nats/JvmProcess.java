@@ -131,16 +131,28 @@ final class JvmProcess implements AutoCloseable {
    * it holding.
    */
   void until(String what, Predicate<List<String>> condition, Duration timeout) throws InterruptedException {
+    if (!holdsWithin(condition, timeout)) {
+      throw new AssertionError(name + ": " + what + " did not happen within " + timeout
+          + (process.isAlive() ? "" : " (the child ended)") + "\n" + describe());
+    }
+  }
+
+  /**
+   * Waits until {@code condition} holds for the lines written so far, at most {@code timeout} or
+   * until the child ended; returns whether it holds, for a caller whose own assertion says better
+   * what is missing.
+   */
+  boolean holdsWithin(Predicate<List<String>> condition, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lines) {
       while (!condition.test(lines)) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
-          throw new AssertionError(name + ": " + what + " did not happen within " + timeout
-              + (process.isAlive() ? "" : " (the child ended)") + "\n" + describe());
+          return false;
         }
         TimeUnit.NANOSECONDS.timedWait(lines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
       }
+      return true;
     }
   }
 

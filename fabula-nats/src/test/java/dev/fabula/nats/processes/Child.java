@@ -9,13 +9,17 @@ import dev.fabula.projection.ProjectionService;
 import dev.fabula.tck.TckData;
 import io.nats.client.api.StorageType;
 import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** What every child has in common: its report lines, its arguments, its standard input. */
 public final class Child {
@@ -30,7 +34,8 @@ public final class Child {
   public record Work(int n) {}
 
   private static final PrintStream OUT =
-      new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+      new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+  private static final ReentrantLock OUT_LOCK = new ReentrantLock();
   private static final CountDownLatch STOP = new CountDownLatch(1);
 
   private Child() {}
@@ -40,9 +45,12 @@ public final class Child {
    * whatever the child does next (or before it is killed).
    */
   public static void report(String line) {
-    synchronized (OUT) {
+    OUT_LOCK.lock();
+    try {
       OUT.println(line);
       OUT.flush();
+    } finally {
+      OUT_LOCK.unlock();
     }
   }
 
@@ -124,7 +132,7 @@ public final class Child {
 
   /** Parses {@code key=value} arguments. */
   public static Map<String, String> args(String[] args) {
-    Map<String, String> map = new java.util.HashMap<>();
+    Map<String, String> map = new HashMap<>();
     for (String a : args) {
       int eq = a.indexOf('=');
       if (eq < 1) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A process that handles {@link Child#WORK} commands on a distributed command bus over core NATS.
@@ -39,6 +40,7 @@ public final class CommandHandlerProcess {
     int stuckAfter = args.containsKey("stuckAfter") ? Child.intArg(args, "stuckAfter") : Integer.MAX_VALUE;
     AtomicInteger started = new AtomicInteger();
     CountDownLatch never = new CountDownLatch(1);
+    ReentrantLock flushes = new ReentrantLock();
     Connection connection = io.nats.client.Nats.connect(Options.builder().server(args.get("url")).build());
     try (EventBus events = Nats.eventBus(Child.codec(),
             NatsOptions.builder().connection(connection).subjectPrefix(args.get("prefix")).build());
@@ -49,7 +51,17 @@ public final class CommandHandlerProcess {
         if (started.incrementAndGet() > stuckAfter) {
           // The bus published 'accepted' before it called us; the flush returns once the server
           // has everything this connection sent, so the dispatcher learns of the acceptance.
-          connection.flush(Duration.ofSeconds(10));
+          // One flush at a time: jnats fails flushes that overlap (a TimeoutException caused by
+          // a CancellationException), and hangs some.
+          flushes.lock();
+          try {
+            connection.flush(Duration.ofSeconds(10));
+          } catch (Exception e) {
+            Child.reportError("flush", e); // the test then fails: this command is not hanging
+            throw e;
+          } finally {
+            flushes.unlock();
+          }
           Child.report("stuck " + command.id());
           never.await();
         }

@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
  * event number {@code n} (so the process can be killed before that event is acknowledged).
  *
  * <p>Arguments: {@code url}, {@code prefix}, {@code stream}, {@code storage}, {@code durable},
- * {@code ackWaitMs}, optional {@code failEvery}, {@code hangAt}.
+ * {@code ackWaitMs}, optional {@code maxDeliveries}, {@code failEvery}, {@code hangAt}.
  */
 public final class DurableSubscriberProcess {
   private DurableSubscriberProcess() {}
@@ -38,7 +38,8 @@ public final class DurableSubscriberProcess {
     Set<Object> failed = ConcurrentHashMap.newKeySet();
     CountDownLatch never = new CountDownLatch(1);
     Durable durable = Durable.named(args.get("durable"))
-        .withAckWait(Duration.ofMillis(Child.intArg(args, "ackWaitMs")));
+        .withAckWait(Duration.ofMillis(Child.intArg(args, "ackWaitMs")))
+        .withMaxDeliveries(args.containsKey("maxDeliveries") ? Child.intArg(args, "maxDeliveries") : Durable.DEFAULT_MAX_DELIVERIES);
     try (EventBus bus = Nats.jetStreamBus(Child.codec(), Child.natsOptions(args).build())) {
       bus.subscribe(Set.of(TckData.ALPHA), event -> {
         int n = Integer.parseInt(((TckData.Alpha) event.data()).text());
@@ -53,7 +54,8 @@ public final class DurableSubscriberProcess {
         }
         Child.report("ok " + event.id());
       }, SubscriptionOptions.defaults().withDurable(durable)
-          .withErrorHandler(e -> Child.report("error " + e.getClass().getName())));
+          .withErrorHandler(e -> Child.report("error " + e.getClass().getName() + ": "
+              + String.valueOf(e.getMessage()).replace('\n', ' '))));
       Child.report("ready");
       Child.awaitStop();
     }
