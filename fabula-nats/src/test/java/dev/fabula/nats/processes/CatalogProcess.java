@@ -1,5 +1,6 @@
 package dev.fabula.nats.processes;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventQuery;
@@ -15,7 +16,6 @@ import dev.fabula.projection.Resettable;
 import dev.fabula.projection.Schedule;
 import dev.fabula.projection.ScheduleOptions;
 import dev.fabula.tck.TckData;
-import com.zaxxer.hikari.HikariDataSource;
 import io.nats.client.Connection;
 import io.nats.client.Options;
 import java.time.Duration;
@@ -30,7 +30,8 @@ import java.util.TreeMap;
  * name}. Reports {@code ready}, {@code applied <count> <model>} after each event, {@code reset}
  * when the projection is reset (a rebuild trigger).
  *
- * <p>With {@code mode=rebuild} it only reads the whole store into a fresh read model, reports
+ * <p>With {@code mode=rebuild} it only reads the whole store into a fresh read model (the same
+ * projection code), reports
  * {@code model <count> <model>} and ends: the rebuild from scratch to compare with.
  *
  * <p>Arguments: {@code url}, {@code prefix}, {@code pgUrl}, {@code schema}, {@code name}, {@code
@@ -39,29 +40,40 @@ import java.util.TreeMap;
 public final class CatalogProcess {
   private CatalogProcess() {}
 
-  /** The read model: per aggregate id, the sum of its beta events' numbers. */
+  /**
+   * The read model: per aggregate id, the sum of its beta events' numbers. A running catalog
+   * reports each event it applied; the rebuild applies quietly. Only the schedule's job thread
+   * touches it (one job at a time), so it needs no lock.
+   */
   static final class Catalog implements Projection, Resettable {
     private final Map<String, Long> sums = new TreeMap<>();
+    private final boolean reporting;
     private int applied;
 
+    Catalog(boolean reporting) {
+      this.reporting = reporting;
+    }
+
     @Override
-    public synchronized void apply(Event<?> event) {
+    public void apply(Event<?> event) {
       if (event.data() instanceof TckData.Beta beta) {
         sums.merge(event.aggregateOrNull().id().toString(), beta.number(), Long::sum);
       }
       applied++;
-      Child.report("applied " + applied + " " + this);
+      if (reporting) {
+        Child.report("applied " + applied + " " + this);
+      }
     }
 
     @Override
-    public synchronized void reset() {
+    public void reset() {
       sums.clear();
       applied = 0;
       Child.report("reset");
     }
 
     @Override
-    public synchronized String toString() {
+    public String toString() {
       return sums.toString().replace(" ", "");
     }
   }
@@ -78,14 +90,9 @@ public final class CatalogProcess {
     try (HikariDataSource dataSource = Postgres.dataSource(args.get("pgUrl"));
         EventStore store = store(dataSource, args.get("schema"))) {
       if (args.get("mode").equals("rebuild")) {
-        Catalog fresh = new Catalog();
+        Catalog fresh = new Catalog(false);
         try (var events = store.query(EventQuery.builder().names(TckData.BETA).build())) {
-          events.forEach(e -> {
-            synchronized (fresh) {
-              fresh.sums.merge(e.aggregateOrNull().id().toString(), ((TckData.Beta) e.data()).number(), Long::sum);
-              fresh.applied++;
-            }
-          });
+          events.forEach(fresh::apply);
         }
         Child.report("model " + fresh.applied + " " + fresh);
         return;
@@ -97,7 +104,7 @@ public final class CatalogProcess {
               ScheduleOptions.builder().debounce(Duration.ofMillis(10)).debounceCap(Duration.ofMillis(100))
                   .catchUp(CatchUp.BLOCKING).build());
           ProjectionService service = ProjectionService.create(bus)) {
-        schedule.project(new Catalog());
+        schedule.project(new Catalog(true));
         service.register(args.get("name"), schedule);
         connection.flush(Duration.ofSeconds(10)); // the subscriptions are at the server
         Child.report("ready");
