@@ -1,20 +1,12 @@
 package dev.fabula.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fabula.event.Durable;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.tck.TckData;
-import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -34,63 +26,27 @@ import org.junit.jupiter.api.Test;
  */
 class ReconnectTest {
   private static final long WAIT_SECONDS = 30;
-  private int port;
-  private Path store;
-  private Process server;
+  private PrivateNatsServer server;
 
   @BeforeEach
   void startServer() throws Exception {
-    boolean installed = Files.isExecutable(Path.of("/usr/sbin/nats-server"))
-        || Files.isExecutable(Path.of("/usr/bin/nats-server"));
-    if (!installed) {
-      if ("true".equals(System.getenv("FABULA_REQUIRE_BACKENDS"))) {
-        throw new AssertionError("FABULA_REQUIRE_BACKENDS=true but no nats-server binary is installed");
-      }
-      assumeTrue(false, "no nats-server binary installed (apt-get install nats-server)");
-    }
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    store = Files.createTempDirectory(Path.of("target"), "nats-store-");
-    server = start();
+    server = PrivateNatsServer.start();
   }
 
   @AfterEach
-  void stopServer() throws Exception {
+  void stopServer() {
     if (server != null) {
-      server.destroy();
-      server.waitFor(10, TimeUnit.SECONDS);
+      server.close();
     }
-  }
-
-  private Process start() throws Exception {
-    String binary = Files.isExecutable(Path.of("/usr/sbin/nats-server")) ? "/usr/sbin/nats-server" : "/usr/bin/nats-server";
-    Process p = new ProcessBuilder(binary, "-js", "-a", "127.0.0.1", "-p", String.valueOf(port), "-sd",
-            store.toAbsolutePath().toString())
-        .redirectErrorStream(true)
-        .redirectOutput(new File(store.toFile(), "server.log"))
-        .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return p;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
-    }
-    p.destroy();
-    throw new AssertionError("the private nats-server did not start on port " + port);
   }
 
   private void restart() throws Exception {
-    server.destroy();
-    assertThat(server.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    server = start();
+    server.stop(false);
+    server.startAgain();
   }
 
   private NatsOptions options() {
-    return NatsOptions.builder().url("nats://127.0.0.1:" + port).connectTimeout(Duration.ofSeconds(3)).build();
+    return NatsOptions.builder().url(server.url()).connectTimeout(Duration.ofSeconds(3)).build();
   }
 
   @Test
