@@ -17,6 +17,10 @@ jar="$here/target/benchmarks.jar"
 
 java="$("$root/mvnw" --java-home)/bin/java"
 
+java_major() {
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1
+}
+
 if [[ ! -f "$jar" || "${FABULA_BENCH_BUILD:-0}" == "1" ]]; then
   (cd "$root" && ./mvnw -B -q -pl fabula-bench -am -DskipTests package)
 fi
