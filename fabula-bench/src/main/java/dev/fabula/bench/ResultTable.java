@@ -205,7 +205,7 @@ public final class ResultTable {
         rows.add(new Row("JetStream publish, batches of " + NatsBenchmark.BATCH, NATS, "events/s",
                 "NatsBenchmark.jetStreamBatch", Metric.RATE, "RawNatsBenchmark.jetStreamBatch"));
         for (Metric percentile : List.of(Metric.P50, Metric.P99)) {
-            rows.add(new Row("command round trip " + percentile.name().toLowerCase(Locale.ROOT), NATS, "us",
+            rows.add(new Row("distributed command round trip " + percentile.name().toLowerCase(Locale.ROOT), NATS, "us",
                     "NatsBenchmark.commandRoundTrip", percentile, "RawNatsBenchmark.requestReply")
                     .withReadRaw("RawNatsBenchmark.protocolFloor"));
         }
