@@ -92,10 +92,12 @@ public class NatsBenchmark {
             }
         }
 
-        /** Closes the bus and its connection. */
+        /** Closes the bus and its connection (what of them a failed set-up opened). */
         @TearDown(Level.Trial)
         public void close() {
-            bus.close();
+            if (bus != null) {
+                bus.close();
+            }
             BenchNats.close(connection);
         }
     }
@@ -142,11 +144,15 @@ public class NatsBenchmark {
             }, SubscriptionOptions.defaults().withErrorHandler(arrivals::failed));
         }
 
-        /** Closes everything. */
+        /** Closes everything (that a failed set-up opened). */
         @TearDown(Level.Trial)
         public void close() {
-            subscription.close();
-            bus.close();
+            if (subscription != null) {
+                subscription.close();
+            }
+            if (bus != null) {
+                bus.close();
+            }
             BenchNats.close(connection);
             BenchNats.close(publisher);
         }
@@ -193,12 +199,14 @@ public class NatsBenchmark {
             bus.publish(List.of(templates.get(0))); // creates the stream
         }
 
-        /** Closes the bus and deletes the stream. */
+        /** Closes the bus and deletes the stream (if a failed set-up got that far). */
         @TearDown(Level.Trial)
         public void close() {
             try {
-                bus.close();
-                BenchNats.deleteStream(names.stream());
+                if (bus != null) {
+                    bus.close();
+                    BenchNats.deleteStream(names.stream());
+                }
             } finally {
                 BenchNats.close(connection);
             }
@@ -251,10 +259,12 @@ public class NatsBenchmark {
             commands = new NatsCommands(BenchNats.Names.unique("commands"));
         }
 
-        /** Closes them. */
+        /** Closes them (if a failed set-up got that far). */
         @TearDown(Level.Trial)
         public void close() {
-            commands.close();
+            if (commands != null) {
+                commands.close();
+            }
         }
     }
 

@@ -205,11 +205,13 @@ public class RawNatsBenchmark {
             jetStream = connection.jetStream();
         }
 
-        /** Deletes the stream and closes the connection. */
+        /** Deletes the stream and closes the connection (if a failed set-up got that far). */
         @TearDown(Level.Trial)
         public void close() {
             try {
-                BenchNats.deleteStream(names.stream());
+                if (connection != null) {
+                    BenchNats.deleteStream(names.stream());
+                }
             } finally {
                 BenchNats.close(connection);
             }
