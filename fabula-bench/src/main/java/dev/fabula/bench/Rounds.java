@@ -11,7 +11,8 @@ import org.openjdk.jmh.util.Optional;
 
 /**
  * The order in which {@link BenchMain} runs the benchmarks: workload by workload, each
- * workload's participants (the raw JDBC ceiling it is compared with, Fabula, Axon) back to back,
+ * workload's participants (the raw JDBC or raw NATS benchmarks it is compared with, Fabula, Axon
+ * where it has an Axon side) back to back,
  * the whole set repeated {@code rounds} times before the next workload starts. Fabula and Axon
  * swap places every round.
  *
@@ -29,7 +30,7 @@ final class Rounds {
      *
      * @param round   1-based round number
      * @param bench   benchmark as {@code Class.method}
-     * @param side    {@link Sides#FABULA}, {@link Sides#AXON}, or "" for a raw JDBC benchmark
+     * @param side    {@link Sides#FABULA}, {@link Sides#AXON}, or "" for a raw (JDBC or jnats) benchmark
      * @param backend {@code memory} or {@code postgres}
      * @param cache   the {@code cache} parameter, or "" for workloads without one
      */
@@ -47,7 +48,7 @@ final class Rounds {
 
         @Override
         public String toString() {
-            return "round " + round + ": " + bench + (raw() ? " (raw JDBC)"
+            return "round " + round + ": " + bench + (raw() ? (backend.equals(ResultTable.NATS) ? " (raw jnats)" : " (raw JDBC)")
                     : " side=" + side + " backend=" + backend + (cache.isEmpty() ? "" : " cache=" + cache));
         }
     }
@@ -73,7 +74,7 @@ final class Rounds {
                 continue; // a second row read from the same runs (p99 after p50, conflicts after commits)
             }
             List<Step> sides = new ArrayList<>();
-            for (String side : List.of(Sides.FABULA, Sides.AXON)) {
+            for (String side : row.sides()) {
                 Step step = new Step(0, row.bench(), side, row.backend(), row.cache());
                 if (named(step, includes) && sideAllowed(step, cli)) {
                     sides.add(step);
