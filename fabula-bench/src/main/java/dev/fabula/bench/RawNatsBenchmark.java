@@ -128,6 +128,45 @@ public class RawNatsBenchmark {
         BenchNats.flush(s.connection);
     }
 
+    /**
+     * The events of a batch as a hand-rolled publisher holds them: records it encodes with
+     * Jackson into the same envelope JSON before each publish, as Fabula's bus must.
+     */
+    @State(Scope.Benchmark)
+    public static class CorePublishEncoding extends CorePublish {
+        final List<RawEnvelope> envelopes = new ArrayList<>();
+
+        /** Builds the batch's envelopes (the connection comes from {@link CorePublish#open()}). */
+        @Setup(Level.Trial)
+        public void build() {
+            for (int i = 0; i < NatsBenchmark.BATCH; i++) {
+                var e = BenchNats.event(i);
+                var a = e.aggregateOrNull();
+                envelopes.add(new RawEnvelope(1, e.id(), e.name(), e.time().getEpochSecond() * 1_000_000_000L
+                        + e.time().getNano(), new RawAggregate(a.name(), a.id(), a.version()), e.position(),
+                        e.metadata().values(), 1, e.data()));
+            }
+        }
+    }
+
+    /**
+     * Events per second through {@code connection.publish}, each event first encoded with Jackson
+     * into the envelope: the raw client doing the work Fabula's publish does.
+     *
+     * @param s the connection and the events
+     * @throws Exception when the server does not answer the flush
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(NatsBenchmark.BATCH)
+    public void publishEncoding(CorePublishEncoding s) throws Exception {
+        for (RawEnvelope e : s.envelopes) {
+            s.connection.publish(s.subject, JSON.writeValueAsBytes(e));
+        }
+        BenchNats.flush(s.connection);
+    }
+
     /** A dispatcher decoding every envelope, and a connection that publishes them. */
     @State(Scope.Benchmark)
     public static class CoreConsume {

@@ -198,6 +198,8 @@ public final class ResultTable {
         }
         rows.add(new Row("core NATS publish, batches of " + NatsBenchmark.BATCH, NATS, "events/s",
                 "NatsBenchmark.publish", Metric.RATE, "RawNatsBenchmark.publish"));
+        rows.add(new Row("core NATS publish, raw side encoding with Jackson", NATS, "events/s",
+                "NatsBenchmark.publish", Metric.RATE, "RawNatsBenchmark.publishEncoding"));
         rows.add(new Row(String.format(Locale.ROOT, "core NATS consume, bursts of %,d", NatsBenchmark.CONSUMED), NATS,
                 "events/s", "NatsBenchmark.consume", Metric.RATE, "RawNatsBenchmark.consume"));
         rows.add(new Row("JetStream publish, ack each", NATS, "events/s",
