@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the Fabula benchmarks (JMH) against Axon Framework and raw JDBC, then prints the table.
+# Runs the Fabula benchmarks (JMH) against Axon Framework, raw JDBC and raw NATS, then prints the tables.
 #
 #   fabula-bench/run.sh            full run: every workload, 3 rounds with the sides back to back
 #                                  (about 50 min on 2 cores; manual)
@@ -8,7 +8,7 @@
 #
 # Builds target/benchmarks.jar when it is missing (or with FABULA_BENCH_BUILD=1), finds a
 # JDK 21+ ($JAVA_HOME if it is one, else the newest under /usr/lib/jvm), makes sure the
-# fabula_bench database exists, and runs dev.fabula.bench.BenchMain on that JDK.
+# fabula_bench database exists and NATS answers, and runs dev.fabula.bench.BenchMain on that JDK.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,6 +16,10 @@ root="$(dirname "$here")"
 jar="$here/target/benchmarks.jar"
 
 java="$("$root/mvnw" --java-home)/bin/java"
+
+java_major() {
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | cut -d. -f1
+}
 
 if [[ ! -f "$jar" || "${FABULA_BENCH_BUILD:-0}" == "1" ]]; then
   (cd "$root" && ./mvnw -B -q -pl fabula-bench -am -DskipTests package)
@@ -31,6 +35,18 @@ if [[ "$url" == "jdbc:postgresql://127.0.0.1:5432/fabula_bench?user=postgres" ]]
   fi
   psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname='fabula_bench'" | grep -q 1 \
     || createdb -h 127.0.0.1 -U postgres fabula_bench
+fi
+
+# NATS, for the NATS rows (fabula-bench/README.md). Without it their benchmarks fail with a
+# message at set-up and read n/a, and a --smoke run fails; where backends are required (CI), stop now.
+nats_url="${FABULA_BENCH_NATS_URL:-nats://127.0.0.1:4222}"
+nats_host_port="${nats_url#*://}" nats_host_port="${nats_host_port%%,*}"
+if ! (exec 3<>"/dev/tcp/${nats_host_port%:*}/${nats_host_port##*:}") 2>/dev/null; then
+  if [[ "${FABULA_REQUIRE_BACKENDS:-}" == "true" ]]; then
+    echo "run.sh: NATS is not answering on $nats_host_port (FABULA_REQUIRE_BACKENDS=true); start nats-server -js" >&2
+    exit 1
+  fi
+  echo "run.sh: NATS is not answering on $nats_host_port: the NATS benchmarks will fail (start nats-server -js)" >&2
 fi
 
 jvm_flags=()

@@ -34,7 +34,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <ul>
  *   <li>{@code --smoke}: tiny counts, one fork, one short warmup and measurement iteration
  *       each: checks that every benchmark still works, measures nothing worth reading;</li>
- *   <li>{@code --rounds N}: run each workload's participants (raw JDBC ceilings, Fabula, Axon)
+ *   <li>{@code --rounds N}: run each workload's participants (raw JDBC ceilings or the raw
+ *       jnats client, Fabula, Axon where the workload has it)
  *       back to back, N times over, before the next workload (see {@link Rounds}); the table
  *       shows medians over the rounds and in how many rounds Fabula was ahead (default
  *       {@value #ROUNDS}, each of one 3 s warmup and two 3 s measured iterations unless the

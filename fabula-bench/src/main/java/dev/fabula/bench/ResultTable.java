@@ -28,6 +28,18 @@ public final class ResultTable {
     private static final String PKG = "dev.fabula.bench.";
     private static final String NA = "n/a";
 
+    /**
+     * The backend of the NATS rows: Fabula's NATS buses against the raw jnats client, in a table
+     * of their own (no Axon side).
+     */
+    static final String NATS = "nats";
+
+    /** The share of the raw client's rate a NATS throughput row aims at (issue 20). */
+    static final double NATS_RATE_TARGET = 0.80;
+
+    /** The multiple of a raw request/reply the command round trip's p50 aims at (issue 20). */
+    static final double NATS_P50_TARGET = 3.0;
+
     /** How a row's figure is read from a JMH result. */
     enum Metric {
         /** The primary score, already a rate per second. */
@@ -91,7 +103,12 @@ public final class ResultTable {
                     backend, unit, bench, metric, raw, value, on ? null : readRaw);
         }
 
-        /** The raw JDBC benchmarks run alongside this row, the one it is compared with first. */
+        /** The sides this row compares: Fabula alone on NATS (against the raw client), else Fabula and Axon. */
+        List<String> sides() {
+            return backend.equals(NATS) ? List.of(Sides.FABULA) : List.of(Sides.FABULA, Sides.AXON);
+        }
+
+        /** The raw benchmarks run alongside this row, the one it is compared with first. */
         List<String> ceilings() {
             List<String> ceilings = new ArrayList<>();
             if (raw != null) {
@@ -179,6 +196,21 @@ public final class ResultTable {
             rows.add(new Row("command round trip p99", backend, "us",
                     "CommandRoundTripBenchmark.latency", Metric.P99, null));
         }
+        rows.add(new Row("core NATS publish, batches of " + NatsBenchmark.BATCH, NATS, "events/s",
+                "NatsBenchmark.publish", Metric.RATE, "RawNatsBenchmark.publish"));
+        rows.add(new Row("core NATS publish, raw side encoding with Jackson", NATS, "events/s",
+                "NatsBenchmark.publish", Metric.RATE, "RawNatsBenchmark.publishEncoding"));
+        rows.add(new Row(String.format(Locale.ROOT, "core NATS consume, bursts of %,d", NatsBenchmark.CONSUMED), NATS,
+                "events/s", "NatsBenchmark.consume", Metric.RATE, "RawNatsBenchmark.consume"));
+        rows.add(new Row("JetStream publish, ack each", NATS, "events/s",
+                "NatsBenchmark.jetStreamPublish", Metric.RATE, "RawNatsBenchmark.jetStreamPublish"));
+        rows.add(new Row("JetStream publish, batches of " + NatsBenchmark.BATCH, NATS, "events/s",
+                "NatsBenchmark.jetStreamBatch", Metric.RATE, "RawNatsBenchmark.jetStreamBatch"));
+        for (Metric percentile : List.of(Metric.P50, Metric.P99)) {
+            rows.add(new Row("distributed command round trip " + percentile.name().toLowerCase(Locale.ROOT), NATS, "us",
+                    "NatsBenchmark.commandRoundTrip", percentile, "RawNatsBenchmark.requestReply")
+                    .withReadRaw("RawNatsBenchmark.protocolFloor"));
+        }
         return List.copyOf(rows);
     }
 
@@ -196,8 +228,8 @@ public final class ResultTable {
                 bench = bench.substring(PKG.length());
             }
             JsonNode params = run.path("params");
-            String backend = params.path("backend").asText(
-                    bench.startsWith("Raw") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
+            String backend = params.path("backend").asText(bench.startsWith("RawNats") ? NATS
+                    : bench.startsWith("Raw") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
             results.computeIfAbsent(new Key(bench, params.path("side").asText(""), backend,
                     params.path("cache").asText("")), k -> new ArrayList<>()).add(run);
         }
@@ -244,6 +276,9 @@ public final class ResultTable {
         lines.add(new String[] {"workload", "backend", "unit", "Fabula", "Axon", "Fabula/Axon", "better",
             "rounds won", "Fabula % raw", "Axon % raw"});
         for (Row row : ROWS) {
+            if (row.backend().equals(NATS)) {
+                continue; // in the NATS table
+            }
             OptionalDouble fabula = value(row.bench(), Sides.FABULA, row.backend(), row.cache(), row.metric());
             OptionalDouble axon = value(row.bench(), Sides.AXON, row.backend(), row.cache(), row.metric());
             OptionalDouble raw = row.raw() == null ? OptionalDouble.empty() : rawValue(row.raw());
@@ -266,7 +301,73 @@ public final class ResultTable {
         raw.add(new String[] {"the same, 8 connections", number(rawRate("readThenInsert8"))});
         raw.add(new String[] {"read one aggregate's rows (loads/s)", number(rawValue("RawReadBenchmark.readAggregate"))});
         raw.add(new String[] {"read every row through a cursor", number(rawValue("RawReadBenchmark.readAll"))});
-        return layout(lines, 3) + "\n" + layout(raw, 1);
+        return layout(lines, 3) + "\n" + layout(raw, 1) + "\n" + renderNats();
+    }
+
+    /**
+     * The NATS rows: Fabula's figure, the raw client's doing the same work, their ratio, the
+     * issue's target for it and in how many rounds it was met; for the command round trip also
+     * the floor of its protocol (the same messages by hand) and Fabula's multiple of it.
+     */
+    private String renderNats() {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"NATS: Fabula against the raw jnats client", "unit", "Fabula", "raw jnats",
+            "Fabula/raw", "better", "target", "rounds met", "protocol floor", "Fabula/floor"});
+        for (Row row : ROWS) {
+            if (!row.backend().equals(NATS)) {
+                continue;
+            }
+            OptionalDouble fabula = value(row.bench(), Sides.FABULA, NATS, row.cache(), row.metric());
+            OptionalDouble raw = value(row.raw(), "", NATS, "", row.metric());
+            OptionalDouble floor = row.readRaw() == null ? OptionalDouble.empty()
+                    : value(row.readRaw(), "", NATS, "", row.metric());
+            String target = natsTarget(row.metric())
+                    .map(t -> String.format(Locale.ROOT, "%s %.2f", row.metric().higherIsBetter ? ">=" : "<=", t))
+                    .orElse("-");
+            lines.add(new String[] {label(row), row.unit(), number(fabula), number(raw), ratio(fabula, raw),
+                row.metric().higherIsBetter ? "higher" : "lower", target,
+                natsTarget(row.metric()).isPresent() ? roundsMet(row) : "-",
+                row.readRaw() == null ? "" : number(floor), row.readRaw() == null ? "" : ratio(fabula, floor)});
+        }
+        return layout(lines, 2);
+    }
+
+    /** The issue's target for Fabula/raw on a NATS row, if it sets one. */
+    private static java.util.Optional<Double> natsTarget(Metric metric) {
+        return switch (metric) {
+            case RATE -> java.util.Optional.of(NATS_RATE_TARGET);
+            case P50 -> java.util.Optional.of(NATS_P50_TARGET);
+            default -> java.util.Optional.empty();
+        };
+    }
+
+    /**
+     * In how many rounds Fabula/raw met the row's target, out of the rounds with both figures
+     * ("n/a" when none has both).
+     */
+    private String roundsMet(Row row) {
+        Map<Integer, Double> raw = new HashMap<>();
+        for (JsonNode run : runs(new Key(row.raw(), "", NATS, ""))) {
+            figure(run, row.metric()).ifPresent(v -> raw.put(run.path("round").asInt(0), v));
+        }
+        double target = natsTarget(row.metric()).orElseThrow();
+        int rounds = 0;
+        int met = 0;
+        for (JsonNode run : runs(new Key(row.bench(), Sides.FABULA, NATS, row.cache()))) {
+            Double theirs = raw.get(run.path("round").asInt(0));
+            OptionalDouble ours = figure(run, row.metric());
+            if (theirs != null && theirs > 0 && ours.isPresent()) {
+                rounds++;
+                double ratio = ours.getAsDouble() / theirs;
+                met += (row.metric().higherIsBetter ? ratio >= target : ratio <= target) ? 1 : 0;
+            }
+        }
+        return rounds == 0 ? NA : met + "/" + rounds;
+    }
+
+    private static String ratio(OptionalDouble a, OptionalDouble b) {
+        return a.isPresent() && b.isPresent() && b.getAsDouble() > 0
+                ? String.format(Locale.ROOT, "%.2f", a.getAsDouble() / b.getAsDouble()) : NA;
     }
 
     private OptionalDouble rawRate(String method) {

@@ -11,7 +11,8 @@ import org.openjdk.jmh.util.Optional;
 
 /**
  * The order in which {@link BenchMain} runs the benchmarks: workload by workload, each
- * workload's participants (the raw JDBC ceiling it is compared with, Fabula, Axon) back to back,
+ * workload's participants (the raw JDBC or raw NATS benchmarks it is compared with, Fabula, Axon
+ * where it has an Axon side) back to back,
  * the whole set repeated {@code rounds} times before the next workload starts. Fabula and Axon
  * swap places every round.
  *
@@ -29,7 +30,7 @@ final class Rounds {
      *
      * @param round   1-based round number
      * @param bench   benchmark as {@code Class.method}
-     * @param side    {@link Sides#FABULA}, {@link Sides#AXON}, or "" for a raw JDBC benchmark
+     * @param side    {@link Sides#FABULA}, {@link Sides#AXON}, or "" for a raw (JDBC or jnats) benchmark
      * @param backend {@code memory} or {@code postgres}
      * @param cache   the {@code cache} parameter, or "" for workloads without one
      */
@@ -47,7 +48,7 @@ final class Rounds {
 
         @Override
         public String toString() {
-            return "round " + round + ": " + bench + (raw() ? " (raw JDBC)"
+            return "round " + round + ": " + bench + (raw() ? (backend.equals(ResultTable.NATS) ? " (raw jnats)" : " (raw JDBC)")
                     : " side=" + side + " backend=" + backend + (cache.isEmpty() ? "" : " cache=" + cache));
         }
     }
@@ -67,17 +68,26 @@ final class Rounds {
     static List<Step> plan(List<ResultTable.Row> rows, int rounds, Options cli) {
         List<Pattern> includes = cli.getIncludes().stream().map(Pattern::compile).toList();
         Set<String> workloads = new LinkedHashSet<>();
+        Set<String> ceilingsPlanned = new LinkedHashSet<>();
+        Set<String> sidesPlanned = new LinkedHashSet<>();
         List<Step> steps = new ArrayList<>();
         for (ResultTable.Row row : rows) {
-            if (!workloads.add(row.bench() + "/" + row.backend() + "/" + row.cache())) {
-                continue; // a second row read from the same runs (p99 after p50, conflicts after commits)
+            // A second row read from the same runs (p99 after p50, conflicts after commits) adds
+            // no steps, unless it compares them with another raw ceiling: then only that runs.
+            String workload = row.bench() + "/" + row.backend() + "/" + row.cache();
+            boolean again = !workloads.add(workload);
+            if (again && row.ceilings().stream().allMatch(c -> ceilingsPlanned.contains(c + "/" + row.backend()))) {
+                continue;
             }
             List<Step> sides = new ArrayList<>();
-            for (String side : List.of(Sides.FABULA, Sides.AXON)) {
+            for (String side : again ? List.<String>of() : row.sides()) {
                 Step step = new Step(0, row.bench(), side, row.backend(), row.cache());
                 if (named(step, includes) && sideAllowed(step, cli)) {
                     sides.add(step);
                 }
+            }
+            if (!sides.isEmpty()) {
+                sidesPlanned.add(workload);
             }
             // A raw ceiling runs with the sides it is compared with, or alone when it is the
             // only benchmark of the workload that the regexes name.
@@ -86,8 +96,11 @@ final class Rounds {
             for (String ceiling : row.ceilings()) {
                 Step raw = new Step(0, ceiling, "", row.backend(), "");
                 if (named(raw, includes) && allows(cli, "backend", raw.backend())
-                        && (!sides.isEmpty() || !sidesNamed)) {
-                    raws.add(raw);
+                        && (!sides.isEmpty() || sidesPlanned.contains(workload) || !sidesNamed)) {
+                    boolean firstTime = ceilingsPlanned.add(ceiling + "/" + row.backend());
+                    if (!again || firstTime) {
+                        raws.add(raw);
+                    }
                 }
             }
             for (int round = 1; round <= rounds; round++) {

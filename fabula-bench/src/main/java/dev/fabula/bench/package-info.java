@@ -1,6 +1,8 @@
 /**
- * JMH benchmarks comparing Fabula with Axon Framework 4 and with raw JDBC on PostgreSQL. One
- * class per workload family; each side sits behind {@link dev.fabula.bench.BenchSubject}.
+ * JMH benchmarks comparing Fabula with Axon Framework 4 and with raw JDBC on PostgreSQL, and
+ * Fabula's NATS buses with the raw jnats client ({@link dev.fabula.bench.NatsBenchmark},
+ * {@link dev.fabula.bench.RawNatsBenchmark}). One
+ * class per workload family; the Fabula and Axon sides sit behind {@link dev.fabula.bench.BenchSubject}.
  * {@link dev.fabula.bench.BenchMain} runs them and {@link dev.fabula.bench.ResultTable} prints
  * the comparison. See {@code fabula-bench/README.md}.
  */

@@ -18,6 +18,15 @@ class ResultTableTest {
                 extra);
     }
 
+    /** A sampled latency run with the given p50 and p99. */
+    private static String sampled(String bench, String params, double p50, double p99) {
+        return """
+            {"benchmark": "dev.fabula.bench.%s", "mode": "sample", %s
+             "primaryMetric": {"score": %s, "scoreUnit": "us/op",
+               "scorePercentiles": {"50.0": %s, "99.0": %s}}}
+            """.formatted(bench, params.isEmpty() ? "" : "\"params\": {" + params + "},", p50, p50, p99);
+    }
+
     private static final String OFF = "\"cache\": \"off\"";
     private static final String ON = "\"cache\": \"on\"";
 
@@ -135,5 +144,40 @@ class ResultTableTest {
 
     private static String inRound(int round, String run) {
         return run.strip().replaceFirst("^\\{", "{\"round\": " + round + ", ");
+    }
+
+    @Test
+    void natsRowsCompareFabulaWithTheRawClientAgainstTheIssueTargets() throws IOException {
+        String fabula = "\"side\": \"fabula\", \"backend\": \"nats\"";
+        String json = "[" + String.join(",",
+                inRound(1, run("NatsBenchmark.publish", "thrpt", fabula, 90_000, "")),
+                inRound(1, run("RawNatsBenchmark.publish", "thrpt", "", 100_000, "")),
+                inRound(2, run("NatsBenchmark.publish", "thrpt", fabula, 70_000, "")),
+                inRound(2, run("RawNatsBenchmark.publish", "thrpt", "", 100_000, "")),
+                inRound(3, run("NatsBenchmark.publish", "thrpt", fabula, 85_000, "")),
+                inRound(3, run("RawNatsBenchmark.publish", "thrpt", "", 100_000, "")),
+                inRound(1, sampled("NatsBenchmark.commandRoundTrip", fabula, 150, 900)),
+                inRound(1, sampled("RawNatsBenchmark.requestReply", "", 100, 400)),
+                inRound(1, sampled("RawNatsBenchmark.protocolFloor", "", 75, 600)))
+                + "]";
+        String table = ResultTable.render(json);
+        assertThat(table).contains("NATS: Fabula against the raw jnats client");
+        // unit, Fabula, raw jnats, Fabula/raw, better, target, rounds met: medians 85,000 and
+        // 100,000; round 2 (0.70) missed the 0.80 target
+        assertThat(cells(table, "core NATS publish, batches of 100", ""))
+                .containsExactly("events/s", "85,000", "100,000", "0.85", "higher", ">= 0.80", "2/3");
+        // p50 150 against a request/reply of 100 (target 3x) and a protocol floor of 75
+        assertThat(cells(table, "distributed command round trip p50", "")).containsExactly(
+                "us", "150", "100", "1.50", "lower", "<= 3.00", "1/1", "75.00", "2.00");
+        // p99: no target
+        assertThat(cells(table, "distributed command round trip p99", "")).containsExactly(
+                "us", "900", "400", "2.25", "lower", "-", "-", "600", "1.50");
+        assertThat(cells(table, "JetStream publish, ack each", ""))
+                .containsExactly("events/s", "n/a", "n/a", "n/a", "higher", ">= 0.80", "n/a");
+        // the second publish row compares the same Fabula runs with a raw side that encodes
+        assertThat(cells(table, "core NATS publish, raw side encoding with Jackson", ""))
+                .containsExactly("events/s", "85,000", "n/a", "n/a", "higher", ">= 0.80", "n/a");
+        // NATS rows are not in the Fabula/Axon table
+        assertThat(table.lines().filter(l -> l.startsWith("core NATS publish, batches"))).hasSize(1);
     }
 }

@@ -71,4 +71,24 @@ class RoundsTest {
                 List.of("Append", "Replay")))
                 .containsExactly("-p", "side=axon", "-jvmArgsAppend", "-Xmx1g", "-p", "Append");
     }
+
+    @Test
+    void natsWorkloadsRunFabulaWithTheirRawClientCounterpartsAndNoAxon() throws Exception {
+        assertThat(plan(2, "NatsBenchmark.commandRoundTrip|RawNatsBenchmark.(requestReply|protocolFloor)$"))
+                .containsExactly(
+                        "round 1: RawNatsBenchmark.requestReply (raw jnats)",
+                        "round 1: RawNatsBenchmark.protocolFloor (raw jnats)",
+                        "round 1: NatsBenchmark.commandRoundTrip side=fabula backend=nats",
+                        "round 2: NatsBenchmark.commandRoundTrip side=fabula backend=nats",
+                        "round 2: RawNatsBenchmark.protocolFloor (raw jnats)",
+                        "round 2: RawNatsBenchmark.requestReply (raw jnats)");
+        assertThat(plan(1, "NatsBenchmark", "-p", "backend=postgres")).isEmpty();
+        assertThat(plan(1, "Nats", "-p", "side=axon")).as("no Axon side on NATS").isEmpty();
+        assertThat(plan(1, "RawNatsBenchmark.publish$")).containsExactly("round 1: RawNatsBenchmark.publish (raw jnats)");
+        // a second row on the same Fabula runs brings its own raw side, and no second Fabula run
+        assertThat(plan(1, "NatsBenchmark.publish")).containsExactly(
+                "round 1: RawNatsBenchmark.publish (raw jnats)",
+                "round 1: NatsBenchmark.publish side=fabula backend=nats",
+                "round 1: RawNatsBenchmark.publishEncoding (raw jnats)");
+    }
 }

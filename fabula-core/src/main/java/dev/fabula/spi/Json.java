@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The little JSON that backends write themselves, on UTF-8 bytes: quoted strings, flat objects of
@@ -156,6 +157,14 @@ public final class Json {
 
     /** Reads a string. */
     public String string() {
+      return scanString(true);
+    }
+
+    /**
+     * Reads past a string, checking it as {@link #string()} does; with {@code build}, returns it
+     * (else null: skipping a payload's strings allocates nothing).
+     */
+    private @Nullable String scanString(boolean build) {
       expect('"');
       StringBuilder sb = null;
       int start = i;
@@ -165,45 +174,25 @@ public final class Json {
         }
         byte c = b[i];
         if (c == '"') {
-          String tail = new String(b, start, i - start, StandardCharsets.UTF_8);
+          String result = null;
+          if (build) {
+            String tail = new String(b, start, i - start, StandardCharsets.UTF_8);
+            result = sb == null ? tail : sb.append(tail).toString();
+          }
           i++;
-          return sb == null ? tail : sb.append(tail).toString();
+          return result;
         }
         if (c == '\\') {
-          if (sb == null) {
-            sb = new StringBuilder();
-          }
-          sb.append(new String(b, start, i - start, StandardCharsets.UTF_8));
-          i++;
-          if (i >= b.length) {
-            throw error("unterminated escape");
-          }
-          byte e = b[i++];
-          switch (e) {
-            case '"' -> sb.append('"');
-            case '\\' -> sb.append('\\');
-            case '/' -> sb.append('/');
-            case 'b' -> sb.append('\b');
-            case 'f' -> sb.append('\f');
-            case 'n' -> sb.append('\n');
-            case 'r' -> sb.append('\r');
-            case 't' -> sb.append('\t');
-            case 'u' -> {
-              if (i + 4 > b.length) {
-                throw error("short unicode escape");
-              }
-              int v = 0;
-              for (int k = 0; k < 4; k++) {
-                int d = Character.digit(b[i + k], 16);
-                if (d < 0) {
-                  throw error("bad unicode escape");
-                }
-                v = v << 4 | d;
-              }
-              i += 4;
-              sb.append((char) v);
+          if (build) {
+            if (sb == null) {
+              sb = new StringBuilder();
             }
-            default -> throw error("bad escape");
+            sb.append(new String(b, start, i - start, StandardCharsets.UTF_8));
+          }
+          i++;
+          char unescaped = escape();
+          if (sb != null) {
+            sb.append(unescaped);
           }
           start = i;
         } else if ((c & 0xFF) < 0x20) {
@@ -212,6 +201,40 @@ public final class Json {
           i++;
         }
       }
+    }
+
+    /** Reads the escape after a backslash and returns the char it stands for. */
+    private char escape() {
+      if (i >= b.length) {
+        throw error("unterminated escape");
+      }
+      byte e = b[i++];
+      return switch (e) {
+        case '"' -> '"';
+        case '\\' -> '\\';
+        case '/' -> '/';
+        case 'b' -> '\b';
+        case 'f' -> '\f';
+        case 'n' -> '\n';
+        case 'r' -> '\r';
+        case 't' -> '\t';
+        case 'u' -> {
+          if (i + 4 > b.length) {
+            throw error("short unicode escape");
+          }
+          int v = 0;
+          for (int k = 0; k < 4; k++) {
+            int d = Character.digit(b[i + k], 16);
+            if (d < 0) {
+              throw error("bad unicode escape");
+            }
+            v = v << 4 | d;
+          }
+          i += 4;
+          yield (char) v;
+        }
+        default -> throw error("bad escape");
+      };
     }
 
     /** Reads an integer that fits a {@code long} (no fraction, no exponent). */
@@ -279,12 +302,12 @@ public final class Json {
       }
       int c = peek();
       switch (c) {
-        case '"' -> string();
+        case '"' -> scanString(false);
         case '{' -> {
           i++;
           if (!consume('}')) {
             do {
-              string();
+              scanString(false);
               expect(':');
               skipValue(depth + 1);
             } while (consume(','));
