@@ -13,7 +13,6 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The event bus on core NATS: at most once, to whoever listens when the event is published. Each
@@ -70,10 +69,9 @@ final class CoreNatsBus extends NatsBus {
       }
     }
     try {
-      // The server knows the interest once the flush returns: a publish after subscribe() reaches it.
-      connection.flush(options.connectTimeout());
-    } catch (TimeoutException e) {
-      // Disconnected: the client subscribes again when it reconnects.
+      // The server knows the interest once the flush returns: a publish after subscribe() reaches
+      // it. Unconfirmed means disconnected: the client subscribes again when it reconnects.
+      flush(options.connectTimeout());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

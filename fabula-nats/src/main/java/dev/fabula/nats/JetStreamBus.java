@@ -354,9 +354,9 @@ final class JetStreamBus extends NatsBus {
       // interest) instead of handing it events published after close() returned; acknowledgements
       // sent before are processed too.
       try {
-        connection.flush(JetStreamBus.this.options.publishTimeout());
-      } catch (TimeoutException e) {
-        return; // disconnected: the ack wait hands the buffered events back
+        if (!flush(JetStreamBus.this.options.publishTimeout())) {
+          return; // disconnected: the ack wait hands the buffered events back
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

@@ -14,9 +14,15 @@ import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What the core NATS and JetStream buses share: the connection (their own, reconnecting with
@@ -41,6 +47,36 @@ abstract class NatsBus implements EventBus {
     Connection given = options.connection().orElse(null);
     this.ownsConnection = given == null;
     this.connection = given != null ? given : connect(options);
+  }
+
+  /**
+   * One flush at a time per connection, across every bus that shares it. jnats counts a flush's
+   * ping as outstanding until the server answers, and once more than two are outstanding it takes
+   * the connection for stale and drops it ("Max outgoing Ping count exceeded"): 400 concurrent
+   * flushes from one bus broke its connection. Weak keys: a closed connection's lock goes with it.
+   */
+  private static final Map<Connection, ReentrantLock> FLUSHES =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * Waits until the server has processed everything sent so far on the connection, for at most
+   * {@code timeout}; false when that could not be confirmed (the connection is down, or the
+   * server did not answer in time).
+   */
+  final boolean flush(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    ReentrantLock lock = FLUSHES.computeIfAbsent(connection, c -> new ReentrantLock());
+    if (!lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      return false;
+    }
+    try {
+      connection.flush(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)));
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Connects, failing within the connect timeout; afterwards reconnects forever, with back-off. */

@@ -257,6 +257,30 @@ class NatsBusesTest {
   }
 
   @Test
+  void concurrentFlushesOfOneConnectionAreEachConfirmed() throws Exception {
+    // subscribe() (core) and close() (JetStream) flush to know the server has what they sent.
+    // jnats drops a connection with more than two flush pings outstanding ("Max outgoing Ping
+    // count exceeded"): 400 concurrent raw flushes broke it, and the flushes failed. The bus
+    // flushes one at a time per connection.
+    NatsBus bus = (NatsBus) bus("core");
+    int flushes = 400;
+    var start = new java.util.concurrent.CountDownLatch(1);
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<Boolean>> confirmed = new ArrayList<>();
+      for (int i = 0; i < flushes; i++) {
+        confirmed.add(threads.submit(() -> {
+          start.await();
+          return bus.flush(Duration.ofSeconds(10));
+        }));
+      }
+      start.countDown();
+      for (var f : confirmed) {
+        assertThat(f.get()).as("a flush on a connected connection is confirmed").isTrue();
+      }
+    }
+  }
+
+  @Test
   void coreNatsRefusesADurableSubscription() {
     EventBus bus = bus("core");
     assertThatThrownBy(() -> bus.subscribe(Set.of(TckData.ALPHA), e -> {},
