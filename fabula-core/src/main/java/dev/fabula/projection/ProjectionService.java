@@ -39,6 +39,7 @@ public interface ProjectionService extends AutoCloseable {
    * encodes events needs them in the codec it encodes with; the in-memory bus does not.
    */
   static CodecRegistry.Builder registerProtocol(CodecRegistry.Builder registry) {
+    Objects.requireNonNull(registry, "registry");
     return registry
         .register(TRIGGER_REQUESTED, TriggerRequested.class)
         .register(TRIGGER_ACCEPTED, TriggerAccepted.class)
