@@ -13,6 +13,7 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The event bus on core NATS: at most once, to whoever listens when the event is published. Each
@@ -68,12 +69,21 @@ final class CoreNatsBus extends NatsBus {
         sub.dispatcher.subscribe(subject, queue);
       }
     }
+    boolean confirmed;
     try {
       // The server knows the interest once the flush returns: a publish after subscribe() reaches
-      // it. Unconfirmed means disconnected: the client subscribes again when it reconnects.
-      flush(options.connectTimeout());
+      // it. While disconnected, the client subscribes again when it reconnects, before it sends
+      // the publishes it buffered.
+      confirmed = flush(options.connectTimeout()) || connection.getStatus() != Connection.Status.CONNECTED;
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      Thread.currentThread().interrupt(); // the caller's to handle; the subscription stands
+      return sub;
+    }
+    if (!confirmed) {
+      sub.close();
+      throw new NatsConnectionException("the NATS server at " + connection.getConnectedUrl()
+          + " did not confirm the subscription " + describe(names, subscription), new TimeoutException(
+              "no answer within the connect timeout of " + options.connectTimeout().toMillis() + " ms"));
     }
     return sub;
   }

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -247,9 +248,17 @@ final class JetStreamBus extends NatsBus {
     }
   }
 
-  /** The consumer a queue group's members share: named after the group's key (its name and event names). */
-  private static String queueConsumerName(String group, Set<String> names) {
-    return "q-" + Subjects.token(Subscriptions.queueGroupKey(group, names));
+  /**
+   * The consumer a queue group's members share: named after the group's key over the subjects of
+   * its event names, so that it is the group's name and names on this bus's subject prefix (buses
+   * with other prefixes may share the stream).
+   */
+  private String queueConsumerName(String group, Set<String> names) {
+    Set<String> subjects = new TreeSet<>();
+    for (String name : names) {
+      subjects.add(name.equals(ALL) ? wildcard() : subject(name));
+    }
+    return "q-" + Subjects.token(Subscriptions.queueGroupKey(group, subjects));
   }
 
   private final class JetStreamSubscription extends NatsSubscription {

@@ -71,7 +71,9 @@ abstract class NatsBus implements EventBus {
     }
     try {
       connection.flush(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)));
-      return true;
+      // jnats also returns normally, confirming nothing, when the connection is down or it just
+      // dropped it: only a connection still up has answered.
+      return connection.getStatus() == Connection.Status.CONNECTED;
     } catch (TimeoutException e) {
       return false;
     } finally {

@@ -278,6 +278,7 @@ class NatsBusesTest {
         assertThat(f.get()).as("a flush on a connected connection is confirmed").isTrue();
       }
     }
+    assertThat(bus.connection.getStatistics().getReconnects()).as("reconnects: the connection held").isZero();
   }
 
   @Test
