@@ -1,6 +1,5 @@
 package dev.fabula.postgres;
 
-import dev.fabula.FabulaException;
 import dev.fabula.event.EventHandler;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +24,10 @@ final class Backlog {
    */
   private static final ThreadLocal<Boolean> DELIVERING = new ThreadLocal<>();
 
-  private final String table;
   private final LongSupplier limit;
   /**
-   * Events this bus published that its pump has not passed yet, by the bus position of each
-   * publish's last event; guarded by {@link #lock}. Publishers wait on {@link #pumped} while there
+   * Events this bus published that its pump has not passed yet, by the bus position of the last
+   * event of the statement that wrote each publish; guarded by {@link #lock}. Publishers wait on {@link #pumped} while there
    * are more than {@link #limit} allows.
    */
   private final TreeMap<Long, Integer> pending = new TreeMap<>();
@@ -44,8 +42,7 @@ final class Backlog {
    * A backlog whose pump starts after {@code start}, and whose publishers wait while more events
    * wait than {@code limit} says (the smallest BLOCK buffer of the bus).
    */
-  Backlog(String table, long start, LongSupplier limit) {
-    this.table = table;
+  Backlog(long start, LongSupplier limit) {
     this.passed = start;
     this.limit = limit;
   }
@@ -83,7 +80,9 @@ final class Backlog {
 
   /**
    * Waits while more of this bus's events wait for the pump than the limit allows, or until close;
-   * returns at once on a thread that delivers events of a PostgreSQL bus.
+   * returns at once on a thread that delivers events of a PostgreSQL bus. The publisher's events
+   * are stored by then, so an interrupt ends only the wait: it returns with the interrupt kept,
+   * rather than fail a publish that succeeded.
    */
   void awaitRoom() {
     if (DELIVERING.get() != null) {
@@ -96,7 +95,6 @@ final class Backlog {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new FabulaException("interrupted while waiting for a full subscriber of " + table, e);
     } finally {
       lock.unlock();
     }

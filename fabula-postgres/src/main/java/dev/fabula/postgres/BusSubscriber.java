@@ -20,8 +20,6 @@ import org.jspecify.annotations.Nullable;
  * and close promises.
  */
 final class BusSubscriber implements Subscription {
-  /** Named after the bus: its subscriptions' reports are the bus's. */
-
   private final Set<String> names;
   private final SubscriptionOptions options;
   private final @Nullable String group;

@@ -14,10 +14,6 @@ import dev.fabula.spi.Arguments;
 import dev.fabula.spi.EventLimits;
 import dev.fabula.spi.Subscriptions;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -87,7 +83,7 @@ final class PgEventBus implements EventBus {
     this.writes = new GroupCommit<>(new BusWriter(ds, insertSql, channel, table, server));
     long start = BusPump.horizon(ds, table, server);
     this.subscribers = new BusSubscribers(codec, table);
-    this.backlog = new Backlog(table, start, subscribers::blockLimit);
+    this.backlog = new Backlog(start, subscribers::blockLimit);
     this.pump = new BusPump(ds, table, claimTable.qualified(), durables, server, pollMillis, start, subscribers, backlog);
     this.listener = new BusListener(ds, channel, server, pollMillis, pump::wake);
     pump.start();
@@ -99,7 +95,12 @@ final class PgEventBus implements EventBus {
    * the same time ({@link BusWriter}): the rows, with gap-safe positions, and a NOTIFY that goes
    * out with the commit), then wakes this bus's pump and waits while it is held
    * by a full subscription of this bus (unless it runs in a handler of a PostgreSQL bus
-   * subscription, which the pump may be waiting for).
+   * subscription, which the pump may be waiting for). An interrupt during that wait ends it with
+   * the interrupt kept: the events are published by then.
+   *
+   * @throws dev.fabula.event.OutcomeUnknownException when the connection broke while the
+   *     statement ran: the events may have been committed and delivered
+   * @throws PostgresConnectionException when no connection could be had: nothing was published
    */
   @Override
   public void publish(List<? extends Event<?>> events) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.ClosedException;
+import dev.fabula.codec.Codec;
+import dev.fabula.codec.CodecRegistry;
 import dev.fabula.event.Durable;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
@@ -483,6 +485,72 @@ class PgEventBusFaultTest {
       } finally {
         bus.close();
       }
+    }
+  }
+
+  @Test
+  void aPublishTheServerRefusesFailsAloneWhilePublishesGroupedWithItSucceed() throws Exception {
+    // A codec that writes one payload as something jsonb refuses: that publish, not the others
+    // written in the same statement, must fail.
+    Codec json = TestDatabase.codec();
+    Codec poisoning = new Codec() {
+      @Override
+      public CodecRegistry registry() {
+        return json.registry();
+      }
+
+      @Override
+      public byte[] encode(String name, Object data) {
+        return data instanceof Alpha a && a.text().equals("poison")
+            ? "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8)
+            : json.encode(name, data);
+      }
+
+      @Override
+      public Object decode(String name, int revision, byte[] bytes) {
+        return json.decode(name, revision, bytes);
+      }
+    };
+    PostgresOptions options = DB.freshTables();
+    EventBus bus = Postgres.eventBus(DB.dataSource(), poisoning, options);
+    try {
+      var received = ConcurrentHashMap.<UUID>newKeySet();
+      bus.subscribe(Set.of(TckData.ALPHA), e -> received.add(e.id()));
+      for (int round = 0; round < 5; round++) {
+        var published = ConcurrentHashMap.<UUID>newKeySet();
+        var start = new CountDownLatch(1);
+        Future<?> poison;
+        List<Future<?>> good = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+          Event<Alpha> bad = TckData.alpha("poison");
+          poison = threads.submit(() -> {
+            start.await();
+            bus.publish(List.of(bad));
+            return null;
+          });
+          for (int i = 0; i < 200; i++) {
+            Event<Alpha> e = TckData.alpha("good " + i);
+            published.add(e.id());
+            good.add(threads.submit(() -> {
+              start.await();
+              bus.publish(List.of(e));
+              return null;
+            }));
+          }
+          start.countDown();
+          for (Future<?> f : good) {
+            f.get(); // none failed for the poisoned publish
+          }
+          assertThatThrownBy(poison::get).hasCauseInstanceOf(PostgresException.class);
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!received.containsAll(published) && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(received).containsAll(published);
+      }
+    } finally {
+      bus.close();
     }
   }
 
