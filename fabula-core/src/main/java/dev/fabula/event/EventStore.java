@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  *       (try-with-resources) to release what it holds.
  *   <li>Every store keeps the same input limits and refuses an event beyond them with an {@link
  *       InvalidEventException} naming the event and the field, before anything is stored: no NUL
- *       character (U+0000) in the event name, aggregate name, metadata keys and values (nor in a
- *       query's name filters: {@link InvalidQueryException}); event and aggregate names of at most
+ *       character (U+0000) and no unpaired UTF-16 surrogate (text with no UTF-8 form) in the event
+ *       name, aggregate name, metadata keys and values (nor a NUL in a query's name filters:
+ *       {@link InvalidQueryException}); event and aggregate names of at most
  *       255 characters; metadata of at most 1 MiB (UTF-8 of keys and values); and, in a store
  *       that encodes payloads, an encoded payload of at most 16 MiB without NUL characters. What
  *       a store accepts, it reads back.

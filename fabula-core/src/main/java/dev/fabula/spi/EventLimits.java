@@ -20,6 +20,9 @@ import java.util.UUID;
  * <ul>
  *   <li>No text field holds a NUL character (U+0000): event name, aggregate name, metadata keys and
  *       values, and query filters by name. PostgreSQL's text and JSON types cannot hold one.
+ *   <li>No event name, aggregate name, metadata key or value holds an unpaired UTF-16 surrogate:
+ *       such text has no UTF-8 form, so a driver would store a replacement character in its place
+ *       (or {@code jsonb} refuse its escape) and the store would read back something else.
  *   <li>Event and aggregate names hold at most {@link #MAX_NAME_LENGTH} characters, so that the
  *       unique (aggregate name, id, version) key fits any index.
  *   <li>Metadata keys and values together hold at most {@link #MAX_METADATA_BYTES} bytes of UTF-8.
@@ -77,6 +80,13 @@ public final class EventLimits {
       if (hasNul(entry.getValue())) {
         throw new InvalidEventException(
             e.id(), "metadata", "value of key '" + entry.getKey() + "' holds a NUL character (U+0000)");
+      }
+      if (hasUnpairedSurrogate(entry.getKey())) {
+        throw new InvalidEventException(e.id(), "metadata", "has a key with " + UNPAIRED);
+      }
+      if (hasUnpairedSurrogate(entry.getValue())) {
+        throw new InvalidEventException(
+            e.id(), "metadata", "value of key '" + entry.getKey() + "' holds " + UNPAIRED);
       }
       bytes += utf8Length(entry.getKey()) + utf8Length(entry.getValue());
     }
@@ -230,6 +240,23 @@ public final class EventLimits {
     if (hasNul(value)) {
       throw new InvalidEventException(e.id(), field, printable(value) + " holds a NUL character (U+0000)");
     }
+    if (hasUnpairedSurrogate(value)) {
+      throw new InvalidEventException(e.id(), field, "holds " + UNPAIRED);
+    }
+  }
+
+  private static final String UNPAIRED = "an unpaired UTF-16 surrogate, which has no UTF-8 form";
+
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++; // a pair
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean hasNul(String s) {

@@ -28,7 +28,7 @@ public final class Subscriptions {
    * the others redundant, and keeping them would deliver an event twice), else a copy of {@code
    * names}.
    *
-   * @throws NullPointerException when an argument is null
+   * @throws NullPointerException when an argument, or one of the names, is null
    * @throws IllegalArgumentException when {@code names} is empty
    */
   public static Set<String> effectiveNames(
@@ -38,6 +38,9 @@ public final class Subscriptions {
     Objects.requireNonNull(options, "options");
     if (names.isEmpty()) {
       throw new IllegalArgumentException("subscribe to at least one event name, or \"*\" for all");
+    }
+    for (String name : names) {
+      Objects.requireNonNull(name, "names holds null");
     }
     return names.contains(EventBus.ALL) ? Set.of(EventBus.ALL) : Set.copyOf(names);
   }

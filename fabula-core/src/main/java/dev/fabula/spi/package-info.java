@@ -7,9 +7,11 @@
  * records of the distributed command bus ({@link dev.fabula.spi.CommandProtocol}), the
  * time-ordered id generator ({@link dev.fabula.spi.UuidV7}), the builders' refusal of a setting
  * made twice or contradicting another ({@link dev.fabula.spi.Settings}), the one query plan every
- * store translates ({@link dev.fabula.spi.QueryPlan}) and the check of a batch before a store
- * writes it ({@link dev.fabula.spi.BatchValidator}). Kept in one place so that every backend
- * behaves the same.
+ * store translates ({@link dev.fabula.spi.QueryPlan}), the check of a batch before a store
+ * writes it ({@link dev.fabula.spi.BatchValidator}), what every event bus does around its
+ * subscriptions (argument checks, error reports, the identity of a queue group: {@link
+ * dev.fabula.spi.Subscriptions}) and the little JSON backends write themselves around payloads
+ * ({@link dev.fabula.spi.Json}). Kept in one place so that every backend behaves the same.
  *
  * <p>Not a stable API. On the module path the package is exported only to Fabula's own modules
  * (see {@code module-info.java} and ADR 0016); on the class path nothing stops a caller, but

@@ -504,6 +504,34 @@ public abstract class EventStoreConformance {
   }
 
   @Test
+  void refusesAnUnpairedSurrogateInEveryTextFieldAndStoresNothingOfTheBatch() {
+    UUID agg = UUID.randomUUID();
+    // Text with no UTF-8 form: a store would read back something else (or its server refuse it).
+    Map<String, List<Event<?>>> byField = Map.of(
+        "name", List.of(Event.create("tck.al\ud800pha", new Alpha("x"))),
+        "aggregate name", List.of(TckData.beta("ord\udc00er", agg, 1)),
+        "metadata", List.of(
+            TckData.alpha("x").withMetadata(Metadata.of("us\ud800er", "ana")),
+            TckData.alpha("x").withMetadata(Metadata.of("user", "ana\udbff"))));
+    byField.forEach((field, events) -> {
+      for (Event<?> bad : events) {
+        assertThatThrownBy(() -> store.insert(List.of(TckData.alpha("innocent"), bad)))
+            .as(field)
+            .isInstanceOfSatisfying(InvalidEventException.class, e -> {
+              assertThat(e.eventId()).isEqualTo(bad.id());
+              assertThat(e.field()).isEqualTo(field);
+              assertThat(e.getMessage()).contains(bad.id().toString()).contains("unpaired UTF-16 surrogate");
+            });
+      }
+    });
+    // A pair is one character, and welcome.
+    Event<Alpha> emoji = TckData.alpha("x").withMetadata(Metadata.of("mood", "\ud83d\ude00"));
+    store.insert(List.of(emoji));
+    assertThat(store.find(emoji.id()).orElseThrow().metadata().values()).containsEntry("mood", "\ud83d\ude00");
+    assertThat(count(EventQuery.all())).isOne();
+  }
+
+  @Test
   void refusesNamesLongerThanTheLimit() {
     UUID agg = UUID.randomUUID();
     String longest = "a".repeat(MAX_NAME_LENGTH);
