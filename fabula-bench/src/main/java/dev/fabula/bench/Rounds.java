@@ -2,8 +2,10 @@ package dev.fabula.bench;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.runner.options.Options;
@@ -67,40 +69,35 @@ final class Rounds {
      */
     static List<Step> plan(List<ResultTable.Row> rows, int rounds, Options cli) {
         List<Pattern> includes = cli.getIncludes().stream().map(Pattern::compile).toList();
+        // Every raw ceiling a workload is compared with, over all its rows (a second row may read
+        // the same runs against another raw side): they run in the workload's rounds, back to back
+        // with its sides.
+        Map<String, Set<String>> ceilings = new LinkedHashMap<>();
+        for (ResultTable.Row row : rows) {
+            ceilings.computeIfAbsent(workload(row), k -> new LinkedHashSet<>()).addAll(row.ceilings());
+        }
         Set<String> workloads = new LinkedHashSet<>();
-        Set<String> ceilingsPlanned = new LinkedHashSet<>();
-        Set<String> sidesPlanned = new LinkedHashSet<>();
         List<Step> steps = new ArrayList<>();
         for (ResultTable.Row row : rows) {
-            // A second row read from the same runs (p99 after p50, conflicts after commits) adds
-            // no steps, unless it compares them with another raw ceiling: then only that runs.
-            String workload = row.bench() + "/" + row.backend() + "/" + row.cache();
-            boolean again = !workloads.add(workload);
-            if (again && row.ceilings().stream().allMatch(c -> ceilingsPlanned.contains(c + "/" + row.backend()))) {
-                continue;
+            if (!workloads.add(workload(row))) {
+                continue; // a second row read from the same runs (p99 after p50, conflicts after commits)
             }
             List<Step> sides = new ArrayList<>();
-            for (String side : again ? List.<String>of() : row.sides()) {
+            for (String side : row.sides()) {
                 Step step = new Step(0, row.bench(), side, row.backend(), row.cache());
                 if (named(step, includes) && sideAllowed(step, cli)) {
                     sides.add(step);
                 }
             }
-            if (!sides.isEmpty()) {
-                sidesPlanned.add(workload);
-            }
             // A raw ceiling runs with the sides it is compared with, or alone when it is the
             // only benchmark of the workload that the regexes name.
             List<Step> raws = new ArrayList<>();
             boolean sidesNamed = named(new Step(0, row.bench(), "", "", ""), includes);
-            for (String ceiling : row.ceilings()) {
+            for (String ceiling : ceilings.get(workload(row))) {
                 Step raw = new Step(0, ceiling, "", row.backend(), "");
                 if (named(raw, includes) && allows(cli, "backend", raw.backend())
-                        && (!sides.isEmpty() || sidesPlanned.contains(workload) || !sidesNamed)) {
-                    boolean firstTime = ceilingsPlanned.add(ceiling + "/" + row.backend());
-                    if (!again || firstTime) {
-                        raws.add(raw);
-                    }
+                        && (!sides.isEmpty() || !sidesNamed)) {
+                    raws.add(raw);
                 }
             }
             for (int round = 1; round <= rounds; round++) {
@@ -116,6 +113,10 @@ final class Rounds {
             }
         }
         return List.copyOf(steps);
+    }
+
+    private static String workload(ResultTable.Row row) {
+        return row.bench() + "/" + row.backend() + "/" + row.cache();
     }
 
     private static boolean named(Step step, List<Pattern> includes) {

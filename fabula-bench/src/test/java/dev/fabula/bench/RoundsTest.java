@@ -85,10 +85,14 @@ class RoundsTest {
         assertThat(plan(1, "NatsBenchmark", "-p", "backend=postgres")).isEmpty();
         assertThat(plan(1, "Nats", "-p", "side=axon")).as("no Axon side on NATS").isEmpty();
         assertThat(plan(1, "RawNatsBenchmark.publish$")).containsExactly("round 1: RawNatsBenchmark.publish (raw jnats)");
-        // a second row on the same Fabula runs brings its own raw side, and no second Fabula run
-        assertThat(plan(1, "NatsBenchmark.publish")).containsExactly(
+        // a second row on the same Fabula runs brings its raw side into the same rounds, back to
+        // back, and no second Fabula run
+        assertThat(plan(2, "NatsBenchmark.publish")).containsExactly(
                 "round 1: RawNatsBenchmark.publish (raw jnats)",
+                "round 1: RawNatsBenchmark.publishEncoding (raw jnats)",
                 "round 1: NatsBenchmark.publish side=fabula backend=nats",
-                "round 1: RawNatsBenchmark.publishEncoding (raw jnats)");
+                "round 2: NatsBenchmark.publish side=fabula backend=nats",
+                "round 2: RawNatsBenchmark.publishEncoding (raw jnats)",
+                "round 2: RawNatsBenchmark.publish (raw jnats)");
     }
 }
