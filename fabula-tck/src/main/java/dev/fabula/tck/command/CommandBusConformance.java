@@ -652,8 +652,11 @@ public abstract class CommandBusConformance {
   protected final void boundedly(Runnable dispatch) {
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       Future<?> call = pool.submit(dispatch);
+      // The dispatch's own timeouts are at most the patience: a little longer, and a dispatch that
+      // honours them has ended.
+      Duration bound = patience().plus(SHORT);
       try {
-        call.get(patience().toMillis(), TimeUnit.MILLISECONDS);
+        call.get(bound.toMillis(), TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
         if (e.getCause() instanceof RuntimeException r) {
           throw r;
@@ -661,7 +664,7 @@ public abstract class CommandBusConformance {
         throw new AssertionError(e.getCause());
       } catch (java.util.concurrent.TimeoutException e) {
         call.cancel(true);
-        throw new AssertionError("the dispatch did not end within " + patience(), e);
+        throw new AssertionError("the dispatch did not end within " + bound, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);
