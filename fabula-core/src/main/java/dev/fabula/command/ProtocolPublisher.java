@@ -3,6 +3,7 @@ package dev.fabula.command;
 import dev.fabula.ClosedException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
+import dev.fabula.spi.PublishNeverWaits;
 import java.lang.System.Logger.Level;
 import java.util.List;
 
@@ -36,23 +37,32 @@ final class ProtocolPublisher {
     publishAsync(Event.create(name, data));
   }
 
-  /** Publishes {@code event} on a virtual thread; a failure is logged, never thrown. */
+  /**
+   * Publishes {@code event} on a virtual thread, or at once where the bus's publish never waits
+   * for a subscriber ({@link PublishNeverWaits}); a failure is logged, never thrown.
+   */
   void publishAsync(Event<?> event) {
+    if (events instanceof PublishNeverWaits) {
+      publishLogged(event);
+      return;
+    }
     try {
       Thread.ofVirtual()
           .name("fabula-command-publish")
           .start(
-              () -> {
-                try {
-                  events.publish(List.of(event));
-                } catch (ClosedException e) {
-                  LOG.log(Level.DEBUG, "event bus closed; dropped protocol event " + event);
-                } catch (Throwable e) {
-                  LOG.log(Level.ERROR, "command bus " + busId + " could not publish " + event, e);
-                }
-              });
+              () -> publishLogged(event));
     } catch (Throwable e) {
       LOG.log(Level.ERROR, "command bus " + busId + " could not start publishing " + event, e);
+    }
+  }
+
+  private void publishLogged(Event<?> event) {
+    try {
+      events.publish(List.of(event));
+    } catch (ClosedException e) {
+      LOG.log(Level.DEBUG, "event bus closed; dropped protocol event " + event);
+    } catch (Throwable e) {
+      LOG.log(Level.ERROR, "command bus " + busId + " could not publish " + event, e);
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.SubscriberOverflowException;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.event.UnsupportedSubscriptionException;
+import dev.fabula.spi.PublishNeverWaits;
 import dev.fabula.spi.Subscriptions;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  * that overflow, the client drops messages, and the subscription is cancelled and reports a
  * {@link SubscriberOverflowException} rather than go on with a gap.
  */
-final class CoreNatsBus extends NatsBus {
+final class CoreNatsBus extends NatsBus implements PublishNeverWaits {
   CoreNatsBus(Envelope envelope, NatsOptions options) {
     super(envelope, options);
   }
