@@ -63,8 +63,8 @@ class ModulePathTest {
         .contains("== Fabula shop example (in-memory store) ==")
         .contains("created   Wireless Mouse at")
         .contains("renamed   to Wireless Mouse M2 (version 3)")
-        .contains("rejected  change price to -100")
-        .contains("All 3 events were also published on the event bus.")
+        .contains("rejected  product.change-price ChangePrice[newPriceCents=-100]")
+        .contains("All 4 events were also published on the event bus.")
         .doesNotContain("Exception");
   }
 

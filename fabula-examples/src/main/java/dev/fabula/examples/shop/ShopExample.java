@@ -2,20 +2,15 @@ package dev.fabula.examples.shop;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.codec.CodecRegistry;
-import dev.fabula.command.Command;
 import dev.fabula.command.CommandBus;
 import dev.fabula.command.CommandBuses;
 import dev.fabula.command.CommandExecutionException;
-import dev.fabula.command.DispatchOptions;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.EventStores;
 import dev.fabula.event.Subscription;
-import dev.fabula.examples.shop.ProductCommands.ChangePrice;
-import dev.fabula.examples.shop.ProductCommands.CreateProduct;
-import dev.fabula.examples.shop.ProductCommands.RenameProduct;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.memory.InMemory;
 import dev.fabula.postgres.Postgres;
@@ -36,9 +31,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The shop example: a product is created, repriced and renamed by commands dispatched on a command
  * bus, whose handlers run through a repository on the in-memory store (on PostgreSQL with {@code
- * FABULA_STORE=postgres}); a command that breaks a rule
- * is rejected with its error code; the stored history is printed; and a
- * read model (the {@link ProductCatalog}) kept by a continuous schedule shows the current catalog.
+ * FABULA_STORE=postgres}); a command that breaks a rule is rejected with its error code; a second
+ * product is created; the first one's stored history is printed; and a read model (the {@link
+ * ProductCatalog}) kept by a continuous schedule shows the current catalog. The commands are the
+ * same script the client of the shop in three processes sends ({@link ShopProcess}).
  *
  * <p>On PostgreSQL every run starts clean: it drops the schema {@value #SCHEMA} that an earlier
  * run left (the example owns it), and leaves its own events there for you to look at until the
@@ -76,7 +72,9 @@ public final class ShopExample {
   static void run(PrintStream out, @Nullable DataSource pool, String schema) throws Exception {
     // The write side: an event store that publishes what it stores on an event bus.
     var productEvents = Set.of(ProductEvents.CREATED, ProductEvents.PRICE_CHANGED, ProductEvents.RENAMED);
-    var published = new CountDownLatch(3);
+    // Every command that is done stores one event.
+    long stored = ShopScript.STEPS.stream().filter(step -> !step.breaksARule()).count();
+    var published = new CountDownLatch(Math.toIntExact(stored));
     var catalog = new ProductCatalog();
     var codec = JacksonCodec.create(ProductCommands.register(CommandBuses.registerProtocol(CodecRegistry.builder())).build());
     boolean postgres = pool != null;
@@ -102,28 +100,28 @@ public final class ShopExample {
       ProductCommands.HANDLERS.subscribe(commands, products);
 
       UUID mouseId = UUID.randomUUID();
-      send(commands, mouseId, ProductCommands.CREATE, new CreateProduct("Wireless Mouse", 2999));
-      out.printf("created   %s at %s%n", products.fetch(mouseId).productName(), euros(2999));
-
-      send(commands, mouseId, ProductCommands.CHANGE_PRICE, new ChangePrice(2499));
-      Product mouse = products.fetch(mouseId);
-      out.printf("repriced  %s to %s%n", mouse.productName(), euros(mouse.priceCents()));
-
-      send(commands, mouseId, ProductCommands.RENAME, new RenameProduct("Wireless Mouse M2"));
-      mouse = products.fetch(mouseId);
-      out.printf("renamed   to %s (version %d)%n", mouse.productName(), mouse.version());
-
-      try {
-        send(commands, mouseId, ProductCommands.CHANGE_PRICE, new ChangePrice(-100));
-      } catch (CommandExecutionException rejected) {
-        out.printf("rejected  change price to -100: [%s] %s%n", rejected.code(), rejected.getMessage());
+      UUID padId = UUID.randomUUID();
+      for (ShopScript.Step step : ShopScript.STEPS) {
+        UUID id = step.product(mouseId, padId);
+        try {
+          ShopScript.send(commands, id, step.name(), step.payload());
+        } catch (CommandExecutionException rejected) {
+          if (!step.breaksARule()) {
+            throw rejected;
+          }
+          out.printf("rejected  %s %s: [%s] %s%n", step.name(), step.payload(), rejected.code(), rejected.getMessage());
+          continue;
+        }
+        if (step.breaksARule()) {
+          throw new IllegalStateException(step.name() + " " + step.payload() + " was done, but the product must reject it");
+        }
+        tell(step.name(), products.fetch(id), out);
       }
 
       printHistory(mouseId, store, products, out);
       boolean all = published.await(5, TimeUnit.SECONDS) && counter.isActive();
-      out.println(all ? "All 3 events were also published on the event bus." : "Not every event reached the bus!");
+      out.println(all ? "All " + stored + " events were also published on the event bus." : "Not every event reached the bus!");
 
-      send(commands, UUID.randomUUID(), ProductCommands.CREATE, new CreateProduct("Mouse Pad", 999));
       readSide.trigger().get(5, TimeUnit.SECONDS); // wait until the read model is current
       out.println();
       catalog.print(out);
@@ -135,9 +133,14 @@ public final class ShopExample {
     }
   }
 
-  /** Dispatches a command to a product and waits until it was executed (or rethrows its error). */
-  private static void send(CommandBus commands, UUID productId, String name, Object payload) {
-    commands.dispatch(Command.create(name, payload).forAggregate(Product.NAME, productId), DispatchOptions.sync());
+  /** Says what a command that was done made of the product. */
+  private static void tell(String command, Product product, PrintStream out) {
+    switch (command) {
+      case ProductCommands.CREATE -> out.printf("created   %s at %s%n", product.productName(), ShopScript.euros(product.priceCents()));
+      case ProductCommands.CHANGE_PRICE -> out.printf("repriced  %s to %s%n", product.productName(), ShopScript.euros(product.priceCents()));
+      case ProductCommands.RENAME -> out.printf("renamed   to %s (version %d)%n", product.productName(), product.version());
+      default -> throw new IllegalArgumentException("the shop's script has no command " + command);
+    }
   }
 
   private static void printHistory(UUID mouseId, EventStore store, Repository<Product> products, PrintStream out) {
@@ -149,10 +152,6 @@ public final class ShopExample {
           e.metadata().causationId().map(c -> "(caused by command " + c + ")").orElse("")));
     }
     Product atVersion1 = products.fetchVersion(mouseId, 1);
-    out.printf("%nAs of version 1 it was %s at %s.%n", atVersion1.productName(), euros(atVersion1.priceCents()));
-  }
-
-  private static String euros(long cents) {
-    return String.format("EUR %d.%02d", cents / 100, cents % 100);
+    out.printf("%nAs of version 1 it was %s at %s.%n", atVersion1.productName(), ShopScript.euros(atVersion1.priceCents()));
   }
 }

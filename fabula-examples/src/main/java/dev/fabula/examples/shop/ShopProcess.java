@@ -15,9 +15,6 @@ import dev.fabula.event.EventBus;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.EventStores;
 import dev.fabula.event.Subscription;
-import dev.fabula.examples.shop.ProductCommands.ChangePrice;
-import dev.fabula.examples.shop.ProductCommands.CreateProduct;
-import dev.fabula.examples.shop.ProductCommands.RenameProduct;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.nats.Nats;
 import dev.fabula.nats.NatsOptions;
@@ -43,8 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One process of the shop in three processes, by its role; {@link ShopProcesses} starts all three
- * ({@code ShopProcess <role> <schema> <subject-prefix>}, NATS at {@code FABULA_NATS_URL}, default
- * {@value NatsOptions#DEFAULT_URL}; PostgreSQL at {@code FABULA_POSTGRES_URL}).
+ * ({@code ShopProcess [--stop-on-stdin-close] <role> <schema> <subject-prefix>}, NATS at {@code
+ * FABULA_NATS_URL}, default {@value NatsOptions#DEFAULT_URL}; PostgreSQL at {@code
+ * FABULA_POSTGRES_URL}).
  *
  * <ul>
  *   <li>{@code commands} runs the products' command handlers: a repository over the PostgreSQL
@@ -65,18 +63,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * subscriptions earn their keep for subscribers that act on the bus's events themselves without
  * reading the store, such as one sending e-mails.
  *
- * <p>The two serving roles run until they are stopped (SIGTERM or Ctrl-C) or their standard input
- * ends, which is how they never outlive the launcher that started them: they then close what they
- * opened and print a last {@code summary:} line.
+ * <p>The two serving roles run until they are stopped by SIGTERM or Ctrl-C; then they close what
+ * they opened and print a last {@code summary:} line. They leave standard input alone, unless
+ * started with {@value #STOP_ON_STDIN_CLOSE}: then they also stop when it ends, which is how the
+ * launcher makes sure they never outlive it (it holds the other end of the pipe).
+ *
+ * <p>To run the roles by hand, start each with this module's class path (its classes and the jars
+ * it depends on), in its own terminal or in the background ({@code &}, {@code nohup}, a systemd
+ * service: standard input is not read, so none of them stops the role), all three with the same
+ * schema and subject prefix: first {@code java -cp <class path> dev.fabula.examples.shop.ShopProcess
+ * commands my_shop my-shop}, which creates the store's table when missing, then {@code ... catalog
+ * my_shop my-shop}, and once both printed {@code ready:}, {@code ... client my_shop my-shop}. Stop
+ * the two servers with Ctrl-C or {@code kill <pid>}.
  */
 public final class ShopProcess {
+  /**
+   * The option, given before the role, that stops a serving role when its standard input ends:
+   * for a launcher that holds the other end of the pipe, never for a role run by hand.
+   */
+  public static final String STOP_ON_STDIN_CLOSE = "--stop-on-stdin-close";
+
   /** The query command the catalog answers: payload {@link CatalogQuery}. */
   public static final String CATALOG_QUERY = "shop.catalog";
 
   /** The event carrying a query's answer back: payload {@link CatalogAnswer}. */
   public static final String CATALOG_ANSWERED = "shop.catalog-answered";
 
-  /** What the catalog prints each time it applied new events, followed by the position. */
+  /** What the catalog prints after each job that applied new events, followed by the position. */
   static final String CAUGHT_UP = "caught up to position ";
 
   /** What a serving role prints once it takes part: the client may start. */
@@ -88,8 +101,13 @@ public final class ShopProcess {
   /**
    * Payload of {@value #CATALOG_QUERY}.
    *
-   * @param catchUpFirst whether the catalog first applies everything stored when the query
-   *     arrived, so the answer includes every command that completed before it (read your writes)
+   * @param catchUpFirst whether the catalog first runs a job on the store before it answers. A job
+   *     reads up to the store's gap-safe horizon: every event whose transaction is older than any
+   *     transaction still open on the PostgreSQL server. So the answer includes every command that
+   *     completed before the query, provided no transaction with a lower transaction id (another
+   *     writer, or any long transaction that wrote) was still open when the job read; while one
+   *     is, the commands after it stay hidden and the answer may lack them. Without it, the answer
+   *     is the catalog as it stands, whatever the bus's wake-ups have applied so far.
    */
   public record CatalogQuery(boolean catchUpFirst) {}
 
@@ -115,19 +133,24 @@ public final class ShopProcess {
     this.codec = codec();
   }
 
-  /** Runs the role {@code args[0]} in schema {@code args[1]} with subject prefix {@code args[2]}. */
+  /**
+   * Runs a role: {@code [--stop-on-stdin-close] <role> <schema> <subject-prefix>}; the option
+   * applies to the serving roles (the client ends by itself).
+   */
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: ShopProcess commands|catalog|client <schema> <subject-prefix>");
+    boolean stopOnStdinClose = args.length > 0 && args[0].equals(STOP_ON_STDIN_CLOSE);
+    List<String> rest = List.of(args).subList(stopOnStdinClose ? 1 : 0, args.length);
+    if (rest.size() != 3) {
+      System.err.println("usage: ShopProcess [" + STOP_ON_STDIN_CLOSE + "] commands|catalog|client <schema> <subject-prefix>");
       System.exit(2);
     }
-    var process = new ShopProcess(System.out, args[1], args[2]);
-    boolean ok = switch (args[0]) {
-      case "commands" -> serve(process::commands);
-      case "catalog" -> serve(process::catalog);
+    var process = new ShopProcess(System.out, rest.get(1), rest.get(2));
+    boolean ok = switch (rest.get(0)) {
+      case "commands" -> serve(process::commands, stopOnStdinClose);
+      case "catalog" -> serve(process::catalog, stopOnStdinClose);
       case "client" -> process.client();
       default -> {
-        System.err.println("unknown role '" + args[0] + "': expected commands, catalog or client");
+        System.err.println("unknown role '" + rest.get(0) + "': expected commands, catalog or client");
         yield false;
       }
     };
@@ -143,8 +166,8 @@ public final class ShopProcess {
     boolean run(Stop stop) throws Exception;
   }
 
-  private static boolean serve(ServingRole role) throws Exception {
-    var stop = new Stop();
+  private static boolean serve(ServingRole role, boolean stopOnStdinClose) throws Exception {
+    var stop = new Stop(stopOnStdinClose);
     try {
       return role.run(stop);
     } finally {
@@ -196,8 +219,9 @@ public final class ShopProcess {
   private boolean catalog(Stop stop) throws Exception {
     var catalog = new ProductCatalog();
     var answered = new AtomicLong();
-    var printedAt = new AtomicLong(-1);
-    // Prints the catalog after each job that applied something: the launcher waits for it.
+    // Prints the catalog after each job that moved it to a new position (so not after the first
+    // job on an empty store): the launcher waits for the line with the store's last position.
+    var printedAt = new AtomicLong(catalog.progress());
     ScheduleListener printer = new ScheduleListener() {
       @Override
       public void jobFinished(ScheduleStatus status) {
@@ -256,11 +280,9 @@ public final class ShopProcess {
         CommandBus commands = CommandBuses.distributed(bus, codec)) {
       UUID mouse = UUID.randomUUID();
       UUID pad = UUID.randomUUID();
-      outcomes.expectDone(commands, mouse, ProductCommands.CREATE, new CreateProduct("Wireless Mouse", 2999));
-      outcomes.expectDone(commands, mouse, ProductCommands.CHANGE_PRICE, new ChangePrice(2499));
-      outcomes.expectDone(commands, mouse, ProductCommands.RENAME, new RenameProduct("Wireless Mouse M2"));
-      outcomes.expectRejected(commands, mouse, ProductCommands.CHANGE_PRICE, new ChangePrice(-100));
-      outcomes.expectDone(commands, pad, ProductCommands.CREATE, new CreateProduct("Mouse Pad", 999));
+      for (ShopScript.Step step : ShopScript.STEPS) {
+        outcomes.expect(commands, step.product(mouse, pad), step);
+      }
 
       Command<CatalogQuery> query = Command.create(CATALOG_QUERY, new CatalogQuery(true));
       var answer = new CompletableFuture<CatalogAnswer>();
@@ -269,7 +291,9 @@ public final class ShopProcess {
       ProductCatalog.Listing listing = answer.get(ANSWER_WAIT.toSeconds(), TimeUnit.SECONDS).listing();
       out.println(CATALOG_QUERY + ": answered at position " + listing.position());
       listing.print(out);
-      boolean ok = outcomes.failures == 0 && listing.products().size() == 2 && replies.isActive();
+      boolean ok = outcomes.failures == 0
+          && listing.products().size() == ShopScript.Target.values().length
+          && replies.isActive();
       out.printf("%sdispatched %d command(s): %d done, %d rejected as expected, %d unexpected outcome(s);"
               + " the catalog answered with %d product(s)%n",
           SUMMARY, outcomes.dispatched, outcomes.done, outcomes.rejected, outcomes.failures,
@@ -285,32 +309,28 @@ public final class ShopProcess {
     int rejected;
     int failures;
 
-    void expectDone(CommandBus commands, UUID product, String name, Object payload) {
+    void expect(CommandBus commands, UUID product, ShopScript.Step step) {
       dispatched++;
+      String command = String.format("%-21s %s", step.name(), step.payload());
       try {
-        send(commands, product, name, payload);
+        ShopScript.send(commands, product, step.name(), step.payload());
+      } catch (CommandExecutionException e) {
+        if (step.breaksARule()) {
+          rejected++;
+          out.printf("%s: rejected [%s] %s%n", command, e.code(), e.getMessage());
+        } else {
+          failures++;
+          out.printf("%s: UNEXPECTEDLY rejected [%s] %s%n", command, e.code(), e.getMessage());
+        }
+        return;
+      }
+      if (step.breaksARule()) {
+        failures++;
+        out.printf("%s: UNEXPECTEDLY done%n", command);
+      } else {
         done++;
-        out.printf("%-21s %s: done%n", name, payload);
-      } catch (CommandExecutionException e) {
-        failures++;
-        out.printf("%-21s %s: UNEXPECTEDLY rejected [%s] %s%n", name, payload, e.code(), e.getMessage());
+        out.printf("%s: done%n", command);
       }
-    }
-
-    void expectRejected(CommandBus commands, UUID product, String name, Object payload) {
-      dispatched++;
-      try {
-        send(commands, product, name, payload);
-        failures++;
-        out.printf("%-21s %s: UNEXPECTEDLY done%n", name, payload);
-      } catch (CommandExecutionException e) {
-        rejected++;
-        out.printf("%-21s %s: rejected [%s] %s%n", name, payload, e.code(), e.getMessage());
-      }
-    }
-
-    private void send(CommandBus commands, UUID product, String name, Object payload) {
-      commands.dispatch(Command.create(name, payload).forAggregate(Product.NAME, product), DispatchOptions.sync());
     }
   }
 
@@ -324,15 +344,17 @@ public final class ShopProcess {
 
   /**
    * When a serving role stops: on SIGTERM or Ctrl-C, through a shutdown hook that then waits (at
-   * most {@link #CLOSE_WAIT}) until the role closed what it opened and printed its summary, or when
-   * standard input ends (the launcher is gone), which ends the JVM normally.
+   * most {@link #CLOSE_WAIT}) until the role closed what it opened and printed its summary; and, only
+   * when asked to, when standard input ends (the launcher is gone), which ends the JVM normally.
+   * Standard input is otherwise never read: a role in the background of a shell would be stopped by
+   * SIGTTIN, and one whose input is {@code /dev/null} would stop as soon as it started.
    */
   private static final class Stop {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     private final CountDownLatch asked = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    Stop() {
+    Stop(boolean onStdinClose) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         asked.countDown();
         try {
@@ -342,16 +364,18 @@ public final class ShopProcess {
           Thread.currentThread().interrupt();
         }
       }, "shop-stop"));
-      Thread.ofPlatform().daemon().name("shop-stdin").start(() -> {
-        try {
-          while (System.in.read() >= 0) {
-            // nothing is read from standard input: only its end matters
+      if (onStdinClose) {
+        Thread.ofPlatform().daemon().name("shop-stdin").start(() -> {
+          try {
+            while (System.in.read() >= 0) {
+              // what comes in is ignored: only the end of the input matters
+            }
+          } catch (IOException | RuntimeException e) {
+            System.err.println("reading standard input failed, stopping: " + e);
           }
-        } catch (IOException | RuntimeException e) {
-          System.err.println("reading standard input failed, stopping: " + e);
-        }
-        asked.countDown();
-      });
+          asked.countDown();
+        });
+      }
     }
 
     /** Returns once the process is asked to stop. */

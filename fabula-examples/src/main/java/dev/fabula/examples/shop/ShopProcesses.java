@@ -13,14 +13,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,15 +75,19 @@ public final class ShopProcesses {
       // The launcher creates the table, so the two servers starting at once never race to.
       try (EventStore store = ShopStorage.postgresStore(pool, schema)) {
         List<String> arguments = List.of(schema, subjectPrefix);
-        Child commands = Child.start("commands", arguments, out, children);
-        Child catalog = Child.start("catalog", arguments, out, children);
+        // The servers stop when their input ends too: they never outlive this launcher.
+        List<String> serving = List.of(ShopProcess.STOP_ON_STDIN_CLOSE);
+        Child commands = Child.start("commands", serving, arguments, out, children);
+        Child catalog = Child.start("catalog", serving, arguments, out, children);
         commands.awaitLine(l -> l.startsWith(ShopProcess.READY), READY_WAIT);
         catalog.awaitLine(l -> l.startsWith(ShopProcess.READY), READY_WAIT);
-        Child client = Child.start("client", arguments, out, children);
+        Child client = Child.start("client", List.of(), arguments, out, children);
         boolean clientOk = client.awaitExit(CLIENT_WAIT) == 0;
         long head = store.lastPosition();
-        catalog.awaitLine(l -> l.startsWith(ShopProcess.CAUGHT_UP)
-            && Long.parseLong(l.substring(ShopProcess.CAUGHT_UP.length()).trim()) >= head, CATCH_UP_WAIT);
+        if (head > 0) { // else nothing was stored, and the catalog, started on a clean schema, is current
+          catalog.awaitLine(l -> l.startsWith(ShopProcess.CAUGHT_UP)
+              && Long.parseLong(l.substring(ShopProcess.CAUGHT_UP.length()).trim()) >= head, CATCH_UP_WAIT);
+        }
         boolean commandsOk = commands.stop(STOP_GRACE);
         boolean catalogOk = catalog.stop(STOP_GRACE);
         out.println();
@@ -126,6 +134,28 @@ public final class ShopProcesses {
     return Optional.empty();
   }
 
+  /**
+   * The class path of a role's JVM: the entries of this JVM's module path, then of its class path,
+   * each once. Started with {@code --module-path} (and {@code --module}), the launcher's own
+   * classes and libraries are on the module path, and its class path may be empty; on the class
+   * path the roles need no module descriptor.
+   *
+   * @throws IllegalStateException when both are empty: there would be nothing to start a role from
+   */
+  static String childClassPath(@Nullable String modulePath, @Nullable String classPath) {
+    Set<String> entries = new LinkedHashSet<>();
+    for (String path : Arrays.asList(modulePath, classPath)) {
+      if (path != null) {
+        Stream.of(path.split(File.pathSeparator)).filter(e -> !e.isBlank()).forEach(entries::add);
+      }
+    }
+    if (entries.isEmpty()) {
+      throw new IllegalStateException("this JVM has neither a module path (jdk.module.path) nor a class path"
+          + " (java.class.path) to start the shop's processes with");
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
   /** A started role: its output, printed behind its name as it comes and kept to wait on. */
   private static final class Child {
     private final String role;
@@ -143,14 +173,22 @@ public final class ShopProcesses {
       this.reader = Thread.ofPlatform().name("shop-" + role + "-output").start(() -> copy(out));
     }
 
-    /** Starts {@code role} in a JVM like this one, with this class path. */
-    static Child start(String role, List<String> arguments, PrintStream out, List<Child> started) throws IOException {
+    /**
+     * Starts {@code role} in a JVM like this one, on the class path: this JVM's module path and
+     * class path ({@link ShopProcesses#childClassPath}). The options come before the role, the arguments after.
+     */
+    static Child start(String role, List<String> options, List<String> arguments, PrintStream out, List<Child> started)
+        throws IOException {
       String java = ProcessHandle.current().info().command()
           .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-      var command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-          ShopProcess.class.getName(), role));
+      var command = new ArrayList<>(List.of(java, "-cp",
+          childClassPath(System.getProperty("jdk.module.path"), System.getProperty("java.class.path")),
+          ShopProcess.class.getName()));
+      command.addAll(options);
+      command.add(role);
       command.addAll(arguments);
-      // Standard input stays an open pipe: it ends when this launcher does, which stops the role.
+      // Standard input stays an open pipe: it ends when this launcher does, which stops a role
+      // started with ShopProcess.STOP_ON_STDIN_CLOSE.
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       var child = new Child(role, process, out);
       started.add(child);
@@ -237,7 +275,8 @@ public final class ShopProcesses {
         // what the role prints while it stops.
         process.toHandle().destroy();
       } else {
-        process.getOutputStream().close(); // no SIGTERM (Windows): the role stops when its input ends
+        // No SIGTERM (Windows): a server started with ShopProcess.STOP_ON_STDIN_CLOSE stops when its input ends.
+        process.getOutputStream().close();
       }
       if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         kill();

@@ -5,30 +5,47 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.fabula.command.CommandBus;
+import dev.fabula.command.CommandBuses;
+import dev.fabula.event.EventBus;
+import dev.fabula.nats.Nats;
+import dev.fabula.nats.NatsOptions;
 import dev.fabula.postgres.Postgres;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The shop in three processes, for real: the launcher starts three JVMs against NATS ({@code
  * FABULA_NATS_URL}, default the local server) and PostgreSQL ({@code FABULA_POSTGRES_URL}), in a
- * schema of this test's own. Skipped where a server does not answer, unless {@code
- * FABULA_REQUIRE_BACKENDS=true} (CI).
+ * schema of this test's own; and one role as run by hand. Skipped where a server does not answer,
+ * unless {@code FABULA_REQUIRE_BACKENDS=true} (CI); {@link ShopProcessesWithoutServersTest} has
+ * what needs no server.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ShopProcessesTest {
   private static final String SCHEMA =
       "shop_processes_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  private static final String BY_HAND = SCHEMA + "_by_hand";
 
   @BeforeAll
   static void serversAnswer() {
@@ -47,6 +64,7 @@ class ShopProcessesTest {
         Connection c = pool.getConnection();
         Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+      s.execute("DROP SCHEMA IF EXISTS " + BY_HAND + " CASCADE");
     }
   }
 
@@ -95,12 +113,59 @@ class ShopProcessesTest {
   }
 
   @Test
-  void aMissingNatsServerIsExplainedWithHowToStartOne() {
-    Optional<String> missing = ShopProcesses.missingBackend("nats://127.0.0.1:1", Postgres.urlFromEnvironment());
+  void aServerRunByHandKeepsServingWhenItsInputEnds() throws Exception {
+    String prefix = "fabula-test.shop." + UUID.randomUUID().toString().substring(0, 8);
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String classPath = ShopProcesses.childClassPath(System.getProperty("jdk.module.path"), System.getProperty("java.class.path"));
+    // As under nohup or systemd: the input ends at once, and without the launcher's option the role
+    // must not take that for a request to stop.
+    Process role = new ProcessBuilder(java, "-cp", classPath, ShopProcess.class.getName(), "commands", BY_HAND, prefix)
+        .redirectErrorStream(true)
+        .start();
+    try {
+      role.getOutputStream().close();
+      var lines = new LinkedBlockingQueue<String>();
+      Thread.ofVirtual().start(() -> {
+        try (var in = new BufferedReader(new InputStreamReader(role.getInputStream(), StandardCharsets.UTF_8))) {
+          in.lines().forEach(lines::add);
+        } catch (IOException | UncheckedIOException e) {
+          lines.add("(reading the role's output failed: " + e + ")");
+        }
+      });
+      awaitLine(lines, ShopProcess.READY);
 
-    assertThat(missing).hasValueSatisfying(message -> assertThat(message)
-        .contains("NATS does not answer at nats://127.0.0.1:1")
-        .contains("Start one with `nats-server`")
-        .contains("FABULA_NATS_URL"));
+      // It still handles commands after its input ended...
+      NatsOptions nats = NatsOptions.builder().url(ShopProcess.natsUrl()).subjectPrefix(prefix).build();
+      try (EventBus bus = Nats.eventBus(ShopProcess.codec(), nats);
+          CommandBus commands = CommandBuses.distributed(bus, ShopProcess.codec())) {
+        ShopScript.Step create = ShopScript.STEPS.get(0);
+        ShopScript.send(commands, UUID.randomUUID(), create.name(), create.payload());
+      }
+      assertThat(role.isAlive()).as("the role runs").isTrue();
+      // ... and stops on SIGTERM, with its summary.
+      role.toHandle().destroy();
+      String summary = awaitLine(lines, ShopProcess.SUMMARY);
+      assertThat(summary).isEqualTo(ShopProcess.SUMMARY + "executed 1 command(s), 0 rejected");
+      assertThat(role.waitFor(30, TimeUnit.SECONDS)).as("the role ended").isTrue();
+    } finally {
+      role.destroyForcibly();
+    }
+  }
+
+  /** The first line from {@code lines} that starts with {@code prefix}, within a minute. */
+  private static String awaitLine(BlockingQueue<String> lines, String prefix) throws InterruptedException {
+    var seen = new ArrayList<String>();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+      String line = lines.poll(left, TimeUnit.NANOSECONDS);
+      if (line != null && line.startsWith(prefix)) {
+        return line;
+      }
+      if (line != null) {
+        seen.add(line);
+      }
+    }
+    throw new AssertionError("no line starting with '" + prefix + "' within a minute; the role printed:\n"
+        + String.join("\n", seen));
   }
 }
