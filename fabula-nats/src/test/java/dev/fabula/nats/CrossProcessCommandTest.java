@@ -176,9 +176,10 @@ class CrossProcessCommandTest {
 
     // The documented contract (DispatchTimeoutException, CommandBus): a command the victim held
     // when it died may have run, so its dispatcher fails with a DispatchTimeoutException instead
-    // of placing it again: EXECUTION if the victim's acceptance had arrived (it started it),
-    // ACCEPTANCE if the victim had been assigned it and died before its acceptance arrived (it
-    // may not have started it). Nothing else fails, and nothing the victim held runs elsewhere.
+    // of placing it again: EXECUTION if the victim's acceptance had arrived, ACCEPTANCE if the
+    // victim had been assigned it and died before its acceptance arrived. Either way the victim
+    // may or may not have started it (it accepts before it calls the handler, which reports
+    // 'start'). Nothing else fails, and nothing the victim held runs elsewhere.
     Map<String, String> failed = new HashMap<>();
     outcomes.forEach((id, outcome) -> {
       if (outcome.startsWith("failed ")) {
@@ -194,8 +195,7 @@ class CrossProcessCommandTest {
         .as("the process that ran failed command %s (none: victim)", id).isEqualTo("victim"));
     for (String id : sent.keySet()) {
       if (!startedBy.containsKey(id)) {
-        assertThat(failed.get(id)).as("command %s, which ran nowhere (assigned to the victim)", id)
-            .isEqualTo(TIMED_OUT + "ACCEPTANCE");
+        assertThat(failed).as("command %s, which ran nowhere (the victim held it)", id).containsKey(id);
       }
     }
     for (String id : victim.lines("start")) {
