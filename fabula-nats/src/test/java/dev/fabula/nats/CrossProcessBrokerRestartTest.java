@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A JetStream broker killed (SIGKILL) and started again, on the same port and store, while
@@ -29,12 +30,12 @@ import org.junit.jupiter.api.Timeout;
  * the stream afterwards, and every publish that threw threw the documented {@link
  * NatsPublishException} (its outcome is unknown: it may or may not be stored).
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CrossProcessBrokerRestartTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
+  @RegisterExtension final ChildProcesses children = new ChildProcesses();
+  private final TestBudget budget = TestBudget.of(Duration.ofSeconds(100));
   private PrivateNatsServer server;
-  private JvmProcess publisher;
 
   @BeforeEach
   void startServer() throws Exception {
@@ -43,9 +44,7 @@ class CrossProcessBrokerRestartTest {
 
   @AfterEach
   void stopAll() {
-    if (publisher != null) {
-      publisher.close();
-    }
+    children.killAll(); // before their server
     if (server != null) {
       server.close();
     }
@@ -54,22 +53,22 @@ class CrossProcessBrokerRestartTest {
   @Test
   void everyPublishThatReturnedSurvivesABrokerKillAndEveryOtherThrewNatsPublishException() throws Exception {
     NatsOptions options = TestNats.isolated("xrestart").build();
-    publisher = JvmProcess.start("publisher", PublisherProcess.class, "url=" + server.url(),
+    JvmProcess publisher = children.start("publisher", PublisherProcess.class, "url=" + server.url(),
         "prefix=" + options.subjectPrefix(), "stream=" + options.stream(), "storage=File",
         "count=1000000", "seed=" + ThreadLocalRandom.current().nextLong(), "mode=each",
         "publishTimeoutMs=1000");
-    publisher.await("200 confirmed publishes", l -> l.startsWith("ok "), 200, WAIT);
+    publisher.await("200 confirmed publishes", l -> l.startsWith("ok "), 200, budget.left());
 
     server.stop(true);
     // With the broker gone no publish is confirmed: wait until one has thrown, so the restart
     // really falls in the middle of the stream of publishes.
-    publisher.await("a publish that threw", l -> l.startsWith("threw "), 1, WAIT);
+    publisher.await("a publish that threw", l -> l.startsWith("threw "), 1, budget.left());
     server.startAgain();
     int confirmedBefore = publisher.lines("ok").size();
     publisher.await("200 publishes confirmed after the restart", l -> l.startsWith("ok "),
-        confirmedBefore + 200, WAIT);
+        confirmedBefore + 200, budget.left());
     publisher.send("stop");
-    publisher.awaitLine("done", WAIT);
+    publisher.awaitLine("done", budget.left());
 
     Set<String> stored = storedIds(options.stream());
     List<String> confirmed = publisher.lines("ok");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Projections across processes (issue 20): two catalog processes run the same continuous schedule
@@ -27,11 +28,11 @@ import org.junit.jupiter.api.Timeout;
  * ProjectionService} to the schedule registered under one name. Needs PostgreSQL ({@code
  * FABULA_POSTGRES_URL}); skipped without it unless {@code FABULA_REQUIRE_BACKENDS=true}.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CrossProcessProjectionTest {
-  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int EVENTS = 500;
-  private final List<JvmProcess> children = new ArrayList<>();
+  @RegisterExtension final ChildProcesses children = new ChildProcesses();
+  private final TestBudget budget = TestBudget.of(Duration.ofSeconds(150));
   private String pgUrl;
   private String schema;
   private String prefix;
@@ -53,7 +54,7 @@ class CrossProcessProjectionTest {
 
   @AfterEach
   void cleanUp() throws SQLException {
-    children.forEach(JvmProcess::close);
+    children.killAll(); // before their schema goes
     if (schema != null) {
       sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
@@ -69,9 +70,7 @@ class CrossProcessProjectionTest {
     List<String> args = new ArrayList<>(List.of("url=" + TestNats.URL, "prefix=" + prefix, "pgUrl=" + pgUrl,
         "schema=" + schema));
     args.addAll(List.of(more));
-    JvmProcess p = JvmProcess.start(name, main, args.toArray(String[]::new));
-    children.add(p);
-    return p;
+    return children.start(name, main, args.toArray(String[]::new));
   }
 
   /** The read model of the last {@code applied <EVENTS> <model>} line of {@code catalog}. */
@@ -84,19 +83,21 @@ class CrossProcessProjectionTest {
   void twoCatalogProcessesEndAsARebuildAndATriggerRunsOnlyWhereItsNameIs() throws Exception {
     // One after the other: the first creates the store's tables.
     JvmProcess a = start("catalog-a", CatalogProcess.class, "name=catalog-a", "mode=run");
-    a.awaitLine("ready", WAIT);
+    a.awaitLine("ready", budget.left());
     JvmProcess b = start("catalog-b", CatalogProcess.class, "name=catalog-b", "mode=run");
-    b.awaitLine("ready", WAIT);
-    start("appender", AppenderProcess.class, "count=" + EVENTS, "aggregates=7").awaitLine("done", WAIT);
+    b.awaitLine("ready", budget.left());
+    start("appender", AppenderProcess.class, "count=" + EVENTS, "aggregates=7").awaitLine("done", budget.left());
 
     String all = "applied " + EVENTS + " ";
-    a.await("every event applied", l -> l.startsWith(all), 1, WAIT);
-    b.await("every event applied", l -> l.startsWith(all), 1, WAIT);
+    a.await("every event applied", l -> l.startsWith(all), 1, budget.left());
+    b.await("every event applied", l -> l.startsWith(all), 1, budget.left());
     JvmProcess rebuild = start("rebuild", CatalogProcess.class, "name=-", "mode=rebuild");
-    rebuild.await("the rebuilt model", l -> l.startsWith("model "), 1, WAIT);
+    rebuild.await("the rebuilt model", l -> l.startsWith("model "), 1, budget.left());
     String rebuilt = rebuild.lines("model").getFirst();
     assertThat(rebuilt).startsWith(EVENTS + " ");
     String expected = rebuilt.substring(String.valueOf(EVENTS).length() + 1);
+    assertThat(expected.split(";")).as("the rebuilt model: each aggregate's versions, in order")
+        .hasSize(7).allSatisfy(part -> assertThat(part).matches("[0-9a-f-]{36}=1-[0-9]+"));
     assertThat(finalModel(a)).as("catalog-a").isEqualTo(expected);
     assertThat(finalModel(b)).as("catalog-b").isEqualTo(expected);
     assertThat(a.lines("error")).isEmpty();
@@ -104,11 +105,18 @@ class CrossProcessProjectionTest {
 
     // A rebuild of "catalog-a", asked for by another process: a resets and applies everything
     // again; b, which registered its schedule under another name, does nothing.
-    start("trigger", TriggerProcess.class, "name=catalog-a").awaitLine("triggered", WAIT);
-    a.await("the rebuild", l -> l.startsWith(all), 2, WAIT);
+    start("trigger", TriggerProcess.class, "name=catalog-a").awaitLine("triggered", budget.left());
+    a.await("the rebuild", l -> l.startsWith(all), 2, budget.left());
     assertThat(a.lines()).contains("reset");
     assertThat(finalModel(a)).as("catalog-a after its rebuild").isEqualTo(expected);
+    // b has handled the trigger request by the time its own probe, sent later, came back, and
+    // done whatever it made b do by the end of the job it then waits for.
+    b.send("probe");
+    b.awaitLine("probed", budget.left());
     assertThat(b.lines()).as("catalog-b, not named by the trigger").doesNotContain("reset");
     assertThat(b.lines("applied")).as("catalog-b applied each event once").hasSize(EVENTS);
+    assertThat(finalModel(b)).as("catalog-b at the end").isEqualTo(expected);
+    assertThat(a.lines("error")).isEmpty();
+    assertThat(b.lines("error")).isEmpty();
   }
 }

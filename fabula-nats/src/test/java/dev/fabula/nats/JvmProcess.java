@@ -16,6 +16,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -25,7 +27,8 @@ import java.util.stream.Stream;
  * (the module path and the class path surefire gave it, plus the test classes): everything is in
  * the unnamed module there, so no {@code --add-exports} are needed. The child reports what it did
  * in lines on its standard output, which this class collects as they come; its standard error
- * goes to a file, shown by {@link #describe()} when a test fails. Its standard input stays open:
+ * goes to a file, shown by {@link #describe()} when a test fails ({@link ChildProcesses} deletes it
+ * after a test that passed). Its standard input stays open:
  * a child ends when it reads end of input, so a child outlives no test JVM. {@link #kill()} is
  * {@code SIGKILL} on Linux ({@link Process#destroyForcibly()}); {@link #close()} kills what still
  * runs.
@@ -90,7 +93,7 @@ final class JvmProcess implements AutoCloseable {
           lines.notifyAll();
         }
       }
-    } catch (IOException e) {
+    } catch (Throwable e) { // any failure, not only I/O: a reader that dies silently hides output
       if (!killed) {
         synchronized (lines) {
           lines.add("!reader failed: " + e);
@@ -122,7 +125,28 @@ final class JvmProcess implements AutoCloseable {
 
   /** Waits until at least {@code count} lines match {@code test}; fails with the child's output after {@code timeout}. */
   void await(String what, Predicate<String> test, int count, Duration timeout) throws InterruptedException {
-    until(what, all -> all.stream().filter(test).count() >= count, timeout);
+    int[] matched = {0};
+    until(what, eachNewLine(line -> {
+      if (test.test(line)) {
+        matched[0]++;
+      }
+    }, () -> matched[0] >= count), timeout);
+  }
+
+  /**
+   * A condition for {@link #until} and {@link #holdsWithin} that looks at each line once: it hands
+   * the lines written since its last test to {@code onLine}, then asks {@code holds}. Keeps the
+   * wait linear in the output (the condition is tested on each new line, under the lines' lock).
+   * One instance serves one wait.
+   */
+  static Predicate<List<String>> eachNewLine(Consumer<String> onLine, BooleanSupplier holds) {
+    int[] seen = {0};
+    return all -> {
+      for (; seen[0] < all.size(); seen[0]++) {
+        onLine.accept(all.get(seen[0]));
+      }
+      return holds.getAsBoolean();
+    };
   }
 
   /**
@@ -204,6 +228,20 @@ final class JvmProcess implements AutoCloseable {
     return "--- child " + name + " (pid " + process.pid() + ", "
         + (process.isAlive() ? "running" : "exit " + process.exitValue()) + "), " + all.size()
         + " lines, the last:\n" + tail + "\n--- its stderr:\n" + err;
+  }
+
+  /** Deletes the file of the child's standard error (after a test that passed: nobody reads it). */
+  void deleteStderr() {
+    try {
+      Files.deleteIfExists(stderr);
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + ": could not delete " + stderr, e);
+    }
+  }
+
+  /** The file of the child's standard error. */
+  Path stderrFile() {
+    return stderr;
   }
 
   /** Kills the child if it still runs (an interrupt stops the wait, not the kill). */

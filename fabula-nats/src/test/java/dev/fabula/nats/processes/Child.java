@@ -11,14 +11,16 @@ import io.nats.client.api.StorageType;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** What every child has in common: its report lines, its arguments, its standard input. */
@@ -37,6 +39,11 @@ public final class Child {
       new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
   private static final ReentrantLock OUT_LOCK = new ReentrantLock();
   private static final CountDownLatch STOP = new CountDownLatch(1);
+  private static final ReentrantLock INPUT_LOCK = new ReentrantLock();
+  private static final Condition INPUT_CHANGED = INPUT_LOCK.newCondition();
+  // guarded by INPUT_LOCK: every line read from standard input, and whether it ended
+  private static final Set<String> INPUT = new HashSet<>();
+  private static boolean inputEnded;
 
   private Child() {}
 
@@ -62,8 +69,8 @@ public final class Child {
 
   /**
    * Reads standard input on a daemon thread: {@code stop} (or end of input) releases {@link
-   * #awaitStop()}; end of input also ends the JVM after a grace period, so a child whose test
-   * died does not linger.
+   * #awaitStop()}, any line releases {@link #awaitInput} for it; end of input also ends the JVM
+   * after a grace period, so a child whose test died does not linger.
    */
   public static void watchInput() {
     Thread.ofPlatform().daemon().name("child-stdin").start(() -> {
@@ -73,9 +80,23 @@ public final class Child {
           if (line.equals("stop")) {
             STOP.countDown();
           }
+          INPUT_LOCK.lock();
+          try {
+            INPUT.add(line);
+            INPUT_CHANGED.signalAll();
+          } finally {
+            INPUT_LOCK.unlock();
+          }
         }
-      } catch (IOException e) {
+      } catch (Throwable e) {
         reportError("stdin", e);
+      }
+      INPUT_LOCK.lock();
+      try {
+        inputEnded = true;
+        INPUT_CHANGED.signalAll();
+      } finally {
+        INPUT_LOCK.unlock();
       }
       STOP.countDown();
       try {
@@ -90,6 +111,27 @@ public final class Child {
   /** Blocks until the test says {@code stop} (or closes standard input). */
   public static void awaitStop() throws InterruptedException {
     STOP.await();
+  }
+
+  /**
+   * Blocks until the test sent {@code line} (at any time since {@link #watchInput()}), or until
+   * standard input ended without it (the test is gone).
+   *
+   * @return whether the test sent it
+   */
+  public static boolean awaitInput(String line) throws InterruptedException {
+    INPUT_LOCK.lock();
+    try {
+      while (!INPUT.contains(line)) {
+        if (inputEnded) {
+          return false;
+        }
+        INPUT_CHANGED.await();
+      }
+      return true;
+    } finally {
+      INPUT_LOCK.unlock();
+    }
   }
 
   /** Reports every uncaught exception of every thread as an {@code error} line. */

@@ -20,8 +20,12 @@ import java.util.concurrent.Semaphore;
  * outcome: {@code sent <id> <n>} before it dispatches, then {@code ok <id>}, {@code rejected <id>
  * <code> <by>} or {@code failed <id> <exception class> <stage>}; {@code finished} at the end.
  *
+ * <p>With {@code pauseAt=k}, it reports {@code paused} once it sent the first {@code k} commands
+ * (those may still be in flight) and sends the rest only when the test says {@code go}, so a test
+ * can do something between the two halves.
+ *
  * <p>Arguments: {@code url}, {@code prefix}, {@code count}, {@code inFlight}, {@code
- * executionTimeoutMs}.
+ * executionTimeoutMs}, optional {@code pauseAt}.
  */
 public final class CommandDispatcherProcess {
   private CommandDispatcherProcess() {}
@@ -31,6 +35,7 @@ public final class CommandDispatcherProcess {
     Child.watchInput();
     Map<String, String> args = Child.args(argv);
     int count = Child.intArg(args, "count");
+    int pauseAt = args.containsKey("pauseAt") ? Child.intArg(args, "pauseAt") : -1;
     Semaphore inFlight = new Semaphore(Child.intArg(args, "inFlight"));
     DispatchOptions.Sync sync = DispatchOptions.sync()
         .withExecutionTimeout(Duration.ofMillis(Child.intArg(args, "executionTimeoutMs")));
@@ -38,6 +43,12 @@ public final class CommandDispatcherProcess {
         CommandBus commands = CommandBuses.distributed(events, Child.codec());
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int n = 0; n < count; n++) {
+        if (n == pauseAt) {
+          Child.report("paused");
+          if (!Child.awaitInput("go")) {
+            throw new IllegalStateException("the test ended before it said go");
+          }
+        }
         inFlight.acquire();
         Command<Child.Work> command = Command.create(Child.WORK, new Child.Work(n));
         Child.report("sent " + command.id() + " " + n);

@@ -22,12 +22,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * number) is rejected with code {@code xproc.rejected} and the detail {@code by=<name>}, so a
  * caller can tell which process ran it.
  *
- * <p>With {@code stuckAfter=k}, the handlers of the commands after the first {@code k} hang (a
- * handler in the middle of its work): they make sure the bus's {@code accepted} reached the
- * server, report {@code stuck <id>} and block until the process is killed.
+ * <p>With {@code stuckAfter=k} and {@code stuckCount=m}, the handlers of the {@code m} commands
+ * started after the first {@code k} hang (a handler in the middle of its work): they make sure the
+ * bus's {@code accepted} reached the server, report {@code stuck <id>} and block until the process
+ * is killed. The commands after those run as usual, in the slots left.
  *
  * <p>Arguments: {@code url}, {@code prefix}, {@code name}, {@code concurrency}, optional {@code
- * stuckAfter}.
+ * stuckAfter} and {@code stuckCount}.
  */
 public final class CommandHandlerProcess {
   private CommandHandlerProcess() {}
@@ -38,6 +39,7 @@ public final class CommandHandlerProcess {
     Map<String, String> args = Child.args(argv);
     String name = args.get("name");
     int stuckAfter = args.containsKey("stuckAfter") ? Child.intArg(args, "stuckAfter") : Integer.MAX_VALUE;
+    int stuckCount = args.containsKey("stuckCount") ? Child.intArg(args, "stuckCount") : 0;
     AtomicInteger started = new AtomicInteger();
     CountDownLatch never = new CountDownLatch(1);
     ReentrantLock flushes = new ReentrantLock();
@@ -48,7 +50,8 @@ public final class CommandHandlerProcess {
             CommandBusOptions.defaults().withConcurrency(Child.intArg(args, "concurrency")))) {
       commands.handle(Child.WORK, Child.Work.class, command -> {
         Child.report("start " + command.id());
-        if (started.incrementAndGet() > stuckAfter) {
+        int number = started.incrementAndGet();
+        if (number > stuckAfter && number <= stuckAfter + stuckCount) {
           // The bus published 'accepted' before it called us; the flush returns once the server
           // has everything this connection sent, so the dispatcher learns of the acceptance.
           // One flush at a time: jnats fails flushes that overlap (a TimeoutException caused by
