@@ -272,10 +272,11 @@ final class MemoryEventBus implements EventBus {
         if (queue.offer(event)) {
           return true;
         }
-        // Report first, then stop without waiting for the stuck handler: the publisher must not
-        // be held back by the subscriber it is cancelling.
-        report(new SubscriberOverflowException(options.bufferCapacity()));
+        // Stop without waiting for the stuck handler (the publisher must not be held back by the
+        // subscriber it is cancelling), then report: whoever hears of the cancellation sees an
+        // inactive subscription, as on every bus.
         stop(false);
+        report(new SubscriberOverflowException(options.bufferCapacity()));
         return false;
       }
       try {
