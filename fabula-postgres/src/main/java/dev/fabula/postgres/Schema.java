@@ -76,15 +76,7 @@ final class Schema {
     List<String> v1 = new ArrayList<>();
     v1.add("CREATE TABLE IF NOT EXISTS " + q + " (\n"
         + "  position          bigint GENERATED ALWAYS AS IDENTITY (CACHE 1),\n"
-        + "  id                uuid    NOT NULL,\n"
-        + "  name              text    NOT NULL,\n"
-        + "  time_ns           bigint  NOT NULL,\n"
-        + "  aggregate_name    text,\n"
-        + "  aggregate_id      uuid,\n"
-        + "  aggregate_version integer,\n"
-        + "  revision          integer NOT NULL,\n"
-        + "  data              jsonb   NOT NULL,\n"
-        + "  metadata          jsonb   NOT NULL DEFAULT '{}',\n"
+        + EVENT_COLUMNS_DDL
         + "  CONSTRAINT " + indexName(t, "pkey") + " PRIMARY KEY (position),\n"
         + "  CONSTRAINT " + indexName(t, "id_key") + " UNIQUE (id),\n"
         + "  CONSTRAINT " + versionKey + " UNIQUE (aggregate_name, aggregate_id, aggregate_version),\n"
@@ -96,6 +88,31 @@ final class Schema {
         v1.add(ddl);
       }
     }
+    var columns = eventColumns();
+    // Version 2 drops two derived columns that tables made by version 1 had: tx_id (the writer's
+    // transaction id, which position / 2^20 already is, ADR 0005) and time_utc (a stored copy of
+    // time_ns as timestamptz). Each cost every insert work and 8 bytes for nothing Fabula reads
+    // (pgbench: 2-5% of an insert's server time). Version 1 above no longer creates them, so on a
+    // new table version 2 changes nothing.
+    List<String> v2 = List.of(
+        "ALTER TABLE " + q + " DROP COLUMN IF EXISTS tx_id, DROP COLUMN IF EXISTS time_utc");
+    return new Table("events", o.schema(), t, List.of(v1, v2), columns, indexes);
+  }
+
+  /** The columns an event has after its position, in the events table and the bus table alike. */
+  private static final String EVENT_COLUMNS_DDL =
+      "  id                uuid    NOT NULL,\n"
+          + "  name              text    NOT NULL,\n"
+          + "  time_ns           bigint  NOT NULL,\n"
+          + "  aggregate_name    text,\n"
+          + "  aggregate_id      uuid,\n"
+          + "  aggregate_version integer,\n"
+          + "  revision          integer NOT NULL,\n"
+          + "  data              jsonb   NOT NULL,\n"
+          + "  metadata          jsonb   NOT NULL DEFAULT '{}',\n";
+
+  /** The types of an event's columns, position first, as the schema check expects them. */
+  private static LinkedHashMap<String, String> eventColumns() {
     var columns = new LinkedHashMap<String, String>();
     columns.put("position", "bigint");
     columns.put("id", "uuid");
@@ -107,14 +124,7 @@ final class Schema {
     columns.put("revision", "integer");
     columns.put("data", "jsonb");
     columns.put("metadata", "jsonb");
-    // Version 2 drops two derived columns that tables made by version 1 had: tx_id (the writer's
-    // transaction id, which position / 2^20 already is, ADR 0005) and time_utc (a stored copy of
-    // time_ns as timestamptz). Each cost every insert work and 8 bytes for nothing Fabula reads
-    // (pgbench: 2-5% of an insert's server time). Version 1 above no longer creates them, so on a
-    // new table version 2 changes nothing.
-    List<String> v2 = List.of(
-        "ALTER TABLE " + q + " DROP COLUMN IF EXISTS tx_id, DROP COLUMN IF EXISTS time_utc");
-    return new Table("events", o.schema(), t, List.of(v1, v2), columns, indexes);
+    return columns;
   }
 
   /** The bus table of the options' events table (see {@link #busTableName}). */
@@ -130,32 +140,14 @@ final class Schema {
     // stored) and when it was published (for pruning). The position is the gap-safe bus position
     // of ADR 0005, not the store's.
     v1.add("CREATE TABLE IF NOT EXISTS " + q + " (\n"
-        + "  position          bigint      NOT NULL,\n"
-        + "  id                uuid        NOT NULL,\n"
-        + "  name              text        NOT NULL,\n"
-        + "  time_ns           bigint      NOT NULL,\n"
-        + "  aggregate_name    text,\n"
-        + "  aggregate_id      uuid,\n"
-        + "  aggregate_version integer,\n"
-        + "  revision          integer     NOT NULL,\n"
-        + "  data              jsonb       NOT NULL,\n"
-        + "  metadata          jsonb       NOT NULL DEFAULT '{}',\n"
+        + "  position          bigint  NOT NULL,\n"
+        + EVENT_COLUMNS_DDL
         + "  store_position    bigint      NOT NULL DEFAULT 0,\n"
         + "  published_at      timestamptz NOT NULL DEFAULT now(),\n"
         + "  CONSTRAINT " + indexName(t, "pkey") + " PRIMARY KEY (position)\n"
         + ")");
     v1.add(indexes.get(byTime));
-    var columns = new LinkedHashMap<String, String>();
-    columns.put("position", "bigint");
-    columns.put("id", "uuid");
-    columns.put("name", "text");
-    columns.put("time_ns", "bigint");
-    columns.put("aggregate_name", "text");
-    columns.put("aggregate_id", "uuid");
-    columns.put("aggregate_version", "integer");
-    columns.put("revision", "integer");
-    columns.put("data", "jsonb");
-    columns.put("metadata", "jsonb");
+    var columns = eventColumns();
     columns.put("store_position", "bigint");
     columns.put("published_at", "timestamp with time zone");
     return new Table("bus", o.schema(), t, List.of(v1), columns, indexes);
