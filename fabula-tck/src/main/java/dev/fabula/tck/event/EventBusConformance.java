@@ -713,12 +713,7 @@ public abstract class EventBusConformance {
 
     /** Publishes each event alone and checks the next delivery is that event: no repeat, no loss. */
     void publishOneAtATime(List<Event<?>> events) throws InterruptedException {
-      for (Event<?> e : events) {
-        bus().publish(List.of(e));
-        assertThat(next().event().id())
-            .as("group %s: the delivery after publishing %s alone (a repeat or a loss otherwise)", name, e.data())
-            .isEqualTo(e.id());
-      }
+      publishEachAlone(events, this);
     }
 
     /** Receives deliveries until each of {@code expected} has arrived once, failing on a repeat. */
@@ -731,6 +726,21 @@ public abstract class EventBusConformance {
             .isTrue();
       }
       assertThat(errors).as("group %s: errors", name).isEmpty();
+    }
+  }
+
+  /**
+   * Publishes each event alone and checks that the next delivery of every group is that event:
+   * each group gets each event once, none lost, none repeated.
+   */
+  private void publishEachAlone(List<Event<?>> events, Group... groups) throws InterruptedException {
+    for (Event<?> e : events) {
+      bus().publish(List.of(e));
+      for (Group g : groups) {
+        assertThat(g.next().event().id())
+            .as("group %s: the delivery after publishing %s alone (a repeat or a loss otherwise)", g.name, e.data())
+            .isEqualTo(e.id());
+      }
     }
   }
 
@@ -800,11 +810,7 @@ public abstract class EventBusConformance {
     second.join(bus(), Set.of(TckData.ALPHA));
     second.join(anotherBus(), Set.of(TckData.ALPHA));
 
-    for (Event<?> e : alphas("alone", 20)) {
-      bus().publish(List.of(e));
-      assertThat(first.next().event().id()).as("group 1: the delivery after publishing %s alone", e.data()).isEqualTo(e.id());
-      assertThat(second.next().event().id()).as("group 2: the delivery after publishing %s alone", e.data()).isEqualTo(e.id());
-    }
+    publishEachAlone(alphas("alone", 20), first, second);
     List<Event<?>> burst = alphas("burst", 50);
     bus().publish(burst);
     first.receiveEachOnce(burst);
@@ -825,11 +831,7 @@ public abstract class EventBusConformance {
     wide.join(bus(), Set.of(TckData.ALPHA, TckData.BETA));
     wide.join(anotherBus(), Set.of(TckData.ALPHA, TckData.BETA));
 
-    for (Event<?> e : alphas("named", 20)) {
-      bus().publish(List.of(e));
-      assertThat(narrow.next().event().id()).as("alpha-only group: the delivery after publishing %s", e.data()).isEqualTo(e.id());
-      assertThat(wide.next().event().id()).as("alpha-and-beta group: the delivery after publishing %s", e.data()).isEqualTo(e.id());
-    }
+    publishEachAlone(alphas("named", 20), narrow, wide);
     Event<Beta> beta = TckData.beta("order", UUID.randomUUID(), 1);
     bus().publish(List.of(beta));
     assertThat(wide.next().event().id()).as("alpha-and-beta group: the beta").isEqualTo(beta.id());
