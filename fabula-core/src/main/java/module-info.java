@@ -25,6 +25,7 @@ module dev.fabula.core {
 
   exports dev.fabula.spi to
       dev.fabula.jackson,
+      dev.fabula.mongodb,
       dev.fabula.nats,
       dev.fabula.postgres,
       dev.fabula.tck;

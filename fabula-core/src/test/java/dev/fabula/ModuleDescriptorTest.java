@@ -28,7 +28,7 @@ class ModuleDescriptorTest {
             "exports dev.fabula.repository",
             "exports dev.fabula.snapshot",
             "exports dev.fabula.spi to "
-                + "dev.fabula.jackson, dev.fabula.nats, dev.fabula.postgres, dev.fabula.tck",
+                + "dev.fabula.jackson, dev.fabula.mongodb, dev.fabula.nats, dev.fabula.postgres, dev.fabula.tck",
             "opens dev.fabula.spi to com.fasterxml.jackson.databind");
   }
 

@@ -45,14 +45,14 @@ public final class FabulaArchitecture {
   static final List<Set<String>> LAYERS =
       List.of(
           Set.of("dev.fabula"), // ClosedException, TransientException: the shared roots
-          Set.of("dev.fabula.codec", "dev.fabula.event"),
+          Set.of("dev.fabula.codec", "dev.fabula.event", "dev.fabula.readmodel"),
           Set.of("dev.fabula.snapshot"),
           Set.of("dev.fabula.aggregate"),
           Set.of("dev.fabula.repository"),
           Set.of("dev.fabula.command", "dev.fabula.projection"),
           Set.of("dev.fabula.memory"),
           Set.of("dev.fabula.jackson"), // the codec every persistent backend may use
-          Set.of("dev.fabula.postgres", "dev.fabula.nats"), // backends
+          Set.of("dev.fabula.postgres", "dev.fabula.nats", "dev.fabula.mongodb"), // backends
           Set.of("dev.fabula.tck", "dev.fabula.testing"), // kits over the API and the backends
           Set.of("dev.fabula.examples", "dev.fabula.bench")); // applications
 
