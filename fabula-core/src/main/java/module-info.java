@@ -20,6 +20,7 @@ module dev.fabula.core {
   exports dev.fabula.event;
   exports dev.fabula.memory;
   exports dev.fabula.projection;
+  exports dev.fabula.readmodel;
   exports dev.fabula.repository;
   exports dev.fabula.snapshot;
 

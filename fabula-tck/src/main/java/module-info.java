@@ -12,6 +12,7 @@ module dev.fabula.tck {
   exports dev.fabula.tck.command;
   exports dev.fabula.tck.event;
   exports dev.fabula.tck.projection;
+  exports dev.fabula.tck.readmodel;
   exports dev.fabula.tck.snapshot;
 
   // TckData's records are encoded by the codec of the backend under test (Jackson, say).
@@ -19,5 +20,6 @@ module dev.fabula.tck {
   opens dev.fabula.tck.command to org.junit.platform.commons;
   opens dev.fabula.tck.event to org.junit.platform.commons;
   opens dev.fabula.tck.projection to org.junit.platform.commons;
+  opens dev.fabula.tck.readmodel to org.junit.platform.commons;
   opens dev.fabula.tck.snapshot to org.junit.platform.commons;
 }

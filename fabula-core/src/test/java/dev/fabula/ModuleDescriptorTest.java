@@ -25,6 +25,7 @@ class ModuleDescriptorTest {
             "exports dev.fabula.event",
             "exports dev.fabula.memory",
             "exports dev.fabula.projection",
+            "exports dev.fabula.readmodel",
             "exports dev.fabula.repository",
             "exports dev.fabula.snapshot",
             "exports dev.fabula.spi to "

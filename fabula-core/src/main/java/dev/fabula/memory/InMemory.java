@@ -3,11 +3,15 @@ package dev.fabula.memory;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventStore;
 import dev.fabula.projection.ProgressStore;
+import dev.fabula.readmodel.ReadModelOptions;
+import dev.fabula.readmodel.ReadModelRepository;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.StoredReadModels;
+import java.util.Objects;
 
 /**
- * The embedded defaults: an event store, event bus, snapshot store and progress store that live
- * in this JVM's memory and need no set-up. They keep every promise of their interfaces (and pass the
+ * The embedded defaults: an event store, event bus, snapshot store, progress store and read-model
+ * repositories that live in this JVM's memory and need no set-up. They keep every promise of their interfaces (and pass the
  * conformance kit), except durability: everything is gone when the JVM exits. Use them for
  * development, tests and examples.
  */
@@ -32,5 +36,14 @@ public final class InMemory {
   /** A new, empty in-memory projection progress store. */
   public static ProgressStore progressStore() {
     return new MemoryProgressStore();
+  }
+
+  /**
+   * A new, empty in-memory repository of read models. It keeps the model instances themselves
+   * (nothing is encoded), so models should be immutable values.
+   */
+  public static <K, M> ReadModelRepository<K, M> readModels(ReadModelOptions<K, M> options) {
+    Objects.requireNonNull(options, "options");
+    return StoredReadModels.repository(options, new MemoryReadModels<>(options.name()));
   }
 }

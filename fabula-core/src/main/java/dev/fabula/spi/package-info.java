@@ -10,8 +10,9 @@
  * store translates ({@link dev.fabula.spi.QueryPlan}), the check of a batch before a store
  * writes it ({@link dev.fabula.spi.BatchValidator}), what every event bus does around its
  * subscriptions (argument checks, error reports, the identity of a queue group: {@link
- * dev.fabula.spi.Subscriptions}) and the little JSON backends write themselves around payloads
- * ({@link dev.fabula.spi.Json}). Kept in one place so that every backend behaves the same.
+ * dev.fabula.spi.Subscriptions}), the little JSON backends write themselves around payloads
+ * ({@link dev.fabula.spi.Json}), and the read-model repository every backend builds on its own
+ * storage ({@link dev.fabula.spi.ReadModelStorage}, {@link dev.fabula.spi.StoredReadModels}). Kept in one place so that every backend behaves the same.
  *
  * <p>Not a stable API. On the module path the package is exported only to Fabula's own modules
  * (see {@code module-info.java} and ADR 0016); on the class path nothing stops a caller, but

@@ -56,6 +56,35 @@ public final class TckData {
    */
   public record State(long total, String label) {}
 
+  /** The name of the kit's read model, {@link Tally}. */
+  public static final String TALLY = "tck.tally";
+
+  /**
+   * The kit's read model: a count and the labels added to it, by id.
+   *
+   * @param id the model's id
+   * @param count a count
+   * @param labels labels, in the order they were added
+   */
+  public record Tally(String id, long count, java.util.List<String> labels) {
+    /** Copies the labels. */
+    public Tally {
+      labels = java.util.List.copyOf(labels);
+    }
+
+    /** A tally at zero without labels. */
+    public static Tally empty(String id) {
+      return new Tally(id, 0, java.util.List.of());
+    }
+
+    /** This tally plus one, with {@code label} added. */
+    public Tally plus(String label) {
+      var next = new java.util.ArrayList<>(labels);
+      next.add(label);
+      return new Tally(id, count + 1, next);
+    }
+  }
+
   /** A registry with every type the kit stores. */
   public static CodecRegistry registry() {
     return registerAll(CodecRegistry.builder()).build();
@@ -67,6 +96,7 @@ public final class TckData {
         .register(ALPHA, Alpha.class)
         .register(BETA, Beta.class)
         .register(GAMMA, Gamma.class)
+        .register(TALLY, Tally.class)
         .registerSnapshot(AGGREGATE, State.class)
         .registerSnapshot(OTHER_AGGREGATE, State.class);
   }

@@ -21,11 +21,13 @@ class ModuleDescriptorTest {
             "exports dev.fabula.tck.command",
             "exports dev.fabula.tck.event",
             "exports dev.fabula.tck.projection",
+            "exports dev.fabula.tck.readmodel",
             "exports dev.fabula.tck.snapshot",
             "opens dev.fabula.tck to com.fasterxml.jackson.databind",
             "opens dev.fabula.tck.command to org.junit.platform.commons",
             "opens dev.fabula.tck.event to org.junit.platform.commons",
             "opens dev.fabula.tck.projection to org.junit.platform.commons",
+            "opens dev.fabula.tck.readmodel to org.junit.platform.commons",
             "opens dev.fabula.tck.snapshot to org.junit.platform.commons");
   }
 }
