@@ -1,6 +1,9 @@
 package dev.fabula.spi;
 
+import dev.fabula.codec.Codec;
+import dev.fabula.codec.UnknownNameException;
 import dev.fabula.readmodel.ReadModelConflictException;
+import dev.fabula.readmodel.ReadModelDecodingException;
 import dev.fabula.readmodel.ReadModelOptions;
 import dev.fabula.readmodel.ReadModelRepository;
 import java.util.Objects;
@@ -8,9 +11,83 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
-/** The one {@link ReadModelRepository} over any backend's {@link ReadModelStorage}. */
+/**
+ * The one {@link ReadModelRepository} over any backend's {@link ReadModelStorage}, and the
+ * encoding every backend that stores models through a {@link Codec} shares: the check that the
+ * codec knows the models' name with their type, the limits on what is stored, and decoding with a
+ * {@link ReadModelDecodingException} naming the model.
+ */
 public final class StoredReadModels {
   private StoredReadModels() {}
+
+  /**
+   * Checks that {@code codec} has {@code options}' name registered with exactly {@code options}'
+   * type, so that the models are encoded and decoded as that type and nothing else.
+   *
+   * @throws UnknownNameException when the name is not registered
+   * @throws IllegalArgumentException when the name is registered with another type
+   */
+  public static void requireRegistered(Codec codec, ReadModelOptions<?, ?> options) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(options, "options");
+    Class<?> registered = codec.registry().findType(options.name()).orElseThrow(() -> new UnknownNameException(options.name()));
+    if (!registered.equals(options.type())) {
+      throw new IllegalArgumentException(
+          "the codec registers the read model name '" + options.name() + "' for " + registered.getName()
+              + ", but the read model options say its models are " + options.type().getName()
+              + "; register the name with the models' type, or give the models another name");
+    }
+  }
+
+  /**
+   * {@code model}, to be stored under {@code key}, encoded by {@code codec} under {@code options}'
+   * name: JSON of at most {@link EventLimits#MAX_PAYLOAD_BYTES} bytes without a NUL character, as
+   * event payloads and snapshot states.
+   *
+   * @throws IllegalArgumentException naming the model when the encoding is beyond those limits
+   */
+  public static byte[] encode(Codec codec, ReadModelOptions<?, ?> options, String key, Object model) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(model, "model");
+    byte[] json = codec.encode(options.name(), model);
+    String which = "the " + options.name() + " read model " + key;
+    if (json.length > EventLimits.MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException(
+          which + " encodes to " + json.length + " bytes, more than the limit of " + EventLimits.MAX_PAYLOAD_BYTES);
+    }
+    if (EventLimits.holdsNul(json)) {
+      throw new IllegalArgumentException(which + " holds a NUL character (U+0000), which no store keeps");
+    }
+    return json;
+  }
+
+  /**
+   * The model stored under {@code key} as {@code json} at the codec's {@code revision} of the
+   * name, decoded (upcast first when older).
+   *
+   * @throws ReadModelDecodingException naming the models' name and the key when the data does not
+   *     decode into the models' type
+   */
+  public static <M> M decode(Codec codec, ReadModelOptions<?, M> options, String key, int revision, byte[] json) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(json, "json");
+    Object decoded;
+    try {
+      decoded = codec.decode(options.name(), revision, json);
+    } catch (RuntimeException e) {
+      throw new ReadModelDecodingException(options.name(), key, e);
+    }
+    if (!options.type().isInstance(decoded)) {
+      throw new ReadModelDecodingException(options.name(), key, new IllegalStateException(
+          "the codec returned " + (decoded == null ? "null" : decoded.getClass().getName()) + ", not "
+              + options.type().getName()));
+    }
+    return options.type().cast(decoded);
+  }
 
   /** The repository keeping {@code options}' models in {@code storage}. */
   public static <K, M> ReadModelRepository<K, M> repository(ReadModelOptions<K, M> options, ReadModelStorage<M> storage) {

@@ -7,6 +7,12 @@ import com.mongodb.MongoSecurityException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import dev.fabula.codec.Codec;
+import dev.fabula.projection.ProgressStore;
+import dev.fabula.readmodel.ReadModelOptions;
+import dev.fabula.readmodel.ReadModelRepository;
+import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.StoredReadModels;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -98,5 +104,73 @@ public final class MongoDb {
       client.close();
       throw e;
     }
+  }
+
+  /** A snapshot store in {@link MongoOptions#defaults()}; see {@link #snapshotStore(MongoClient, Codec, MongoOptions)}. */
+  public static SnapshotStore snapshotStore(MongoClient client, Codec codec) {
+    return snapshotStore(client, codec, MongoOptions.defaults());
+  }
+
+  /**
+   * A snapshot store keeping one document per aggregate and version in {@link
+   * MongoOptions#snapshotsCollection()}, states encoded by {@code codec}, times to the
+   * nanosecond. Creates its index now (or checks it under {@link MongoOptions.IndexPolicy#VALIDATE}).
+   * Closing the store does not close {@code client}.
+   *
+   * @throws MongoSchemaException when the index is missing under VALIDATE or exists with other
+   *     keys or options; the message gives the command that creates it
+   * @throws MongoConnectionException when the server cannot be reached
+   */
+  public static SnapshotStore snapshotStore(MongoClient client, Codec codec, MongoOptions options) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(options, "options");
+    return new MongoSnapshotStore(client, codec, options);
+  }
+
+  /** A progress store in {@link MongoOptions#defaults()}; see {@link #progressStore(MongoClient, MongoOptions)}. */
+  public static ProgressStore progressStore(MongoClient client) {
+    return progressStore(client, MongoOptions.defaults());
+  }
+
+  /**
+   * A progress store keeping one document per projection in {@link
+   * MongoOptions#progressCollection()}. Its {@code advance} is one atomic conditional write (a
+   * compare-and-set), so concurrent runners of a projection in any number of processes never
+   * both move it a step; no replica set is needed. Closing the store does not close {@code client}.
+   */
+  public static ProgressStore progressStore(MongoClient client, MongoOptions options) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(options, "options");
+    return new MongoProgressStore(client, options);
+  }
+
+  /**
+   * A read-model repository in {@link MongoOptions#defaults()}'s database; see {@link
+   * #readModels(MongoClient, Codec, ReadModelOptions, MongoOptions)}.
+   */
+  public static <K, M> ReadModelRepository<K, M> readModels(
+      MongoClient client, Codec codec, ReadModelOptions<K, M> readModels) {
+    return readModels(client, codec, readModels, MongoOptions.defaults());
+  }
+
+  /**
+   * A read-model repository keeping {@code readModels}' models in the collection named {@link
+   * ReadModelOptions#name()} of {@link MongoOptions#database()}, one document per model: {@code
+   * {_id: id.toString(), r: revision, c: codec revision, d: the codec's JSON}}. {@code use} is
+   * safe across processes: each write is one conditional single-document write on the revision.
+   *
+   * @throws MongoNameException when MongoDB does not allow the name for a collection
+   * @throws IllegalArgumentException when {@code options} give that collection to another store,
+   *     or the codec registers the name with another type than {@link ReadModelOptions#type()}
+   * @throws dev.fabula.codec.UnknownNameException when the codec does not know the name
+   */
+  public static <K, M> ReadModelRepository<K, M> readModels(
+      MongoClient client, Codec codec, ReadModelOptions<K, M> readModels, MongoOptions options) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(readModels, "readModels");
+    Objects.requireNonNull(options, "options");
+    return StoredReadModels.repository(readModels, new MongoReadModelStorage<>(client, codec, readModels, options));
   }
 }
