@@ -7,7 +7,10 @@ import dev.fabula.event.EventBus;
 import dev.fabula.event.EventStore;
 import dev.fabula.projection.ProgressStore;
 import dev.fabula.projection.Projection;
+import dev.fabula.readmodel.ReadModelOptions;
+import dev.fabula.readmodel.ReadModelRepository;
 import dev.fabula.snapshot.SnapshotStore;
+import dev.fabula.spi.StoredReadModels;
 import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -225,5 +228,36 @@ public final class Postgres {
     var progress = new PgProgressStore(
         Objects.requireNonNull(dataSource, "dataSource"), Objects.requireNonNull(options, "options"), () -> {});
     return new TxProjection(dataSource, readModel, progress);
+  }
+
+  /**
+   * A read-model repository with {@link PostgresOptions#defaults()}; see {@link
+   * #readModels(DataSource, Codec, ReadModelOptions, PostgresOptions)}.
+   */
+  public static <K, M> ReadModelRepository<K, M> readModels(
+      DataSource dataSource, Codec codec, ReadModelOptions<K, M> readModels) {
+    return readModels(dataSource, codec, readModels, PostgresOptions.defaults());
+  }
+
+  /**
+   * A read-model repository keeping {@code readModels}' models in the options' read models table
+   * (created or checked now), which holds every kind: one row per model, keyed by {@link
+   * ReadModelOptions#name()} and {@code id.toString()}, the model as JSONB encoded by {@code codec}.
+   * {@code use} is safe across processes: each write is one statement, conditional on the row's
+   * revision.
+   *
+   * @throws dev.fabula.codec.UnknownNameException when the codec does not know the name
+   * @throws IllegalArgumentException when the codec registers the name with another type than
+   *     {@link ReadModelOptions#type()}
+   * @throws PostgresSchemaException when the table has the wrong shape, or is missing and may not
+   *     be created
+   */
+  public static <K, M> ReadModelRepository<K, M> readModels(
+      DataSource dataSource, Codec codec, ReadModelOptions<K, M> readModels, PostgresOptions options) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(readModels, "readModels");
+    Objects.requireNonNull(options, "options");
+    return StoredReadModels.repository(readModels, new PgReadModelStorage<>(dataSource, codec, readModels, options));
   }
 }

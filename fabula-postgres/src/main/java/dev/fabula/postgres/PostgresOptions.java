@@ -40,6 +40,7 @@ public final class PostgresOptions {
   private final String eventsTable;
   private final String snapshotsTable;
   private final String progressTable;
+  private final String readModelsTable;
   private final SchemaPolicy schemaPolicy;
   private final int fetchSize;
   private final Duration outcomeTimeout;
@@ -49,12 +50,16 @@ public final class PostgresOptions {
     eventsTable = b.eventsTable;
     snapshotsTable = b.snapshotsTable;
     progressTable = b.progressTable;
+    readModelsTable = b.readModelsTable;
     schemaPolicy = b.schemaPolicy;
     fetchSize = b.fetchSize;
     outcomeTimeout = b.outcomeTimeout;
   }
 
-  /** Schema {@code public}, tables {@code fabula_events}, {@code fabula_snapshots}, {@code fabula_progress}, policy CREATE, fetch size 1000. */
+  /**
+   * Schema {@code public}, tables {@code fabula_events}, {@code fabula_snapshots}, {@code
+   * fabula_progress}, {@code fabula_read_models}, policy CREATE, fetch size 1000.
+   */
   public static PostgresOptions defaults() {
     return DEFAULTS;
   }
@@ -71,6 +76,7 @@ public final class PostgresOptions {
     b.eventsTable = eventsTable;
     b.snapshotsTable = snapshotsTable;
     b.progressTable = progressTable;
+    b.readModelsTable = readModelsTable;
     b.schemaPolicy = schemaPolicy;
     b.fetchSize = fetchSize;
     b.outcomeTimeout = outcomeTimeout;
@@ -97,6 +103,11 @@ public final class PostgresOptions {
     return progressTable;
   }
 
+  /** The read models table's name (without schema): one table for every kind of read model. */
+  public String readModelsTable() {
+    return readModelsTable;
+  }
+
   /** Whether missing tables and indexes are created. */
   public SchemaPolicy schemaPolicy() {
     return schemaPolicy;
@@ -119,7 +130,7 @@ public final class PostgresOptions {
   @Override
   public String toString() {
     return "PostgresOptions[schema=" + schema + ", events=" + eventsTable + ", snapshots="
-        + snapshotsTable + ", progress=" + progressTable + ", policy=" + schemaPolicy
+        + snapshotsTable + ", progress=" + progressTable + ", readModels=" + readModelsTable + ", policy=" + schemaPolicy
         + ", fetchSize=" + fetchSize + ", outcomeTimeout=" + outcomeTimeout + "]";
   }
 
@@ -141,12 +152,13 @@ public final class PostgresOptions {
    * {@link IllegalStateException} naming both settings.
    */
   public static final class Builder {
-    private static final List<String> TABLES = List.of("eventsTable", "snapshotsTable", "progressTable");
+    private static final List<String> TABLES = List.of("eventsTable", "snapshotsTable", "progressTable", "readModelsTable");
     private final Set<String> made = new HashSet<>();
     private String schema = "public";
     private String eventsTable = "fabula_events";
     private String snapshotsTable = "fabula_snapshots";
     private String progressTable = "fabula_progress";
+    private String readModelsTable = "fabula_read_models";
     private SchemaPolicy schemaPolicy = SchemaPolicy.CREATE;
     private int fetchSize = 1000;
     private Duration outcomeTimeout = Duration.ofSeconds(10);
@@ -202,6 +214,19 @@ public final class PostgresOptions {
       identifier("progress table name", name);
       table("progressTable", progressTable, name);
       progressTable = name;
+      return this;
+    }
+
+    /**
+     * The read models table, which holds every kind of read model (keyed by kind and id).
+     *
+     * @throws IllegalArgumentException when the name is not a plain lower-case identifier
+     * @throws IllegalStateException when already set, or when another table set has this name
+     */
+    public Builder readModelsTable(String name) {
+      identifier("read models table name", name);
+      table("readModelsTable", readModelsTable, name);
+      readModelsTable = name;
       return this;
     }
 
@@ -287,6 +312,7 @@ public final class PostgresOptions {
         case "eventsTable" -> eventsTable;
         case "snapshotsTable" -> snapshotsTable;
         case "progressTable" -> progressTable;
+        case "readModelsTable" -> readModelsTable;
         default -> throw new IllegalArgumentException("no table setting " + setting);
       };
     }

@@ -240,6 +240,32 @@ final class Schema {
     return new Table("progress", o.schema(), t, List.of(List.of(v1)), columns, indexes);
   }
 
+  /**
+   * The read models of every kind: one row per (kind, id), the model as JSONB at the codec's
+   * revision {@code data_revision}, and the repository's optimistic {@code revision}.
+   */
+  static Table readModels(PostgresOptions o) {
+    String t = o.readModelsTable();
+    String q = o.schema() + "." + t;
+    var indexes = new LinkedHashMap<String, String>();
+    indexes.put(indexName(t, "pkey"), null);
+    String v1 = "CREATE TABLE IF NOT EXISTS " + q + " (\n"
+        + "  kind          text    NOT NULL,\n"
+        + "  id            text    NOT NULL,\n"
+        + "  revision      bigint  NOT NULL,\n"
+        + "  data_revision integer NOT NULL,\n"
+        + "  data          jsonb   NOT NULL,\n"
+        + "  CONSTRAINT " + indexName(t, "pkey") + " PRIMARY KEY (kind, id)\n"
+        + ")";
+    var columns = new LinkedHashMap<String, String>();
+    columns.put("kind", "text");
+    columns.put("id", "text");
+    columns.put("revision", "bigint");
+    columns.put("data_revision", "integer");
+    columns.put("data", "jsonb");
+    return new Table("read models", o.schema(), t, List.of(List.of(v1)), columns, indexes);
+  }
+
   /** Creates or checks {@code table} according to the options' policy. */
   static void ensure(DataSource ds, PostgresOptions options, Table table) {
     String server = Pg.server(ds);

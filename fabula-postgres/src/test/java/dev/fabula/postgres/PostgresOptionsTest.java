@@ -17,6 +17,7 @@ class PostgresOptionsTest {
             .eventsTable("events")
             .snapshotsTable("snapshots")
             .progressTable("progress")
+            .readModelsTable("read_models")
             .schemaPolicy(SchemaPolicy.VALIDATE)
             .fetchSize(10)
             .outcomeTimeout(Duration.ofSeconds(1))
@@ -25,6 +26,7 @@ class PostgresOptionsTest {
     assertThat(o.eventsTable()).isEqualTo("events");
     assertThat(o.snapshotsTable()).isEqualTo("snapshots");
     assertThat(o.progressTable()).isEqualTo("progress");
+    assertThat(o.readModelsTable()).isEqualTo("read_models");
     assertThat(o.schemaPolicy()).isEqualTo(SchemaPolicy.VALIDATE);
     assertThat(o.fetchSize()).isEqualTo(10);
     assertThat(o.outcomeTimeout()).isEqualTo(Duration.ofSeconds(1));
@@ -79,5 +81,18 @@ class PostgresOptionsTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("snapshotsTable(\"fabula_snapshots\") (unset, so its default) contradicts "
             + "eventsTable(\"fabula_snapshots\"): two tables cannot share a name");
+  }
+
+  @Test
+  void theReadModelsTableIsOneOfTheTables() {
+    assertThat(PostgresOptions.defaults().readModelsTable()).isEqualTo("fabula_read_models");
+    assertThat(PostgresOptions.builder().readModelsTable("rm").build().toBuilder().build().readModelsTable()).isEqualTo("rm");
+    assertThatThrownBy(() -> PostgresOptions.builder().readModelsTable("Read-Models"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("read models table name");
+    assertThatThrownBy(() -> PostgresOptions.builder().readModelsTable("fabula_progress").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("readModelsTable(\"fabula_progress\")")
+        .hasMessageContaining("two tables cannot share a name");
   }
 }

@@ -153,6 +153,7 @@ final class TestDatabase implements AutoCloseable {
         .eventsTable("events_" + n)
         .snapshotsTable("snapshots_" + n)
         .progressTable("progress_" + n)
+        .readModelsTable("read_models_" + n)
         .build();
   }
 
