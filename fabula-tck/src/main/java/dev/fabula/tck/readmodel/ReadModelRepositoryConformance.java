@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * ReadModelNotFoundException} from {@code fetch} and {@code use} without a factory, and the
  * factory's (unsaved by {@code fetch}) with one; {@code save} replaces; {@code delete} says whether
  * there was a model; {@code use} stores nothing when its function fails or changes the id, loses no
- * update under concurrent uses, is not fooled by a delete and re-save in between, and gives up with
+ * update under concurrent uses, is not fooled by a delete (and re-save) in between, and gives up with
  * {@link ReadModelConflictException} after its attempts; ids with characters that mean something to
  * a query language are kept verbatim; bad arguments are refused.
  */
@@ -205,6 +205,32 @@ public abstract class ReadModelRepositoryConformance {
     assertThat(calls).hasValue(2);
     assertThat(result).isEqualTo(new Tally(id, 2, List.of("recreated", "used")));
     assertThat(repo.fetch(id)).isEqualTo(result);
+  }
+
+  @Test
+  void aDeleteDuringAUseMakesItStartOverFromTheFactoryOrNotFound() {
+    var repo = newRepository(withFactory());
+    String id = id();
+    repo.save(new Tally(id, 5, List.of("old")));
+    var deleted = new AtomicBoolean();
+    Tally result = repo.use(id, t -> {
+      if (deleted.compareAndSet(false, true)) {
+        repo.delete(id); // another writer deletes the model meanwhile
+      }
+      return t.plus("used");
+    });
+    assertThat(result).isEqualTo(new Tally(id, 1, List.of("used")));
+    assertThat(repo.fetch(id)).isEqualTo(result);
+
+    var plain = newRepository(plain());
+    String other = id();
+    plain.save(new Tally(other, 5, List.of("old")));
+    assertThatThrownBy(() -> plain.use(other, t -> {
+          plain.delete(other);
+          return t.plus("used");
+        }))
+        .isInstanceOf(ReadModelNotFoundException.class);
+    assertThat(plain.find(other)).as("the deleted model stays deleted").isEmpty();
   }
 
   @Test
