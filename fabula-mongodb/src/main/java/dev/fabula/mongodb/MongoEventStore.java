@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.bson.BsonArray;
 import org.bson.BsonBinary;
@@ -84,7 +85,16 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   private final AtomicLong seq = new AtomicLong();
   private volatile boolean seeded;
 
-  MongoEventStore(MongoClient client, Codec codec, MongoOptions options, BeforeInsert beforeInsert) {
+  MongoEventStore(MongoClient client, Codec codec, MongoOptions options) {
+    this(client, codec, options, BeforeInsert.NONE, System::nanoTime);
+  }
+
+  /**
+   * A store whose inserts call {@code beforeInsert} with their sequence number before they write,
+   * and whose horizon measures how long a hole is open with {@code clock} (nanoseconds): tests
+   * hold writers and move time without waiting.
+   */
+  MongoEventStore(MongoClient client, Codec codec, MongoOptions options, BeforeInsert beforeInsert, LongSupplier clock) {
     this.client = client;
     this.codec = codec;
     this.options = options;
@@ -97,7 +107,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     this.follows = base.withReadConcern(ReadConcern.MAJORITY);
     this.reads = base;
     this.documents = new EventDocuments(codec, name);
-    this.horizon = new Horizon(writes, options.gapTimeout(), servers, System::nanoTime);
+    this.horizon = new Horizon(writes, options.gapTimeout(), servers, clock);
   }
 
   // ------------------------------------------------------------------ insert
