@@ -119,9 +119,7 @@ final class Horizon {
   private long seqOf(BsonDocument doc) {
     BsonValue v = doc.get(EventLayout.SEQ);
     if (v == null || !v.isInt64()) {
-      throw new MongoStoreException(
-          "a document of " + events.getNamespace() + " has _id " + v + ", not the int64 sequence number Fabula writes",
-          0, null);
+      throw EventDocuments.foreignId(events.getNamespace().getFullName(), v);
     }
     return v.asInt64().getValue();
   }

@@ -130,7 +130,12 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     // Measured (and refused when too large) before anything is written.
     EventLayout.document(0, batch, events);
     ensureReady();
-    List<Event<?>> stored = write(events, spans, batch);
+    List<Event<?>> stored;
+    try {
+      stored = write(events, spans, batch);
+    } catch (MongoException | IllegalStateException e) {
+      throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
+    }
     insertListeners.fire(stored);
     return stored;
   }
@@ -168,8 +173,6 @@ final class MongoEventStore implements EventStore, InsertNotifying {
           throw conflict(field, events, spans, e);
         }
         throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
-      } catch (IllegalStateException e) {
-        throw MongoErrors.translate(e, "inserting events into " + name, servers);
       }
     }
     throw new TransientException(
