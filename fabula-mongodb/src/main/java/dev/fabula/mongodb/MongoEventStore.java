@@ -107,7 +107,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     this.follows = base.withReadConcern(ReadConcern.MAJORITY);
     this.reads = base;
     this.documents = new EventDocuments(codec, name);
-    this.horizon = new Horizon(writes, options.gapTimeout(), servers, clock);
+    this.horizon = new Horizon(writes.withReadConcern(ReadConcern.MAJORITY), options.gapTimeout(), servers, clock);
   }
 
   // ------------------------------------------------------------------ insert
