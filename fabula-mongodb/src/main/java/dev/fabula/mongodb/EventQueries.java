@@ -12,6 +12,8 @@ import dev.fabula.event.EventQuery;
 import dev.fabula.spi.QueryPlan;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -36,7 +38,8 @@ import org.bson.conversions.Bson;
  *
  * <p>Position order (every store-following read, and one aggregate's events by version) streams
  * with flat memory. Other orders are sorted in memory by {@link QueryPlan#comparator()}: they hold
- * the matching events of the result (ADR 0019).
+ * the matching events of the result, or the first {@code limit} of them when the query has a
+ * limit (ADR 0019).
  */
 final class EventQueries {
   private EventQueries() {}
@@ -66,13 +69,28 @@ final class EventQueries {
     if (positionOrder) {
       return stream;
     }
-    // Another order: the matching events are sorted here (see the class comment).
-    List<Event<?>> all;
+    // Another order: the matching events are sorted here (see the class comment); with a limit,
+    // only the first `limit` of them are kept while reading.
+    Comparator<Event<?>> order = plan.comparator();
+    List<Event<?>> result;
     try (stream) {
-      all = new ArrayList<>(stream.toList());
+      if (limit == Integer.MAX_VALUE) {
+        result = new ArrayList<>(stream.toList());
+      } else {
+        PriorityQueue<Event<?>> first = new PriorityQueue<>(order.reversed());
+        stream.forEach(e -> {
+          if (first.size() < limit) {
+            first.add(e);
+          } else if (order.compare(e, first.peek()) < 0) {
+            first.poll();
+            first.add(e);
+          }
+        });
+        result = new ArrayList<>(first);
+      }
     }
-    all.sort(plan.comparator());
-    return (limit < all.size() ? all.subList(0, limit) : all).stream();
+    result.sort(order);
+    return result.stream();
   }
 
   /** The document filter of {@code plan}. */

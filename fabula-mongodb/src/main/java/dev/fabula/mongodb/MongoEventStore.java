@@ -165,7 +165,11 @@ final class MongoEventStore implements EventStore, InsertNotifying {
           reseed(); // another writer (or a reader's void) holds this number: take a new one
           continue;
         }
-        if (error == null && MongoErrors.connection(e) && !MongoErrors.neverSent(e)) {
+        if (error == null && MongoErrors.connection(e)) {
+          if (MongoErrors.neverSent(e)) {
+            // Nothing reached the server, which is out of reach: a reader's gap timeout closes the number.
+            throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
+          }
           return outcome(events, at, e);
         }
         fillQuietly(at); // readers need not wait for a number that will hold nothing
