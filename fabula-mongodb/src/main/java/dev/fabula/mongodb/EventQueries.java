@@ -9,6 +9,7 @@ import com.mongodb.client.model.Sorts;
 import dev.fabula.event.AggregateSelector;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
+import dev.fabula.event.SortOrder;
 import dev.fabula.spi.QueryPlan;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ import org.bson.conversions.Bson;
  * its events might); the plan decides per event.
  *
  * <p>Position order (every store-following read, and one aggregate's events by version) streams
- * with flat memory. Other orders are sorted in memory by {@link QueryPlan#comparator()}: they hold
+ * with flat memory, and so does its reverse (descending positions, or one aggregate's events by
+ * descending version: documents by descending {@code _id}, their events backwards). Other orders are sorted in memory by {@link QueryPlan#comparator()}: they hold
  * the matching events of the result, or the first {@code limit} of them when the query has a
  * limit (ADR 0019).
  */
@@ -54,17 +56,19 @@ final class EventQueries {
       QueryPlan plan, MongoCollection<BsonDocument> collection, long horizon, EventDocuments documents,
       int batchSize, String name, String servers) {
     Bson filter = filter(plan, horizon);
-    boolean positionOrder = plan.inPositionOrder();
+    boolean reversed = !plan.inPositionOrder() && inReversePositionOrder(plan);
+    boolean positionOrder = plan.inPositionOrder() || reversed;
     FindIterable<BsonDocument> find = collection.find(filter)
         .projection(Projections.exclude(EventLayout.KEYS))
-        .sort(Sorts.ascending(EventLayout.SEQ))
+        .sort(reversed ? Sorts.descending(EventLayout.SEQ) : Sorts.ascending(EventLayout.SEQ))
         .batchSize(batchSize);
     int limit = plan.limit().orElse(Integer.MAX_VALUE);
     if (limit == 0) {
       return Stream.empty();
     }
     MongoCursor<BsonDocument> cursor = find.iterator();
-    Unwinding events = new Unwinding(cursor, plan, documents, positionOrder ? limit : Integer.MAX_VALUE, name, servers);
+    Unwinding events =
+        new Unwinding(cursor, plan, documents, positionOrder ? limit : Integer.MAX_VALUE, reversed, name, servers);
     Stream<Event<?>> stream = StreamSupport.stream(events, false).onClose(cursor::close);
     if (positionOrder) {
       return stream;
@@ -91,6 +95,36 @@ final class EventQueries {
     }
     result.sort(order);
     return result.stream();
+  }
+
+  /**
+   * Whether {@code plan}'s order is descending position order: its first key that orders anything
+   * is a descending position, or, within one aggregate, a descending version. A store stores an
+   * aggregate's versions at rising sequence numbers (ADR 0019: a batch takes a number above its
+   * predecessor's), so within one aggregate version order is position order.
+   */
+  static boolean inReversePositionOrder(QueryPlan plan) {
+    boolean one = plan.scope() instanceof QueryPlan.One;
+    for (SortOrder o : plan.order()) {
+      switch (o.field()) {
+        case POSITION -> {
+          return o.descending();
+        }
+        case AGGREGATE_VERSION -> {
+          return one && o.descending();
+        }
+        case AGGREGATE_NAME, AGGREGATE_ID -> {
+          if (!one) {
+            return false;
+          }
+          // constant within one aggregate: orders nothing
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   /** The document filter of {@code plan}. */
@@ -192,6 +226,7 @@ final class EventQueries {
     private final EventDocuments documents;
     private final String name;
     private final String servers;
+    private final boolean reversed;
     private int left;
     private BsonDocument doc;
     private BsonArray events;
@@ -199,13 +234,14 @@ final class EventQueries {
     private long seq;
     private int next;
 
-    Unwinding(MongoCursor<BsonDocument> cursor, QueryPlan plan, EventDocuments documents, int limit, String name,
-        String servers) {
+    Unwinding(MongoCursor<BsonDocument> cursor, QueryPlan plan, EventDocuments documents, int limit, boolean reversed,
+        String name, String servers) {
       super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
       this.cursor = cursor;
       this.plan = plan;
       this.documents = documents;
       this.left = limit;
+      this.reversed = reversed;
       this.name = name;
       this.servers = servers;
     }
@@ -232,7 +268,7 @@ final class EventQueries {
           next = 0;
           continue;
         }
-        int i = next++;
+        int i = reversed ? events.size() - 1 - next++ : next++;
         BsonDocument e = documents.event(doc, events, i);
         Event<?> header = documents.header(seq, doc, ids, e, i);
         if (!plan.matches(header)) {

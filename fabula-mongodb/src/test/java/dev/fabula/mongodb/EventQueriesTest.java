@@ -50,4 +50,28 @@ class EventQueriesTest {
       }
     }
   }
+
+  @Test
+  void oneAggregateByDescendingVersionStreamsBackwardsThroughItsBatches() {
+    try (EventStore store = MongoDb.eventStore(TestMongo.client(), MongoEventStoreTest.codec(), TestMongo.freshOptions().build())) {
+      UUID agg = UUID.randomUUID();
+      UUID other = UUID.randomUUID();
+      store.insert(List.of(TckData.beta("order", agg, 1), TckData.beta("order", other, 1), TckData.beta("order", agg, 2)));
+      store.insert(List.of(TckData.beta("order", other, 2)));
+      store.insert(List.of(TckData.beta("order", agg, 3), TckData.beta("order", agg, 4)));
+      assertThat(EventQueries.inReversePositionOrder(dev.fabula.spi.QueryPlan.of(
+          EventQuery.builder().aggregate("order", agg).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).build()))).isTrue();
+      EventQuery q = EventQuery.builder().aggregate("order", agg).sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).build();
+      try (Stream<Event<?>> s = store.query(q)) {
+        assertThat(s.map(e -> e.aggregateOrNull().version())).containsExactly(4, 3, 2, 1);
+      }
+      try (Stream<Event<?>> s = store.query(EventQuery.builder().aggregate("order", agg)
+          .sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).limit(3).build())) {
+        assertThat(s.map(e -> e.aggregateOrNull().version())).containsExactly(4, 3, 2);
+      }
+      // Across aggregates, descending versions are no position order: sorted in memory instead.
+      assertThat(EventQueries.inReversePositionOrder(dev.fabula.spi.QueryPlan.of(
+          EventQuery.builder().aggregate("order").sortBy(SortOrder.desc(SortField.AGGREGATE_VERSION)).build()))).isFalse();
+    }
+  }
 }
