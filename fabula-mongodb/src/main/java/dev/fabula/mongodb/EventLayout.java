@@ -18,7 +18,6 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
-import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonDocumentCodec;
 
@@ -60,8 +59,6 @@ final class EventLayout {
 
   /** Dotted paths used by filters and indexes. */
   static final String EVENT_NAMES = EVENTS + "." + NAME;
-  static final String EVENT_TIMES = EVENTS + "." + TIME;
-  static final String EVENT_AGG_NAMES = EVENTS + "." + AGG_NAME;
   static final String EVENT_AGG_IDS = EVENTS + "." + AGG_ID;
 
   /** Events a batch may hold: positions leave 20 bits for the index within the batch. */
@@ -218,10 +215,5 @@ final class EventLayout {
   /** The instant of {@code nanos} since the epoch. */
   static Instant instant(long nanos) {
     return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-  }
-
-  /** Whether a value is a non-empty events array (a void document has an empty one). */
-  static boolean holdsEvents(BsonValue events) {
-    return events.isArray() && !events.asArray().isEmpty();
   }
 }
