@@ -215,13 +215,16 @@ public final class CuttingProxy implements AutoCloseable {
               breakOff();
               return;
             }
+            if (c == Cut.BEFORE_REPLY) {
+              // Before forwarding: a fast server's reply may arrive before the next statement.
+              awaitingReply = true;
+            }
             out.write(buf, 0, n);
             out.flush();
             if (c == Cut.AFTER_SENDING) {
               breakOff();
               return;
             }
-            awaitingReply = true;
             continue;
           }
           if (!fromClient && awaitingReply && isReply(text)) {

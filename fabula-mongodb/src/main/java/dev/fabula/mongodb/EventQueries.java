@@ -1,6 +1,5 @@
 package dev.fabula.mongodb;
 
-import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
@@ -28,12 +27,14 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonDocumentCodec;
 import org.bson.conversions.Bson;
 
 /**
  * Translates a {@link QueryPlan} into a filter on batch documents (values only, through the
  * driver's builders: user text never becomes a field name or an operator), streams the documents
- * with a cursor in {@code _id} order, unwinds their events client-side and keeps those {@link
+ * in {@code _id} order a page at a time ({@link Pages}), unwinds their events client-side and keeps those {@link
  * QueryPlan#matches} accepts. The document filter only narrows (a document matches when any of
  * its events might); the plan decides per event.
  *
@@ -58,18 +59,14 @@ final class EventQueries {
     Bson filter = filter(plan, horizon);
     boolean reversed = !plan.inPositionOrder() && inReversePositionOrder(plan);
     boolean positionOrder = plan.inPositionOrder() || reversed;
-    FindIterable<BsonDocument> find = collection.find(filter)
-        .projection(Projections.exclude(EventLayout.KEYS))
-        .sort(reversed ? Sorts.descending(EventLayout.SEQ) : Sorts.ascending(EventLayout.SEQ))
-        .batchSize(batchSize);
     int limit = plan.limit().orElse(Integer.MAX_VALUE);
     if (limit == 0) {
       return Stream.empty();
     }
-    MongoCursor<BsonDocument> cursor = find.iterator();
+    Pages pages = new Pages(collection.withDocumentClass(RawBsonDocument.class), filter, reversed, batchSize);
     Unwinding events =
-        new Unwinding(cursor, plan, documents, positionOrder ? limit : Integer.MAX_VALUE, reversed, name, servers);
-    Stream<Event<?>> stream = StreamSupport.stream(events, false).onClose(cursor::close);
+        new Unwinding(pages, plan, documents, positionOrder ? limit : Integer.MAX_VALUE, reversed, name, servers);
+    Stream<Event<?>> stream = StreamSupport.stream(events, false);
     if (positionOrder) {
       return stream;
     }
@@ -219,9 +216,76 @@ final class EventQueries {
     }
   }
 
-  /** The events of the cursor's documents, in document then batch order, that the plan accepts. */
+  /**
+   * The documents of a read, fetched a page at a time in {@code _id} order: each page is one
+   * {@code find} after the last {@code _id} read, with as many documents as fit about {@link
+   * #PAGE_BYTES} by the size of the previous page's documents (at most the options' batch size,
+   * at least one). A page is kept as raw BSON and each document decoded only when it is read, so
+   * a read holds at most one page and one decoded document whatever the batches' sizes: MongoDB
+   * caps a reply at 16 MiB, but the in-process server does not, and the driver refuses replies
+   * over 48 MB.
+   */
+  static final class Pages {
+    static final long PAGE_BYTES = 4L << 20;
+    /** The first page of a read: most reads (one aggregate) fit in it. */
+    private static final int FIRST_PAGE = 16;
+    private final MongoCollection<RawBsonDocument> collection;
+    private final Bson filter;
+    private final boolean reversed;
+    private final int maxPage;
+    private int pageSize;
+    private final java.util.ArrayDeque<RawBsonDocument> page = new java.util.ArrayDeque<>();
+    private boolean exhausted;
+    private @org.jspecify.annotations.Nullable BsonValue last;
+
+    Pages(MongoCollection<RawBsonDocument> collection, Bson filter, boolean reversed, int maxPage) {
+      this.collection = collection;
+      this.filter = filter;
+      this.reversed = reversed;
+      this.maxPage = maxPage;
+      this.pageSize = Math.min(FIRST_PAGE, maxPage);
+    }
+
+    /** The next document, decoded, or null at the end. */
+    @org.jspecify.annotations.Nullable BsonDocument next() {
+      if (page.isEmpty() && !exhausted) {
+        fetch();
+      }
+      RawBsonDocument raw = page.poll();
+      return raw == null ? null : raw.decode(new BsonDocumentCodec());
+    }
+
+    private void fetch() {
+      BsonValue after = last;
+      Bson f = after == null ? filter
+          : Filters.and(filter, reversed ? Filters.lt(EventLayout.SEQ, after) : Filters.gt(EventLayout.SEQ, after));
+      long bytes = 0;
+      try (MongoCursor<RawBsonDocument> c = collection.find(f)
+          .projection(Projections.exclude(EventLayout.KEYS))
+          .sort(reversed ? Sorts.descending(EventLayout.SEQ) : Sorts.ascending(EventLayout.SEQ))
+          .limit(pageSize)
+          .batchSize(pageSize)
+          .iterator()) {
+        while (c.hasNext()) {
+          RawBsonDocument d = c.next();
+          bytes += d.getByteBuffer().remaining();
+          page.add(d);
+        }
+      }
+      if (page.size() < pageSize) {
+        exhausted = true;
+      }
+      if (!page.isEmpty()) {
+        last = page.peekLast().get(EventLayout.SEQ);
+        long perDocument = Math.max(1, bytes / page.size());
+        pageSize = (int) Math.max(1, Math.min(maxPage, PAGE_BYTES / perDocument));
+      }
+    }
+  }
+
+  /** The events of the read's documents, in document then batch order, that the plan accepts. */
   private static final class Unwinding extends Spliterators.AbstractSpliterator<Event<?>> {
-    private final MongoCursor<BsonDocument> cursor;
+    private final Pages pages;
     private final QueryPlan plan;
     private final EventDocuments documents;
     private final String name;
@@ -234,10 +298,10 @@ final class EventQueries {
     private long seq;
     private int next;
 
-    Unwinding(MongoCursor<BsonDocument> cursor, QueryPlan plan, EventDocuments documents, int limit, boolean reversed,
+    Unwinding(Pages pages, QueryPlan plan, EventDocuments documents, int limit, boolean reversed,
         String name, String servers) {
       super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
-      this.cursor = cursor;
+      this.pages = pages;
       this.plan = plan;
       this.documents = documents;
       this.left = limit;
@@ -250,16 +314,12 @@ final class EventQueries {
     public boolean tryAdvance(Consumer<? super Event<?>> action) {
       while (left > 0) {
         if (events == null || next >= events.size()) {
-          boolean more;
           try {
-            more = cursor.hasNext();
-            if (more) {
-              doc = cursor.next();
-            }
+            doc = pages.next();
           } catch (RuntimeException e) {
             throw MongoErrors.translate(e, "reading events from " + name, servers);
           }
-          if (!more) {
+          if (doc == null) {
             return false;
           }
           seq = documents.seq(doc);
