@@ -63,7 +63,10 @@ final class EventQueries {
     if (limit == 0) {
       return Stream.empty();
     }
-    Pages pages = new Pages(collection.withDocumentClass(RawBsonDocument.class), filter, reversed, batchSize);
+    // A read in position order that wants few events starts with a page that small.
+    int firstPage = positionOrder ? Math.min(limit, Pages.FIRST_PAGE) : Pages.FIRST_PAGE;
+    Pages pages =
+        new Pages(collection.withDocumentClass(RawBsonDocument.class), filter, reversed, firstPage, batchSize);
     Unwinding events =
         new Unwinding(pages, plan, documents, positionOrder ? limit : Integer.MAX_VALUE, reversed, name, servers);
     Stream<Event<?>> stream = StreamSupport.stream(events, false);
@@ -228,7 +231,7 @@ final class EventQueries {
   static final class Pages {
     static final long PAGE_BYTES = 4L << 20;
     /** The first page of a read: most reads (one aggregate) fit in it. */
-    private static final int FIRST_PAGE = 16;
+    static final int FIRST_PAGE = 16;
     private final MongoCollection<RawBsonDocument> collection;
     private final Bson filter;
     private final boolean reversed;
@@ -238,12 +241,12 @@ final class EventQueries {
     private boolean exhausted;
     private @org.jspecify.annotations.Nullable BsonValue last;
 
-    Pages(MongoCollection<RawBsonDocument> collection, Bson filter, boolean reversed, int maxPage) {
+    Pages(MongoCollection<RawBsonDocument> collection, Bson filter, boolean reversed, int firstPage, int maxPage) {
       this.collection = collection;
       this.filter = filter;
       this.reversed = reversed;
       this.maxPage = maxPage;
-      this.pageSize = Math.min(FIRST_PAGE, maxPage);
+      this.pageSize = Math.max(1, Math.min(firstPage, maxPage));
     }
 
     /** The next document, decoded, or null at the end. */
