@@ -157,33 +157,39 @@ final class EventLayout {
     return new Batch(idValues, docs, keys, estimate, ids);
   }
 
-  /**
-   * The document storing {@code batch} at {@code seq}.
-   *
-   * @throws InvalidEventException (one event) or {@link InvalidBatchException} when the document
-   *     would exceed MongoDB's document limit
-   */
-  static BsonDocument document(long seq, Batch batch, List<? extends Event<?>> events) {
+  /** The document storing {@code batch} at {@code seq} (checked by {@link #checkSize} first). */
+  static BsonDocument document(long seq, Batch batch) {
     BsonDocument doc = new BsonDocument(SEQ, new BsonInt64(seq));
     doc.put(IDS, batch.idValues());
     if (!batch.keys().isEmpty()) {
       doc.put(KEYS, batch.keys());
     }
     doc.put(EVENTS, batch.events());
-    if (batch.estimate() > MEASURE_ABOVE) {
-      int size = new RawBsonDocument(doc, new BsonDocumentCodec()).getByteBuffer().remaining();
-      if (size > MAX_DOCUMENT_BYTES) {
-        String why = "stored as one MongoDB document it takes " + size + " bytes, more than MongoDB's limit of "
-            + MAX_DOCUMENT_BYTES + " bytes per document";
-        if (events.size() == 1) {
-          throw new InvalidEventException(events.get(0).id(), "payload", why);
-        }
-        throw new InvalidBatchException(
-            "the batch of " + events.size() + " events starting with " + events.get(0).id() + " is too large: "
-                + why + "; split it (each part is atomic on its own)");
-      }
-    }
     return doc;
+  }
+
+  /**
+   * Checks that {@code batch} fits one MongoDB document: measured exactly once its estimate comes
+   * within 1 MiB of the limit (every sequence number takes the same 8 bytes).
+   *
+   * @throws InvalidEventException (one event) or {@link InvalidBatchException} when the document
+   *     would exceed MongoDB's document limit, naming the limit
+   */
+  static void checkSize(Batch batch, List<? extends Event<?>> events) {
+    if (batch.estimate() <= MEASURE_ABOVE) {
+      return;
+    }
+    int size = new RawBsonDocument(document(0, batch), new BsonDocumentCodec()).getByteBuffer().remaining();
+    if (size > MAX_DOCUMENT_BYTES) {
+      String why = "stored as one MongoDB document it takes " + size + " bytes, more than MongoDB's limit of "
+          + MAX_DOCUMENT_BYTES + " bytes per document";
+      if (events.size() == 1) {
+        throw new InvalidEventException(events.get(0).id(), "payload", why);
+      }
+      throw new InvalidBatchException(
+          "the batch of " + events.size() + " events starting with " + events.get(0).id() + " is too large: "
+              + why + "; split it (each part is atomic on its own)");
+    }
   }
 
   /** A void document: holds a sequence number without events (ADR 0019). */

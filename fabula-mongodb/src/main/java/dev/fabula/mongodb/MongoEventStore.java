@@ -65,7 +65,6 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   }
 
   private final InsertListeners insertListeners = new InsertListeners();
-  private final MongoClient client;
   private final Codec codec;
   private final MongoOptions options;
   private final String servers;
@@ -95,7 +94,6 @@ final class MongoEventStore implements EventStore, InsertNotifying {
    * hold writers and move time without waiting.
    */
   MongoEventStore(MongoClient client, Codec codec, MongoOptions options, BeforeInsert beforeInsert, LongSupplier clock) {
-    this.client = client;
     this.codec = codec;
     this.options = options;
     this.beforeInsert = beforeInsert;
@@ -127,8 +125,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     EventLimits.checkEvents(events);
     List<BatchValidator.Span> spans = BatchValidator.validate(events);
     EventLayout.Batch batch = EventLayout.encode(events, codec);
-    // Measured (and refused when too large) before anything is written.
-    EventLayout.document(0, batch, events);
+    EventLayout.checkSize(batch, events); // refused when too large, before anything is written
     ensureReady();
     List<Event<?>> stored;
     try {
@@ -154,7 +151,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     for (int attempt = 1; attempt <= SEQ_ATTEMPTS; attempt++) {
       long at = nextSeq(floor);
       beforeInsert.accept(at);
-      BsonDocument doc = EventLayout.document(at, batch, events);
+      BsonDocument doc = EventLayout.document(at, batch);
       try {
         writes.insertOne(doc);
         return positioned(events, at);
