@@ -7,6 +7,7 @@ module dev.fabula.examples {
   requires dev.fabula.core;
   requires dev.fabula.jackson;
   requires dev.fabula.postgres;
+  requires dev.fabula.mongodb;
   requires dev.fabula.nats;
   requires static org.jspecify;
 

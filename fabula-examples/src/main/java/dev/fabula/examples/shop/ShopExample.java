@@ -1,5 +1,6 @@
 package dev.fabula.examples.shop;
 
+import com.mongodb.client.MongoClient;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.codec.CodecRegistry;
 import dev.fabula.command.CommandBus;
@@ -13,6 +14,7 @@ import dev.fabula.event.EventStores;
 import dev.fabula.event.Subscription;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.memory.InMemory;
+import dev.fabula.mongodb.MongoDb;
 import dev.fabula.postgres.Postgres;
 import dev.fabula.projection.CatchUp;
 import dev.fabula.projection.Schedule;
@@ -25,23 +27,23 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The shop example: a product is created, repriced and renamed by commands dispatched on a command
  * bus, whose handlers run through a repository on the in-memory store (on PostgreSQL with {@code
- * FABULA_STORE=postgres}); a command that breaks a rule is rejected with its error code; a second
- * product is created; the first one's stored history is printed; and a read model (the {@link
- * ProductCatalog}) kept by a continuous schedule shows the current catalog. The commands are the
- * same script the client of the shop in three processes sends ({@link ShopProcess}).
+ * FABULA_STORE=postgres}, on MongoDB with {@code FABULA_STORE=mongodb}); a command that breaks a
+ * rule is rejected with its error code; a second product is created; the first one's stored
+ * history is printed; and two read models kept by a continuous schedule show the result: the
+ * {@link ProductCatalog} in memory, and the {@link ProductPages} in a read-model repository of the
+ * same backend as the events. The commands are the same script the client of the shop in three
+ * processes sends ({@link ShopProcess}).
  *
- * <p>On PostgreSQL every run starts clean: it drops the schema {@value #SCHEMA} that an earlier
- * run left (the example owns it), and leaves its own events there for you to look at until the
- * next run.
+ * <p>On PostgreSQL and MongoDB every run starts clean: it drops the schema or database {@value
+ * #SCHEMA} that an earlier run left (the example owns it), and leaves its own events there for you
+ * to look at until the next run.
  */
 public final class ShopExample {
-  /** The PostgreSQL schema the example owns: dropped at the start of each run. */
+  /** The PostgreSQL schema or MongoDB database the example owns: dropped at the start of each run. */
   public static final String SCHEMA = "fabula_example";
 
   private ShopExample() {}
@@ -53,37 +55,40 @@ public final class ShopExample {
 
   /**
    * Runs the example, printing to {@code out}: on PostgreSQL ({@code FABULA_POSTGRES_URL}, or the
-   * local server) when {@code FABULA_STORE=postgres}, else in memory.
+   * local server) when {@code FABULA_STORE=postgres}, on MongoDB ({@code FABULA_MONGO_URL}, or the
+   * local server) when {@code FABULA_STORE=mongodb}, else in memory.
    */
   static void run(PrintStream out) throws Exception {
-    if ("postgres".equalsIgnoreCase(System.getenv("FABULA_STORE"))) {
-      try (HikariDataSource pool = Postgres.dataSource(Postgres.urlFromEnvironment())) {
-        run(out, pool, SCHEMA);
+    switch (ShopBackend.kind(System.getenv("FABULA_STORE"))) {
+      case "postgres" -> {
+        try (HikariDataSource pool = Postgres.dataSource(Postgres.urlFromEnvironment())) {
+          run(out, new ShopBackend.Postgresql(pool, SCHEMA));
+        }
       }
-    } else {
-      run(out, null, SCHEMA);
+      case "mongodb" -> {
+        try (MongoClient client = MongoDb.client(MongoDb.urlFromEnvironment())) {
+          run(out, new ShopBackend.Mongo(client, SCHEMA));
+        }
+      }
+      default -> run(out, new ShopBackend.Memory());
     }
   }
 
-  /**
-   * Runs the example on {@code pool} in {@code schema} (dropped first, so the run starts clean),
-   * or in memory when {@code pool} is {@code null}.
-   */
-  static void run(PrintStream out, @Nullable DataSource pool, String schema) throws Exception {
+  /** Runs the example on {@code backend}, emptied first, so the run starts clean. */
+  static void run(PrintStream out, ShopBackend backend) throws Exception {
     // The write side: an event store that publishes what it stores on an event bus.
     var productEvents = Set.of(ProductEvents.CREATED, ProductEvents.PRICE_CHANGED, ProductEvents.RENAMED);
     // Every command that is done stores one event.
     long stored = ShopScript.STEPS.stream().filter(step -> !step.breaksARule()).count();
     var published = new CountDownLatch(Math.toIntExact(stored));
     var catalog = new ProductCatalog();
-    var codec = JacksonCodec.create(ProductCommands.register(CommandBuses.registerProtocol(CodecRegistry.builder())).build());
-    boolean postgres = pool != null;
-    out.println("== Fabula shop example (" + (postgres ? "PostgreSQL" : "in-memory") + " store) ==");
-    if (pool != null) {
-      ShopStorage.startClean(pool, schema, out);
-    }
+    var codec = JacksonCodec.create(ProductPages.register(ShopStorage.registerEvents(
+        ProductCommands.register(CommandBuses.registerProtocol(CodecRegistry.builder())))).build());
+    out.println("== Fabula shop example (" + backend.label() + " store) ==");
+    backend.startClean(out);
+    var pages = new ProductPages(backend.pages(codec));
     try (EventBus bus = InMemory.eventBus();
-        EventStore store = EventStores.publishing(pool != null ? ShopStorage.postgresStore(pool, schema) : InMemory.eventStore(), bus);
+        EventStore store = EventStores.publishing(backend.eventStore(codec), bus);
         Subscription counter = bus.subscribe(productEvents, e -> published.countDown());
         // The read side: a catalog kept current by a continuous schedule.
         Schedule readSide = Schedule.continuously(bus, store, catalog.eventNames(),
@@ -97,6 +102,7 @@ public final class ShopExample {
         CommandBus commands = CommandBuses.distributed(bus, codec)) {
       Repository<Product> products = Repository.of(store, Product::new);
       readSide.project(catalog);
+      readSide.project(pages);
       ProductCommands.HANDLERS.subscribe(commands, products);
 
       UUID mouseId = UUID.randomUUID();
@@ -125,10 +131,12 @@ public final class ShopExample {
       readSide.trigger().get(5, TimeUnit.SECONDS); // wait until the read model is current
       out.println();
       catalog.print(out);
-      if (postgres) {
+      ProductPages.Page page = pages.page(mouseId).orElseThrow();
+      out.printf("%nProduct page of %s (read model in a repository): %s, price history %s, version %d%n",
+          mouseId, page.name(), page.priceHistory().stream().map(ShopScript::euros).toList(), page.version());
+      if (!backend.leftBehind().isEmpty()) {
         out.println();
-        out.println("The events stay in schema " + schema + " (table fabula_events) until the next run,"
-            + " which drops the schema and starts clean.");
+        out.println(backend.leftBehind());
       }
     }
   }

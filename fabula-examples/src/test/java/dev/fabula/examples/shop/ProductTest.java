@@ -74,7 +74,7 @@ class ProductTest {
   @Test
   void theExampleTellsItsStory() throws Exception {
     var buffer = new ByteArrayOutputStream();
-    ShopExample.run(new PrintStream(buffer, true, StandardCharsets.UTF_8), null, ShopExample.SCHEMA);
+    ShopExample.run(new PrintStream(buffer, true, StandardCharsets.UTF_8), new ShopBackend.Memory());
     String out = buffer.toString(StandardCharsets.UTF_8);
     assertThat(out)
         .contains("created   Wireless Mouse at EUR 29.99")
@@ -87,6 +87,8 @@ class ProductTest {
         .contains("All 4 events were also published")
         .contains("Wireless Mouse M2    EUR 24.99")
         .contains("Mouse Pad            EUR 9.99")
-        .contains("Shop statistics: 2 product(s), average price EUR 17.49, 1 price change(s), 1 rename(s)");
+        .contains("Shop statistics: 2 product(s), average price EUR 17.49, 1 price change(s), 1 rename(s)")
+        .containsPattern("Product page of [0-9a-f-]{36} \\(read model in a repository\\): Wireless Mouse M2,"
+            + " price history \\[EUR 29.99, EUR 24.99\\], version 3");
   }
 }

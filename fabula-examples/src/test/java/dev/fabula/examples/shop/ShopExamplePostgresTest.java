@@ -56,14 +56,15 @@ class ShopExamplePostgresTest {
     assertThat(second)
         .contains("Dropped schema " + SCHEMA + " with the events of an earlier run: starting clean.")
         .contains("Shop statistics: 2 product(s), average price EUR 17.49, 1 price change(s), 1 rename(s)")
-        .contains("The events stay in schema " + SCHEMA);
+        .contains("The events stay in schema " + SCHEMA)
+        .contains("price history [EUR 29.99, EUR 24.99], version 3");
     assertThat(second.lines().filter(l -> l.startsWith("  Mouse Pad ")))
         .as("catalog lines for the mouse pad").hasSize(1);
   }
 
   private static String runOnce() throws Exception {
     var buffer = new ByteArrayOutputStream();
-    ShopExample.run(new PrintStream(buffer, true, StandardCharsets.UTF_8), pool, SCHEMA);
+    ShopExample.run(new PrintStream(buffer, true, StandardCharsets.UTF_8), new ShopBackend.Postgresql(pool, SCHEMA));
     return buffer.toString(StandardCharsets.UTF_8);
   }
 }
