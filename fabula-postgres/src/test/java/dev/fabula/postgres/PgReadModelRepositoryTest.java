@@ -7,6 +7,7 @@ import dev.fabula.codec.CodecRegistry;
 import dev.fabula.codec.UnknownNameException;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.postgres.PostgresOptions.SchemaPolicy;
+import dev.fabula.proxy.CuttingProxy;
 import dev.fabula.readmodel.ReadModelDecodingException;
 import dev.fabula.readmodel.ReadModelOptions;
 import dev.fabula.readmodel.ReadModelRepository;
