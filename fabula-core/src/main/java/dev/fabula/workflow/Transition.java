@@ -26,6 +26,7 @@ final class Transition<S> implements WorkflowContext<S> {
   private final Instant now;
   private final Codec codec;
   private final Map<String, Command<?>> commands = new LinkedHashMap<>();
+  private final Map<String, RecordedCommand> encoded = new LinkedHashMap<>();
   private final Map<String, RecordedTimeout> schedules = new LinkedHashMap<>();
   private final Set<String> unschedules = new LinkedHashSet<>();
   private WorkflowStatus status;
@@ -91,10 +92,25 @@ final class Transition<S> implements WorkflowContext<S> {
       metadata = metadata.with(Metadata.CORRELATION_ID, id.toString());
     }
     Command<?> recorded = command.withId(effectId).withMetadata(metadata);
-    Command<?> earlier = commands.putIfAbsent(key, recorded);
-    if (earlier != null && !earlier.equals(recorded)) {
-      throw new EffectConflictException(definition.name(), id, key, earlier + " and " + recorded);
+    Command<?> earlier = commands.get(key);
+    if (earlier != null) {
+      if (!earlier.equals(recorded)) {
+        throw new EffectConflictException(definition.name(), id, key, earlier + " and " + recorded);
+      }
+      return;
     }
+    // Encoded now, so a command the codec cannot encode fails the reaction where it is dispatched.
+    AggregateTarget target = recorded.aggregateOrNull();
+    encoded.put(key, new RecordedCommand(
+        effectId,
+        key,
+        recorded.name(),
+        target == null ? null : target.name(),
+        target == null ? null : target.id(),
+        codec.registry().revision(recorded.name()),
+        codec.encode(recorded.name(), recorded.payload()),
+        recorded.metadata().values()));
+    commands.put(key, recorded);
   }
 
   @Override
@@ -160,20 +176,6 @@ final class Transition<S> implements WorkflowContext<S> {
   Transitioned toEvent() {
     String stateName = WorkflowDefinition.stateName(definition.name());
     byte[] encodedState = codec.encode(stateName, state);
-    var recorded = new ArrayList<RecordedCommand>(commands.size());
-    for (Map.Entry<String, Command<?>> e : commands.entrySet()) {
-      Command<?> c = e.getValue();
-      AggregateTarget target = c.aggregateOrNull();
-      recorded.add(new RecordedCommand(
-          c.id(),
-          e.getKey(),
-          c.name(),
-          target == null ? null : target.name(),
-          target == null ? null : target.id(),
-          codec.registry().revision(c.name()),
-          codec.encode(c.name(), c.payload()),
-          c.metadata().values()));
-    }
     return new Transitioned(
         triggerId,
         triggerName,
@@ -181,7 +183,7 @@ final class Transition<S> implements WorkflowContext<S> {
         failureReason,
         codec.registry().revision(stateName),
         encodedState,
-        recorded,
+        new ArrayList<>(encoded.values()),
         new ArrayList<>(schedules.values()),
         new ArrayList<>(unschedules));
   }

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -87,7 +88,8 @@ public final class WorkflowService implements AutoCloseable {
   private final Map<String, Runner<?>> runners = new LinkedHashMap<>();
   private final Timers timers = new Timers();
   private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
-  private final Object lifecycle = new Object();
+  private final ReentrantLock lifecycle = new ReentrantLock();
+  private final Condition stopping = lifecycle.newCondition();
   private final ReentrantLock firing = new ReentrantLock();
   private @Nullable Schedule intake;
   private @Nullable Thread timerThread;
@@ -140,7 +142,8 @@ public final class WorkflowService implements AutoCloseable {
    * @throws ClosedException when closed
    */
   public void start() {
-    synchronized (lifecycle) {
+    lifecycle.lock();
+    try {
       requireOpen();
       if (started) {
         throw new IllegalStateException("workflow service already started");
@@ -161,6 +164,8 @@ public final class WorkflowService implements AutoCloseable {
       schedule.project(projections.toArray(Projection[]::new));
       timerThread = Thread.ofVirtual().name("fabula-workflow-timers").start(this::runTimers);
       resyncThread = Thread.ofVirtual().name("fabula-workflow-resync").start(this::runResyncs);
+    } finally {
+      lifecycle.unlock();
     }
   }
 
@@ -243,7 +248,8 @@ public final class WorkflowService implements AutoCloseable {
   public void close() {
     Schedule schedule;
     List<Thread> threads = new ArrayList<>();
-    synchronized (lifecycle) {
+    lifecycle.lock();
+    try {
       if (closed) {
         return;
       }
@@ -255,9 +261,12 @@ public final class WorkflowService implements AutoCloseable {
       if (resyncThread != null) {
         threads.add(resyncThread);
       }
+      stopping.signalAll();
+    } finally {
+      lifecycle.unlock();
     }
+    // Woken, not interrupted: a thread in the middle of a firing or a resync finishes it.
     timers.wake();
-    threads.forEach(Thread::interrupt);
     if (schedule != null) {
       schedule.close();
     }
@@ -348,7 +357,9 @@ public final class WorkflowService implements AutoCloseable {
         }
         return;
       } catch (Throwable t) {
-        report(t);
+        if (!closed) {
+          report(t);
+        }
       }
     }
   }
@@ -356,8 +367,7 @@ public final class WorkflowService implements AutoCloseable {
   private void runResyncs() {
     while (!closed) {
       try {
-        Thread.sleep(resyncInterval);
-        if (!closed) {
+        if (awaitResync()) {
           resync();
         }
       } catch (InterruptedException e) {
@@ -372,6 +382,20 @@ public final class WorkflowService implements AutoCloseable {
       } catch (Throwable t) {
         report(t);
       }
+    }
+  }
+
+  /** Waits one resync interval; whether the service is still open. */
+  private boolean awaitResync() throws InterruptedException {
+    lifecycle.lock();
+    try {
+      long nanos = resyncInterval.toNanos();
+      while (!closed && nanos > 0) {
+        nanos = stopping.awaitNanos(nanos);
+      }
+      return !closed;
+    } finally {
+      lifecycle.unlock();
     }
   }
 

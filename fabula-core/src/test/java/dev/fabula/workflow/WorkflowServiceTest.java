@@ -402,4 +402,55 @@ class WorkflowServiceTest {
       assertThat(reserve.aggregateOrNull().id()).isEqualTo(UUID.fromString("01890000-0000-7000-8000-0000000000aa"));
     }
   }
+
+  @Test
+  void theTimerThreadFiresADueTimeoutWithoutBeingAsked() throws Exception {
+    try (Rig rig = new Rig(OrderFlow.definition())) {
+      WorkflowService service = rig.start();
+      rig.publish("order.placed", new Placed("o-1"));
+      service.awaitCaughtUp(WAIT);
+      rig.clock.advance(OrderFlow.PAYMENT_WINDOW);
+      awaitUntil("the timer thread fired the payment deadline",
+          () -> rig.view(service, "o-1").status() == WorkflowStatus.COMPENSATING);
+      assertThat(rig.transitions("o-1")).extracting(WorkflowProtocol.Transitioned::triggerName)
+          .containsExactly("order.placed", "timeout:payment-deadline");
+    }
+  }
+
+  @Test
+  void thePeriodicResyncTakesOverACommandACrashedServiceLeftPending() throws Exception {
+    try (Rig rig = new Rig(OrderFlow.definition())) {
+      CommandBus cutOff = CommandBuses.inProcess();
+      cutOff.close();
+      WorkflowService crashed = rig.builder(rig.store, cutOff).build();
+      crashed.start();
+      rig.publish("order.placed", new Placed("o-1"));
+      crashed.awaitCaughtUp(WAIT);
+      crashed.close();
+
+      rig.clock.advance(Duration.ofMinutes(1));
+      WorkflowService.Builder builder = WorkflowService.builder(rig.store, rig.bus, rig.commands, rig.codec)
+          .add(rig.definition)
+          .clock(rig.clock)
+          .resyncInterval(Duration.ofMillis(20))
+          .takeoverGrace(Duration.ofMinutes(1))
+          .dispatchOptions(dev.fabula.command.DispatchOptions.sync());
+      try (WorkflowService next = builder.build()) {
+        next.start();
+        awaitUntil("a resync dispatched both pending commands", () -> rig.received.size() >= 2);
+        assertThat(rig.receivedNames()).containsExactlyInAnyOrder("stock.reserve", "payment.request");
+      }
+    }
+  }
+
+  /** Waits, bounded, for what a background thread does; never a fixed sleep. */
+  private static void awaitUntil(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + WAIT + " waiting until " + what);
+      }
+      Thread.sleep(5);
+    }
+  }
 }
