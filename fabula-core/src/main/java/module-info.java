@@ -1,6 +1,6 @@
 /**
  * Fabula's API and its in-memory defaults: events, commands, aggregates, repositories,
- * projections, snapshots and codecs, each a package that is exported to everyone.
+ * projections, snapshots, workflows and codecs, each a package that is exported to everyone.
  *
  * <p>{@code dev.fabula.spi} holds what Fabula's own modules share and applications must not use
  * (store limits, the aggregate accessor, the command protocol's wire records, the id generator):
@@ -23,6 +23,7 @@ module dev.fabula.core {
   exports dev.fabula.readmodel;
   exports dev.fabula.repository;
   exports dev.fabula.snapshot;
+  exports dev.fabula.workflow;
 
   exports dev.fabula.spi to
       dev.fabula.jackson,

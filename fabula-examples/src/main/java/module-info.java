@@ -14,4 +14,5 @@ module dev.fabula.examples {
   // What an application module must do for Jackson (ADR 0016): the shop's command payloads are
   // encoded as JSON by JacksonCodec, which reads the records reflectively.
   opens dev.fabula.examples.shop to com.fasterxml.jackson.databind;
+  opens dev.fabula.examples.orders to com.fasterxml.jackson.databind;
 }

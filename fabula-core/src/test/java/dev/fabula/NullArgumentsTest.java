@@ -70,6 +70,10 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import dev.fabula.command.TestCodec;
+import dev.fabula.workflow.Correlator;
+import dev.fabula.workflow.WorkflowDefinition;
+import dev.fabula.workflow.WorkflowService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -131,6 +135,23 @@ class NullArgumentsTest {
     receivers.put(Lookup.class, () -> Lookup.builder().on("x", String.class, (d, e) -> {}).build());
     receivers.put(AggregateRoot.class, () -> new Account(ID));
     receivers.put(AbstractProjection.class, () -> new AbstractProjection() {});
+    receivers.put(WorkflowDefinition.Builder.class, () -> WorkflowDefinition.builder("w", String.class, ""));
+    receivers.put(WorkflowDefinition.class, NullArgumentsTest::workflow);
+    receivers.put(WorkflowService.Builder.class, this::workflowService);
+    receivers.put(WorkflowService.class, () -> open(workflowService().add(workflow()).build()));
+  }
+
+  private static WorkflowDefinition<String> workflow() {
+    return WorkflowDefinition.builder("w", String.class, "")
+        .startsOn("x", String.class, Correlator.byAggregateId(), (context, event) -> {})
+        .build();
+  }
+
+  private WorkflowService.Builder workflowService() {
+    CodecRegistry registry =
+        WorkflowService.registerProtocol(CodecRegistry.builder()).register("w:state", String.class).build();
+    return WorkflowService.builder(
+        store, bus, open(CommandBuses.inProcess(CommandBusOptions.defaults())), new TestCodec(registry));
   }
 
   @AfterEach

@@ -50,6 +50,7 @@ public final class FabulaArchitecture {
           Set.of("dev.fabula.aggregate"),
           Set.of("dev.fabula.repository"),
           Set.of("dev.fabula.command", "dev.fabula.projection"),
+          Set.of("dev.fabula.workflow"), // coordinates commands, schedules and repositories
           Set.of("dev.fabula.memory"),
           Set.of("dev.fabula.jackson"), // the codec every persistent backend may use
           Set.of("dev.fabula.postgres", "dev.fabula.nats", "dev.fabula.mongodb"), // backends

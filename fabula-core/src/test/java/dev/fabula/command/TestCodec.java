@@ -13,12 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * names and types like a real codec, and "encodes" a payload as a ticket to the object it keeps.
  * Decoding checks the ticket's payload against the registered type again.
  */
-final class TestCodec implements Codec {
+public final class TestCodec implements Codec {
   private final CodecRegistry registry;
   private final AtomicLong tickets = new AtomicLong();
   private final Map<Long, Object> kept = new ConcurrentHashMap<>();
 
-  TestCodec(CodecRegistry registry) {
+  /** A codec for {@code registry}. */
+  public TestCodec(CodecRegistry registry) {
     this.registry = registry;
   }
 

@@ -7,7 +7,7 @@ import java.lang.module.ModuleDescriptor;
 import org.junit.jupiter.api.Test;
 
 /**
- * The example application exports nothing and opens to Jackson only the package whose records it
+ * The example application exports nothing and opens to Jackson only the packages whose records it
  * encodes (ADR 0016).
  */
 class ModuleDescriptorTest {
@@ -17,6 +17,7 @@ class ModuleDescriptorTest {
     assertThat(descriptor.name()).isEqualTo("dev.fabula.examples");
     assertThat(ModuleSurface.lines(descriptor))
         .containsExactly(
+            "opens dev.fabula.examples.orders to com.fasterxml.jackson.databind",
             "opens dev.fabula.examples.shop to com.fasterxml.jackson.databind",
             "internal dev.fabula.examples.firstapp",
             "internal dev.fabula.examples.quickstart");

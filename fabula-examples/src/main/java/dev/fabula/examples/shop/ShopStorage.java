@@ -16,9 +16,10 @@ import javax.sql.DataSource;
 /**
  * What the one-JVM shop ({@link ShopExample}) and the shop in three processes ({@link
  * ShopProcesses}) share about their PostgreSQL storage: the product events' codec registry, the
- * event store in a schema of its own, and a clean start in that schema.
+ * event store in a schema of its own, and a clean start in that schema (which the order example
+ * uses too).
  */
-final class ShopStorage {
+public final class ShopStorage {
   private ShopStorage() {}
 
   /** Registers the product events, as an event store or a networked event bus needs them. */
@@ -36,7 +37,7 @@ final class ShopStorage {
   }
 
   /** Drops what an earlier run left in {@code schema}, and says so. */
-  static void startClean(DataSource pool, String schema, PrintStream out) throws SQLException {
+  public static void startClean(DataSource pool, String schema, PrintStream out) throws SQLException {
     if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
       throw new IllegalArgumentException("schema must be a lower-case SQL identifier, got '" + schema + "'");
     }
