@@ -40,7 +40,10 @@ public final class InMemory {
 
   /**
    * A new, empty in-memory repository of read models. It keeps the model instances themselves
-   * (nothing is encoded), so models should be immutable values.
+   * (nothing is encoded) and hands them out as they are, so models should be immutable values, and
+   * an update given to {@link ReadModelRepository#use} must return a new model rather than change
+   * the one it is given (a change in place would be seen by every reader, even if the update then
+   * failed or lost to a concurrent writer).
    */
   public static <K, M> ReadModelRepository<K, M> readModels(ReadModelOptions<K, M> options) {
     Objects.requireNonNull(options, "options");

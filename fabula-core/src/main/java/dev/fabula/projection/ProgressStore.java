@@ -34,7 +34,9 @@ public interface ProgressStore extends AutoCloseable {
 
   /**
    * Moves the projection from {@code expected} to {@code position} if it is at {@code expected}
-   * now.
+   * now. When a persistent store's connection breaks during the advance (a {@link
+   * dev.fabula.TransientException}), whether it moved is unknown: read the {@link #position} again
+   * before going on (repeating an advance that did happen returns false).
    *
    * @return whether the position was moved
    * @throws IllegalArgumentException when the name is blank, {@code expected} is negative or

@@ -107,58 +107,6 @@ public final class ReadModelOptions<K, M> {
     return maxAttempts;
   }
 
-  /**
-   * The id of {@code model}, checked.
-   *
-   * @throws IllegalArgumentException when the id function returns {@code null}
-   */
-  public K idOf(M model) {
-    Objects.requireNonNull(model, "model");
-    K id = idOf.apply(model);
-    if (id == null) {
-      throw new IllegalArgumentException("the id function of the " + name + " read models returned null for " + model);
-    }
-    return id;
-  }
-
-  /**
-   * A new model for {@code id} from the factory.
-   *
-   * @throws ReadModelNotFoundException when no factory is set
-   * @throws IllegalArgumentException when the factory returns {@code null} or a model with another id
-   */
-  public M create(K id) {
-    Objects.requireNonNull(id, "id");
-    if (factory == null) {
-      throw new ReadModelNotFoundException(name, id.toString());
-    }
-    M model = factory.apply(id);
-    if (model == null) {
-      throw new IllegalArgumentException("the factory of the " + name + " read models returned null for id " + id);
-    }
-    requireId(id, model, "the factory");
-    return model;
-  }
-
-  /**
-   * Checks that {@code model}, returned by {@code source} for {@code id}, has that id.
-   *
-   * @throws IllegalArgumentException when it is {@code null} or has another id
-   */
-  public M requireId(K id, @Nullable M model, String source) {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(source, "source");
-    if (model == null) {
-      throw new IllegalArgumentException(source + " returned null for the " + name + " read model " + id);
-    }
-    K actual = idOf(model);
-    if (!actual.toString().equals(id.toString())) {
-      throw new IllegalArgumentException(
-          source + " returned a " + name + " read model with id " + actual + " for id " + id + " (a model keeps its id)");
-    }
-    return model;
-  }
-
   @Override
   public String toString() {
     return "ReadModelOptions[name=" + name + ", type=" + type.getName() + ", factory="

@@ -17,13 +17,19 @@ import java.util.function.UnaryOperator;
  *       It reads the model, applies the function, and saves the result only if nobody saved or
  *       deleted that model in between (optimistic concurrency on a version the repository keeps
  *       beside the model); otherwise it reads again and calls the function again. So the function
- *       must be free of side effects other than computing the new model.
+ *       must be free of side effects other than computing the new model, and must not change the
+ *       model it is given (that may be the very instance stored, or one another attempt saw).
  *   <li>A missing model is created by the {@linkplain ReadModelOptions#factory factory} when one is
  *       set (in {@link #fetch} and {@link #use}; never stored by {@code fetch} alone), and is a
  *       {@link ReadModelNotFoundException} otherwise. {@link #find} never uses the factory.
  *   <li>What is saved is read back equal: persistent repositories encode the model with the codec
  *       under the options' name, and decode only to the type registered for it. The in-memory
  *       repository keeps the instances themselves, so models should be immutable values (records).
+ *   <li>A write ({@link #save}, {@link #use}, {@link #delete}) that fails because the connection
+ *       to a persistent store broke (a {@link dev.fabula.TransientException} such as a backend's
+ *       connection exception) has an unknown outcome: the change may or may not be stored. Retrying
+ *       repeats it, so updates should be idempotent, for instance guarded by a version the model
+ *       keeps.
  * </ul>
  *
  * <p>Implementations are thread-safe.
@@ -48,7 +54,9 @@ public interface ReadModelRepository<K, M> {
   M fetch(K id);
 
   /**
-   * Stores {@code model} under its id, replacing any model stored there.
+   * Stores {@code model} under its id, replacing any model stored there. When the connection
+   * breaks during the write, whether it happened is unknown (see the class comment); saving the
+   * same model again is harmless.
    *
    * @throws IllegalArgumentException when the id function returns {@code null} for the model
    */
@@ -57,10 +65,13 @@ public interface ReadModelRepository<K, M> {
   /**
    * Reads the model with this id (or makes it with the factory), applies {@code update}, and stores
    * the result, retrying from a fresh read when another writer changed the model in between.
-   * Returns the model stored. {@code update} may return the same instance after changing it, or a
-   * new one; either way it must keep the id.
+   * Returns the model stored. {@code update} must not change its argument: it returns a new model
+   * with the same id, or its argument unchanged. When it returns the very instance it was given
+   * ({@code ==}) for a stored model, nothing changed and nothing is written; a model just made by
+   * the factory is stored either way.
    *
-   * <p>If {@code update} throws, nothing is stored and the exception propagates.
+   * <p>If {@code update} throws, nothing is stored and the exception propagates. When the
+   * connection breaks during the write, whether it happened is unknown (see the class comment).
    *
    * @throws ReadModelNotFoundException when none is stored and no factory is set
    * @throws IllegalArgumentException when {@code update} returns {@code null} or a model with
@@ -71,7 +82,8 @@ public interface ReadModelRepository<K, M> {
   M use(K id, UnaryOperator<M> update);
 
   /**
-   * Deletes the model with this id.
+   * Deletes the model with this id. When the connection breaks during the delete, whether it
+   * happened is unknown (see the class comment); deleting again is harmless.
    *
    * @return whether a model was stored under the id
    */

@@ -11,7 +11,11 @@ import java.util.stream.Stream;
  * dev.fabula.ClosedException}.
  */
 public interface SnapshotStore extends AutoCloseable {
-  /** Saves the snapshot, replacing one of the same aggregate and version. */
+  /**
+   * Saves the snapshot, replacing one of the same aggregate and version. When a persistent store's
+   * connection breaks during the save (a {@link dev.fabula.TransientException}), whether it was
+   * saved is unknown; saving it again is harmless.
+   */
   void save(Snapshot snapshot);
 
   /**

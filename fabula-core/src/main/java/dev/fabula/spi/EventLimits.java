@@ -9,6 +9,7 @@ import dev.fabula.event.InvalidQueryException;
 import dev.fabula.snapshot.SnapshotQuery;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -171,7 +172,23 @@ public final class EventLimits {
    * @throws IllegalArgumentException naming the snapshot
    */
   public static void checkJsonState(String aggregateName, UUID aggregateId, int version, byte[] json) {
-    String which = "the state of the snapshot of " + aggregateName + " " + aggregateId + " at version " + version;
+    Objects.requireNonNull(aggregateName, "aggregateName");
+    Objects.requireNonNull(aggregateId, "aggregateId");
+    checkStoredJson(
+        "the state of the snapshot of " + aggregateName + " " + aggregateId + " at version " + version, json);
+  }
+
+  /**
+   * Checks JSON a store keeps beside events (a snapshot's state, a read model): at most {@link
+   * #MAX_PAYLOAD_BYTES} bytes and no NUL character, as an event's payload.
+   *
+   * @param which what the JSON is, for the message ("the state of the snapshot of ...")
+   * @param json the encoded value, UTF-8 JSON
+   * @throws IllegalArgumentException starting with {@code which} when the JSON is beyond those limits
+   */
+  public static void checkStoredJson(String which, byte[] json) {
+    Objects.requireNonNull(which, "which");
+    Objects.requireNonNull(json, "json");
     if (json.length > MAX_PAYLOAD_BYTES) {
       throw new IllegalArgumentException(
           which + " encodes to " + json.length + " bytes, more than the limit of " + MAX_PAYLOAD_BYTES);

@@ -4,12 +4,14 @@ import dev.fabula.codec.Codec;
 import dev.fabula.codec.UnknownNameException;
 import dev.fabula.readmodel.ReadModelConflictException;
 import dev.fabula.readmodel.ReadModelDecodingException;
+import dev.fabula.readmodel.ReadModelNotFoundException;
 import dev.fabula.readmodel.ReadModelOptions;
 import dev.fabula.readmodel.ReadModelRepository;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one {@link ReadModelRepository} over any backend's {@link ReadModelStorage}, and the
@@ -52,14 +54,7 @@ public final class StoredReadModels {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(model, "model");
     byte[] json = codec.encode(options.name(), model);
-    String which = "the " + options.name() + " read model " + key;
-    if (json.length > EventLimits.MAX_PAYLOAD_BYTES) {
-      throw new IllegalArgumentException(
-          which + " encodes to " + json.length + " bytes, more than the limit of " + EventLimits.MAX_PAYLOAD_BYTES);
-    }
-    if (EventLimits.holdsNul(json)) {
-      throw new IllegalArgumentException(which + " holds a NUL character (U+0000), which no store keeps");
-    }
+    EventLimits.checkStoredJson("the " + options.name() + " read model " + key, json);
     return json;
   }
 
@@ -96,6 +91,49 @@ public final class StoredReadModels {
     return new Repository<>(options, storage);
   }
 
+  /**
+   * The id of {@code model}, checked.
+   *
+   * @throws IllegalArgumentException when the id function returns {@code null}
+   */
+  private static <K, M> K idOf(ReadModelOptions<K, M> options, M model) {
+    K id = options.idOf().apply(model);
+    if (id == null) {
+      throw new IllegalArgumentException(
+          "the id function of the " + options.name() + " read models returned null for " + model);
+    }
+    return id;
+  }
+
+  /**
+   * A new model for {@code id} from the options' factory.
+   *
+   * @throws ReadModelNotFoundException when no factory is set
+   * @throws IllegalArgumentException when the factory returns {@code null} or a model with another id
+   */
+  private static <K, M> M create(ReadModelOptions<K, M> options, K id) {
+    var factory = options.factory().orElseThrow(() -> new ReadModelNotFoundException(options.name(), id.toString()));
+    return requireId(options, id, factory.apply(id), "the factory");
+  }
+
+  /**
+   * {@code model}, returned by {@code source} for {@code id}, checked to have that id.
+   *
+   * @throws IllegalArgumentException when it is {@code null} or has another id
+   */
+  private static <K, M> M requireId(ReadModelOptions<K, M> options, K id, @Nullable M model, String source) {
+    if (model == null) {
+      throw new IllegalArgumentException(source + " returned null for the " + options.name() + " read model " + id);
+    }
+    K actual = idOf(options, model);
+    if (!actual.toString().equals(id.toString())) {
+      throw new IllegalArgumentException(
+          source + " returned a " + options.name() + " read model with id " + actual + " for id " + id
+              + " (a model keeps its id)");
+    }
+    return model;
+  }
+
   private static final class Repository<K, M> implements ReadModelRepository<K, M> {
     private final ReadModelOptions<K, M> options;
     private final ReadModelStorage<M> storage;
@@ -120,12 +158,13 @@ public final class StoredReadModels {
     public M fetch(K id) {
       Objects.requireNonNull(id, "id");
       Optional<ReadModelStorage.Stored<M>> stored = storage.read(id.toString());
-      return stored.isPresent() ? stored.get().model() : options.create(id);
+      return stored.isPresent() ? stored.get().model() : create(options, id);
     }
 
     @Override
     public void save(M model) {
-      K id = options.idOf(model);
+      Objects.requireNonNull(model, "model");
+      K id = idOf(options, model);
       storage.put(id.toString(), model, newRevision());
     }
 
@@ -136,8 +175,11 @@ public final class StoredReadModels {
       String key = id.toString();
       for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
         Optional<ReadModelStorage.Stored<M>> stored = storage.read(key);
-        M current = stored.isPresent() ? stored.get().model() : options.create(id);
-        M next = options.requireId(id, update.apply(current), "the update");
+        M current = stored.isPresent() ? stored.get().model() : create(options, id);
+        M next = requireId(options, id, update.apply(current), "the update");
+        if (stored.isPresent() && next == current) {
+          return next; // the update changed nothing (it must not change its argument): no write
+        }
         boolean written =
             stored.isPresent()
                 ? storage.replace(key, next, stored.get().revision(), newRevision())

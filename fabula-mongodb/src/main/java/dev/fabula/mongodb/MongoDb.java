@@ -43,6 +43,16 @@ public final class MongoDb {
   /** How long finding a server and opening a connection may take by default. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * How long {@link #client} waits for any one answer of the server on an open connection, unless
+   * the connection string sets {@code socketTimeoutMS}: a server that accepts connections but
+   * stops answering fails the operation with a {@link MongoConnectionException} after this long
+   * instead of hanging it. Generous, since it bounds every single round trip, an index build on
+   * a large collection included. (The driver's {@code timeoutMS}, which bounds whole operations,
+   * is not stable API in driver 5.x, so it is not set.)
+   */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
+
   private MongoDb() {}
 
   /** {@code FABULA_MONGO_URL} when set and not blank, else {@link #DEFAULT_URL}. */
@@ -58,8 +68,9 @@ public final class MongoDb {
 
   /**
    * A client for {@code url} that waits at most {@code connectTimeout} to find a server and to
-   * open a connection, and that has checked, before it is returned, that the server answers (a
-   * {@code ping}). Close it when done.
+   * open a connection, at most {@link #DEFAULT_READ_TIMEOUT} (or the connection string's {@code
+   * socketTimeoutMS}) for each answer on an open connection, and that has checked, before it is
+   * returned, that the server answers (a {@code ping}). Close it when done.
    *
    * @throws MongoConnectionException when no server answered within {@code connectTimeout}, or
    *     the server refused the login; the message names the servers and never shows a password
@@ -81,11 +92,15 @@ public final class MongoDb {
               + MongoUrls.mask(String.valueOf(e.getMessage())));
     }
     long millis = Math.max(1, connectTimeout.toMillis());
+    Integer socketTimeout = parsed.getSocketTimeout();
+    long readMillis = socketTimeout != null ? socketTimeout : DEFAULT_READ_TIMEOUT.toMillis();
     MongoClientSettings settings =
         MongoClientSettings.builder()
             .applyConnectionString(parsed)
             .applyToClusterSettings(b -> b.serverSelectionTimeout(millis, TimeUnit.MILLISECONDS))
-            .applyToSocketSettings(b -> b.connectTimeout((int) Math.min(Integer.MAX_VALUE, millis), TimeUnit.MILLISECONDS))
+            .applyToSocketSettings(b -> b
+                .connectTimeout((int) Math.min(Integer.MAX_VALUE, millis), TimeUnit.MILLISECONDS)
+                .readTimeout(readMillis, TimeUnit.MILLISECONDS))
             .build();
     MongoClient client = MongoClients.create(settings);
     String servers = String.join(",", parsed.getHosts());

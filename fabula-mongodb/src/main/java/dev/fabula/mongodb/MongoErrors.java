@@ -3,6 +3,7 @@ package dev.fabula.mongodb;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
+import com.mongodb.MongoInterruptedException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoSocketOpenException;
 import com.mongodb.MongoTimeoutException;
@@ -36,7 +37,8 @@ final class MongoErrors {
    * The unique index a duplicate-key write error hit, as the name of its first key field ({@code
    * _id}, {@code e.i}, {@code k}), or null when {@code error} is no duplicate key. Reads the
    * error's {@code keyPattern} detail when the server sends one (MongoDB 4.4 and later), else the
-   * index name in its message, mapped through {@code indexFields} (index name to key field).
+   * index name in its message, mapped through {@code indexFields} (index name to key field); the
+   * {@code _id_} index every collection has is {@code _id}. What a field means is the caller's.
    */
   static @Nullable String duplicateKeyField(WriteError error, java.util.Map<String, String> indexFields) {
     if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
@@ -52,7 +54,7 @@ final class MongoErrors {
     if (m.find()) {
       String index = m.group(1);
       if (index.equals("_id_")) {
-        return EventLayout.SEQ;
+        return "_id";
       }
       String field = indexFields.get(index);
       if (field != null) {
@@ -62,7 +64,7 @@ final class MongoErrors {
       int dollar = index.lastIndexOf('$');
       if (dollar >= 0) {
         String name = index.substring(dollar + 1);
-        return name.equals("_id_") ? EventLayout.SEQ : indexFields.getOrDefault(name, name);
+        return name.equals("_id_") ? "_id" : indexFields.getOrDefault(name, name);
       }
       return index;
     }
@@ -116,10 +118,21 @@ final class MongoErrors {
    * {@code e} as Fabula's exception: {@link MongoConnectionException} for the connection's
    * failures, {@link ClosedException} for a closed client, else {@link MongoStoreException} with
    * the server's code.
+   *
+   * <p>A {@link MongoInterruptedException} (the calling thread was interrupted while the driver
+   * waited for the server or a connection) restores the thread's interrupt flag and is a {@link
+   * MongoConnectionException}: the operation was abandoned on the client's side, so as with a
+   * broken connection it may or may not have run, and it is transient (a retry by a thread that
+   * is not being stopped may succeed), unlike a {@link MongoStoreException}, which says the server
+   * refused it. Its message says the thread was interrupted.
    */
   static FabulaException translate(RuntimeException e, String doing, String servers) {
     if (e instanceof FabulaException f) {
       return f;
+    }
+    if (e instanceof MongoInterruptedException i) {
+      Thread.currentThread().interrupt();
+      return new MongoConnectionException(servers, doing + " was abandoned: the calling thread was interrupted", i);
     }
     if (e instanceof MongoException m) {
       if (connection(m)) {

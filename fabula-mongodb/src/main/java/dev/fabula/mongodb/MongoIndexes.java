@@ -13,18 +13,26 @@ import org.bson.BsonValue;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The indexes a store needs on its collection: created when missing under {@link
- * MongoOptions.IndexPolicy#CREATE}, required under {@link MongoOptions.IndexPolicy#VALIDATE}, and
- * checked in both cases when present (same keys, same uniqueness, not sparse, not partial), since
- * an index with other options would let the store break its promises or its queries go slow.
+ * The indexes a store needs on its collection, for every store (events, snapshots): created when
+ * missing under {@link MongoOptions.IndexPolicy#CREATE}, required under {@link
+ * MongoOptions.IndexPolicy#VALIDATE}, and checked in both cases when present: same keys, same
+ * uniqueness, same sparseness, no {@code partialFilterExpression} and the simple (binary)
+ * collation. An index with other options would let the store break its promises (a partial or
+ * case-insensitive unique index lets duplicates in, or makes "Order" and "order" collide) or its
+ * queries go slow.
  */
 final class MongoIndexes {
-  /** One index: its name, keys (1 or -1 each) and whether it is unique. */
-  record Spec(String name, BsonDocument keys, boolean unique) {
+  /** One index: its name, keys (1 or -1 each), whether it is unique and whether it is sparse. */
+  record Spec(String name, BsonDocument keys, boolean unique, boolean sparse) {
+    /** An index that is not sparse. */
+    Spec(String name, BsonDocument keys, boolean unique) {
+      this(name, keys, unique, false);
+    }
+
     /** The mongosh command creating it on {@code collection}, for messages. */
     String command(String collection) {
       return "db.getCollection(\"" + collection + "\").createIndex(" + keys.toJson() + ", {name: \"" + name + "\""
-          + (unique ? ", unique: true" : "") + "})";
+          + (unique ? ", unique: true" : "") + (sparse ? ", sparse: true" : "") + "})";
     }
   }
 
@@ -77,7 +85,8 @@ final class MongoIndexes {
     }
     for (Spec spec : missing) {
       try {
-        collection.createIndex(spec.keys(), new IndexOptions().name(spec.name()).unique(spec.unique()));
+        collection.createIndex(
+            spec.keys(), new IndexOptions().name(spec.name()).unique(spec.unique()).sparse(spec.sparse()));
       } catch (MongoException e) {
         if (MongoErrors.connection(e)) {
           throw MongoErrors.translate(e, "creating index " + spec.name() + " on " + collection.getNamespace(), servers);
@@ -113,19 +122,45 @@ final class MongoIndexes {
     return result;
   }
 
-  private static void check(String namespace, String collection, String store, Spec spec, BsonDocument found) {
+  /**
+   * Checks that the existing index {@code found} is {@code spec}.
+   *
+   * @throws MongoSchemaException naming the index, what differs, and the command to run instead
+   */
+  static void check(String namespace, String collection, String store, Spec spec, BsonDocument found) {
     BsonDocument keys = normalized(found.get("key"));
     boolean unique = flag(found, "unique");
     boolean sparse = flag(found, "sparse");
-    boolean partial = found.containsKey("partialFilterExpression");
-    if (!keys.equals(spec.keys()) || unique != spec.unique() || sparse || partial) {
+    BsonValue partial = found.get("partialFilterExpression");
+    BsonValue collation = found.get("collation");
+    boolean simpleCollation = collation == null || simple(collation);
+    if (!keys.equals(spec.keys()) || unique != spec.unique() || sparse != spec.sparse() || partial != null
+        || !simpleCollation) {
       BsonValue foundName = found.get("name");
       throw new MongoSchemaException(
           "collection " + namespace + " has index " + (foundName == null ? "?" : foundName.toString()) + " with keys "
-              + keys.toJson() + ", unique " + unique + ", sparse " + sparse + ", partial " + partial + ", but the "
-              + store + " needs keys " + spec.keys().toJson() + ", unique " + spec.unique()
-              + ", neither sparse nor partial; drop it and run: " + spec.command(collection));
+              + keys.toJson() + ", unique " + unique + ", sparse " + sparse
+              + (partial == null ? ", not partial" : ", partialFilterExpression " + json(partial))
+              + (simpleCollation ? "" : ", collation " + json(collation)) + ", but the " + store + " needs keys "
+              + spec.keys().toJson() + ", unique " + spec.unique() + ", sparse " + spec.sparse()
+              + ", not partial, with the simple (binary) collation; drop it and run: " + spec.command(collection));
     }
+  }
+
+  /** Whether an index's collation compares by code points: {@code {locale: "simple"}}. */
+  private static boolean simple(BsonValue collation) {
+    if (!collation.isDocument()) {
+      return false;
+    }
+    BsonValue locale = collation.asDocument().get("locale");
+    return locale != null && locale.isString() && locale.asString().getValue().equals("simple");
+  }
+
+  private static String json(@Nullable BsonValue v) {
+    if (v == null) {
+      return "null";
+    }
+    return v.isDocument() ? v.asDocument().toJson() : v.toString();
   }
 
   private static boolean flag(BsonDocument index, String field) {

@@ -1,6 +1,9 @@
 package dev.fabula.mongodb;
 
 import com.mongodb.MongoException;
+import com.mongodb.ReadConcern;
+import com.mongodb.ReadPreference;
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
@@ -23,6 +26,11 @@ import org.bson.BsonDocument;
  * {@code p: 0}): the same with {@code upsert}; if another runner stored a position first, the
  * filter does not match, the upsert tries to insert a second document with the same {@code _id}
  * and the unique index refuses it (a duplicate key): that runner won, this one did not advance.
+ *
+ * <p>Writes use write concern majority, journaled; reads go to the primary with read concern
+ * majority. When the connection breaks during {@code advance} or {@code reset}, whether it
+ * happened is unknown ({@link MongoConnectionException}): read the position again before the next
+ * advance (an advance that did happen makes a repeat of it return false).
  */
 final class MongoProgressStore implements ProgressStore {
   static final String ID = "_id";
@@ -35,7 +43,14 @@ final class MongoProgressStore implements ProgressStore {
 
   MongoProgressStore(MongoClient client, MongoOptions options) {
     this.servers = MongoErrors.servers(client);
-    this.collection = client.getDatabase(options.database()).getCollection(options.progressCollection(), BsonDocument.class);
+    // Writes are acknowledged once journaled on a majority, whatever the client's write concern;
+    // reads go to the primary with read concern majority, since a runner passes the position it
+    // read to advance as the expected one.
+    this.collection = client.getDatabase(options.database())
+        .getCollection(options.progressCollection(), BsonDocument.class)
+        .withWriteConcern(WriteConcern.MAJORITY.withJournal(true))
+        .withReadPreference(ReadPreference.primary())
+        .withReadConcern(ReadConcern.MAJORITY);
     this.namespace = options.database() + "." + options.progressCollection();
     // Only the _id index is needed, which every collection has.
   }

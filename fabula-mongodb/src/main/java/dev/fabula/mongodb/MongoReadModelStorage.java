@@ -1,10 +1,12 @@
 package dev.fabula.mongodb;
 
 import com.mongodb.MongoException;
+import com.mongodb.ReadConcern;
+import com.mongodb.ReadPreference;
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOptions;
 import dev.fabula.codec.Codec;
 import dev.fabula.readmodel.ReadModelOptions;
 import dev.fabula.spi.EventLimits;
@@ -32,6 +34,10 @@ import org.bson.BsonString;
  * <p>Each operation is one single-document write, atomic on any MongoDB: create is an insert that
  * the unique {@code _id} refuses when a model exists; replace matches {@code {_id, r: expected}}
  * so that it changes nothing when another writer came first.
+ *
+ * <p>Writes use write concern majority, journaled; reads go to the primary with read concern
+ * majority. When the connection breaks during a write, whether it happened is unknown ({@link
+ * MongoConnectionException}): a {@code use} that fails so may have stored its update.
  */
 final class MongoReadModelStorage<M> implements ReadModelStorage<M> {
   static final String ID = "_id";
@@ -59,7 +65,15 @@ final class MongoReadModelStorage<M> implements ReadModelStorage<M> {
     this.codec = codec;
     this.options = options;
     this.servers = MongoErrors.servers(client);
-    this.collection = client.getDatabase(mongo.database()).getCollection(options.name(), BsonDocument.class);
+    // Writes are acknowledged once journaled on a majority, whatever the client's write concern;
+    // reads go to the primary with read concern majority, since use's read decides its write (the
+    // revision it replaces): a stale secondary would only make it retry, a read of a write that
+    // is later rolled back would let it build on a model that is then gone.
+    this.collection = client.getDatabase(mongo.database())
+        .getCollection(options.name(), BsonDocument.class)
+        .withWriteConcern(WriteConcern.MAJORITY.withJournal(true))
+        .withReadPreference(ReadPreference.primary())
+        .withReadConcern(ReadConcern.MAJORITY);
     this.namespace = mongo.database() + "." + options.name();
     // Only the _id index is needed, which every collection has.
   }
@@ -114,16 +128,7 @@ final class MongoReadModelStorage<M> implements ReadModelStorage<M> {
   public void put(String key, M model, long revision) {
     BsonDocument doc = document(key, model, revision);
     try {
-      try {
-        collection.replaceOne(Filters.eq(ID, key), doc, new ReplaceOptions().upsert(true));
-      } catch (MongoException e) {
-        if (!MongoErrors.duplicateKey(e)) {
-          throw e;
-        }
-        // Two upserts of one new _id raced and this one lost the insert: the document exists now,
-        // so the same replace matches it (last writer wins, as a save promises).
-        collection.replaceOne(Filters.eq(ID, key), doc, new ReplaceOptions().upsert(true));
-      }
+      StoredDocuments.upsert(collection, doc);
     } catch (RuntimeException e) {
       throw MongoErrors.translate(e, doing("saving", key), servers);
     }
@@ -142,10 +147,12 @@ final class MongoReadModelStorage<M> implements ReadModelStorage<M> {
   private BsonDocument document(String key, M model, long revision) {
     checkKey(key);
     byte[] json = StoredReadModels.encode(codec, options, key, model);
-    return new BsonDocument(ID, new BsonString(key))
+    BsonDocument doc = new BsonDocument(ID, new BsonString(key))
         .append(REVISION, new BsonInt64(revision))
         .append(CODEC_REVISION, new BsonInt32(codec.registry().revision(options.name())))
         .append(DATA, new BsonString(new String(json, StandardCharsets.UTF_8)));
+    StoredDocuments.checkSize("the " + options.name() + " read model " + key, json.length, doc);
+    return doc;
   }
 
   /** Ids are kept as they are; only NUL, which no Fabula store keeps in text, is refused. */

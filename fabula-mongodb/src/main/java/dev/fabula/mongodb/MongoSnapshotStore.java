@@ -1,12 +1,11 @@
 package dev.fabula.mongodb;
 
-import com.mongodb.MongoException;
+import com.mongodb.WriteConcern;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import dev.fabula.codec.Codec;
 import dev.fabula.codec.CodecRegistry;
@@ -45,6 +44,10 @@ import org.bson.conversions.Bson;
  * document of that version. The state is kept as the codec's JSON text, as the event store keeps
  * payloads: exact (no number or key changes) and never read as field names. One index, {@code
  * {a: 1, i: 1, v: -1}}, serves {@code latest}, {@code version} and {@code limit}.
+ *
+ * <p>Saves use write concern majority, journaled. When the connection breaks during a save or a
+ * delete, whether it happened is unknown ({@link MongoConnectionException}); both are idempotent,
+ * so repeating them is harmless.
  */
 final class MongoSnapshotStore implements SnapshotStore {
   static final String ID = "_id";
@@ -71,7 +74,12 @@ final class MongoSnapshotStore implements SnapshotStore {
     this.codec = codec;
     this.options = options;
     this.servers = MongoErrors.servers(client);
-    this.collection = client.getDatabase(options.database()).getCollection(options.snapshotsCollection(), BsonDocument.class);
+    // Saves are acknowledged once journaled on a majority (as the event store's inserts), whatever
+    // the client's own write concern; reads need no more than the client's read preference (a
+    // snapshot only shortens a replay, and a stale one is still a correct starting point).
+    this.collection = client.getDatabase(options.database())
+        .getCollection(options.snapshotsCollection(), BsonDocument.class)
+        .withWriteConcern(WriteConcern.MAJORITY.withJournal(true));
     this.namespace = options.database() + "." + options.snapshotsCollection();
     MongoIndexes.ensure(collection, List.of(AGGREGATE_INDEX), "snapshot store", options.indexPolicy(), servers);
   }
@@ -100,17 +108,10 @@ final class MongoSnapshotStore implements SnapshotStore {
         .append(STATE, new BsonString(new String(state, StandardCharsets.UTF_8)));
     String doing = "saving the snapshot of " + s.aggregateName() + " " + s.aggregateId() + " at version " + s.version()
         + " in " + namespace;
+    StoredDocuments.checkSize(
+        "the snapshot of " + s.aggregateName() + " " + s.aggregateId() + " at version " + s.version(), state.length, doc);
     try {
-      try {
-        collection.replaceOne(Filters.eq(ID, key), doc, new ReplaceOptions().upsert(true));
-      } catch (MongoException e) {
-        if (!MongoErrors.duplicateKey(e)) {
-          throw e;
-        }
-        // Two upserts of one new _id raced and this one lost the insert: the document exists now,
-        // so the same replace matches it (last writer wins, as a save promises).
-        collection.replaceOne(Filters.eq(ID, key), doc, new ReplaceOptions().upsert(true));
-      }
+      StoredDocuments.upsert(collection, doc);
     } catch (RuntimeException e) {
       throw MongoErrors.translate(e, doing, servers);
     }

@@ -72,7 +72,8 @@ final class StoredFields {
     if (id == null) {
       return "(no _id)";
     }
-    return id.isString() ? "\"" + id.asString().getValue() + "\"" : id.toString();
+    // A snapshot's _id holds NUL separators: shown as \0, as MongoNameException shows names.
+    return id.isString() ? "\"" + id.asString().getValue().replace("\0", "\\0") + "\"" : id.toString();
   }
 
   private MongoStoreException wrongShape(String field, String expected, BsonValue found) {

@@ -33,6 +33,17 @@ class MongoDbTest {
   }
 
   @Test
+  void aServerThatAcceptsConnectionsButNeverAnswersFailsInsteadOfHanging() throws IOException {
+    // The kernel completes connections into the backlog; nothing ever reads or writes on them.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int port = silent.getLocalPort();
+      assertThatThrownBy(() -> MongoDb.client("mongodb://127.0.0.1:" + port, Duration.ofMillis(500)))
+          .isInstanceOf(MongoConnectionException.class)
+          .hasMessageContaining("127.0.0.1:" + port);
+    }
+  }
+
+  @Test
   void aStringThatIsNotAConnectionStringIsRefusedWithItsPasswordMasked() {
     assertThatThrownBy(() -> MongoDb.client("postgresql://user:hunter2@host/db"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -56,6 +56,34 @@ class MongoReadModelRepositoryTest extends ReadModelRepositoryConformance {
     assertThat(doc.getString("d").getValue()).isEqualTo("{\"id\":\"t1\",\"count\":2,\"labels\":[\"a\",\"b\"]}");
   }
 
+  @Test
+  void nulInAnIdOrInTheModelIsRefusedNamingTheModelAndNothingIsStored() {
+    MongoOptions o = TestMongo.freshOptions().build();
+    var repo = MongoDb.readModels(TestMongo.client(), codec(), TALLIES, o);
+    assertThatThrownBy(() -> repo.save(Tally.empty("t\0"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+    assertThatThrownBy(() -> repo.find("t\0")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+    assertThatThrownBy(() -> repo.save(new Tally("t1", 0, List.of("a\0b"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tck.tally read model t1")
+        .hasMessageContaining("NUL");
+    assertThat(repo.find("t1")).isEmpty();
+    assertThat(raw(o, TckData.TALLY).countDocuments()).isZero();
+  }
+
+  @Test
+  void aModelWhoseJsonIsJustUnderTheLimitButWhoseDocumentIsNotIsRefusedNamingMongoDbsLimit() {
+    MongoOptions o = TestMongo.freshOptions().build();
+    var repo = MongoDb.readModels(TestMongo.client(), codec(), TALLIES, o);
+    // {"id":"t1","count":0,"labels":["xxx..."]}: 38 bytes around the label, so the JSON is
+    // 16 MiB - 2 bytes, within EventLimits, while the document adds its _id and revisions.
+    String label = "x".repeat(dev.fabula.spi.EventLimits.MAX_PAYLOAD_BYTES - 40);
+    assertThatThrownBy(() -> repo.save(new Tally("t1", 0, List.of(label))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the tck.tally read model t1")
+        .hasMessageContaining("MongoDB's limit of 16777216 bytes per document");
+    assertThat(repo.find("t1")).isEmpty();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"tallies$", "system.tallies", ".tallies", "tallies."})
   void aNameMongoDbForbidsForACollectionIsRefused(String name) {

@@ -103,11 +103,26 @@ class MongoSnapshotStoreTest extends SnapshotStoreConformance {
         .isInstanceOf(MongoStoreException.class)
         .hasMessageContaining(options.database() + "." + options.snapshotsCollection())
         .hasMessageContaining(id.toString())
-        .hasMessageContaining("field t must be an int64, but it is STRING");
+        .hasMessageContaining("field t must be an int64, but it is STRING")
+        .hasMessageContaining("\\0" + id + "\\0" + 1)
+        .as("the NUL separators of the _id are shown escaped").hasMessageNotContaining("\0");
     raw().updateOne(new BsonDocument(), Updates.unset("s"));
     assertThatThrownBy(() -> store().latest(TckData.AGGREGATE, id))
         .isInstanceOf(MongoStoreException.class)
         .hasMessageContaining("field");
+  }
+
+  @Test
+  void aStateWhoseJsonIsJustUnderTheLimitButWhoseDocumentIsNotIsRefusedNamingMongoDbsLimit() {
+    UUID id = UUID.randomUUID();
+    // {"total":1,"label":"xxx..."}: 28 bytes of JSON around the label, so the JSON is 16 MiB - 2
+    // bytes, within EventLimits, while the document adds its _id, name, id, version, time, revision.
+    String label = "x".repeat(dev.fabula.spi.EventLimits.MAX_PAYLOAD_BYTES - 30);
+    assertThatThrownBy(() -> store().save(new Snapshot(TckData.AGGREGATE, id, 1, T, new State(1, label))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the snapshot of " + TckData.AGGREGATE + " " + id + " at version 1")
+        .hasMessageContaining("MongoDB's limit of 16777216 bytes per document");
+    assertThat(store().latest(TckData.AGGREGATE, id)).isEmpty();
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.fabula.readmodel.ReadModelOptions;
 import dev.fabula.readmodel.ReadModelRepository;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -85,12 +86,13 @@ public final class ProductPages extends AbstractProjection {
   }
 
   /** The page of a product, if the projection has seen it. */
-  public java.util.Optional<Page> page(UUID productId) {
+  public Optional<Page> page(UUID productId) {
     return pages.find(productId);
   }
 
   private void update(Event<?> e, UnaryOperator<Page> change) {
     AggregateRef product = e.aggregate().orElseThrow();
+    // An event the page has seen already (a replay) gives the page itself back: use writes nothing.
     pages.use(product.id(), page -> page.version() >= product.version() ? page : change.apply(page));
   }
 

@@ -11,10 +11,11 @@ import dev.fabula.postgres.Postgres;
 import dev.fabula.postgres.PostgresOptions;
 import dev.fabula.readmodel.ReadModelRepository;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Locale;
-import org.jspecify.annotations.Nullable;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the one-JVM shop ({@link ShopExample}) keeps its events and its product pages: in memory,
@@ -105,7 +106,7 @@ sealed interface ShopBackend {
 
     @Override
     public void startClean(PrintStream out) {
-      boolean existed = client.listDatabaseNames().into(new java.util.ArrayList<>()).contains(database);
+      boolean existed = client.listDatabaseNames().into(new ArrayList<>()).contains(database);
       client.getDatabase(database).drop();
       out.println(existed
           ? "Dropped database " + database + " with the events of an earlier run: starting clean."

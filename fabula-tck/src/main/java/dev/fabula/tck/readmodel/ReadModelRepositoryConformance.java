@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * <p>Checks: what is saved is read back equal; a missing model is {@code find}-empty, a {@link
  * ReadModelNotFoundException} from {@code fetch} and {@code use} without a factory, and the
  * factory's (unsaved by {@code fetch}) with one; {@code save} replaces; {@code delete} says whether
- * there was a model; {@code use} stores nothing when its function fails or changes the id, loses no
+ * there was a model; {@code use} stores nothing when its function fails or changes the id, writes
+ * nothing when its function returns the stored model itself but stores a factory-made one, loses no
  * update under concurrent uses, is not fooled by a delete (and re-save) in between, and gives up with
  * {@link ReadModelConflictException} after its attempts; ids with characters that mean something to
  * a query language are kept verbatim; bad arguments are refused.
@@ -151,6 +152,34 @@ public abstract class ReadModelRepositoryConformance {
         .hasMessageContaining("null");
     assertThat(repo.fetch(id)).isEqualTo(new Tally(id, 5, List.of()));
     assertThat(repo.find("another")).isEmpty();
+  }
+
+  @Test
+  void anUpdateReturningTheStoredModelItselfWritesNothing() {
+    var repo = newRepository(plain());
+    String id = id();
+    repo.save(new Tally(id, 5, List.of("stored")));
+    var calls = new AtomicInteger();
+    // Another writer saves during the update: had the use written, its write would have lost to
+    // that save and the use would have started over (a second call).
+    Tally result = repo.use(id, t -> {
+      if (calls.incrementAndGet() == 1) {
+        repo.save(new Tally(id, 9, List.of("other")));
+      }
+      return t;
+    });
+    assertThat(calls).as("calls of the update").hasValue(1);
+    assertThat(result).isEqualTo(new Tally(id, 5, List.of("stored")));
+    assertThat(repo.fetch(id)).as("the other writer's model, not overwritten").isEqualTo(new Tally(id, 9, List.of("other")));
+  }
+
+  @Test
+  void aModelFromTheFactoryIsStoredEvenWhenTheUpdateReturnsItUnchanged() {
+    var repo = newRepository(withFactory());
+    String id = id();
+    Tally result = repo.use(id, t -> t);
+    assertThat(result).isEqualTo(Tally.empty(id));
+    assertThat(repo.find(id)).contains(Tally.empty(id));
   }
 
   @Test
