@@ -1,5 +1,8 @@
 package dev.fabula.spi;
 
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -54,5 +57,50 @@ public final class Settings {
       }
     }
     return b.append(')').toString();
+  }
+
+  /**
+   * Refuses {@code name} for {@code setting}, one of a {@code group} of name settings (tables,
+   * collections) no two of which may share a name, when another setting of the group already made
+   * on the builder ({@code made}) has it: {@code setting(name) contradicts other(name): two
+   * <what> cannot share a name}. Settings of the group left at their defaults are compared by
+   * {@link #requireDistinctNames} at build time, since they may still be set.
+   *
+   * @param nameOf the current name of a setting of the group
+   * @throws IllegalStateException when another setting made has {@code name}
+   */
+  public static void requireUnsharedName(
+      String setting, String name, List<String> group, Set<String> made, UnaryOperator<String> nameOf, String what) {
+    for (String other : group) {
+      if (!other.equals(setting) && made.contains(other) && nameOf.apply(other).equals(name)) {
+        throw contradiction(call(setting, name), call(other, name), "two " + what + " cannot share a name");
+      }
+    }
+  }
+
+  /**
+   * Refuses, at build time, two settings of {@code group} with one name, naming both (a setting
+   * left at its default says so; two made on the builder were refused by {@link
+   * #requireUnsharedName} already).
+   *
+   * @throws IllegalStateException when two settings of the group have one name
+   */
+  public static void requireDistinctNames(
+      List<String> group, Set<String> made, UnaryOperator<String> nameOf, String what) {
+    for (int i = 0; i < group.size(); i++) {
+      for (int j = i + 1; j < group.size(); j++) {
+        String first = group.get(i);
+        String second = group.get(j);
+        String name = nameOf.apply(first);
+        if (name.equals(nameOf.apply(second))) {
+          throw contradiction(
+              nameSetting(second, name, made), nameSetting(first, name, made), "two " + what + " cannot share a name");
+        }
+      }
+    }
+  }
+
+  private static String nameSetting(String setting, String name, Set<String> made) {
+    return call(setting, name) + (made.contains(setting) ? "" : " (unset, so its default)");
   }
 }

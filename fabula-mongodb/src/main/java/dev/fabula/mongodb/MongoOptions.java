@@ -255,20 +255,7 @@ public final class MongoOptions {
      *     its default)
      */
     public MongoOptions build() {
-      for (int i = 0; i < COLLECTIONS.size(); i++) {
-        for (int j = i + 1; j < COLLECTIONS.size(); j++) {
-          String a = COLLECTIONS.get(i);
-          String b = COLLECTIONS.get(j);
-          if (collectionName(a).equals(collectionName(b))) {
-            String set = made.contains(a) ? a : b;
-            String other = set.equals(a) ? b : a;
-            throw Settings.contradiction(
-                Settings.call(set, collectionName(set)),
-                Settings.call(other, collectionName(other)) + (made.contains(other) ? "" : " (its default)"),
-                "two collections cannot share a name");
-          }
-        }
-      }
+      Settings.requireDistinctNames(COLLECTIONS, made, this::collectionName, "collections");
       return new MongoOptions(this);
     }
 
@@ -279,12 +266,7 @@ public final class MongoOptions {
 
     private void collection(String setting, String earlier, String name) {
       Settings.requireUnset(made.contains(setting), setting, earlier, name);
-      for (String other : COLLECTIONS) {
-        if (!other.equals(setting) && made.contains(other) && collectionName(other).equals(name)) {
-          throw Settings.contradiction(
-              Settings.call(setting, name), Settings.call(other, name), "two collections cannot share a name");
-        }
-      }
+      Settings.requireUnsharedName(setting, name, COLLECTIONS, made, this::collectionName, "collections");
       made.add(setting);
     }
 

@@ -53,7 +53,7 @@ class MongoOptionsTest {
         .hasMessageContaining("two collections cannot share a name");
     assertThatThrownBy(() -> MongoOptions.builder().eventsCollection("fabula_progress").build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("progressCollection(\"fabula_progress\") (its default)");
+        .hasMessageContaining("progressCollection(\"fabula_progress\") (unset, so its default)");
   }
 
   @Test

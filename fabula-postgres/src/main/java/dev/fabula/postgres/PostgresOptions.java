@@ -280,7 +280,7 @@ public final class PostgresOptions {
      *     default)
      */
     public PostgresOptions build() {
-      requireDistinctTables();
+      Settings.requireDistinctNames(TABLES, made, this::tableName, "tables");
       return new PostgresOptions(this);
     }
 
@@ -298,12 +298,7 @@ public final class PostgresOptions {
      */
     private void table(String setting, String earlier, String name) {
       Settings.requireUnset(made.contains(setting), setting, earlier, name);
-      for (String other : TABLES) {
-        if (!other.equals(setting) && made.contains(other) && tableName(other).equals(name)) {
-          throw Settings.contradiction(
-              Settings.call(setting, name), Settings.call(other, name), "two tables cannot share a name");
-        }
-      }
+      Settings.requireUnsharedName(setting, name, TABLES, made, this::tableName, "tables");
       made.add(setting);
     }
 
@@ -315,28 +310,6 @@ public final class PostgresOptions {
         case "readModelsTable" -> readModelsTable;
         default -> throw new IllegalArgumentException("no table setting " + setting);
       };
-    }
-
-    /**
-     * Refuses two tables of one name at {@link #build()}, naming both settings: one set here and
-     * another left at its default (two set here were refused at the setter).
-     */
-    private void requireDistinctTables() {
-      for (int i = 0; i < TABLES.size(); i++) {
-        for (int j = i + 1; j < TABLES.size(); j++) {
-          String first = TABLES.get(i);
-          String second = TABLES.get(j);
-          if (tableName(first).equals(tableName(second))) {
-            throw Settings.contradiction(
-                setting(second, tableName(second)), setting(first, tableName(first)),
-                "two tables cannot share a name");
-          }
-        }
-      }
-    }
-
-    private String setting(String table, String name) {
-      return Settings.call(table, name) + (made.contains(table) ? "" : " (unset, so its default)");
     }
   }
 }
