@@ -190,7 +190,7 @@ final class EventQueries {
 
   /** Documents holding a version of one aggregate between {@code first} and {@code last}. */
   private static Bson aggregate(String aggName, UUID aggId, int first, int last) {
-    return MongoEventStore.keyRange(
+    return EventLayout.keyRange(
         EventLayout.key(aggName, aggId, Math.max(1, first)), EventLayout.key(aggName, aggId, Math.max(1, last)));
   }
 
