@@ -4,6 +4,8 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.WriteError;
 import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.ClientSession;
+import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
@@ -19,6 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
+import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gap-safe horizon of ADR 0019: the highest sequence number H such that every sequence
@@ -71,16 +75,24 @@ final class Horizon {
    * (with {@link MongoConnectionException}) instead of hanging it and the followers queued behind.
    */
   long current() {
+    return current(null);
+  }
+
+  /**
+   * The current horizon H, every read and void in {@code session} when given: a causally
+   * consistent session on a replica set, in which the follow read's pages then run too (ADR 0019).
+   */
+  long current(@Nullable ClientSession session) {
     lock.lock();
     try {
       if (!loaded) {
-        horizon = Math.max(horizon, persistedWatermark());
+        horizon = Math.max(horizon, persistedWatermark(session));
         persisted = horizon;
         loaded = true;
       }
       long h = horizon;
       while (true) {
-        long[] walked = walk(h);
+        long[] walked = walk(session, h);
         h = walked[0];
         if (walked[1] == 0) {
           holeSeq = -1; // no hole: nothing above h
@@ -91,7 +103,7 @@ final class Horizon {
         if (holeSeq != hole) {
           // Read the highest number first, then the clock: every number up to it that is still
           // missing later was missing, below a taken number, since holeSince.
-          holeCeiling = highest();
+          holeCeiling = highest(session);
           holeSeq = hole;
           holeSince = clock.getAsLong();
         }
@@ -101,7 +113,7 @@ final class Horizon {
         // Open for the gap timeout: void it and every other hole up to the ceiling at once (ADR
         // 0019). Our voids are written with majority write concern, so our majority read sees
         // them: go on above. A batch at h + 1 already: read it next time, once this read sees it.
-        boolean filledFirst = fillUpTo(h, Math.max(hole, holeCeiling));
+        boolean filledFirst = fillUpTo(session, h, Math.max(hole, holeCeiling));
         holeSeq = -1;
         if (!filledFirst) {
           break;
@@ -109,7 +121,7 @@ final class Horizon {
       }
       horizon = h;
       if (h - persisted >= PERSIST_EVERY) {
-        persist(h);
+        persist(session, h);
       }
       return h;
     } catch (MongoException e) {
@@ -123,8 +135,8 @@ final class Horizon {
    * Walks the contiguous numbers above {@code h}: {@code [new h, 1 if a higher number is taken
    * (a hole at new h + 1) else 0]}.
    */
-  private long[] walk(long h) {
-    try (MongoCursor<BsonDocument> c = events.find(Filters.gt(EventLayout.SEQ, h))
+  private long[] walk(@Nullable ClientSession session, long h) {
+    try (MongoCursor<BsonDocument> c = find(session, Filters.gt(EventLayout.SEQ, h))
         .projection(Projections.include(EventLayout.SEQ))
         .sort(Sorts.ascending(EventLayout.SEQ))
         .batchSize(1000)
@@ -141,8 +153,8 @@ final class Horizon {
   }
 
   /** The highest taken sequence number (0 when none). */
-  private long highest() {
-    BsonDocument top = events.find(Filters.gt(EventLayout.SEQ, 0L))
+  private long highest(@Nullable ClientSession session) {
+    BsonDocument top = find(session, Filters.gt(EventLayout.SEQ, 0L))
         .projection(Projections.include(EventLayout.SEQ))
         .sort(Sorts.descending(EventLayout.SEQ))
         .first();
@@ -154,12 +166,12 @@ final class Horizon {
    * in unordered batches that skip numbers taken meanwhile (the late batch, or another reader's
    * void). True when {@code h + 1} got our void.
    */
-  private boolean fillUpTo(long h, long ceiling) {
+  private boolean fillUpTo(@Nullable ClientSession session, long h, long ceiling) {
     boolean first = false;
     long next = h + 1; // the lowest number not looked at yet
     while (next <= ceiling) {
       List<BsonDocument> voids = new ArrayList<>();
-      try (MongoCursor<BsonDocument> c = events.find(Filters.and(Filters.gte(EventLayout.SEQ, next), Filters.lte(EventLayout.SEQ, ceiling)))
+      try (MongoCursor<BsonDocument> c = find(session, Filters.and(Filters.gte(EventLayout.SEQ, next), Filters.lte(EventLayout.SEQ, ceiling)))
           .projection(Projections.include(EventLayout.SEQ))
           .sort(Sorts.ascending(EventLayout.SEQ))
           .batchSize(1000)
@@ -176,17 +188,22 @@ final class Horizon {
         }
       }
       if (!voids.isEmpty()) {
-        first |= insertVoids(voids, h + 1);
+        first |= insertVoids(session, voids, h + 1);
       }
     }
     return first;
   }
 
   /** Inserts {@code voids} unordered, skipping duplicate {@code _id}s; true when {@code watched} got our void. */
-  private boolean insertVoids(List<BsonDocument> voids, long watched) {
+  private boolean insertVoids(@Nullable ClientSession session, List<BsonDocument> voids, long watched) {
     boolean mine = voids.get(0).getInt64(EventLayout.SEQ).getValue() == watched;
     try {
-      events.insertMany(voids, new InsertManyOptions().ordered(false));
+      InsertManyOptions unordered = new InsertManyOptions().ordered(false);
+      if (session == null) {
+        events.insertMany(voids, unordered);
+      } else {
+        events.insertMany(session, voids, unordered);
+      }
       return mine;
     } catch (MongoBulkWriteException e) {
       if (e.getWriteConcernError() != null) {
@@ -213,8 +230,12 @@ final class Horizon {
     return v.asInt64().getValue();
   }
 
-  private long persistedWatermark() {
-    BsonDocument doc = events.find(Filters.eq(EventLayout.SEQ, EventLayout.WATERMARK_ID)).first();
+  private FindIterable<BsonDocument> find(@Nullable ClientSession session, Bson filter) {
+    return session == null ? events.find(filter) : events.find(session, filter);
+  }
+
+  private long persistedWatermark(@Nullable ClientSession session) {
+    BsonDocument doc = find(session, Filters.eq(EventLayout.SEQ, EventLayout.WATERMARK_ID)).first();
     if (doc == null) {
       return 0;
     }
@@ -222,11 +243,16 @@ final class Horizon {
     return h != null && h.isInt64() ? Math.max(0, h.asInt64().getValue()) : 0;
   }
 
-  private void persist(long h) {
+  private void persist(@Nullable ClientSession session, long h) {
     try {
-      events.updateOne(
-          Filters.eq(EventLayout.SEQ, EventLayout.WATERMARK_ID), Updates.max(EventLayout.WATERMARK, h),
-          new UpdateOptions().upsert(true));
+      Bson at = Filters.eq(EventLayout.SEQ, EventLayout.WATERMARK_ID);
+      Bson max = Updates.max(EventLayout.WATERMARK, h);
+      UpdateOptions upsert = new UpdateOptions().upsert(true);
+      if (session == null) {
+        events.updateOne(at, max, upsert);
+      } else {
+        events.updateOne(session, at, max, upsert);
+      }
       persisted = h;
     } catch (MongoException bestEffort) {
       // Only a hint for cold readers: two first upserts raced on _id -1 (the other one stored a

@@ -1,5 +1,6 @@
 package dev.fabula.mongodb;
 
+import com.mongodb.ClientSessionOptions;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoInterruptedException;
@@ -7,6 +8,7 @@ import com.mongodb.MongoWriteConcernException;
 import com.mongodb.ReadConcern;
 import com.mongodb.WriteConcern;
 import com.mongodb.WriteError;
+import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
@@ -14,6 +16,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
+import com.mongodb.connection.ClusterType;
 import dev.fabula.ClosedException;
 import dev.fabula.TransientException;
 import dev.fabula.codec.Codec;
@@ -52,6 +55,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MongoDB {@link EventStore}: one document per batch, positions from a sequence number that
@@ -86,6 +90,9 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   private volatile boolean ready;
   private final AtomicLong seq = new AtomicLong();
   private volatile boolean seeded;
+  private final MongoClient client;
+  /** Whether the servers support sessions: null until first asked. */
+  private volatile @Nullable Boolean sessions;
 
   MongoEventStore(MongoClient client, Codec codec, MongoOptions options) {
     this(client, codec, options, BeforeInsert.NONE, System::nanoTime);
@@ -97,6 +104,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
    * hold writers and move time without waiting.
    */
   MongoEventStore(MongoClient client, Codec codec, MongoOptions options, BeforeInsert beforeInsert, LongSupplier clock) {
+    this.client = client;
     this.codec = codec;
     this.options = options;
     this.beforeInsert = beforeInsert;
@@ -461,11 +469,30 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     EventLimits.checkQuery(query);
     ensureReady();
     QueryPlan plan = QueryPlan.of(query);
+    ClientSession session = null;
     try {
-      return EventQueries.stream(plan, plan.followsStore() ? follows : reads, plan.followsStore() ? horizon.current() : -1,
-          documents, options.batchSize(), name, servers);
+      if (!plan.followsStore()) {
+        return EventQueries.stream(plan, reads, -1, null, documents, options.batchSize(), name, servers);
+      }
+      // Replica set: walk and page reads in one causally consistent session (ADR 0019, "on a
+      // replica set"): after an election a page read must not miss a document the walk saw.
+      session = causalSession();
+      Stream<Event<?>> events = EventQueries.stream(
+          plan, follows, horizon.current(session), session, documents, options.batchSize(), name, servers);
+      if (session != null) {
+        events = events.onClose(session::close);
+      }
+      return events;
     } catch (MongoException | IllegalStateException e) {
+      if (session != null) {
+        session.close();
+      }
       throw MongoErrors.translate(e, "querying " + name, servers);
+    } catch (RuntimeException e) {
+      if (session != null) {
+        session.close();
+      }
+      throw e;
     }
   }
 
@@ -473,11 +500,12 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   public long lastPosition() {
     ensureOpen();
     ensureReady();
+    ClientSession session = causalSession();
     try {
-      long h = horizon.current();
-      try (MongoCursor<BsonDocument> c = follows.find(Filters.and(
-                  Filters.gte(EventLayout.SEQ, 1L), Filters.lte(EventLayout.SEQ, h),
-                  Filters.exists(EventLayout.EVENTS + ".0")))
+      long h = horizon.current(session);
+      Bson below = Filters.and(
+          Filters.gte(EventLayout.SEQ, 1L), Filters.lte(EventLayout.SEQ, h), Filters.exists(EventLayout.EVENTS + ".0"));
+      try (MongoCursor<BsonDocument> c = (session == null ? follows.find(below) : follows.find(session, below))
           .projection(Projections.include(EventLayout.SEQ, EventLayout.EVENTS + "." + EventLayout.INDEX))
           .sort(Sorts.descending(EventLayout.SEQ))
           .limit(1)
@@ -499,7 +527,45 @@ final class MongoEventStore implements EventStore, InsertNotifying {
       }
     } catch (MongoException | IllegalStateException e) {
       throw MongoErrors.translate(e, "reading the last position of " + name, servers);
+    } finally {
+      if (session != null) {
+        session.close();
+      }
     }
+  }
+
+  /**
+   * A causally consistent session when the servers support sessions (a replica set or sharded
+   * cluster reports logicalSessionTimeoutMinutes), else null: a standalone server, and the
+   * in-process one, have one node, whose majority reads already see every earlier one.
+   */
+  private @Nullable ClientSession causalSession() {
+    Boolean known = sessions;
+    if (known == null) {
+      known = client.getClusterDescription().getLogicalSessionTimeoutMinutes() != null
+          && client.getClusterDescription().getType() != ClusterType.STANDALONE;
+      sessions = known;
+    }
+    return known ? client.startSession(ClientSessionOptions.builder().causallyConsistent(true).build()) : null;
+  }
+
+  /** Whether follow reads run in a causally consistent session (for tests). */
+  boolean followsInSessions() {
+    ensureReady();
+    Boolean known = sessions;
+    if (known == null) {
+      ClientSession s = causalSession();
+      if (s != null) {
+        s.close();
+      }
+      known = sessions;
+    }
+    return Boolean.TRUE.equals(known);
+  }
+
+  /** The write concern of inserts and voids (for tests). */
+  WriteConcern writeConcern() {
+    return writes.getWriteConcern();
   }
 
   // ------------------------------------------------------------------ delete

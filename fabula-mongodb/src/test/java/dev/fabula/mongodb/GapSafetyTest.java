@@ -189,6 +189,15 @@ class GapSafetyTest {
   }
 
   @Test
+  void theInProcessServerRunsFollowReadsWithoutSessionsAndWritesWithMajority() {
+    try (MongoEventStore store = store(TestMongo.freshOptions().build(), MongoEventStore.BeforeInsert.NONE)) {
+      assertThat(store.followsInSessions()).isEqualTo(TestMongo.realServer()
+          && TestMongo.client().getClusterDescription().getType() != com.mongodb.connection.ClusterType.STANDALONE);
+      assertThat(store.writeConcern()).isEqualTo(com.mongodb.WriteConcern.MAJORITY.withJournal(true));
+    }
+  }
+
+  @Test
   void anEmptiedDocumentDoesNotHoldBackFollowers() {
     MongoOptions options = TestMongo.freshOptions().gapTimeout(GAP).build();
     try (MongoEventStore store = store(options, MongoEventStore.BeforeInsert.NONE)) {
