@@ -218,11 +218,25 @@ final class EventLayout {
   static long nanos(Event<?> e) {
     Instant t = e.time();
     try {
-      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+      return exactNanos(t);
     } catch (ArithmeticException overflow) {
       throw new InvalidEventException(
           e.id(), "time", "is " + t + ", outside what MongoDB stores to the nanosecond (1677-09-21 to 2262-04-11)");
     }
+  }
+
+  /** Nanoseconds since the epoch; beyond int64, the nearest end (for query bounds). */
+  static long nanosOrEnd(Instant t) {
+    try {
+      return exactNanos(t);
+    } catch (ArithmeticException beyond) {
+      return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /** Nanoseconds since the epoch, or an {@link ArithmeticException} beyond int64. */
+  private static long exactNanos(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
   }
 
   /** The instant of {@code nanos} since the epoch. */

@@ -216,11 +216,7 @@ final class EventQueries {
 
   /** A time as stored; beyond int64 nanoseconds, the nearest end (no event lies beyond it). */
   private static BsonInt64 nanos(Instant t) {
-    try {
-      return new BsonInt64(Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano()));
-    } catch (ArithmeticException beyond) {
-      return new BsonInt64(t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE);
-    }
+    return new BsonInt64(EventLayout.nanosOrEnd(t));
   }
 
   /**
