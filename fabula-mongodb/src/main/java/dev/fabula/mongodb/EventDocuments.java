@@ -37,7 +37,7 @@ final class EventDocuments {
   /** The sequence number of a document. */
   long seq(BsonDocument doc) {
     BsonValue v = doc.get(EventLayout.SEQ);
-    if (v == null || v.getBsonType() != BsonType.INT64) {
+    if (v == null || v.getBsonType() != BsonType.INT64 || v.asInt64().getValue() > EventLayout.MAX_SEQ) {
       throw foreignId(collection, v);
     }
     return v.asInt64().getValue();
@@ -156,6 +156,9 @@ final class EventDocuments {
     if (v == null || !v.isString()) {
       throw shape(doc, path(index, field), v, "a string");
     }
+    if (!field.equals(EventLayout.DATA) && v.asString().getValue().isBlank()) {
+      throw shape(doc, path(index, field), v, "a non-blank name");
+    }
     return v.asString().getValue();
   }
 
@@ -194,18 +197,35 @@ final class EventDocuments {
 
   private MongoStoreException shape(BsonDocument doc, String field, @Nullable BsonValue v, String expected) {
     BsonValue id = doc.get(EventLayout.SEQ);
-    String found = v == null ? "missing" : "a " + v.getBsonType();
+    String found = v == null ? "missing" : v.isString() && v.asString().getValue().isBlank() ? "blank" : "a " + v.getBsonType();
     return new MongoStoreException(
         "document " + (id == null ? "without _id" : "_id " + render(id)) + " of " + collection + " has field '"
             + field + "' " + found + ", where Fabula writes " + expected
             + "; the document was not written by Fabula or was edited by hand", 0, null);
   }
 
+  /**
+   * The version at the end of aggregate key {@code key} of document {@code doc}.
+   *
+   * @throws MongoStoreException when the key does not end in ten digits, naming the document
+   */
+  int versionOf(BsonDocument doc, String key) {
+    try {
+      if (key.length() >= 10) {
+        return EventLayout.versionOf(key);
+      }
+    } catch (NumberFormatException notDigits) {
+      // below
+    }
+    throw shape(doc, EventLayout.KEYS, new org.bson.BsonString(key), "aggregate keys ending in a ten-digit version");
+  }
+
   /** A document whose {@code _id} is not the int64 sequence number Fabula writes. */
   static MongoStoreException foreignId(String collection, @Nullable BsonValue id) {
     return new MongoStoreException(
         "a document of " + collection + " has _id " + (id == null ? "missing" : render(id) + " (" + id.getBsonType() + ")")
-            + ", not the int64 sequence number Fabula writes; it was not written by Fabula or was edited by hand",
+            + ", not the int64 sequence number Fabula writes (at most " + EventLayout.MAX_SEQ
+            + "); it was not written by Fabula or was edited by hand",
         0, null);
   }
 

@@ -64,6 +64,9 @@ final class EventLayout {
   /** Events a batch may hold: positions leave 20 bits for the index within the batch. */
   static final int EVENTS_PER_BATCH = 1 << 20;
 
+  /** The highest sequence number whose positions fit a long. */
+  static final long MAX_SEQ = Long.MAX_VALUE / EVENTS_PER_BATCH;
+
   /** MongoDB's limit on a document's BSON size. */
   static final int MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
@@ -101,8 +104,14 @@ final class EventLayout {
     return Integer.parseInt(key.substring(key.length() - 10));
   }
 
-  /** A batch encoded: its events' sub-documents, its keys, and its estimated size. */
-  record Batch(BsonArray idValues, BsonArray events, BsonArray keys, long estimate, List<UUID> ids) {}
+  /** Documents holding a key between {@code lo} and {@code hi} (inclusive). */
+  static org.bson.conversions.Bson keyRange(String lo, String hi) {
+    return new BsonDocument(
+        KEYS, new BsonDocument("$elemMatch", new BsonDocument("$gte", new BsonString(lo)).append("$lte", new BsonString(hi))));
+  }
+
+  /** A batch encoded: its event ids, its events' sub-documents, its keys, and its estimated size. */
+  record Batch(BsonArray idValues, BsonArray events, BsonArray keys, long estimate) {}
 
   /**
    * Encodes the events (payloads through the codec, checked against the limits).
@@ -114,7 +123,6 @@ final class EventLayout {
     BsonArray docs = new BsonArray(new ArrayList<>(events.size()));
     BsonArray keys = new BsonArray();
     BsonArray idValues = new BsonArray(new ArrayList<>(events.size()));
-    List<UUID> ids = new ArrayList<>(events.size());
     long estimate = 64;
     for (int x = 0; x < events.size(); x++) {
       Event<?> e = events.get(x);
@@ -152,9 +160,8 @@ final class EventLayout {
       estimate += json.length + 3L * e.name().length() + 96;
       docs.add(d);
       idValues.add(new BsonBinary(e.id()));
-      ids.add(e.id());
     }
-    return new Batch(idValues, docs, keys, estimate, ids);
+    return new Batch(idValues, docs, keys, estimate);
   }
 
   /** The document storing {@code batch} at {@code seq} (checked by {@link #checkSize} first). */
@@ -211,11 +218,25 @@ final class EventLayout {
   static long nanos(Event<?> e) {
     Instant t = e.time();
     try {
-      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+      return exactNanos(t);
     } catch (ArithmeticException overflow) {
       throw new InvalidEventException(
           e.id(), "time", "is " + t + ", outside what MongoDB stores to the nanosecond (1677-09-21 to 2262-04-11)");
     }
+  }
+
+  /** Nanoseconds since the epoch; beyond int64, the nearest end (for query bounds). */
+  static long nanosOrEnd(Instant t) {
+    try {
+      return exactNanos(t);
+    } catch (ArithmeticException beyond) {
+      return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /** Nanoseconds since the epoch, or an {@link ArithmeticException} beyond int64. */
+  private static long exactNanos(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
   }
 
   /** The instant of {@code nanos} since the epoch. */

@@ -1,5 +1,6 @@
 package dev.fabula.mongodb;
 
+import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
@@ -30,6 +31,7 @@ import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonDocumentCodec;
 import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates a {@link QueryPlan} into a filter on batch documents (values only, through the
@@ -52,10 +54,12 @@ final class EventQueries {
    *
    * @param horizon the highest sequence number a store-following read may see, or -1 for reads of
    *     given events and aggregates (unbounded)
+   * @param session the causally consistent session the horizon was walked in, whose page reads
+   *     then see every document the walk saw (a replica set); null without sessions
    */
   static Stream<Event<?>> stream(
-      QueryPlan plan, MongoCollection<BsonDocument> collection, long horizon, EventDocuments documents,
-      int batchSize, String name, String servers) {
+      QueryPlan plan, MongoCollection<BsonDocument> collection, long horizon, @Nullable ClientSession session,
+      EventDocuments documents, int batchSize, String name, String servers) {
     Bson filter = filter(plan, horizon);
     boolean reversed = !plan.inPositionOrder() && inReversePositionOrder(plan);
     boolean positionOrder = plan.inPositionOrder() || reversed;
@@ -66,7 +70,7 @@ final class EventQueries {
     // A read in position order that wants few events starts with a page that small.
     int firstPage = positionOrder ? Math.min(limit, Pages.FIRST_PAGE) : Pages.FIRST_PAGE;
     Pages pages =
-        new Pages(collection.withDocumentClass(RawBsonDocument.class), filter, reversed, firstPage, batchSize);
+        new Pages(collection.withDocumentClass(RawBsonDocument.class), session, filter, reversed, firstPage, batchSize);
     Unwinding events =
         new Unwinding(pages, plan, documents, positionOrder ? limit : Integer.MAX_VALUE, reversed, name, servers);
     Stream<Event<?>> stream = StreamSupport.stream(events, false);
@@ -190,7 +194,7 @@ final class EventQueries {
 
   /** Documents holding a version of one aggregate between {@code first} and {@code last}. */
   private static Bson aggregate(String aggName, UUID aggId, int first, int last) {
-    return MongoEventStore.keyRange(
+    return EventLayout.keyRange(
         EventLayout.key(aggName, aggId, Math.max(1, first)), EventLayout.key(aggName, aggId, Math.max(1, last)));
   }
 
@@ -212,11 +216,7 @@ final class EventQueries {
 
   /** A time as stored; beyond int64 nanoseconds, the nearest end (no event lies beyond it). */
   private static BsonInt64 nanos(Instant t) {
-    try {
-      return new BsonInt64(Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano()));
-    } catch (ArithmeticException beyond) {
-      return new BsonInt64(t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE);
-    }
+    return new BsonInt64(EventLayout.nanosOrEnd(t));
   }
 
   /**
@@ -233,6 +233,7 @@ final class EventQueries {
     /** The first page of a read: most reads (one aggregate) fit in it. */
     static final int FIRST_PAGE = 16;
     private final MongoCollection<RawBsonDocument> collection;
+    private final @Nullable ClientSession session;
     private final Bson filter;
     private final boolean reversed;
     private final int maxPage;
@@ -241,8 +242,10 @@ final class EventQueries {
     private boolean exhausted;
     private @org.jspecify.annotations.Nullable BsonValue last;
 
-    Pages(MongoCollection<RawBsonDocument> collection, Bson filter, boolean reversed, int firstPage, int maxPage) {
+    Pages(MongoCollection<RawBsonDocument> collection, @Nullable ClientSession session, Bson filter, boolean reversed,
+        int firstPage, int maxPage) {
       this.collection = collection;
+      this.session = session;
       this.filter = filter;
       this.reversed = reversed;
       this.maxPage = maxPage;
@@ -263,7 +266,7 @@ final class EventQueries {
       Bson f = after == null ? filter
           : Filters.and(filter, reversed ? Filters.lt(EventLayout.SEQ, after) : Filters.gt(EventLayout.SEQ, after));
       long bytes = 0;
-      try (MongoCursor<RawBsonDocument> c = collection.find(f)
+      try (MongoCursor<RawBsonDocument> c = (session == null ? collection.find(f) : collection.find(session, f))
           .projection(Projections.exclude(EventLayout.KEYS))
           .sort(reversed ? Sorts.descending(EventLayout.SEQ) : Sorts.ascending(EventLayout.SEQ))
           .limit(pageSize)

@@ -35,7 +35,7 @@ final class MongoErrors {
 
   /**
    * The unique index a duplicate-key write error hit, as the name of its first key field ({@code
-   * _id}, {@code e.i}, {@code k}), or null when {@code error} is no duplicate key. Reads the
+   * _id}, {@code u}, {@code k}), or null when {@code error} is no duplicate key. Reads the
    * error's {@code keyPattern} detail when the server sends one (MongoDB 4.4 and later), else the
    * index name in its message, mapped through {@code indexFields} (index name to key field); the
    * {@code _id_} index every collection has is {@code _id}. What a field means is the caller's.
@@ -83,9 +83,14 @@ final class MongoErrors {
     return null;
   }
 
-  /** Whether {@code e} says nothing reached the server: no server found, no connection opened. */
+  /**
+   * Whether {@code e} says nothing reached the server: no server selected or no pooled connection
+   * checked out in time (a plain {@link MongoTimeoutException}), or no connection opened. A
+   * client-side operation timeout ({@link MongoOperationTimeoutException}, a subclass of
+   * MongoTimeoutException since driver 5.2) may strike after the command was sent: not "never sent".
+   */
   static boolean neverSent(MongoException e) {
-    return e instanceof MongoTimeoutException || e instanceof MongoSocketOpenException;
+    return e.getClass() == MongoTimeoutException.class || e instanceof MongoSocketOpenException;
   }
 
   /** Whether {@code e} is the connection's: the server may or may not have run the command. */

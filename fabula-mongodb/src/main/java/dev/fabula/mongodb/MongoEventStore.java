@@ -1,9 +1,14 @@
 package dev.fabula.mongodb;
 
+import com.mongodb.ClientSessionOptions;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
+import com.mongodb.MongoInterruptedException;
+import com.mongodb.MongoWriteConcernException;
 import com.mongodb.ReadConcern;
 import com.mongodb.WriteConcern;
 import com.mongodb.WriteError;
+import com.mongodb.client.ClientSession;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
@@ -11,6 +16,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
+import com.mongodb.connection.ClusterType;
 import dev.fabula.ClosedException;
 import dev.fabula.TransientException;
 import dev.fabula.codec.Codec;
@@ -49,6 +55,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.BsonValue;
 import org.bson.conversions.Bson;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The MongoDB {@link EventStore}: one document per batch, positions from a sequence number that
@@ -83,6 +90,9 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   private volatile boolean ready;
   private final AtomicLong seq = new AtomicLong();
   private volatile boolean seeded;
+  private final MongoClient client;
+  /** Whether the servers support sessions: null until first asked. */
+  private volatile @Nullable Boolean sessions;
 
   MongoEventStore(MongoClient client, Codec codec, MongoOptions options) {
     this(client, codec, options, BeforeInsert.NONE, System::nanoTime);
@@ -94,6 +104,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
    * hold writers and move time without waiting.
    */
   MongoEventStore(MongoClient client, Codec codec, MongoOptions options, BeforeInsert beforeInsert, LongSupplier clock) {
+    this.client = client;
     this.codec = codec;
     this.options = options;
     this.beforeInsert = beforeInsert;
@@ -130,8 +141,13 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     List<Event<?>> stored;
     try {
       stored = write(events, spans, batch);
-    } catch (MongoException | IllegalStateException e) {
+    } catch (MongoException e) {
       throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
+    } catch (IllegalStateException e) {
+      if (MongoErrors.closedClient(e)) {
+        throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
+      }
+      throw e;
     }
     insertListeners.fire(stored);
     return stored;
@@ -141,6 +157,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     long floor = 0;
     try {
       for (BatchValidator.Span s : spans) {
+        refuseBelowStored(s);
         if (s.firstVersion() > 1) {
           floor = Math.max(floor, predecessor(s));
         }
@@ -162,12 +179,16 @@ final class MongoEventStore implements EventStore, InsertNotifying {
           reseed(); // another writer (or a reader's void) holds this number: take a new one
           continue;
         }
-        if (error == null && MongoErrors.connection(e)) {
+        if (error == null) {
           if (MongoErrors.neverSent(e)) {
-            // Nothing reached the server, which is out of reach: a reader's gap timeout closes the number.
+            // Nothing reached the server: give the number back if no later insert of this store
+            // took one; else a reader's gap timeout closes it.
+            seq.compareAndSet(at, at - 1);
             throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
           }
-          return outcome(events, at, e);
+          // No definite answer from the server (a broken connection, a write concern error after
+          // the primary applied it, an interrupt, a timeout after sending): learn the outcome.
+          return outcomeAfter(events, at, e);
         }
         fillQuietly(at); // readers need not wait for a number that will hold nothing
         if (field != null) {
@@ -179,6 +200,24 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     throw new TransientException(
         "inserting " + events.size() + " events into " + name + ": " + SEQ_ATTEMPTS
             + " sequence numbers in a row were taken by other writers or closed by readers; try again");
+  }
+
+  /**
+   * Refuses a span that does not start above the aggregate's highest stored version (a deleted
+   * version inserted again below a stored one would land at a higher position and break version
+   * order), as the memory store does: one lookup for a key above the span's last version.
+   *
+   * @throws ConcurrencyException when the aggregate holds a version above the span
+   */
+  private void refuseBelowStored(BatchValidator.Span s) {
+    if (s.lastVersion() == Integer.MAX_VALUE) {
+      return;
+    }
+    String prefix = EventLayout.prefix(s.name(), s.id());
+    Bson above = EventLayout.keyRange(EventLayout.key(s.name(), s.id(), s.lastVersion() + 1), prefix + "9999999999");
+    if (reads.find(above).projection(Projections.include(EventLayout.SEQ)).first() != null) {
+      throw new ConcurrencyException(s.name(), s.id(), s.firstVersion() - 1, storedVersion(s.name(), s.id()));
+    }
   }
 
   /**
@@ -202,27 +241,21 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   private int storedVersion(String aggName, UUID aggId) {
     String prefix = EventLayout.prefix(aggName, aggId);
     int max = 0;
-    Bson filter = keyRange(prefix + "0000000000", prefix + "9999999999");
+    Bson filter = EventLayout.keyRange(prefix + "0000000000", prefix + "9999999999");
     try (MongoCursor<BsonDocument> c = reads.find(filter).projection(Projections.include(EventLayout.KEYS)).iterator()) {
       while (c.hasNext()) {
-        BsonValue keys = c.next().get(EventLayout.KEYS);
+        BsonDocument doc = c.next();
+        BsonValue keys = doc.get(EventLayout.KEYS);
         if (keys != null && keys.isArray()) {
           for (BsonValue k : keys.asArray()) {
             if (k.isString() && k.asString().getValue().startsWith(prefix)) {
-              max = Math.max(max, EventLayout.versionOf(k.asString().getValue()));
+              max = Math.max(max, documents.versionOf(doc, k.asString().getValue()));
             }
           }
         }
       }
     }
     return max;
-  }
-
-  /** Documents holding a key between {@code lo} and {@code hi} (inclusive). */
-  static Bson keyRange(String lo, String hi) {
-    return new BsonDocument(
-        EventLayout.KEYS,
-        new BsonDocument("$elemMatch", new BsonDocument("$gte", new BsonString(lo)).append("$lte", new BsonString(hi))));
   }
 
   private long nextSeq(long floor) {
@@ -298,6 +331,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
           return new ConcurrencyException(s.name(), s.id(), s.firstVersion() - 1, current);
         }
       }
+      // The conflicting version was deleted again in between: the store cannot name the version.
       BatchValidator.Span first = spans.get(0);
       return new ConcurrencyException(first.name(), first.id(), first.firstVersion() - 1, -1);
     }
@@ -305,8 +339,26 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   }
 
   /**
-   * The connection broke after the insert may have been sent: learn within the outcome timeout
-   * whether the batch is stored by putting a void at its number (ADR 0019).
+   * {@link #outcome} with the thread's interrupt flag cleared while it runs (an interrupted
+   * insert may have been sent, and the driver refuses to work on an interrupted thread) and
+   * restored afterwards: the outcome timeout bounds the delay.
+   */
+  private List<Event<?>> outcomeAfter(List<? extends Event<?>> events, long at, MongoException cause) {
+    boolean interrupted = Thread.interrupted() || cause instanceof MongoInterruptedException;
+    try {
+      return outcome(events, at, cause);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * The insert may have been sent without a definite answer: learn within the outcome timeout
+   * whether the batch is stored by putting a void at its number (ADR 0019). Every step without a
+   * definite answer (the void's insert, the read of the document at the number) is tried again
+   * until the deadline, and then the outcome is unknown.
    */
   private List<Event<?>> outcome(List<? extends Event<?>> events, long at, MongoException cause) {
     long deadline = System.nanoTime() + options.outcomeTimeout().toNanos();
@@ -316,28 +368,38 @@ final class MongoEventStore implements EventStore, InsertNotifying {
       if (left <= 0) {
         break;
       }
-      MongoCollection<BsonDocument> bounded = writes.withTimeout(Math.max(1, left), TimeUnit.MILLISECONDS);
       try {
-        bounded.insertOne(EventLayout.voidDocument(at));
+        writes.withTimeout(Math.max(1, left), TimeUnit.MILLISECONDS).insertOne(EventLayout.voidDocument(at));
         throw new MongoConnectionException(
             servers, "the connection broke while inserting " + events.size() + " events into " + name
                 + "; the batch is not stored (its position was closed), so retrying it is safe", cause);
       } catch (MongoException e) {
+        last = e;
         WriteError error = MongoErrors.writeError(e);
         if (error != null && EventLayout.SEQ.equals(MongoErrors.duplicateKeyField(error, EventIndexes.FIELDS))) {
-          BsonDocument doc = reads.withTimeout(Math.max(1, left), TimeUnit.MILLISECONDS)
-              .find(Filters.eq(EventLayout.SEQ, at)).first();
-          if (doc != null && holdsFirst(doc, events.get(0).id())) {
-            return positioned(events, at);
+          // Something holds the number: the batch, or a void (ours, or a reader's). Only a
+          // majority read tells for sure, and it may fail too: then try again.
+          try {
+            BsonDocument doc = reads.withReadConcern(ReadConcern.MAJORITY)
+                .withTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS)
+                .find(Filters.eq(EventLayout.SEQ, at)).first();
+            if (doc != null && holdsFirst(doc, events.get(0).id())) {
+              return positioned(events, at);
+            }
+            if (doc != null) {
+              throw new MongoConnectionException(
+                  servers, "the connection broke while inserting " + events.size() + " events into " + name
+                      + "; the batch is not stored (its position was closed), so retrying it is safe", cause);
+            }
+            // Not visible to a majority read yet: look again.
+          } catch (MongoException readFailed) {
+            last = readFailed;
           }
-          if (doc != null) {
-            throw new MongoConnectionException(
-                servers, "the connection broke while inserting " + events.size() + " events into " + name
-                    + "; the batch is not stored (a reader closed its position), so retrying it is safe", cause);
-          }
+        } else if (error != null || !uncertain(e)) {
+          break; // the server refused the void for another reason: the store cannot learn the outcome
         }
-        last = e;
-        if (!MongoErrors.connection(e)) {
+        if (Thread.interrupted()) {
+          Thread.currentThread().interrupt();
           break;
         }
         pause();
@@ -351,6 +413,12 @@ final class MongoEventStore implements EventStore, InsertNotifying {
         ids, "the connection to MongoDB at " + servers + " broke while inserting " + events.size() + " events into "
             + name + ", and within " + options.outcomeTimeout() + " the store could not learn whether they were stored",
         last);
+  }
+
+  /** Whether a failure without write error leaves the void's outcome open: worth another try. */
+  private static boolean uncertain(MongoException e) {
+    return MongoErrors.connection(e) || e instanceof MongoWriteConcernException
+        || (e instanceof MongoBulkWriteException b && b.getWriteConcernError() != null);
   }
 
   private boolean holdsFirst(BsonDocument doc, UUID first) {
@@ -401,11 +469,30 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     EventLimits.checkQuery(query);
     ensureReady();
     QueryPlan plan = QueryPlan.of(query);
+    ClientSession session = null;
     try {
-      return EventQueries.stream(plan, plan.followsStore() ? follows : reads, plan.followsStore() ? horizon.current() : -1,
-          documents, options.batchSize(), name, servers);
+      if (!plan.followsStore()) {
+        return EventQueries.stream(plan, reads, -1, null, documents, options.batchSize(), name, servers);
+      }
+      // Replica set: walk and page reads in one causally consistent session (ADR 0019, "on a
+      // replica set"): after an election a page read must not miss a document the walk saw.
+      session = causalSession();
+      Stream<Event<?>> events = EventQueries.stream(
+          plan, follows, horizon.current(session), session, documents, options.batchSize(), name, servers);
+      if (session != null) {
+        events = events.onClose(session::close);
+      }
+      return events;
     } catch (MongoException | IllegalStateException e) {
+      if (session != null) {
+        session.close();
+      }
       throw MongoErrors.translate(e, "querying " + name, servers);
+    } catch (RuntimeException e) {
+      if (session != null) {
+        session.close();
+      }
+      throw e;
     }
   }
 
@@ -413,11 +500,12 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   public long lastPosition() {
     ensureOpen();
     ensureReady();
+    ClientSession session = causalSession();
     try {
-      long h = horizon.current();
-      try (MongoCursor<BsonDocument> c = follows.find(Filters.and(
-                  Filters.gte(EventLayout.SEQ, 1L), Filters.lte(EventLayout.SEQ, h),
-                  Filters.exists(EventLayout.EVENTS + ".0")))
+      long h = horizon.current(session);
+      Bson below = Filters.and(
+          Filters.gte(EventLayout.SEQ, 1L), Filters.lte(EventLayout.SEQ, h), Filters.exists(EventLayout.EVENTS + ".0"));
+      try (MongoCursor<BsonDocument> c = (session == null ? follows.find(below) : follows.find(session, below))
           .projection(Projections.include(EventLayout.SEQ, EventLayout.EVENTS + "." + EventLayout.INDEX))
           .sort(Sorts.descending(EventLayout.SEQ))
           .limit(1)
@@ -439,7 +527,45 @@ final class MongoEventStore implements EventStore, InsertNotifying {
       }
     } catch (MongoException | IllegalStateException e) {
       throw MongoErrors.translate(e, "reading the last position of " + name, servers);
+    } finally {
+      if (session != null) {
+        session.close();
+      }
     }
+  }
+
+  /**
+   * A causally consistent session when the servers support sessions (a replica set or sharded
+   * cluster reports logicalSessionTimeoutMinutes), else null: a standalone server, and the
+   * in-process one, have one node, whose majority reads already see every earlier one.
+   */
+  private @Nullable ClientSession causalSession() {
+    Boolean known = sessions;
+    if (known == null) {
+      known = client.getClusterDescription().getLogicalSessionTimeoutMinutes() != null
+          && client.getClusterDescription().getType() != ClusterType.STANDALONE;
+      sessions = known;
+    }
+    return known ? client.startSession(ClientSessionOptions.builder().causallyConsistent(true).build()) : null;
+  }
+
+  /** Whether follow reads run in a causally consistent session (for tests). */
+  boolean followsInSessions() {
+    ensureReady();
+    Boolean known = sessions;
+    if (known == null) {
+      ClientSession s = causalSession();
+      if (s != null) {
+        s.close();
+      }
+      known = sessions;
+    }
+    return Boolean.TRUE.equals(known);
+  }
+
+  /** The write concern of inserts and voids (for tests). */
+  WriteConcern writeConcern() {
+    return writes.getWriteConcern();
   }
 
   // ------------------------------------------------------------------ delete

@@ -123,6 +123,33 @@ class LostConnectionTest {
     }
   }
 
+  @Test
+  void aFailedReadOfTheOutcomeIsTriedAgainUntilItAnswers() throws Exception {
+    // Two proxies in a row: the outer one cuts the insert's reply, the inner one cuts the
+    // outcome's read of the document at the insert's number (after its void was refused).
+    String url = TestMongo.url();
+    String hostPort = url.replaceFirst("^mongodb(\\+srv)?://([^@/]*@)?", "").replaceFirst("[/?].*$", "");
+    try (CuttingProxy inner = new CuttingProxy(hostPort)) {
+      String innerUrl = inner.url(url);
+      String innerHostPort = innerUrl.replaceFirst("^mongodb(\\+srv)?://([^@/]*@)?", "").replaceFirst("[/?].*$", "");
+      try (CuttingProxy outer = new CuttingProxy(innerHostPort);
+          MongoClient client = MongoDb.client(outer.url(url), Duration.ofSeconds(1));
+          EventStore store = MongoDb.eventStore(client, MongoEventStoreTest.codec(),
+              TestMongo.freshOptions().outcomeTimeout(Duration.ofSeconds(10)).build())) {
+        store.insert(List.of(TckData.alpha("warm-up")));
+        String marker = "cut-" + UUID.randomUUID();
+        Event<?> e = TckData.alpha(marker);
+        outer.arm(CuttingProxy.Cut.BEFORE_REPLY, marker);
+        inner.arm(CuttingProxy.Cut.BEFORE_SENDING, "find");
+        List<Event<?>> stored = store.insert(List.of(e));
+        assertThat(outer.cutDone()).as("the insert's reply was cut").isTrue();
+        assertThat(inner.cutDone()).as("the outcome's read was cut").isTrue();
+        assertThat(stored).extracting(Event::id).containsExactly(e.id());
+        assertThat(store.find(e.id()).orElseThrow().position()).isEqualTo(stored.get(0).position());
+      }
+    }
+  }
+
   private static List<UUID> ids(EventStore store) {
     try (var s = store.query(EventQuery.all())) {
       return s.map(Event::id).toList();

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoOperationTimeoutException;
+import com.mongodb.MongoSocketOpenException;
+import com.mongodb.MongoSocketReadException;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.ServerAddress;
 import com.mongodb.WriteError;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -14,6 +19,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Updates;
 import dev.fabula.ClosedException;
 import dev.fabula.codec.CodecRegistry;
+import dev.fabula.event.ConcurrencyException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
@@ -275,6 +281,80 @@ class MongoEventStoreFaultTest {
     assertThat(MongoErrors.duplicateKeyField(byId, fields)).isEqualTo("_id");
     WriteError notADuplicate = new WriteError(2, "bad value", new BsonDocument());
     assertThat(MongoErrors.duplicateKeyField(notADuplicate, fields)).isNull();
+  }
+
+  @Test
+  void onlyTimeoutsBeforeSendingCountAsNeverSent() {
+    assertThat(MongoErrors.neverSent(new MongoTimeoutException("no server selected"))).isTrue();
+    assertThat(MongoErrors.neverSent(new MongoSocketOpenException("refused", new ServerAddress()))).isTrue();
+    // A client-side operation timeout is a MongoTimeoutException too, but may strike after sending.
+    assertThat(MongoErrors.neverSent(new MongoOperationTimeoutException("operation timed out"))).isFalse();
+    assertThat(MongoErrors.neverSent(new MongoSocketReadException("reset", new ServerAddress()))).isFalse();
+  }
+
+  @Test
+  void aDeletedVersionBelowAStoredOneIsRefusedAsAConflict() {
+    MongoOptions options = TestMongo.freshOptions().build();
+    try (EventStore store = store(options)) {
+      UUID agg = UUID.randomUUID();
+      List<Event<?>> stored = store.insert(List.of(TckData.beta("order", agg, 1), TckData.beta("order", agg, 2)));
+      store.delete(List.of(stored.get(0)));
+      assertThatThrownBy(() -> store.insert(List.of(TckData.beta("order", agg, 1))))
+          .isInstanceOfSatisfying(ConcurrencyException.class, e -> {
+            assertThat(e.expectedVersion()).isZero();
+            assertThat(e.actualVersion()).isEqualTo(2);
+          });
+      assertThat(ids(store, EventQuery.builder().aggregate("order", agg).build())).containsExactly(stored.get(1).id());
+      // Above the stored version it goes on as usual.
+      store.insert(List.of(TckData.beta("order", agg, 3)));
+    }
+  }
+
+  @Test
+  void aBlankNameEditedByHandFailsNamingTheDocumentAndTheField() {
+    for (String field : List.of("n", "a")) {
+      MongoOptions options = TestMongo.freshOptions().build();
+      try (EventStore store = store(options)) {
+        Event<?> e = store.insert(List.of(TckData.beta("order", UUID.randomUUID(), 1))).get(0);
+        long seq = EventLayout.seqOf(e.position());
+        raw(options).updateOne(Filters.eq("_id", seq), Updates.set("e.0." + field, " "));
+        assertThatThrownBy(() -> ids(store, EventQuery.all())).as(field)
+            .isInstanceOf(MongoStoreException.class)
+            .hasMessageContaining("_id " + seq)
+            .hasMessageContaining("'e.0." + field + "'");
+        assertThatThrownBy(() -> store.find(e.id())).isInstanceOf(MongoStoreException.class);
+      }
+    }
+  }
+
+  @Test
+  void anIdBeyondThePositionsRangeIsNamedAndNotAdopted() {
+    MongoOptions options = TestMongo.freshOptions().build();
+    long huge = EventLayout.MAX_SEQ + 1;
+    raw(options).insertOne(new BsonDocument("_id", new org.bson.BsonInt64(huge)).append("e", new org.bson.BsonArray()));
+    try (EventStore store = store(options)) {
+      assertThatThrownBy(() -> store.insert(List.of(TckData.alpha("x"))))
+          .isInstanceOf(MongoStoreException.class)
+          .hasMessageContaining("_id " + huge);
+      assertThatThrownBy(() -> ids(store, EventQuery.all()))
+          .isInstanceOf(MongoStoreException.class)
+          .hasMessageContaining("_id " + huge);
+    }
+  }
+
+  @Test
+  void anAggregateKeyEditedByHandFailsNamingTheDocumentAndTheField() {
+    MongoOptions options = TestMongo.freshOptions().build();
+    try (EventStore store = store(options)) {
+      UUID agg = UUID.randomUUID();
+      Event<?> e = store.insert(List.of(TckData.beta("order", agg, 1))).get(0);
+      long seq = EventLayout.seqOf(e.position());
+      raw(options).updateOne(Filters.eq("_id", seq), Updates.set("k.0", EventLayout.prefix("order", agg) + "00000000x1"));
+      assertThatThrownBy(() -> store.insert(List.of(TckData.beta("order", agg, 2))))
+          .isInstanceOf(MongoStoreException.class)
+          .hasMessageContaining("_id " + seq)
+          .hasMessageContaining("'k'");
+    }
   }
 
   static long count(EventStore store, EventQuery q) {

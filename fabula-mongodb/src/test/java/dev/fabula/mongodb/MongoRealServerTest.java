@@ -3,9 +3,11 @@ package dev.fabula.mongodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.mongodb.ReadConcern;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.connection.ClusterType;
 import dev.fabula.event.ConcurrencyException;
 import dev.fabula.event.DuplicateEventException;
 import dev.fabula.event.Event;
@@ -60,15 +62,31 @@ class MongoRealServerTest {
   @Test
   void writesAreAcknowledgedByAMajorityOfTheJournal() {
     MongoOptions options = TestMongo.freshOptions().build();
-    try (EventStore store = MongoDb.eventStore(TestMongo.client(), MongoEventStoreTest.codec(), options)) {
+    try (MongoEventStore store = (MongoEventStore) MongoDb.eventStore(TestMongo.client(), MongoEventStoreTest.codec(), options)) {
+      assertThat(store.writeConcern()).isEqualTo(WriteConcern.MAJORITY.withJournal(true));
       Event<?> e = store.insert(List.of(TckData.alpha("durable"))).get(0);
-      // Read back through a collection that insists on majority acknowledgement too.
+      // The server accepted the insert under that write concern, and a majority read sees it.
       BsonDocument doc = TestMongo.client().getDatabase(options.database())
           .getCollection(options.eventsCollection(), BsonDocument.class)
-          .withWriteConcern(WriteConcern.MAJORITY.withJournal(true))
+          .withReadConcern(ReadConcern.MAJORITY)
           .find(Filters.eq("_id", EventLayout.seqOf(e.position()))).first();
       assertThat(doc).isNotNull();
       assertThat(store.lastPosition()).isEqualTo(e.position());
+    }
+  }
+
+  @Test
+  void onAReplicaSetFollowReadsRunInOneCausallyConsistentSession() {
+    ClusterType type = TestMongo.client().getClusterDescription().getType();
+    MongoOptions options = TestMongo.freshOptions().build();
+    try (MongoEventStore store = (MongoEventStore) MongoDb.eventStore(TestMongo.client(), MongoEventStoreTest.codec(), options)) {
+      List<Event<?>> written = store.insert(List.of(TckData.alpha("a"), TckData.alpha("b")));
+      assertThat(store.followsInSessions()).as(type.toString())
+          .isEqualTo(type == ClusterType.REPLICA_SET || type == ClusterType.SHARDED);
+      try (Stream<Event<?>> s = store.query(EventQuery.all())) {
+        assertThat(s.map(Event::id)).containsExactly(written.get(0).id(), written.get(1).id());
+      }
+      assertThat(store.lastPosition()).isEqualTo(written.get(1).position());
     }
   }
 
