@@ -7,6 +7,8 @@ import com.mongodb.MongoSecurityException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import dev.fabula.codec.Codec;
+import dev.fabula.event.EventStore;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -98,5 +100,29 @@ public final class MongoDb {
       client.close();
       throw e;
     }
+  }
+
+  /**
+   * The event store on {@code client} with {@link MongoOptions#defaults()}; see {@link
+   * #eventStore(MongoClient, Codec, MongoOptions)}.
+   */
+  public static EventStore eventStore(MongoClient client, Codec codec) {
+    return eventStore(client, codec, MongoOptions.defaults());
+  }
+
+  /**
+   * The event store in collection {@link MongoOptions#eventsCollection()} of database {@link
+   * MongoOptions#database()}: one document per inserted batch (atomic without a replica set),
+   * event ids and aggregate versions unique by the server's indexes, positions that a reader
+   * following the store never sees out of order or twice (ADR 0019). Indexes are created or
+   * checked on first use, as {@link MongoOptions#indexPolicy()} says. The store does not close
+   * {@code client}; once the client is closed, the store's methods fail with a {@link
+   * dev.fabula.ClosedException}.
+   */
+  public static EventStore eventStore(MongoClient client, Codec codec, MongoOptions options) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(options, "options");
+    return new MongoEventStore(client, codec, options, MongoEventStore.BeforeInsert.NONE);
   }
 }
