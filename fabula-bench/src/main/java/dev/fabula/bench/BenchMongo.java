@@ -50,6 +50,14 @@ final class BenchMongo {
     /** Events per insert when a benchmark seeds the whole store (one new product per 1,000 events). */
     static final int SEED_BATCH = Sides.SEED_BATCH;
 
+    /**
+     * Documents per cursor batch in the replay, on both sides: 64 documents of 1,000 events (about
+     * 207 KB each) are about 13 MB. A real MongoDB ends a batch at 16 MiB whatever the batch size
+     * asks; the in-process server does not, and a reply above the driver's 48 MB limit fails
+     * ({@code MongoInternalException}), as the store's default of 1,000 documents does here.
+     */
+    static final int REPLAY_BATCH = 64;
+
     /** The codec of Fabula's store; the raw side decodes the same JSON with a plain Jackson mapper. */
     static final JacksonCodec CODEC = JacksonCodec.create(CodecRegistry.builder()
             .register(CREATED, ProductCreated.class)
@@ -107,6 +115,17 @@ final class BenchMongo {
     }
 
     /**
+     * Fabula's options for {@code database} with {@code batchSize} documents per cursor batch.
+     *
+     * @param database  the database
+     * @param batchSize documents per batch
+     * @return the options
+     */
+    static MongoOptions options(String database, int batchSize) {
+        return MongoOptions.builder().database(database).batchSize(batchSize).build();
+    }
+
+    /**
      * Fabula's event store on {@code database}.
      *
      * @param client   the client
@@ -115,6 +134,18 @@ final class BenchMongo {
      */
     static EventStore store(MongoClient client, String database) {
         return MongoDb.eventStore(client, CODEC, options(database));
+    }
+
+    /**
+     * Fabula's event store on {@code database}, reading {@code batchSize} documents per batch.
+     *
+     * @param client    the client
+     * @param database  the database
+     * @param batchSize documents per cursor batch
+     * @return the store; the caller closes it
+     */
+    static EventStore store(MongoClient client, String database, int batchSize) {
+        return MongoDb.eventStore(client, CODEC, options(database, batchSize));
     }
 
     /**

@@ -41,8 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code rehydrate10k}: {@code query} of one product's {@code streamLength} [10,000] events
  *       (written in inserts of 10), every payload decoded, loads/s;</li>
  *   <li>{@code replay1M}: {@code query(EventQuery.all())} over a store of {@code events}
- *       [1,000,000] events (written in inserts of 1,000), every payload decoded; single shot, the
- *       table turns the time into events/s.</li>
+ *       [1,000,000] events (written in inserts of 1,000), every payload decoded, {@link
+ *       BenchMongo#REPLAY_BATCH} documents per cursor batch; single shot, the table turns the time
+ *       into events/s.</li>
  * </ul>
  */
 @Fork(1)
@@ -76,8 +77,13 @@ public class MongoBenchmark {
             }
             client = BenchMongo.client();
             database = BenchMongo.freshDatabase("fabula");
-            store = BenchMongo.store(client, database);
+            store = BenchMongo.store(client, database, batchSize());
             prepare();
+        }
+
+        /** Documents per cursor batch of the store's queries: its default unless a workload says. */
+        int batchSize() {
+            return BenchMongo.options(database).batchSize();
         }
 
         /** The workload's own set-up once the store is open. */
@@ -192,6 +198,12 @@ public class MongoBenchmark {
         /** Events in the store. */
         @Param("1000000")
         public long events;
+
+        /** {@link BenchMongo#REPLAY_BATCH}: the in-process server does not cap a reply at 16 MiB. */
+        @Override
+        int batchSize() {
+            return BenchMongo.REPLAY_BATCH;
+        }
 
         @Override
         void prepare() {

@@ -59,8 +59,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       as Fabula finds them, in {@code _id} order; every event taken out of its document and its
  *       payload decoded by Jackson into the event's record; loads/s;</li>
  *   <li>{@code replay1M}: every document of a store of {@code events} [1,000,000] events (written
- *       by Fabula's store in inserts of 1,000), through a cursor sorted by {@code _id}, each event
- *       decoded as above; single shot, the table turns the time into events/s.</li>
+ *       by Fabula's store in inserts of 1,000), through a cursor sorted by {@code _id} with Fabula's
+ *       batch size ({@link BenchMongo#REPLAY_BATCH} documents), each event decoded as above; single shot, the table turns the time into events/s.</li>
  * </ul>
  * The read workloads read collections filled by Fabula's store at set-up, so both sides read the
  * same documents.
@@ -349,7 +349,7 @@ public class RawMongoBenchmark {
         Counter counter = new Counter();
         try (MongoCursor<BsonDocument> cursor = s.collection.find(Filters.gte("_id", 1L))
                 .sort(Sorts.ascending("_id"))
-                .batchSize(BATCH_SIZE)
+                .batchSize(BenchMongo.REPLAY_BATCH)
                 .iterator()) {
             while (cursor.hasNext()) {
                 counter.document(cursor.next());
