@@ -235,7 +235,8 @@ final class DocumentTemplate {
         return new UUID(b.getLong(), b.getLong());
     }
 
-    private static String pad(int version) {
+    /** A version as the ten digits that end an aggregate key. */
+    static String pad(int version) {
         String digits = Integer.toString(version);
         return "0".repeat(Math.max(0, 10 - digits.length())) + digits;
     }

@@ -1,6 +1,7 @@
 package dev.fabula.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.mongodb.ReadConcern;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
@@ -54,6 +55,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       Fabula made), the same write concern ({@code MAJORITY}, journaled). It does not encode a
  *       payload (the bytes are ready), read before writing, or allocate a sequence number with the
  *       server; Fabula's store does all three (see {@code fabula-bench/README.md});</li>
+ *   <li>{@code appendOneAfterRead}: {@code appendOne} after a {@code find} of the product's
+ *       previous version, as Fabula's store checks it: the raw read-then-insert;</li>
  *   <li>{@code rehydrate10k}: the documents of one product's {@code streamLength} [10,000] events
  *       (written by Fabula's store in inserts of 10 events), found through the aggregate-key index
  *       as Fabula finds them, in {@code _id} order; every event taken out of its document and its
@@ -72,6 +75,9 @@ public class RawMongoBenchmark {
 
     /** A plain Jackson mapper, as a raw driver user would decode payloads with. */
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Its reader of each payload type, made once (as Fabula's codec keeps one per type). */
+    private static final ObjectReader CREATED_READER = JSON.readerFor(ProductCreated.class);
+    private static final ObjectReader PRICE_CHANGED_READER = JSON.readerFor(PriceChanged.class);
 
     /** Documents per cursor batch: Fabula's default ({@code MongoOptions.batchSize()}). */
     static final int BATCH_SIZE = BenchMongo.options("x").batchSize();
@@ -205,6 +211,29 @@ public class RawMongoBenchmark {
         w.next = i + 1 == w.aggregates ? 0 : i + 1;
         int version = ++w.versions[i];
         w.events.insertOne(w.one.document(++w.seq, w.products[i], version, w.ids));
+    }
+
+    /**
+     * Events per second as {@link #appendOne}, each insert after a {@code find} of the document
+     * holding the product's previous version through the aggregate-key index (only its {@code
+     * _id} returned): the read a store that refuses a batch continuing a stream it does not hold
+     * must make first, as Fabula's does. The raw ceiling of a read-then-insert.
+     *
+     * @param w the collection and template
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public void appendOneAfterRead(Writes w) {
+        int i = w.next;
+        w.next = i + 1 == w.aggregates ? 0 : i + 1;
+        int version = ++w.versions[i];
+        UUID product = w.products[i];
+        String previous = BenchMongo.AGGREGATE + "\0" + product + "\0" + DocumentTemplate.pad(version - 1);
+        if (w.events.find(Filters.eq("k", previous)).projection(Projections.include("_id")).first() == null) {
+            throw new IllegalStateException("no document holds version " + (version - 1) + " of product " + product);
+        }
+        w.events.insertOne(w.one.document(++w.seq, product, version, w.ids));
     }
 
     /**
@@ -386,14 +415,14 @@ public class RawMongoBenchmark {
     /** One stored event (its id from the document's id array), its payload decoded by Jackson into its record. */
     static RawEvent decode(long seq, byte[] id, BsonDocument e) {
         String name = e.getString("n").getValue();
-        Class<?> type = switch (name) {
-            case BenchMongo.CREATED -> ProductCreated.class;
-            case BenchMongo.PRICE_CHANGED -> PriceChanged.class;
+        ObjectReader reader = switch (name) {
+            case BenchMongo.CREATED -> CREATED_READER;
+            case BenchMongo.PRICE_CHANGED -> PRICE_CHANGED_READER;
             default -> throw new IllegalStateException("unknown event name " + name);
         };
         Object data;
         try {
-            data = JSON.readValue(e.getString("d").getValue(), type);
+            data = reader.readValue(e.getString("d").getValue());
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }

@@ -239,6 +239,12 @@ public final class ResultTable {
             {"replay {events} events", "events/s", "replay1M"}}) {
             rows.add(new Row(mongo[0], MONGODB, mongo[1], "MongoBenchmark." + mongo[2],
                     mongo[2].startsWith("replay") ? Metric.REPLAY : Metric.RATE, "RawMongoBenchmark." + mongo[2]));
+            if (mongo[2].equals("appendOne")) {
+                // The same Fabula runs against a raw side that reads the previous version first,
+                // as the store's contiguity check does.
+                rows.add(new Row("append 1 event/insert, raw side reads the previous version first", MONGODB,
+                        "events/s", "MongoBenchmark.appendOne", Metric.RATE, "RawMongoBenchmark.appendOneAfterRead"));
+            }
         }
         return List.copyOf(rows);
     }

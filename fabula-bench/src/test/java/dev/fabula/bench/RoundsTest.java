@@ -103,7 +103,12 @@ class RoundsTest {
                 "round 1: MongoBenchmark.rehydrate10k side=fabula backend=mongodb",
                 "round 2: MongoBenchmark.rehydrate10k side=fabula backend=mongodb",
                 "round 2: RawMongoBenchmark.rehydrate10k (raw driver)");
-        assertThat(plan(1, "Mongo")).hasSize(8);
+        // the raw read-then-insert runs in the append-one rounds, for the second append-one row
+        assertThat(plan(1, "Mongo.*appendOne")).containsExactly(
+                "round 1: RawMongoBenchmark.appendOne (raw driver)",
+                "round 1: RawMongoBenchmark.appendOneAfterRead (raw driver)",
+                "round 1: MongoBenchmark.appendOne side=fabula backend=mongodb");
+        assertThat(plan(1, "Mongo")).hasSize(9);
         assertThat(plan(1, "Mongo", "-p", "side=axon")).as("no Axon side on MongoDB").isEmpty();
         assertThat(plan(1, "RawMongoBenchmark.replay1M")).containsExactly("round 1: RawMongoBenchmark.replay1M (raw driver)");
     }
