@@ -38,9 +38,7 @@ final class EventDocuments {
   long seq(BsonDocument doc) {
     BsonValue v = doc.get(EventLayout.SEQ);
     if (v == null || v.getBsonType() != BsonType.INT64) {
-      throw new MongoStoreException(
-          "a document of " + collection + " has _id " + (v == null ? "missing" : v + " (" + v.getBsonType() + ")")
-              + ", not the int64 sequence number Fabula writes", 0, null);
+      throw foreignId(collection, v);
     }
     return v.asInt64().getValue();
   }
@@ -201,6 +199,14 @@ final class EventDocuments {
         "document " + (id == null ? "without _id" : "_id " + render(id)) + " of " + collection + " has field '"
             + field + "' " + found + ", where Fabula writes " + expected
             + "; the document was not written by Fabula or was edited by hand", 0, null);
+  }
+
+  /** A document whose {@code _id} is not the int64 sequence number Fabula writes. */
+  static MongoStoreException foreignId(String collection, @Nullable BsonValue id) {
+    return new MongoStoreException(
+        "a document of " + collection + " has _id " + (id == null ? "missing" : render(id) + " (" + id.getBsonType() + ")")
+            + ", not the int64 sequence number Fabula writes; it was not written by Fabula or was edited by hand",
+        0, null);
   }
 
   private static String render(BsonValue id) {

@@ -93,6 +93,9 @@ final class EventIndexes {
       try {
         collection.createIndex(spec.keys(), new IndexOptions().name(spec.name()).unique(spec.unique()).sparse(spec.sparse()));
       } catch (MongoException e) {
+        if (MongoErrors.connection(e)) {
+          throw MongoErrors.translate(e, "creating index " + spec.name() + " on " + collection.getNamespace(), servers);
+        }
         throw new MongoSchemaException(
             "could not create index " + spec.name() + " on " + collection.getNamespace() + " (MongoDB at " + servers
                 + "): " + e.getMessage() + "; create it with: " + spec.command(name));

@@ -18,7 +18,6 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
-import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonDocumentCodec;
 
@@ -60,8 +59,6 @@ final class EventLayout {
 
   /** Dotted paths used by filters and indexes. */
   static final String EVENT_NAMES = EVENTS + "." + NAME;
-  static final String EVENT_TIMES = EVENTS + "." + TIME;
-  static final String EVENT_AGG_NAMES = EVENTS + "." + AGG_NAME;
   static final String EVENT_AGG_IDS = EVENTS + "." + AGG_ID;
 
   /** Events a batch may hold: positions leave 20 bits for the index within the batch. */
@@ -160,33 +157,39 @@ final class EventLayout {
     return new Batch(idValues, docs, keys, estimate, ids);
   }
 
-  /**
-   * The document storing {@code batch} at {@code seq}.
-   *
-   * @throws InvalidEventException (one event) or {@link InvalidBatchException} when the document
-   *     would exceed MongoDB's document limit
-   */
-  static BsonDocument document(long seq, Batch batch, List<? extends Event<?>> events) {
+  /** The document storing {@code batch} at {@code seq} (checked by {@link #checkSize} first). */
+  static BsonDocument document(long seq, Batch batch) {
     BsonDocument doc = new BsonDocument(SEQ, new BsonInt64(seq));
     doc.put(IDS, batch.idValues());
     if (!batch.keys().isEmpty()) {
       doc.put(KEYS, batch.keys());
     }
     doc.put(EVENTS, batch.events());
-    if (batch.estimate() > MEASURE_ABOVE) {
-      int size = new RawBsonDocument(doc, new BsonDocumentCodec()).getByteBuffer().remaining();
-      if (size > MAX_DOCUMENT_BYTES) {
-        String why = "stored as one MongoDB document it takes " + size + " bytes, more than MongoDB's limit of "
-            + MAX_DOCUMENT_BYTES + " bytes per document";
-        if (events.size() == 1) {
-          throw new InvalidEventException(events.get(0).id(), "payload", why);
-        }
-        throw new InvalidBatchException(
-            "the batch of " + events.size() + " events starting with " + events.get(0).id() + " is too large: "
-                + why + "; split it (each part is atomic on its own)");
-      }
-    }
     return doc;
+  }
+
+  /**
+   * Checks that {@code batch} fits one MongoDB document: measured exactly once its estimate comes
+   * within 1 MiB of the limit (every sequence number takes the same 8 bytes).
+   *
+   * @throws InvalidEventException (one event) or {@link InvalidBatchException} when the document
+   *     would exceed MongoDB's document limit, naming the limit
+   */
+  static void checkSize(Batch batch, List<? extends Event<?>> events) {
+    if (batch.estimate() <= MEASURE_ABOVE) {
+      return;
+    }
+    int size = new RawBsonDocument(document(0, batch), new BsonDocumentCodec()).getByteBuffer().remaining();
+    if (size > MAX_DOCUMENT_BYTES) {
+      String why = "stored as one MongoDB document it takes " + size + " bytes, more than MongoDB's limit of "
+          + MAX_DOCUMENT_BYTES + " bytes per document";
+      if (events.size() == 1) {
+        throw new InvalidEventException(events.get(0).id(), "payload", why);
+      }
+      throw new InvalidBatchException(
+          "the batch of " + events.size() + " events starting with " + events.get(0).id() + " is too large: "
+              + why + "; split it (each part is atomic on its own)");
+    }
   }
 
   /** A void document: holds a sequence number without events (ADR 0019). */
@@ -218,10 +221,5 @@ final class EventLayout {
   /** The instant of {@code nanos} since the epoch. */
   static Instant instant(long nanos) {
     return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
-  }
-
-  /** Whether a value is a non-empty events array (a void document has an empty one). */
-  static boolean holdsEvents(BsonValue events) {
-    return events.isArray() && !events.asArray().isEmpty();
   }
 }

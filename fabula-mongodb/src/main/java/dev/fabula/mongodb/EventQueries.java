@@ -1,6 +1,5 @@
 package dev.fabula.mongodb;
 
-import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
@@ -9,9 +8,12 @@ import com.mongodb.client.model.Sorts;
 import dev.fabula.event.AggregateSelector;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
+import dev.fabula.event.SortOrder;
 import dev.fabula.spi.QueryPlan;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -25,18 +27,22 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
 import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonDocumentCodec;
 import org.bson.conversions.Bson;
 
 /**
  * Translates a {@link QueryPlan} into a filter on batch documents (values only, through the
  * driver's builders: user text never becomes a field name or an operator), streams the documents
- * with a cursor in {@code _id} order, unwinds their events client-side and keeps those {@link
+ * in {@code _id} order a page at a time ({@link Pages}), unwinds their events client-side and keeps those {@link
  * QueryPlan#matches} accepts. The document filter only narrows (a document matches when any of
  * its events might); the plan decides per event.
  *
  * <p>Position order (every store-following read, and one aggregate's events by version) streams
- * with flat memory. Other orders are sorted in memory by {@link QueryPlan#comparator()}: they hold
- * the matching events of the result (ADR 0019).
+ * with flat memory, and so does its reverse (descending positions, or one aggregate's events by
+ * descending version: documents by descending {@code _id}, their events backwards). Other orders are sorted in memory by {@link QueryPlan#comparator()}: they hold
+ * the matching events of the result, or the first {@code limit} of them when the query has a
+ * limit (ADR 0019).
  */
 final class EventQueries {
   private EventQueries() {}
@@ -51,28 +57,74 @@ final class EventQueries {
       QueryPlan plan, MongoCollection<BsonDocument> collection, long horizon, EventDocuments documents,
       int batchSize, String name, String servers) {
     Bson filter = filter(plan, horizon);
-    boolean positionOrder = plan.inPositionOrder();
-    FindIterable<BsonDocument> find = collection.find(filter)
-        .projection(Projections.exclude(EventLayout.KEYS))
-        .sort(Sorts.ascending(EventLayout.SEQ))
-        .batchSize(batchSize);
+    boolean reversed = !plan.inPositionOrder() && inReversePositionOrder(plan);
+    boolean positionOrder = plan.inPositionOrder() || reversed;
     int limit = plan.limit().orElse(Integer.MAX_VALUE);
     if (limit == 0) {
       return Stream.empty();
     }
-    MongoCursor<BsonDocument> cursor = find.iterator();
-    Unwinding events = new Unwinding(cursor, plan, documents, positionOrder ? limit : Integer.MAX_VALUE, name, servers);
-    Stream<Event<?>> stream = StreamSupport.stream(events, false).onClose(cursor::close);
+    // A read in position order that wants few events starts with a page that small.
+    int firstPage = positionOrder ? Math.min(limit, Pages.FIRST_PAGE) : Pages.FIRST_PAGE;
+    Pages pages =
+        new Pages(collection.withDocumentClass(RawBsonDocument.class), filter, reversed, firstPage, batchSize);
+    Unwinding events =
+        new Unwinding(pages, plan, documents, positionOrder ? limit : Integer.MAX_VALUE, reversed, name, servers);
+    Stream<Event<?>> stream = StreamSupport.stream(events, false);
     if (positionOrder) {
       return stream;
     }
-    // Another order: the matching events are sorted here (see the class comment).
-    List<Event<?>> all;
+    // Another order: the matching events are sorted here (see the class comment); with a limit,
+    // only the first `limit` of them are kept while reading.
+    Comparator<Event<?>> order = plan.comparator();
+    List<Event<?>> result;
     try (stream) {
-      all = new ArrayList<>(stream.toList());
+      if (limit == Integer.MAX_VALUE) {
+        result = new ArrayList<>(stream.toList());
+      } else {
+        PriorityQueue<Event<?>> first = new PriorityQueue<>(order.reversed());
+        stream.forEach(e -> {
+          if (first.size() < limit) {
+            first.add(e);
+          } else if (order.compare(e, first.peek()) < 0) {
+            first.poll();
+            first.add(e);
+          }
+        });
+        result = new ArrayList<>(first);
+      }
     }
-    all.sort(plan.comparator());
-    return (limit < all.size() ? all.subList(0, limit) : all).stream();
+    result.sort(order);
+    return result.stream();
+  }
+
+  /**
+   * Whether {@code plan}'s order is descending position order: its first key that orders anything
+   * is a descending position, or, within one aggregate, a descending version. A store stores an
+   * aggregate's versions at rising sequence numbers (ADR 0019: a batch takes a number above its
+   * predecessor's), so within one aggregate version order is position order.
+   */
+  static boolean inReversePositionOrder(QueryPlan plan) {
+    boolean one = plan.scope() instanceof QueryPlan.One;
+    for (SortOrder o : plan.order()) {
+      switch (o.field()) {
+        case POSITION -> {
+          return o.descending();
+        }
+        case AGGREGATE_VERSION -> {
+          return one && o.descending();
+        }
+        case AGGREGATE_NAME, AGGREGATE_ID -> {
+          if (!one) {
+            return false;
+          }
+          // constant within one aggregate: orders nothing
+        }
+        default -> {
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   /** The document filter of {@code plan}. */
@@ -167,13 +219,81 @@ final class EventQueries {
     }
   }
 
-  /** The events of the cursor's documents, in document then batch order, that the plan accepts. */
+  /**
+   * The documents of a read, fetched a page at a time in {@code _id} order: each page is one
+   * {@code find} after the last {@code _id} read, with as many documents as fit about {@link
+   * #PAGE_BYTES} by the size of the previous page's documents (at most the options' batch size,
+   * at least one). A page is kept as raw BSON and each document decoded only when it is read, so
+   * a read holds at most one page and one decoded document whatever the batches' sizes: MongoDB
+   * caps a reply at 16 MiB, but the in-process server does not, and the driver refuses replies
+   * over 48 MB.
+   */
+  static final class Pages {
+    static final long PAGE_BYTES = 4L << 20;
+    /** The first page of a read: most reads (one aggregate) fit in it. */
+    static final int FIRST_PAGE = 16;
+    private final MongoCollection<RawBsonDocument> collection;
+    private final Bson filter;
+    private final boolean reversed;
+    private final int maxPage;
+    private int pageSize;
+    private final java.util.ArrayDeque<RawBsonDocument> page = new java.util.ArrayDeque<>();
+    private boolean exhausted;
+    private @org.jspecify.annotations.Nullable BsonValue last;
+
+    Pages(MongoCollection<RawBsonDocument> collection, Bson filter, boolean reversed, int firstPage, int maxPage) {
+      this.collection = collection;
+      this.filter = filter;
+      this.reversed = reversed;
+      this.maxPage = maxPage;
+      this.pageSize = Math.max(1, Math.min(firstPage, maxPage));
+    }
+
+    /** The next document, decoded, or null at the end. */
+    @org.jspecify.annotations.Nullable BsonDocument next() {
+      if (page.isEmpty() && !exhausted) {
+        fetch();
+      }
+      RawBsonDocument raw = page.poll();
+      return raw == null ? null : raw.decode(new BsonDocumentCodec());
+    }
+
+    private void fetch() {
+      BsonValue after = last;
+      Bson f = after == null ? filter
+          : Filters.and(filter, reversed ? Filters.lt(EventLayout.SEQ, after) : Filters.gt(EventLayout.SEQ, after));
+      long bytes = 0;
+      try (MongoCursor<RawBsonDocument> c = collection.find(f)
+          .projection(Projections.exclude(EventLayout.KEYS))
+          .sort(reversed ? Sorts.descending(EventLayout.SEQ) : Sorts.ascending(EventLayout.SEQ))
+          .limit(pageSize)
+          .batchSize(pageSize)
+          .iterator()) {
+        while (c.hasNext()) {
+          RawBsonDocument d = c.next();
+          bytes += d.getByteBuffer().remaining();
+          page.add(d);
+        }
+      }
+      if (page.size() < pageSize) {
+        exhausted = true;
+      }
+      if (!page.isEmpty()) {
+        last = page.peekLast().get(EventLayout.SEQ);
+        long perDocument = Math.max(1, bytes / page.size());
+        pageSize = (int) Math.max(1, Math.min(maxPage, PAGE_BYTES / perDocument));
+      }
+    }
+  }
+
+  /** The events of the read's documents, in document then batch order, that the plan accepts. */
   private static final class Unwinding extends Spliterators.AbstractSpliterator<Event<?>> {
-    private final MongoCursor<BsonDocument> cursor;
+    private final Pages pages;
     private final QueryPlan plan;
     private final EventDocuments documents;
     private final String name;
     private final String servers;
+    private final boolean reversed;
     private int left;
     private BsonDocument doc;
     private BsonArray events;
@@ -181,13 +301,14 @@ final class EventQueries {
     private long seq;
     private int next;
 
-    Unwinding(MongoCursor<BsonDocument> cursor, QueryPlan plan, EventDocuments documents, int limit, String name,
-        String servers) {
+    Unwinding(Pages pages, QueryPlan plan, EventDocuments documents, int limit, boolean reversed,
+        String name, String servers) {
       super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
-      this.cursor = cursor;
+      this.pages = pages;
       this.plan = plan;
       this.documents = documents;
       this.left = limit;
+      this.reversed = reversed;
       this.name = name;
       this.servers = servers;
     }
@@ -196,16 +317,12 @@ final class EventQueries {
     public boolean tryAdvance(Consumer<? super Event<?>> action) {
       while (left > 0) {
         if (events == null || next >= events.size()) {
-          boolean more;
           try {
-            more = cursor.hasNext();
-            if (more) {
-              doc = cursor.next();
-            }
+            doc = pages.next();
           } catch (RuntimeException e) {
             throw MongoErrors.translate(e, "reading events from " + name, servers);
           }
-          if (!more) {
+          if (doc == null) {
             return false;
           }
           seq = documents.seq(doc);
@@ -214,7 +331,7 @@ final class EventQueries {
           next = 0;
           continue;
         }
-        int i = next++;
+        int i = reversed ? events.size() - 1 - next++ : next++;
         BsonDocument e = documents.event(doc, events, i);
         Event<?> header = documents.header(seq, doc, ids, e, i);
         if (!plan.matches(header)) {

@@ -43,7 +43,8 @@ final class Horizon {
   private long holeSince;
 
   /**
-   * @param events the events collection, with the write concern for voids
+   * @param events the events collection, with the write concern for voids and majority read
+   *     concern (a document the horizon passes must never be rolled back)
    * @param clock nanoseconds, monotonic ({@link System#nanoTime()}; tests may pass their own)
    */
   Horizon(MongoCollection<BsonDocument> events, Duration gapTimeout, String servers, LongSupplier clock) {
@@ -85,8 +86,9 @@ final class Horizon {
               holeSince = now;
             }
             if (now - holeSince >= gapTimeout.toNanos()) {
-              fill(hole);
-              rescan = true; // read what is at the hole now, and go on above it
+              // Our void (written with majority write concern, so our majority read sees it): go
+              // on above it. A batch there already: read it next time, once this read sees it.
+              rescan = fill(hole);
             }
             break;
           }
@@ -104,24 +106,27 @@ final class Horizon {
     }
   }
 
-  /** Inserts a void at {@code seq}; a document already there (the late batch, or a void) is fine. */
-  private void fill(long seq) {
+  /**
+   * Inserts a void at {@code seq}: true when it did, false when a document is there already (the
+   * late batch, or another reader's void).
+   */
+  private boolean fill(long seq) {
     try {
       events.insertOne(EventLayout.voidDocument(seq));
+      return true;
     } catch (MongoWriteException e) {
       String field = MongoErrors.duplicateKeyField(e.getError(), EventIndexes.FIELDS);
       if (!EventLayout.SEQ.equals(field)) {
         throw e;
       }
+      return false;
     }
   }
 
   private long seqOf(BsonDocument doc) {
     BsonValue v = doc.get(EventLayout.SEQ);
     if (v == null || !v.isInt64()) {
-      throw new MongoStoreException(
-          "a document of " + events.getNamespace() + " has _id " + v + ", not the int64 sequence number Fabula writes",
-          0, null);
+      throw EventDocuments.foreignId(events.getNamespace().getFullName(), v);
     }
     return v.asInt64().getValue();
   }

@@ -123,6 +123,6 @@ public final class MongoDb {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(options, "options");
-    return new MongoEventStore(client, codec, options, MongoEventStore.BeforeInsert.NONE);
+    return new MongoEventStore(client, codec, options);
   }
 }

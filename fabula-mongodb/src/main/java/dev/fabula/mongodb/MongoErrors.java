@@ -129,6 +129,6 @@ final class MongoErrors {
 
   /** Whether {@code e} is the driver refusing a closed client ("state should be: open"). */
   static boolean closedClient(RuntimeException e) {
-    return e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("open");
+    return e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("state should be: open");
   }
 }

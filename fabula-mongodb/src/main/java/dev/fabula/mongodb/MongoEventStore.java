@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.bson.BsonArray;
 import org.bson.BsonBinary;
@@ -64,7 +65,6 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   }
 
   private final InsertListeners insertListeners = new InsertListeners();
-  private final MongoClient client;
   private final Codec codec;
   private final MongoOptions options;
   private final String servers;
@@ -84,8 +84,16 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   private final AtomicLong seq = new AtomicLong();
   private volatile boolean seeded;
 
-  MongoEventStore(MongoClient client, Codec codec, MongoOptions options, BeforeInsert beforeInsert) {
-    this.client = client;
+  MongoEventStore(MongoClient client, Codec codec, MongoOptions options) {
+    this(client, codec, options, BeforeInsert.NONE, System::nanoTime);
+  }
+
+  /**
+   * A store whose inserts call {@code beforeInsert} with their sequence number before they write,
+   * and whose horizon measures how long a hole is open with {@code clock} (nanoseconds): tests
+   * hold writers and move time without waiting.
+   */
+  MongoEventStore(MongoClient client, Codec codec, MongoOptions options, BeforeInsert beforeInsert, LongSupplier clock) {
     this.codec = codec;
     this.options = options;
     this.beforeInsert = beforeInsert;
@@ -97,7 +105,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     this.follows = base.withReadConcern(ReadConcern.MAJORITY);
     this.reads = base;
     this.documents = new EventDocuments(codec, name);
-    this.horizon = new Horizon(writes, options.gapTimeout(), servers, System::nanoTime);
+    this.horizon = new Horizon(writes.withReadConcern(ReadConcern.MAJORITY), options.gapTimeout(), servers, clock);
   }
 
   // ------------------------------------------------------------------ insert
@@ -117,10 +125,14 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     EventLimits.checkEvents(events);
     List<BatchValidator.Span> spans = BatchValidator.validate(events);
     EventLayout.Batch batch = EventLayout.encode(events, codec);
-    // Measured (and refused when too large) before anything is written.
-    EventLayout.document(0, batch, events);
+    EventLayout.checkSize(batch, events); // refused when too large, before anything is written
     ensureReady();
-    List<Event<?>> stored = write(events, spans, batch);
+    List<Event<?>> stored;
+    try {
+      stored = write(events, spans, batch);
+    } catch (MongoException | IllegalStateException e) {
+      throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
+    }
     insertListeners.fire(stored);
     return stored;
   }
@@ -139,7 +151,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     for (int attempt = 1; attempt <= SEQ_ATTEMPTS; attempt++) {
       long at = nextSeq(floor);
       beforeInsert.accept(at);
-      BsonDocument doc = EventLayout.document(at, batch, events);
+      BsonDocument doc = EventLayout.document(at, batch);
       try {
         writes.insertOne(doc);
         return positioned(events, at);
@@ -150,7 +162,11 @@ final class MongoEventStore implements EventStore, InsertNotifying {
           reseed(); // another writer (or a reader's void) holds this number: take a new one
           continue;
         }
-        if (error == null && MongoErrors.connection(e) && !MongoErrors.neverSent(e)) {
+        if (error == null && MongoErrors.connection(e)) {
+          if (MongoErrors.neverSent(e)) {
+            // Nothing reached the server, which is out of reach: a reader's gap timeout closes the number.
+            throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
+          }
           return outcome(events, at, e);
         }
         fillQuietly(at); // readers need not wait for a number that will hold nothing
@@ -158,8 +174,6 @@ final class MongoEventStore implements EventStore, InsertNotifying {
           throw conflict(field, events, spans, e);
         }
         throw MongoErrors.translate(e, "inserting " + events.size() + " events into " + name, servers);
-      } catch (IllegalStateException e) {
-        throw MongoErrors.translate(e, "inserting events into " + name, servers);
       }
     }
     throw new TransientException(

@@ -8,6 +8,7 @@ import dev.fabula.event.DuplicateEventException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.OutcomeUnknownException;
+import dev.fabula.proxy.CuttingProxy;
 import dev.fabula.tck.TckData;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,7 +45,7 @@ class LostConnectionTest {
 
   @BeforeEach
   void startProxy() throws Exception {
-    proxy = new CuttingProxy(Pg.serverOf(TestDatabase.url()));
+    proxy = new CuttingProxy(Pg.serverOf(TestDatabase.url()), "INSERT 0 ");
     viaProxy = Postgres.dataSource(proxy.url(TestDatabase.url()), Duration.ofSeconds(1));
   }
 

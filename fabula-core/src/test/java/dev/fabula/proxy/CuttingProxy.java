@@ -1,4 +1,4 @@
-package dev.fabula.postgres;
+package dev.fabula.proxy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A TCP proxy on the loopback interface in front of the test server that breaks connections at
- * chosen points of the PostgreSQL protocol, deterministically: by what the bytes say, not by time.
+ * A TCP proxy on the loopback interface in front of a test server that breaks connections at
+ * chosen points of its protocol, deterministically: by what the bytes say, not by time. Shared
+ * through core's test jar by the backends' connection tests (PostgreSQL, MongoDB).
  *
  * <ul>
  *   <li>{@link Cut#BEFORE_SENDING}: the first client message holding the marker (e.g. {@code
@@ -22,7 +24,9 @@ import java.util.concurrent.CountDownLatch;
  *       server runs the statement for a client that is gone.
  *   <li>{@link Cut#BEFORE_REPLY}: the message is forwarded, and the server's reply to it is
  *       dropped once it holds {@code "INSERT 0 "} (its CommandComplete, which an autocommit
- *       statement sends after its commit, with ReadyForQuery): committed, but never told.
+ *       statement sends after its commit, with ReadyForQuery): committed, but never told. The reply
+ *       marker is given to the constructor ({@code "INSERT 0 "} for PostgreSQL); without one, the
+ *       first reply after the message is dropped (MongoDB answers each command with one message).
  *   <li>{@link Cut#HOLD_UNTIL_LOOKED_UP}: the client side is closed at once (the client sees a lost
  *       connection), while the server side stays open and the message is held; it is sent to the
  *       server only once another connection has sent a message holding {@link #releaseMarker} and
@@ -32,8 +36,9 @@ import java.util.concurrent.CountDownLatch;
  * After a cut the proxy passes everything again, unless {@link #blackoutAfterCut} asked it to
  * close every connection and refuse new ones until {@link #restore}.
  */
-final class CuttingProxy implements AutoCloseable {
-  enum Cut { BEFORE_SENDING, AFTER_SENDING, BEFORE_REPLY, HOLD_UNTIL_LOOKED_UP }
+public final class CuttingProxy implements AutoCloseable {
+  /** Where the armed cut breaks the connection. */
+  public enum Cut { BEFORE_SENDING, AFTER_SENDING, BEFORE_REPLY, HOLD_UNTIL_LOOKED_UP }
 
   private final String upstreamHost;
   private final int upstreamPort;
@@ -52,7 +57,20 @@ final class CuttingProxy implements AutoCloseable {
   private final CountDownLatch heldOver = new CountDownLatch(1);
   private volatile boolean heldSent;
 
-  CuttingProxy(String upstreamHostPort) throws IOException {
+  /** What the server's reply to the marked message holds, or null: its first reply. */
+  private final @Nullable String replyMarker;
+
+  /** A proxy to {@code host:port} that drops the first reply to the marked message. */
+  public CuttingProxy(String upstreamHostPort) throws IOException {
+    this(upstreamHostPort, null);
+  }
+
+  /**
+   * A proxy to {@code host:port}; under {@link Cut#BEFORE_REPLY} the reply holding {@code
+   * replyMarker} is dropped (null: the first reply after the marked message).
+   */
+  public CuttingProxy(String upstreamHostPort, @Nullable String replyMarker) throws IOException {
+    this.replyMarker = replyMarker;
     int colon = upstreamHostPort.lastIndexOf(':');
     upstreamHost = upstreamHostPort.substring(0, colon);
     upstreamPort = Integer.parseInt(upstreamHostPort.substring(colon + 1));
@@ -60,18 +78,18 @@ final class CuttingProxy implements AutoCloseable {
     Thread.ofPlatform().daemon().name("proxy-accept").start(this::accept);
   }
 
-  /** The JDBC URL {@code url} with its host and port replaced by the proxy's. */
-  String url(String url) {
-    return url.replaceFirst("//[^/]+/", "//127.0.0.1:" + server.getLocalPort() + "/");
+  /** The URL {@code url} (JDBC or MongoDB) with its host and port replaced by the proxy's. */
+  public String url(String url) {
+    return url.replaceFirst("//[^/?]+", "//127.0.0.1:" + server.getLocalPort());
   }
 
   /** Breaks the next connection that sends {@code marker}, as {@code cut} says. */
-  void arm(Cut cut, String marker) {
+  public void arm(Cut cut, String marker) {
     arm(cut, marker, 0);
   }
 
   /** Breaks the connection that sends {@code marker} after {@code skip} messages holding it passed. */
-  void arm(Cut cut, String marker, int skip) {
+  public void arm(Cut cut, String marker, int skip) {
     this.marker = marker;
     this.skip = skip;
     this.cut = cut;
@@ -81,7 +99,7 @@ final class CuttingProxy implements AutoCloseable {
    * Under {@link Cut#HOLD_UNTIL_LOOKED_UP}, the held message goes to the server once another
    * connection sent {@code releaseMarker} and its reply began.
    */
-  void releaseHeldAfter(String releaseMarker) {
+  public void releaseHeldAfter(String releaseMarker) {
     this.releaseMarker = releaseMarker;
   }
 
@@ -89,28 +107,32 @@ final class CuttingProxy implements AutoCloseable {
    * Waits until the held connection's server side is over: the held message was sent and answered,
    * or the server closed the connection (its backend stopped) first. True if it ended in time.
    */
-  boolean awaitHeldOver(long seconds) throws InterruptedException {
+  public boolean awaitHeldOver(long seconds) throws InterruptedException {
     return heldOver.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** Whether the held message reached the server's socket. */
-  boolean heldSent() {
+  public boolean heldSent() {
     return heldSent;
   }
 
   /** After the cut, close every connection and refuse new ones: the server is out of reach. */
-  void blackoutAfterCut() {
+  public void blackoutAfterCut() {
     blackoutAfterCut = true;
   }
 
   /** Passes connections again after a blackout. */
-  void restore() {
+  public void restore() {
     blackout = false;
   }
 
   /** Whether the armed cut happened. */
-  boolean cutDone() {
+  public boolean cutDone() {
     return cutDone.getCount() == 0;
+  }
+
+  private boolean isReply(String text) {
+    return replyMarker == null || text.contains(replyMarker);
   }
 
   private void accept() {
@@ -165,7 +187,7 @@ final class CuttingProxy implements AutoCloseable {
           String text = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
           Cut c = cut;
           if (!fromClient && holding == this) {
-            if (text.contains("INSERT 0 ")) { // its CommandComplete: sent after the commit
+            if (isReply(text)) { // its CommandComplete: sent after the commit
               heldOver.countDown();
             }
             continue; // the client is gone
@@ -193,16 +215,19 @@ final class CuttingProxy implements AutoCloseable {
               breakOff();
               return;
             }
+            if (c == Cut.BEFORE_REPLY) {
+              // Before forwarding: a fast server's reply may arrive before the next statement.
+              awaitingReply = true;
+            }
             out.write(buf, 0, n);
             out.flush();
             if (c == Cut.AFTER_SENDING) {
               breakOff();
               return;
             }
-            awaitingReply = true;
             continue;
           }
-          if (!fromClient && awaitingReply && text.contains("INSERT 0 ")) {
+          if (!fromClient && awaitingReply && isReply(text)) {
             breakOff(); // the reply is dropped
             return;
           }
