@@ -18,8 +18,9 @@ import java.util.OptionalDouble;
  * {@link BenchMain}'s file, whose results carry a {@code round}): one row per workload and
  * backend with Fabula's and Axon's figure (the median over the rounds), the ratio of those
  * medians, in how many rounds Fabula was the better side, and for PostgreSQL workloads each
- * side's share of the matching raw JDBC rate (the median of every raw run). A cell whose
- * benchmark did not run or failed reads "n/a".
+ * side's share of the matching raw JDBC rate (the median of every raw run); then the NATS and
+ * the MongoDB rows, Fabula against the raw client doing the same work, with the issue's targets.
+ * A cell whose benchmark did not run or failed reads "n/a".
  *
  * <p>Run it on its own with {@code java -cp benchmarks.jar dev.fabula.bench.ResultTable FILE}.
  */
@@ -33,6 +34,18 @@ public final class ResultTable {
      * of their own (no Axon side).
      */
     static final String NATS = "nats";
+
+    /**
+     * The backend of the MongoDB rows: Fabula's MongoDB event store against the raw MongoDB
+     * driver, both on the in-process mongo-java-server, in a table of their own (no Axon side).
+     */
+    static final String MONGODB = "mongodb";
+
+    /** The share of the raw driver's rate a MongoDB write row aims at (issue 21). */
+    static final double MONGO_WRITE_TARGET = 0.80;
+
+    /** The share of the raw driver's rate a MongoDB read row aims at (issue 21). */
+    static final double MONGO_READ_TARGET = 0.70;
 
     /** The share of the raw client's rate a NATS throughput row aims at (issue 20). */
     static final double NATS_RATE_TARGET = 0.80;
@@ -103,9 +116,17 @@ public final class ResultTable {
                     backend, unit, bench, metric, raw, value, on ? null : readRaw);
         }
 
-        /** The sides this row compares: Fabula alone on NATS (against the raw client), else Fabula and Axon. */
+        /**
+         * The sides this row compares: Fabula alone on NATS and MongoDB (against the raw client),
+         * else Fabula and Axon.
+         */
         List<String> sides() {
-            return backend.equals(NATS) ? List.of(Sides.FABULA) : List.of(Sides.FABULA, Sides.AXON);
+            return againstRawClient() ? List.of(Sides.FABULA) : List.of(Sides.FABULA, Sides.AXON);
+        }
+
+        /** Whether this row compares Fabula with a raw client (NATS, MongoDB) rather than with Axon. */
+        boolean againstRawClient() {
+            return backend.equals(NATS) || backend.equals(MONGODB);
         }
 
         /** The raw benchmarks run alongside this row, the one it is compared with first. */
@@ -211,6 +232,20 @@ public final class ResultTable {
                     "NatsBenchmark.commandRoundTrip", percentile, "RawNatsBenchmark.requestReply")
                     .withReadRaw("RawNatsBenchmark.protocolFloor"));
         }
+        for (String[] mongo : new String[][] {
+            {"append 1 event/insert", "events/s", "appendOne"},
+            {"append batch of 10/insert", "events/s", "appendBatch10"},
+            {"rehydrate {streamLength} events", "loads/s", "rehydrate10k"},
+            {"replay {events} events", "events/s", "replay1M"}}) {
+            rows.add(new Row(mongo[0], MONGODB, mongo[1], "MongoBenchmark." + mongo[2],
+                    mongo[2].startsWith("replay") ? Metric.REPLAY : Metric.RATE, "RawMongoBenchmark." + mongo[2]));
+            if (mongo[2].equals("appendOne")) {
+                // The same Fabula runs against a raw side that reads the previous version first,
+                // as the store's contiguity check does.
+                rows.add(new Row("append 1 event/insert, raw side reads the previous version first", MONGODB,
+                        "events/s", "MongoBenchmark.appendOne", Metric.RATE, "RawMongoBenchmark.appendOneAfterRead"));
+            }
+        }
         return List.copyOf(rows);
     }
 
@@ -229,6 +264,7 @@ public final class ResultTable {
             }
             JsonNode params = run.path("params");
             String backend = params.path("backend").asText(bench.startsWith("RawNats") ? NATS
+                    : bench.startsWith("RawMongo") ? MONGODB
                     : bench.startsWith("Raw") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
             results.computeIfAbsent(new Key(bench, params.path("side").asText(""), backend,
                     params.path("cache").asText("")), k -> new ArrayList<>()).add(run);
@@ -276,8 +312,8 @@ public final class ResultTable {
         lines.add(new String[] {"workload", "backend", "unit", "Fabula", "Axon", "Fabula/Axon", "better",
             "rounds won", "Fabula % raw", "Axon % raw"});
         for (Row row : ROWS) {
-            if (row.backend().equals(NATS)) {
-                continue; // in the NATS table
+            if (row.againstRawClient()) {
+                continue; // in the NATS and MongoDB tables
             }
             OptionalDouble fabula = value(row.bench(), Sides.FABULA, row.backend(), row.cache(), row.metric());
             OptionalDouble axon = value(row.bench(), Sides.AXON, row.backend(), row.cache(), row.metric());
@@ -301,7 +337,34 @@ public final class ResultTable {
         raw.add(new String[] {"the same, 8 connections", number(rawRate("readThenInsert8"))});
         raw.add(new String[] {"read one aggregate's rows (loads/s)", number(rawValue("RawReadBenchmark.readAggregate"))});
         raw.add(new String[] {"read every row through a cursor", number(rawValue("RawReadBenchmark.readAll"))});
-        return layout(lines, 3) + "\n" + layout(raw, 1) + "\n" + renderNats();
+        return layout(lines, 3) + "\n" + layout(raw, 1) + "\n" + renderNats() + "\n" + renderMongo();
+    }
+
+    /**
+     * The MongoDB rows: Fabula's event store and the raw driver on the in-process server (said in
+     * the table's title: it is not a real MongoDB), their ratio, the issue's target for it and in
+     * how many rounds it was met.
+     */
+    private String renderMongo() {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"MongoDB (in-process mongo-java-server, not a real MongoDB): Fabula against the raw"
+            + " driver", "unit", "Fabula", "raw driver", "Fabula/raw", "target", "rounds met"});
+        for (Row row : ROWS) {
+            if (!row.backend().equals(MONGODB)) {
+                continue;
+            }
+            OptionalDouble fabula = value(row.bench(), Sides.FABULA, MONGODB, row.cache(), row.metric());
+            OptionalDouble raw = value(row.raw(), "", MONGODB, "", row.metric());
+            lines.add(new String[] {label(row), row.unit(), number(fabula), number(raw), ratio(fabula, raw),
+                String.format(Locale.ROOT, ">= %.2f", mongoTarget(row)), roundsMet(row, MONGODB, mongoTarget(row))});
+        }
+        return layout(lines, 2);
+    }
+
+    /** The issue's target for Fabula/raw on a MongoDB row: one for reads, one for writes. */
+    static double mongoTarget(Row row) {
+        boolean read = row.bench().contains(".rehydrate") || row.bench().contains(".replay");
+        return read ? MONGO_READ_TARGET : MONGO_WRITE_TARGET;
     }
 
     /**
@@ -326,7 +389,7 @@ public final class ResultTable {
                     .orElse("-");
             lines.add(new String[] {label(row), row.unit(), number(fabula), number(raw), ratio(fabula, raw),
                 row.metric().higherIsBetter ? "higher" : "lower", target,
-                natsTarget(row.metric()).isPresent() ? roundsMet(row) : "-",
+                natsTarget(row.metric()).map(t -> roundsMet(row, NATS, t)).orElse("-"),
                 row.readRaw() == null ? "" : number(floor), row.readRaw() == null ? "" : ratio(fabula, floor)});
         }
         return layout(lines, 2);
@@ -345,15 +408,14 @@ public final class ResultTable {
      * In how many rounds Fabula/raw met the row's target, out of the rounds with both figures
      * ("n/a" when none has both).
      */
-    private String roundsMet(Row row) {
+    private String roundsMet(Row row, String backend, double target) {
         Map<Integer, Double> raw = new HashMap<>();
-        for (JsonNode run : runs(new Key(row.raw(), "", NATS, ""))) {
+        for (JsonNode run : runs(new Key(row.raw(), "", backend, ""))) {
             figure(run, row.metric()).ifPresent(v -> raw.put(run.path("round").asInt(0), v));
         }
-        double target = natsTarget(row.metric()).orElseThrow();
         int rounds = 0;
         int met = 0;
-        for (JsonNode run : runs(new Key(row.bench(), Sides.FABULA, NATS, row.cache()))) {
+        for (JsonNode run : runs(new Key(row.bench(), Sides.FABULA, backend, row.cache()))) {
             Double theirs = raw.get(run.path("round").asInt(0));
             OptionalDouble ours = figure(run, row.metric());
             if (theirs != null && theirs > 0 && ours.isPresent()) {

@@ -32,8 +32,8 @@ final class Rounds {
      *
      * @param round   1-based round number
      * @param bench   benchmark as {@code Class.method}
-     * @param side    {@link Sides#FABULA}, {@link Sides#AXON}, or "" for a raw (JDBC or jnats) benchmark
-     * @param backend {@code memory} or {@code postgres}
+     * @param side    {@link Sides#FABULA}, {@link Sides#AXON}, or "" for a raw (JDBC, jnats or MongoDB driver) benchmark
+     * @param backend {@code memory}, {@code postgres}, {@code nats} or {@code mongodb}
      * @param cache   the {@code cache} parameter, or "" for workloads without one
      */
     record Step(int round, String bench, String side, String backend, String cache) {
@@ -48,9 +48,17 @@ final class Rounds {
             return side.isEmpty();
         }
 
+        private String rawLabel() {
+            return switch (backend) {
+                case ResultTable.NATS -> " (raw jnats)";
+                case ResultTable.MONGODB -> " (raw driver)";
+                default -> " (raw JDBC)";
+            };
+        }
+
         @Override
         public String toString() {
-            return "round " + round + ": " + bench + (raw() ? (backend.equals(ResultTable.NATS) ? " (raw jnats)" : " (raw JDBC)")
+            return "round " + round + ": " + bench + (raw() ? rawLabel()
                     : " side=" + side + " backend=" + backend + (cache.isEmpty() ? "" : " cache=" + cache));
         }
     }

@@ -95,4 +95,21 @@ class RoundsTest {
                 "round 2: RawNatsBenchmark.publishEncoding (raw jnats)",
                 "round 2: RawNatsBenchmark.publish (raw jnats)");
     }
+
+    @Test
+    void mongoWorkloadsRunFabulaWithTheRawDriverAndNoAxon() throws Exception {
+        assertThat(plan(2, "Mongo.*rehydrate10k")).containsExactly(
+                "round 1: RawMongoBenchmark.rehydrate10k (raw driver)",
+                "round 1: MongoBenchmark.rehydrate10k side=fabula backend=mongodb",
+                "round 2: MongoBenchmark.rehydrate10k side=fabula backend=mongodb",
+                "round 2: RawMongoBenchmark.rehydrate10k (raw driver)");
+        // the raw read-then-insert runs in the append-one rounds, for the second append-one row
+        assertThat(plan(1, "Mongo.*appendOne")).containsExactly(
+                "round 1: RawMongoBenchmark.appendOne (raw driver)",
+                "round 1: RawMongoBenchmark.appendOneAfterRead (raw driver)",
+                "round 1: MongoBenchmark.appendOne side=fabula backend=mongodb");
+        assertThat(plan(1, "Mongo")).hasSize(9);
+        assertThat(plan(1, "Mongo", "-p", "side=axon")).as("no Axon side on MongoDB").isEmpty();
+        assertThat(plan(1, "RawMongoBenchmark.replay1M")).containsExactly("round 1: RawMongoBenchmark.replay1M (raw driver)");
+    }
 }
