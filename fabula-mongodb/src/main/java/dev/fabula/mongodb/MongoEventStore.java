@@ -157,10 +157,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     long floor = 0;
     try {
       for (BatchValidator.Span s : spans) {
-        refuseBelowStored(s);
-        if (s.firstVersion() > 1) {
-          floor = Math.max(floor, predecessor(s));
-        }
+        floor = Math.max(floor, follows(s));
       }
     } catch (MongoException e) {
       throw MongoErrors.translate(e, "checking the stored versions in " + name, servers);
@@ -203,38 +200,56 @@ final class MongoEventStore implements EventStore, InsertNotifying {
   }
 
   /**
-   * Refuses a span that does not start above the aggregate's highest stored version (a deleted
-   * version inserted again below a stored one would land at a higher position and break version
-   * order), as the memory store does: one lookup for a key above the span's last version.
+   * Checks, in one lookup, that span {@code s} continues its aggregate's stored stream, and
+   * returns the sequence number its batch must be stored above (0 for a new aggregate).
    *
-   * @throws ConcurrencyException when the aggregate holds a version above the span
+   * <p>The lookup reads the aggregate's documents from the one holding version {@code first - 1}
+   * up, latest first, and takes the latest. Within one aggregate sequence numbers rise with
+   * versions (a continuing batch is stored above its predecessor), so that document holds the
+   * aggregate's highest stored version {@code v}: {@code v >= first} is a conflict (the span's
+   * versions are taken, or a deleted version would be inserted again below a stored one, which would
+   * break version order; the memory store refuses it too); otherwise {@code v == first - 1}, and the
+   * batch goes above that document. No document: a new aggregate when {@code first == 1}, else a
+   * gap.
+   *
+   * @throws ConcurrencyException when the aggregate holds version {@code first} or later
+   * @throws InvalidBatchException when the version before the span is not stored
    */
-  private void refuseBelowStored(BatchValidator.Span s) {
-    if (s.lastVersion() == Integer.MAX_VALUE) {
-      return;
-    }
+  private long follows(BatchValidator.Span s) {
     String prefix = EventLayout.prefix(s.name(), s.id());
-    Bson above = EventLayout.keyRange(EventLayout.key(s.name(), s.id(), s.lastVersion() + 1), prefix + "9999999999");
-    if (reads.find(above).projection(Projections.include(EventLayout.SEQ)).first() != null) {
-      throw new ConcurrencyException(s.name(), s.id(), s.firstVersion() - 1, storedVersion(s.name(), s.id()));
+    String from = EventLayout.key(s.name(), s.id(), Math.max(1, s.firstVersion() - 1));
+    BsonDocument latest = reads.find(EventLayout.keyRange(from, prefix + "9999999999"))
+        .projection(Projections.include(EventLayout.SEQ, EventLayout.KEYS))
+        .sort(Sorts.descending(EventLayout.SEQ))
+        .first();
+    if (latest == null) {
+      if (s.firstVersion() == 1) {
+        return 0;
+      }
+      int stored = storedVersion(s.name(), s.id());
+      throw new InvalidBatchException(
+          "the batch's first event of " + s.name() + " " + s.id() + " has version " + s.firstVersion()
+              + ", but the stored stream ends at version " + stored + "; versions must be contiguous");
     }
+    int highest = highestVersion(latest, prefix);
+    if (highest >= s.firstVersion()) {
+      throw new ConcurrencyException(s.name(), s.id(), s.firstVersion() - 1, highest);
+    }
+    return documents.seq(latest);
   }
 
-  /**
-   * The sequence number of the document holding the version before span {@code s}.
-   *
-   * @throws InvalidBatchException when that version is not stored
-   */
-  private long predecessor(BatchValidator.Span s) {
-    String key = EventLayout.key(s.name(), s.id(), s.firstVersion() - 1);
-    BsonDocument doc = reads.find(Filters.eq(EventLayout.KEYS, key)).projection(Projections.include(EventLayout.SEQ)).first();
-    if (doc != null) {
-      return documents.seq(doc);
+  /** The highest version of the aggregate with key {@code prefix} that {@code doc} holds, 0 when none. */
+  private int highestVersion(BsonDocument doc, String prefix) {
+    int max = 0;
+    BsonValue keys = doc.get(EventLayout.KEYS);
+    if (keys != null && keys.isArray()) {
+      for (BsonValue k : keys.asArray()) {
+        if (k.isString() && k.asString().getValue().startsWith(prefix)) {
+          max = Math.max(max, documents.versionOf(doc, k.asString().getValue()));
+        }
+      }
     }
-    int stored = storedVersion(s.name(), s.id());
-    throw new InvalidBatchException(
-        "the batch's first event of " + s.name() + " " + s.id() + " has version " + s.firstVersion()
-            + ", but the stored stream ends at version " + stored + "; versions must be contiguous");
+    return max;
   }
 
   /** The highest stored version of an aggregate, 0 when none. */
@@ -244,15 +259,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     Bson filter = EventLayout.keyRange(prefix + "0000000000", prefix + "9999999999");
     try (MongoCursor<BsonDocument> c = reads.find(filter).projection(Projections.include(EventLayout.KEYS)).iterator()) {
       while (c.hasNext()) {
-        BsonDocument doc = c.next();
-        BsonValue keys = doc.get(EventLayout.KEYS);
-        if (keys != null && keys.isArray()) {
-          for (BsonValue k : keys.asArray()) {
-            if (k.isString() && k.asString().getValue().startsWith(prefix)) {
-              max = Math.max(max, documents.versionOf(doc, k.asString().getValue()));
-            }
-          }
-        }
+        max = Math.max(max, highestVersion(c.next(), prefix));
       }
     }
     return max;
