@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.client.MongoClient;
+import dev.fabula.codec.Codec;
+import dev.fabula.readmodel.ReadModelOptions;
+import dev.fabula.tck.TckData;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +59,34 @@ class MongoDbTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("user:***@host")
         .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void everyFactoryNamesItsNullArgument() {
+    MongoClient client = TestMongo.client();
+    Codec codec = MongoEventStoreTest.codec();
+    MongoOptions options = TestMongo.freshOptions().build();
+    ReadModelOptions<String, TckData.Tally> tallies = ReadModelOptions.of(TckData.TALLY, TckData.Tally.class, TckData.Tally::id);
+    List<Map.Entry<String, ThrowingCallable>> calls = List.of(
+        Map.entry("url", () -> MongoDb.client(null)),
+        Map.entry("connectTimeout", () -> MongoDb.client(TestMongo.url(), null)),
+        Map.entry("client", () -> MongoDb.eventStore(null, codec, options)),
+        Map.entry("codec", () -> MongoDb.eventStore(client, null, options)),
+        Map.entry("options", () -> MongoDb.eventStore(client, codec, null)),
+        Map.entry("client", () -> MongoDb.snapshotStore(null, codec, options)),
+        Map.entry("codec", () -> MongoDb.snapshotStore(client, null, options)),
+        Map.entry("options", () -> MongoDb.snapshotStore(client, codec, null)),
+        Map.entry("client", () -> MongoDb.progressStore(null, options)),
+        Map.entry("options", () -> MongoDb.progressStore(client, null)),
+        Map.entry("client", () -> MongoDb.readModels(null, codec, tallies, options)),
+        Map.entry("codec", () -> MongoDb.readModels(client, null, tallies, options)),
+        Map.entry("readModels", () -> MongoDb.readModels(client, codec, null, options)),
+        Map.entry("options", () -> MongoDb.readModels(client, codec, tallies, null)));
+    for (var call : calls) {
+      assertThatThrownBy(call.getValue()).isInstanceOf(NullPointerException.class).hasMessage(call.getKey());
+    }
+    assertThat(client.getDatabase(options.database()).listCollectionNames().into(new java.util.ArrayList<>()))
+        .as("nothing was created by a refused call").isEmpty();
   }
 
   @Test
