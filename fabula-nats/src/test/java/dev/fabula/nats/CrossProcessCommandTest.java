@@ -137,13 +137,17 @@ class CrossProcessCommandTest {
 
   @Test
   void aHandlerProcessKilledWhileTakingCommandsFailsOnlyWhatItHeldAndNothingRunsTwice() throws Exception {
-    JvmProcess h1 = handler("h1", 64);
-    JvmProcess h2 = handler("h2", 64);
     // The victim has eight slots. The four commands it starts after its first 20 hang (accepted
     // and started, never finished); it goes on bidding for, accepting and running commands in
-    // the other four slots, and is killed while it does.
+    // the other four slots, and is killed while it does. It subscribes first: the server hands
+    // each announcement to the subscribers in turn, so a handler that subscribed last loses most
+    // races for a command, and a victim that won too few of the first half would never reach its
+    // hanging commands (seen: 5 of 500).
     JvmProcess victim = handler("victim", 8, "stuckAfter=20", "stuckCount=4");
-    for (JvmProcess h : List.of(h1, h2, victim)) {
+    victim.awaitLine("ready", budget.left());
+    JvmProcess h1 = handler("h1", 64);
+    JvmProcess h2 = handler("h2", 64);
+    for (JvmProcess h : List.of(h1, h2)) {
       h.awaitLine("ready", budget.left());
     }
     // The execution timeout is far longer than the victim takes to start four more commands
