@@ -207,8 +207,8 @@ public final class CuttingProxy implements AutoCloseable {
               held = java.util.Arrays.copyOf(buf, n);
               holding = this;
               keepUpstream = true;
+              cutDone.countDown(); // before the client can see the cut and ask whether it happened
               closeQuietly(client); // the client sees a lost connection; the server sees nothing
-              cutDone.countDown();
               return;
             }
             if (c == Cut.BEFORE_SENDING) {
@@ -273,15 +273,19 @@ public final class CuttingProxy implements AutoCloseable {
     }
 
     private void breakOff() {
+      if (blackoutAfterCut) {
+        blackout = true; // before the client sees the cut: its reconnection must be refused
+      }
+      // Counted before the client can see the cut: a test that caught the client's error and then
+      // asks cutDone() must get true (counted after the close, it raced the proxy thread and lost).
+      cutDone.countDown();
       closeQuietly(client);
       closeQuietly(upstream);
       if (blackoutAfterCut) {
-        blackout = true;
         for (Socket s : sockets) {
           closeQuietly(s);
         }
       }
-      cutDone.countDown();
     }
   }
 
