@@ -18,7 +18,6 @@ import dev.fabula.spi.EventUpcasting;
 import dev.fabula.spi.InsertListeners;
 import dev.fabula.spi.QueryPlan;
 import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -89,7 +88,7 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
     } finally {
       writeLock.unlock();
     }
-    insertListeners.fire(upcasting == null ? stored : upcast(stored, upcasting));
+    insertListeners.fire(upcasting == null ? stored : EventUpcasting.forListeners(upcasting, stored));
     return stored;
   }
 
@@ -207,19 +206,6 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
     public int size() {
       return batch.length;
     }
-  }
-
-  /** What {@code events}, as stored, read as through {@code codec}'s event upcasters. */
-  private static List<Event<?>> upcast(List<Event<?>> events, Codec codec) {
-    var out = new ArrayList<Event<?>>(events.size());
-    for (Event<?> e : events) {
-      if (EventUpcasting.upcasts(codec, e.name())) {
-        out.addAll(EventUpcasting.decodeObject(codec, e));
-      } else {
-        out.add(e);
-      }
-    }
-    return out;
   }
 
   @Override

@@ -9,9 +9,11 @@ import dev.fabula.event.EventQuery;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -84,6 +86,31 @@ public final class EventUpcasting {
     return decode(codec, stored, revision, payload);
   }
 
+  /**
+   * What a store tells its insert listeners about {@code inserted}, events kept as objects: what
+   * each reads as when its name has event upcasters, so that a listener waiting for a name sees
+   * the events stored under its old names. An event that fails to upcast is passed on as inserted
+   * (listeners only trigger reads, which then report the failure).
+   */
+  public static List<Event<?>> forListeners(Codec codec, List<Event<?>> inserted) {
+    if (!codec.registry().upcastsEvents()) {
+      return inserted;
+    }
+    var out = new ArrayList<Event<?>>(inserted.size());
+    for (Event<?> e : inserted) {
+      if (!upcasts(codec, e.name())) {
+        out.add(e);
+        continue;
+      }
+      try {
+        out.addAll(decodeObject(codec, e));
+      } catch (EventDecodingException failed) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
   /** Of the events a stored event reads as, the one that keeps its id, if any (a find by id). */
   public static Optional<Event<?>> withStoredId(List<Event<?>> parts) {
     return parts.isEmpty() ? Optional.empty() : Optional.of(parts.get(0));
@@ -100,6 +127,24 @@ public final class EventUpcasting {
     }
     long mixed = storedId.getLeastSignificantBits() ^ (index * 0x9E3779B97F4A7C15L);
     return new UUID(storedId.getMostSignificantBits(), mixed & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L);
+  }
+
+  /**
+   * The names a subscription to {@code names} must read stored events under: each name and every
+   * name whose events may read as it ({@link CodecRegistry#storedNamesOf}); {@code names} itself
+   * when it holds {@link dev.fabula.event.EventBus#ALL} or no event upcaster is registered. A bus
+   * selects stored or sent events by these names, decodes them with {@link #decode}, and delivers
+   * only the events whose names are among {@code names}.
+   */
+  public static Set<String> storedNames(CodecRegistry registry, Set<String> names) {
+    if (!registry.upcastsEvents() || names.contains(dev.fabula.event.EventBus.ALL)) {
+      return names;
+    }
+    var stored = new LinkedHashSet<String>();
+    for (String name : names) {
+      stored.addAll(registry.storedNamesOf(name));
+    }
+    return Set.copyOf(stored);
   }
 
   /**
