@@ -23,11 +23,6 @@ public record Money(long cents, String currency) {
     return new Money(cents, USD);
   }
 
-  /** This amount plus {@code other}'s cents (same currency assumed by the caller). */
-  Money plus(long otherCents) {
-    return new Money(Math.addExact(cents, otherCents), currency);
-  }
-
   /** As the example prints it: {@code USD 42.50}. */
   @Override
   public String toString() {

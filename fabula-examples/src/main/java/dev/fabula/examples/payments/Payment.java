@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A payment, the article's aggregate: the consistency boundary for processing one amount once and
@@ -72,7 +73,7 @@ public final class Payment extends AggregateRoot implements Snapshotting<Payment
    * @param idempotencyKeys the keys of every request taken, oldest first
    */
   public record State(
-      Status status, String customerId, Money amount, @org.jspecify.annotations.Nullable PaymentMethod method,
+      Status status, String customerId, Money amount, @Nullable PaymentMethod method,
       long refundedCents, List<String> idempotencyKeys) {
     /** Copies the keys. */
     public State {
@@ -83,7 +84,7 @@ public final class Payment extends AggregateRoot implements Snapshotting<Payment
   private Status status = Status.NEW;
   private String customerId = "";
   private Money amount = Money.usd(0);
-  private @org.jspecify.annotations.Nullable PaymentMethod method;
+  private @Nullable PaymentMethod method;
   private long refundedCents;
   private final Set<String> idempotencyKeys = new LinkedHashSet<>();
 

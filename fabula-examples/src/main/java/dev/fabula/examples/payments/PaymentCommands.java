@@ -1,6 +1,5 @@
 package dev.fabula.examples.payments;
 
-import dev.fabula.codec.CodecRegistry;
 import dev.fabula.command.AggregateCommands;
 import dev.fabula.examples.payments.PaymentRuleException.AlreadyCompleted;
 import dev.fabula.examples.payments.PaymentRuleException.AlreadyFailed;
@@ -61,9 +60,4 @@ public final class PaymentCommands {
           .build();
 
   private PaymentCommands() {}
-
-  /** Registers the command payloads, as a distributed command bus's codec needs them. */
-  public static CodecRegistry.Builder register(CodecRegistry.Builder registry) {
-    return registry.register(PROCESS, ProcessPayment.class).register(REFUND, RefundPayment.class);
-  }
 }

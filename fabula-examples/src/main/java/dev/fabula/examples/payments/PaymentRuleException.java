@@ -1,5 +1,7 @@
 package dev.fabula.examples.payments;
 
+import java.util.UUID;
+
 /**
  * A command broke one of a payment's rules; nothing was changed. Each rule has a subclass and an
  * error code, which a command's caller gets in its {@link
@@ -69,7 +71,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     /** Its error code. */
     public static final String CODE = "payment.already-completed";
 
-    AlreadyCompleted(java.util.UUID id) {
+    AlreadyCompleted(UUID id) {
       super("payment " + id + " is already completed");
     }
 
@@ -85,7 +87,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     /** Its error code. */
     public static final String CODE = "payment.already-failed";
 
-    AlreadyFailed(java.util.UUID id) {
+    AlreadyFailed(UUID id) {
       super("payment " + id + " already failed");
     }
 
@@ -101,7 +103,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     /** Its error code. */
     public static final String CODE = "payment.awaiting-review";
 
-    AwaitingReview(java.util.UUID id) {
+    AwaitingReview(UUID id) {
       super("payment " + id + " waits for review");
     }
 
@@ -117,7 +119,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     /** Its error code. */
     public static final String CODE = "payment.not-refundable";
 
-    NotRefundable(java.util.UUID id, Payment.Status status) {
+    NotRefundable(UUID id, Payment.Status status) {
       super("payment " + id + " is " + status + ": only a completed payment can be refunded");
     }
 

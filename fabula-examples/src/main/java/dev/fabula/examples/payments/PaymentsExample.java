@@ -38,6 +38,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The payments example, the reference article's system end to end: payments processed and
@@ -72,10 +73,8 @@ public final class PaymentsExample {
    * @param summaries the read model and its queries
    * @param payments the payments' repository
    * @param snapshots the snapshot store
-   * @param figures the run's figures
    */
-  record Opened(EventStore store, PaymentSummaries summaries, Repository<Payment> payments, SnapshotStore snapshots,
-      Figures figures) {}
+  record Opened(EventStore store, PaymentSummaries summaries, Repository<Payment> payments, SnapshotStore snapshots) {}
 
   /**
    * The run's figures, for the closing note.
@@ -212,7 +211,7 @@ public final class PaymentsExample {
         if (!backend.leftBehind().isEmpty()) {
           out.println(backend.leftBehind());
         }
-        atEnd.accept(new Opened(store, summaries, payments, snapshots, figures));
+        atEnd.accept(new Opened(store, summaries, payments, snapshots));
         return figures;
       }
     }
@@ -263,7 +262,7 @@ public final class PaymentsExample {
    * how long that took.
    */
   private static void showLag(Schedule readSide, EventStore store, PaymentSummaries summaries,
-      @org.jspecify.annotations.Nullable String after, PrintStream out) {
+      @Nullable String after, PrintStream out) {
     long position = readSide.status().position();
     long behind;
     try (Stream<?> pending = store.query(EventQuery.builder().afterPosition(position).build())) {

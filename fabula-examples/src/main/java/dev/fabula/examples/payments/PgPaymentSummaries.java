@@ -91,7 +91,9 @@ final class PgPaymentSummaries implements PaymentSummaries {
           }
         }
       }
-      PaymentView next = PaymentSummaries.next(current, event, customerId -> customerName(tx, customerId));
+      String name = event.data() instanceof PaymentEvents.PaymentInitiated initiated
+          ? customerName(tx, initiated.customerId()) : "";
+      PaymentView next = PaymentSummaries.next(current, event, customerId -> name);
       try (PreparedStatement ps = tx.prepareStatement("INSERT INTO " + summary + " (" + COLUMNS + ")"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (payment_id) DO UPDATE SET"
           + " amount = EXCLUDED.amount, currency = EXCLUDED.currency, status = EXCLUDED.status,"
@@ -121,7 +123,7 @@ final class PgPaymentSummaries implements PaymentSummaries {
   }
 
   /** The customer's name, read in the projection's transaction: the article's enrichment. */
-  private String customerName(Connection tx, String customerId) {
+  private String customerName(Connection tx, String customerId) throws SQLException {
     try (PreparedStatement ps = tx.prepareStatement("SELECT name FROM " + customers + " WHERE id = ?")) {
       ps.setString(1, customerId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -130,8 +132,6 @@ final class PgPaymentSummaries implements PaymentSummaries {
         }
         return rs.getString(1);
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException("reading customer " + customerId + ": " + e.getMessage(), e);
     }
   }
 

@@ -221,10 +221,17 @@ class PaymentsExampleTest {
       });
     }
     assertThat(ids).as("the PaymentProcessedV1 rows found by the name PaymentProcessed").hasSize(3);
+    Instant dayStart = LegacyPayments.DAY.atStartOfDay().toInstant(ZoneOffset.UTC);
     for (UUID payment : legacy.keySet()) {
       Payment loaded = opened.payments().fetch(payment);
       assertThat(loaded.status()).isEqualTo(Payment.Status.COMPLETED);
       assertThat(loaded.amount()).isEqualTo(legacy.get(payment).amount());
+      // The projection, which asks for PaymentProcessed, was given the old rows too.
+      String customer = legacy.get(payment).customerId();
+      assertThat(opened.summaries().customerPayments(customer, dayStart, dayStart.plusSeconds(86_399), 10, 0))
+          .filteredOn(v -> v.paymentId().equals(payment))
+          .singleElement()
+          .satisfies(v -> assertThat(v.status()).isEqualTo("completed"));
     }
     return ids;
   }
