@@ -81,7 +81,9 @@ final class MemoryPaymentSummaries implements PaymentSummaries {
       return rows.values().stream()
           .filter(r -> r.customerId().equals(customerId))
           .filter(r -> !r.processedAt().isBefore(from) && !r.processedAt().isAfter(to))
-          .sorted(Comparator.comparing(PaymentView::processedAt).reversed().thenComparing(PaymentView::paymentId))
+          // Ties by id in PostgreSQL's uuid order (unsigned bytes, as the text form sorts), not UUID.compareTo's.
+          .sorted(Comparator.comparing(PaymentView::processedAt).reversed()
+              .thenComparing(r -> r.paymentId().toString()))
           .skip(offset)
           .limit(limit)
           .toList();
