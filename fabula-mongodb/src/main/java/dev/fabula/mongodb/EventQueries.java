@@ -350,7 +350,12 @@ final class EventQueries {
           continue;
         }
         left--;
-        pending = documents.decodeAll(header, doc, e, i).iterator(); // several, or none, when upcast
+        List<Event<?>> read = documents.decodeAll(header, doc, e, i); // several, or none, when upcast
+        if (read.size() == 1) {
+          action.accept(read.get(0));
+          return true;
+        }
+        pending = read.iterator();
       }
     }
   }
