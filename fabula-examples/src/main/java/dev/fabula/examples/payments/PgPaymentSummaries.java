@@ -82,13 +82,12 @@ final class PgPaymentSummaries implements PaymentSummaries {
     public void apply(Event<?> event, Connection tx) throws SQLException {
       UUID id = event.aggregate().orElseThrow(
           () -> new IllegalStateException("event " + event.id() + " " + event.name() + " belongs to no payment")).id();
-      PaymentView current = null;
-      if (!event.name().equals(PaymentEvents.INITIATED)) {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM " + summary + " WHERE payment_id = ? FOR UPDATE")) {
-          ps.setObject(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            current = rs.next() ? view(rs) : null;
-          }
+      PaymentView current;
+      try (PreparedStatement ps = tx.prepareStatement(
+          "SELECT " + COLUMNS + " FROM " + summary + " WHERE payment_id = ? FOR UPDATE")) {
+        ps.setObject(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          current = rs.next() ? view(rs) : null;
         }
       }
       String name = event.data() instanceof PaymentEvents.PaymentInitiated initiated

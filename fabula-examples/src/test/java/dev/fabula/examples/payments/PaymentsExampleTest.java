@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -81,7 +83,7 @@ class PaymentsExampleTest {
             .contains("The events stay in schema " + schema);
         assertOutcome(first);
         for (UUID id : legacy.get()) {
-          assertThat(backend.storedForm(id)).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          assertThat(backend.storedForm(id)).get(InstanceOfAssertFactories.STRING)
               .as("the stored row of %s is untouched", id)
               .startsWith("PaymentProcessedV1 revision 1 {\"id\": ");
         }
@@ -189,7 +191,7 @@ class PaymentsExampleTest {
       assertThat(v.customerName()).isEqualTo("Bob Okafor");
       assertThat(v.processedAt()).isBetween(from, to);
     });
-    assertThat(all).extracting(PaymentView::processedAt).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(all).extracting(PaymentView::processedAt).isSortedAccordingTo(Comparator.reverseOrder());
     List<PaymentView> paged = new ArrayList<>();
     for (int offset = 0; offset < all.size() + 5; offset += 5) {
       paged.addAll(summaries.customerPayments("cus-bob", from, to, 5, offset));
