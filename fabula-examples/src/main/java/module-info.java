@@ -15,4 +15,5 @@ module dev.fabula.examples {
   // encoded as JSON by JacksonCodec, which reads the records reflectively.
   opens dev.fabula.examples.shop to com.fasterxml.jackson.databind;
   opens dev.fabula.examples.orders to com.fasterxml.jackson.databind;
+  opens dev.fabula.examples.payments to com.fasterxml.jackson.databind;
 }

@@ -18,6 +18,7 @@ class ModuleDescriptorTest {
     assertThat(ModuleSurface.lines(descriptor))
         .containsExactly(
             "opens dev.fabula.examples.orders to com.fasterxml.jackson.databind",
+            "opens dev.fabula.examples.payments to com.fasterxml.jackson.databind",
             "opens dev.fabula.examples.shop to com.fasterxml.jackson.databind",
             "internal dev.fabula.examples.firstapp",
             "internal dev.fabula.examples.quickstart");
