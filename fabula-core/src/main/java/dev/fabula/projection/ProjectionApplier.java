@@ -218,7 +218,12 @@ final class ProjectionApplier {
       Throwable failure;
       try {
         if (guard == null || guard.accepts(event)) {
-          projection.apply(event);
+          ApplyInterceptor interceptor = context.options().interceptor();
+          if (interceptor == ApplyInterceptor.none()) {
+            projection.apply(event);
+          } else {
+            interceptor.intercept(projection, event, () -> projection.apply(event));
+          }
         }
         return null;
       } catch (Throwable e) {
