@@ -77,10 +77,13 @@ class AcrossProcessesTest {
     for (AutoCloseable c : open.reversed()) {
       c.close();
     }
-    try (io.nats.client.Connection c = io.nats.client.Nats.connect(URL)) {
+    io.nats.client.Connection c = io.nats.client.Nats.connect(URL);
+    try {
       c.jetStreamManagement().deleteStream(nats.stream());
     } catch (io.nats.client.JetStreamApiException e) {
       // never made: the test used core NATS only
+    } finally {
+      c.close();
     }
   }
 
