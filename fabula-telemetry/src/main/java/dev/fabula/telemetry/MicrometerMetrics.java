@@ -43,10 +43,49 @@ public final class MicrometerMetrics implements Instrumentation {
 
   private final MeterRegistry registry;
   private final Clock clock;
+  // One provider per meter name: Micrometer's way to tag a meter per call (its tags vary).
+  private final Meter.MeterProvider<Timer> dispatch;
+  private final Meter.MeterProvider<Timer> handle;
+  private final Meter.MeterProvider<Timer> append;
+  private final Meter.MeterProvider<DistributionSummary> appendEvents;
+  private final Meter.MeterProvider<Timer> load;
+  private final Meter.MeterProvider<DistributionSummary> loadEvents;
+  private final Meter.MeterProvider<Counter> snapshotLoad;
+  private final Meter.MeterProvider<Timer> publish;
+  private final Meter.MeterProvider<DistributionSummary> publishEvents;
+  private final Meter.MeterProvider<Timer> deliver;
+  private final Meter.MeterProvider<Counter> redeliver;
+  private final Meter.MeterProvider<Timer> apply;
+  private final Meter.MeterProvider<Timer> lag;
 
   private MicrometerMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.clock = registry.config().clock();
+    dispatch = timer(DISPATCH, "Dispatches of commands, until the dispatcher got its answer");
+    handle = timer(HANDLE, "Runs of command handlers");
+    append = timer(APPEND, "Inserts into the event store");
+    appendEvents = summary(APPEND_EVENTS, "Events per insert");
+    load = timer(LOAD, "Reads of one aggregate's events, until the stream closed");
+    loadEvents = summary(LOAD_EVENTS, "Events replayed per load");
+    snapshotLoad =
+        Counter.builder(SNAPSHOT_LOAD).description("Snapshot lookups by result").withRegistry(registry);
+    publish = timer(PUBLISH, "Publishes of event batches");
+    publishEvents = summary(PUBLISH_EVENTS, "Events per publish");
+    deliver = timer(DELIVER, "Events handled by bus subscribers");
+    redeliver =
+        Counter.builder(REDELIVER)
+            .description("Events delivered again to a subscription whose handler failed on them")
+            .withRegistry(registry);
+    apply = timer(APPLY, "Events applied to projections");
+    lag = timer(LAG, "Age of each event when a projection applied it");
+  }
+
+  private Meter.MeterProvider<Timer> timer(String name, String description) {
+    return Timer.builder(name).description(description).withRegistry(registry);
+  }
+
+  private Meter.MeterProvider<DistributionSummary> summary(String name, String description) {
+    return DistributionSummary.builder(name).description(description).withRegistry(registry);
   }
 
   /** Metrics recorded in {@code registry}. */
@@ -109,51 +148,43 @@ public final class MicrometerMetrics implements Instrumentation {
       long nanos = clock.monotonicTime() - start;
       String outcome = Tags.outcome(failure);
       switch (operation) {
-        case Operation.Dispatch d -> timer(DISPATCH, nanos, "command", d.command().name(), "outcome", outcome);
-        case Operation.Handle h -> timer(HANDLE, nanos, "command", h.command().name(), "outcome", outcome);
+        case Operation.Dispatch d -> time(dispatch, nanos, "command", d.command().name(), "outcome", outcome);
+        case Operation.Handle h -> time(handle, nanos, "command", h.command().name(), "outcome", outcome);
         case Operation.Append a -> {
           String aggregate = a.aggregateName();
-          timer(APPEND, nanos, "aggregate", aggregate, "outcome", outcome);
-          summary(APPEND_EVENTS, a.events().size(), "aggregate", aggregate);
+          time(append, nanos, "aggregate", aggregate, "outcome", outcome);
+          appendEvents.withTags("aggregate", aggregate).record(a.events().size());
         }
         case Operation.Load l -> {
-          timer(LOAD, nanos, "aggregate", l.aggregateName(), "outcome", outcome);
-          summary(LOAD_EVENTS, items, "aggregate", l.aggregateName());
+          time(load, nanos, "aggregate", l.aggregateName(), "outcome", outcome);
+          loadEvents.withTags("aggregate", l.aggregateName()).record(items);
         }
         case Operation.SnapshotLoad s ->
-            Counter.builder(SNAPSHOT_LOAD)
-                .tags("aggregate", s.aggregateName(), "result", failure != null ? "error" : items > 0 ? "hit" : "miss")
-                .register(registry)
+            snapshotLoad
+                .withTags("aggregate", s.aggregateName(), "result", failure != null ? "error" : items > 0 ? "hit" : "miss")
                 .increment();
         case Operation.Publish p -> {
-          timer(PUBLISH, nanos, "outcome", outcome);
-          summary(PUBLISH_EVENTS, p.events().size());
+          time(publish, nanos, "outcome", outcome);
+          publishEvents.withTags().record(p.events().size());
         }
         case Operation.Deliver d -> {
-          timer(DELIVER, nanos, "event", d.event().name(), "outcome", outcome);
+          time(deliver, nanos, "event", d.event().name(), "outcome", outcome);
           if (d.redelivery()) {
-            Counter.builder(REDELIVER).tags("event", d.event().name()).register(registry).increment();
+            redeliver.withTags("event", d.event().name()).increment();
           }
         }
         case Operation.Apply a -> {
           Event<?> e = a.event();
-          timer(APPLY, nanos, "projection", a.projectionName(), "event", e.name(), "outcome", outcome);
+          time(apply, nanos, "projection", a.projectionName(), "event", e.name(), "outcome", outcome);
           long age = clock.wallTime() - e.time().toEpochMilli();
-          Timer.builder(LAG)
-              .tags("projection", a.projectionName())
-              .register(registry)
-              .record(Duration.ofMillis(Math.max(0, age)));
+          lag.withTags("projection", a.projectionName()).record(Duration.ofMillis(Math.max(0, age)));
         }
       }
     }
   }
 
-  private void timer(String name, long nanos, String... tags) {
-    Timer.builder(name).tags(tags).register(registry).record(nanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void summary(String name, long amount, String... tags) {
-    DistributionSummary.builder(name).tags(tags).register(registry).record(amount);
+  private static void time(Meter.MeterProvider<Timer> timer, long nanos, String... tags) {
+    timer.withTags(tags).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
