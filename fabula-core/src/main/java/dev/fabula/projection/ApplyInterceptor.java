@@ -12,7 +12,9 @@ import dev.fabula.event.Event;
  * once per attempt (a retried transient failure calls it again). It must call {@link
  * Application#run()} exactly once and let what it throws pass: the schedule's failure policy,
  * retries and dead letters depend on it. What the interceptor throws itself counts as the
- * projection's failure on that event. Handlers that read {@link Job#eventsFor} and apply events
+ * projection's failure on that event, and so does returning without running the application, or
+ * running it twice (an {@link IllegalStateException}): the projection never moves past an event it
+ * was not given. Handlers that read {@link Job#eventsFor} and apply events
  * themselves are not intercepted.
  */
 @FunctionalInterface

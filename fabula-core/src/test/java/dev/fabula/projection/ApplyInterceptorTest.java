@@ -76,6 +76,38 @@ class ApplyInterceptorTest {
   }
 
   @Test
+  void anInterceptorThatSkipsOrRepeatsTheApplicationFailsTheEvent() throws Exception {
+    store.insert(List.of(Event.create("a", "1")));
+    Projection counted = Projections.named("counted", e -> calls.add("applied " + e.data()));
+    try (Schedule skipping = schedule((p, e, application) -> {})) {
+      skipping.project(counted);
+      assertThatThrownBy(() -> skipping.trigger().get(30, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(ProjectionException.class)
+          .rootCause()
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("returned without applying")
+          .hasMessageContaining("counted");
+      assertThat(skipping.status().position()).as("not moved past the event").isZero();
+    }
+    assertThat(calls).isEmpty();
+    try (Schedule repeating =
+        schedule((p, e, application) -> {
+          application.run();
+          application.run();
+        })) {
+      repeating.project(counted);
+      assertThatThrownBy(() -> repeating.trigger().get(30, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(ProjectionException.class)
+          .rootCause()
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("twice");
+    }
+    assertThat(calls).containsExactly("applied 1");
+  }
+
+  @Test
   void isSetOnce() {
     var builder = ScheduleOptions.builder().interceptor(ApplyInterceptor.none());
     assertThatThrownBy(() -> builder.interceptor(ApplyInterceptor.none()))
