@@ -223,7 +223,12 @@ final class ProjectionApplier {
       Throwable failure;
       try {
         if (guard == null || guard.accepts(event)) {
-          projection.apply(event);
+          ApplyInterceptor interceptor = context.options().interceptor();
+          if (interceptor == ApplyInterceptor.none()) {
+            projection.apply(event);
+          } else {
+            intercepted(interceptor, projection, event);
+          }
         }
         return null;
       } catch (Throwable e) {
@@ -242,6 +247,44 @@ final class ProjectionApplier {
         interruption = interrupted;
         return null;
       }
+    }
+  }
+
+  /**
+   * Applies the event through {@code interceptor}, holding it to its contract: an interceptor
+   * that returns without applying the event, or applies it twice, fails the event (reported like
+   * any failure of the projection) instead of moving the projection past an event it never saw.
+   */
+  private static void intercepted(ApplyInterceptor interceptor, Projection projection, Event<?> event)
+      throws Exception {
+    var once = new Once(projection, event);
+    interceptor.intercept(projection, event, once);
+    if (!once.ran) {
+      throw new IllegalStateException(
+          "the schedule's interceptor " + interceptor + " returned without applying " + event
+              + " to " + projection.projectionName());
+    }
+  }
+
+  /** The one application of an event an interceptor runs. */
+  private static final class Once implements ApplyInterceptor.Application {
+    private final Projection projection;
+    private final Event<?> event;
+    private boolean ran;
+
+    Once(Projection projection, Event<?> event) {
+      this.projection = projection;
+      this.event = event;
+    }
+
+    @Override
+    public void run() throws Exception {
+      if (ran) {
+        throw new IllegalStateException(
+            "an interceptor applied " + event + " to " + projection.projectionName() + " twice");
+      }
+      ran = true;
+      projection.apply(event);
     }
   }
 

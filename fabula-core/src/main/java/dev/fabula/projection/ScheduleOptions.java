@@ -30,6 +30,7 @@ public final class ScheduleOptions {
   private final InstantSource clock;
   private final boolean customClock;
   private final int jobCacheSize;
+  private final ApplyInterceptor interceptor;
 
   private ScheduleOptions(Builder b) {
     debounce = b.debounce == null ? Duration.ZERO : b.debounce;
@@ -41,6 +42,7 @@ public final class ScheduleOptions {
     customClock = b.clock != null;
     clock = b.clock == null ? InstantSource.system() : b.clock;
     jobCacheSize = b.jobCacheSize == null ? DEFAULT_JOB_CACHE_SIZE : b.jobCacheSize;
+    interceptor = b.interceptor == null ? ApplyInterceptor.none() : b.interceptor;
   }
 
   private static Duration defaultCap(Duration debounce) {
@@ -101,6 +103,11 @@ public final class ScheduleOptions {
     return jobCacheSize;
   }
 
+  /** What wraps each application of an event to a projection ({@link ApplyInterceptor#none()} by default). */
+  public ApplyInterceptor interceptor() {
+    return interceptor;
+  }
+
   /** Whether the clock was set: then waits re-check it often, as it may not follow real time. */
   boolean customClock() {
     return customClock;
@@ -124,6 +131,7 @@ public final class ScheduleOptions {
     private @Nullable RetryPolicy retryPolicy;
     private @Nullable InstantSource clock;
     private @Nullable Integer jobCacheSize;
+    private @Nullable ApplyInterceptor interceptor;
 
     private Builder() {}
 
@@ -203,6 +211,14 @@ public final class ScheduleOptions {
       }
       requireUnset(jobCacheSize, "jobCacheSize", value);
       jobCacheSize = value;
+      return this;
+    }
+
+    /** What wraps each application of an event to a projection (metrics, tracing). */
+    public Builder interceptor(ApplyInterceptor value) {
+      Objects.requireNonNull(value, "interceptor");
+      requireUnset(interceptor, "interceptor", value);
+      interceptor = value;
       return this;
     }
 

@@ -53,7 +53,8 @@ public final class FabulaArchitecture {
           Set.of("dev.fabula.workflow"), // coordinates commands, schedules and repositories
           Set.of("dev.fabula.memory"),
           Set.of("dev.fabula.jackson"), // the codec every persistent backend may use
-          Set.of("dev.fabula.postgres", "dev.fabula.nats", "dev.fabula.mongodb"), // backends
+          // backends, and the telemetry decorators over core's interfaces
+          Set.of("dev.fabula.postgres", "dev.fabula.nats", "dev.fabula.mongodb", "dev.fabula.telemetry"),
           Set.of("dev.fabula.tck", "dev.fabula.testing"), // kits over the API and the backends
           Set.of("dev.fabula.examples", "dev.fabula.bench")); // applications
 
