@@ -1,7 +1,11 @@
 package dev.fabula.projection;
 
+import dev.fabula.event.Event;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +40,12 @@ final class Cursors {
     volatile long position;
     /** Why the projection stopped before the head in its last job, or null. */
     volatile @Nullable ProjectionException failure;
+    /**
+     * The ids of the parts of the split stored event at {@link #partsAt} applied (or moved past)
+     * by a job that stopped before the group's last part (ADR 0021); empty once it is whole.
+     */
+    private final Set<UUID> partsApplied = new HashSet<>();
+    private long partsAt;
 
     Cursor(Projection projection, ReferenceQueue<Object> queue) {
       super(projection, queue);
@@ -45,6 +55,20 @@ final class Cursors {
     private Cursor startingAt(long start) {
       position = start;
       return this;
+    }
+
+    /** Records that {@code event} was applied (or moved past), until its position is passed. */
+    void applied(Event<?> event) {
+      if (partsAt != event.position()) {
+        partsAt = event.position();
+        partsApplied.clear();
+      }
+      partsApplied.add(event.id());
+    }
+
+    /** Whether {@code event}, a part of a split stored event above {@link #position}, was applied. */
+    boolean appliedBefore(Event<?> event) {
+      return partsAt == event.position() && position < partsAt && partsApplied.contains(event.id());
     }
 
     /** Whether the projection still exists (a collected one needs no catching up). */

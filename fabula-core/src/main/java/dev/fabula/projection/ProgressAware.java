@@ -14,6 +14,13 @@ package dev.fabula.projection;
  * in a database applies the event inside a transaction in {@code apply} and writes the position and
  * commits in {@code progress(long)} (or rolls back if {@code apply} threw), so that a crash between
  * the two loses both or neither. See {@code docs/adr/0004-projection-progress.md}.
+ *
+ * <p>A stored event that event upcasters split into parts (ADR 0021) is one step: {@code apply}
+ * is called for each part, in order, and {@code progress(long)} once, with the position the parts
+ * share, after the last. A job that stops inside such a group (a part failed, or the job was
+ * interrupted) calls no {@code progress(long)} for it, and the next job applies every part again:
+ * a transactional read model rolled the earlier parts back with the failed one; one that applies
+ * without a transaction sees them twice.
  */
 public interface ProgressAware {
   /** The global position of the last event applied, {@code 0} before any. */

@@ -115,23 +115,38 @@ final class ProjectionApplier {
       while (true) {
         try (Stream<Event<?>> events = reader.read(last)) {
           Iterator<Event<?>> it = events.iterator();
-          // Whether the read's previous event was applied at `last`: the parts of a stored event
-          // that event upcasters split share its position (ADR 0021), and follow it at once.
-          boolean inRow = false;
-          while (it.hasNext()) {
-            if (context.cancelled()) {
-              return null;
-            }
-            Event<?> event = it.next();
-            if (event.position() < last || event.position() == last && !inRow) {
-              inRow = false;
+          // The parts of a stored event that event upcasters split share its position (ADR 0021):
+          // they are applied as one group, and progress moves past the position only after the
+          // last of them. A job that stops inside a group leaves progress before it; the next one
+          // starts the group over: a ProgressAware projection gets every part again (a
+          // transactional one rolled them back), one whose position the schedule keeps gets only
+          // the parts its cursor does not list as applied.
+          long group = last;
+          Event<?> next = it.hasNext() ? it.next() : null;
+          while (next != null) {
+            Event<?> event = next;
+            next = null;
+            if (event.position() <= last) {
+              next = it.hasNext() ? it.next() : null;
               continue; // never twice, even if a store returned an event again
             }
-            if (narrowed && !reader.covered(event)) {
+            if (progress == null && cursor.appliedBefore(event)) {
+              next = it.hasNext() ? it.next() : null; // by the job that stopped inside its group
+              if (next == null || next.position() != event.position()) {
+                last = advance(progress, cursor, event.position());
+              }
+              continue;
+            }
+            boolean groupStarts = event.position() != group;
+            if (groupStarts && context.cancelled()) {
+              return null;
+            }
+            if (groupStarts && narrowed && !reader.covered(event)) {
               // The trigger left this event out: stop before it, so the next job delivers it.
               cursor.failure = null;
               return null;
             }
+            group = event.position();
             ProjectionException failure = applyWithRetry(projection, guard, event);
             if (interruption != null) {
               return null; // stopped before the event: not applied, not skipped
@@ -140,9 +155,20 @@ final class ProjectionApplier {
               cursor.failure = failure;
               return failure; // progress stays at the last good position
             }
-            last = advance(progress, cursor, event.position());
-            inRow = true;
-            context.progressed(last, ++applied % PROGRESS_REPORT_EVERY == 0);
+            try {
+              next = it.hasNext() ? it.next() : null;
+            } catch (RuntimeException | Error e) {
+              // Parts are decoded together, so a failing read is of a later stored event: the
+              // group is whole, and moves progress before the failure is handled.
+              last = advance(progress, cursor, group);
+              throw e;
+            }
+            if (next == null || next.position() != group) {
+              last = advance(progress, cursor, group);
+              context.progressed(last, ++applied % PROGRESS_REPORT_EVERY == 0);
+            } else if (progress == null) {
+              cursor.applied(event); // a part with more to come: a stop before them remembers it
+            }
           }
           break;
         } catch (EventDecodingException e) {

@@ -9,6 +9,9 @@ import dev.fabula.projection.Projection;
 import dev.fabula.projection.Resettable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -17,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * apply(event)} opens a transaction and runs the read model's statements in it, {@code
  * progress(position)} moves the stored position in that same transaction and commits. A job calls
  * the two in this order for each event, under the projection's lock (see ADR 0004), so one
- * transaction covers exactly one event.
+ * transaction covers exactly one stored event: all the parts of one that event upcasters split
+ * (ADR 0021), which share its position and are applied before one {@code progress(position)}.
  *
  * <p><b>The getter is a pure read.</b> {@link #progress()} reads the committed position on a
  * connection of its own and touches nothing else, so a gauge may poll it from any thread while a
@@ -50,6 +54,11 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
   private @Nullable Connection tx;
   /** The position of the event whose {@code apply} opened {@link #tx}; meaningless without one. */
   private long pending;
+  /**
+   * The ids of the events applied in {@link #tx}: the parts of one split stored event share a
+   * transaction, and a job that applies a part again (it starts the group over) starts it anew.
+   */
+  private final Set<UUID> pendingIds = new HashSet<>();
   /** The last position known to be committed by this object, read at creation or after a failed step. */
   private long committed;
 
@@ -82,7 +91,15 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
 
   @Override
   public void apply(Event<?> event) throws Exception {
-    abandon(); // left open by an apply whose job never reached progress(position)
+    if (tx != null && (pending != event.position() || !pendingIds.add(event.id()))) {
+      abandon(); // left open by an apply whose job never reached progress(position)
+    }
+    // Otherwise a later part of the stored event split by event upcasters (ADR 0021) whose
+    // earlier parts are in the open transaction: the parts commit together at progress(position).
+    if (tx == null) {
+      pendingIds.clear();
+      pendingIds.add(event.id());
+    }
     Connection c;
     try {
       c = begin();

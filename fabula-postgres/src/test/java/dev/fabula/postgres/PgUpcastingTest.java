@@ -1,15 +1,26 @@
 package dev.fabula.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
+import dev.fabula.RetryPolicy;
+import dev.fabula.projection.FailurePolicy;
+import dev.fabula.projection.Schedule;
+import dev.fabula.projection.ScheduleOptions;
 import dev.fabula.tck.TckData;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -44,5 +55,62 @@ class PgUpcastingTest {
         }
       }
     }
+  }
+
+  @Test
+  void anExactlyOnceProjectionCommitsTheSplitPartsOfAStoredEventTogether() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    String table = o.schema() + ".split_parts";
+    DB.exec("CREATE TABLE " + table + " (text text PRIMARY KEY)");
+    AtomicBoolean failSecondPart = new AtomicBoolean(true);
+    SqlProjection parts = new SqlProjection() {
+      @Override
+      public String projectionName() {
+        return "split-parts";
+      }
+
+      @Override
+      public void apply(Event<?> event, Connection tx) throws Exception {
+        String text = ((TckData.Alpha) event.data()).text();
+        if (text.equals("p2") && failSecondPart.getAndSet(false)) {
+          throw new IllegalStateException("the second part fails once");
+        }
+        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO " + table + " VALUES (?)")) {
+          ps.setString(1, text); // a part applied twice would break the primary key
+          ps.executeUpdate();
+        }
+      }
+
+      @Override
+      public void reset(Connection tx) throws Exception {
+        try (var st = tx.createStatement()) {
+          st.execute("DELETE FROM " + table);
+        }
+      }
+    };
+    ScheduleOptions stop = ScheduleOptions.builder().failurePolicy(FailurePolicy.STOP).retryPolicy(RetryPolicy.none()).build();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o);
+        Schedule schedule = Schedule.periodically(store, Duration.ofDays(1), Set.of(TckData.ALPHA), stop)) {
+      long position = store.insert(List.of(Event.create(TckData.PAIR_V0, new TckData.PairV0("p1", "p2")))).get(0).position();
+      schedule.project(Postgres.exactlyOnce(DB.dataSource(), parts, o));
+      assertThatThrownBy(() -> schedule.trigger().get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThat(texts(table)).as("the first part rolled back with the second").isEmpty();
+      assertThat(Postgres.progressStore(DB.dataSource(), o).position("split-parts")).isLessThan(position);
+      schedule.trigger().get(60, TimeUnit.SECONDS);
+      assertThat(texts(table)).containsExactly("p1", "p2");
+      assertThat(Postgres.progressStore(DB.dataSource(), o).position("split-parts")).isEqualTo(position);
+    }
+  }
+
+  private static List<String> texts(String table) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = DB.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT text FROM " + table + " ORDER BY text");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 }

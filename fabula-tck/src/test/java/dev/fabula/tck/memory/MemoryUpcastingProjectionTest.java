@@ -1,6 +1,7 @@
 package dev.fabula.tck.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
@@ -8,6 +9,8 @@ import dev.fabula.event.EventStore;
 import dev.fabula.event.EventStores;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.memory.InMemory;
+import dev.fabula.projection.ProgressAware;
+import dev.fabula.projection.Projection;
 import dev.fabula.projection.Schedule;
 import dev.fabula.tck.TckData;
 import dev.fabula.tck.TckData.Alpha;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +45,65 @@ class MemoryUpcastingProjectionTest {
         LockSupport.parkNanos(5_000_000);
       }
       assertThat(seen).containsExactly("tck.alpha:before", "tck.alpha:p1", "tck.alpha:p2", "tck.alpha:now");
+    }
+  }
+
+  @Test
+  void aJobThatStopsInsideASplitEventLeavesProgressBeforeItAndTheNextAppliesEachPartOnce() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    AtomicBoolean failSecondPart = new AtomicBoolean(true);
+    try (EventStore store = InMemory.eventStore(JacksonCodec.create(TckData.registry()));
+        EventBus bus = InMemory.eventBus();
+        Schedule schedule = Schedule.continuously(bus, store, Set.of(TckData.ALPHA))) {
+      long position = store.insert(List.of(Event.create(TckData.PAIR_V0, new TckData.PairV0("p1", "p2"))))
+          .get(0).position();
+      schedule.project(e -> {
+        String text = ((Alpha) e.data()).text();
+        if (text.equals("p2") && failSecondPart.getAndSet(false)) {
+          throw new IllegalStateException("the second part fails once");
+        }
+        seen.add(text);
+      });
+      assertThatThrownBy(() -> schedule.trigger().get(30, TimeUnit.SECONDS))
+          .hasRootCauseMessage("the second part fails once");
+      assertThat(seen).containsExactly("p1");
+      assertThat(schedule.status().position()).as("not past the stored event").isLessThan(position);
+      schedule.trigger().get(30, TimeUnit.SECONDS);
+      assertThat(seen).as("the applied part is not applied again").containsExactly("p1", "p2");
+      assertThat(schedule.status().position()).isEqualTo(position);
+    }
+  }
+
+  @Test
+  void aProgressAwareProjectionMovesPastASplitEventOnceAfterItsLastPart() throws Exception {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    try (EventStore store = InMemory.eventStore(JacksonCodec.create(TckData.registry()));
+        EventBus bus = InMemory.eventBus();
+        Schedule schedule = Schedule.continuously(bus, store, Set.of(TckData.ALPHA))) {
+      long position = store.insert(List.of(Event.create(TckData.PAIR_V0, new TckData.PairV0("p1", "p2"))))
+          .get(0).position();
+      class Recording implements Projection, ProgressAware {
+        long progress;
+
+        @Override
+        public void apply(Event<?> event) {
+          calls.add("apply " + ((Alpha) event.data()).text());
+        }
+
+        @Override
+        public long progress() {
+          return progress;
+        }
+
+        @Override
+        public void progress(long p) {
+          calls.add("progress " + (p == position ? "of the stored event" : p));
+          progress = p;
+        }
+      }
+      schedule.project(new Recording());
+      schedule.trigger().get(30, TimeUnit.SECONDS);
+      assertThat(calls).containsExactly("apply p1", "apply p2", "progress of the stored event");
     }
   }
 }
