@@ -39,11 +39,12 @@ import java.util.function.Predicate;
  * <name>} after each command it handed to the bus, and {@code error ...} for every failure its
  * service reported.
  *
- * <p>With {@code crash=beforeDispatch} its first command is not dispatched: it reports {@code
- * holding <id> <name>} and blocks, waiting to be killed (a crash between recording a command and
- * dispatching it). With {@code crash=beforeMark} it dispatches the first command, reports {@code
- * dispatched <id> <name>} and {@code holding <id> <name>}, and blocks before the service can mark
- * it dispatched.
+ * <p>With {@code crash=beforeDispatch} no command is dispatched: each dispatch reports {@code
+ * holding <id> <name>} and blocks, waiting for the process to be killed (a crash between recording
+ * a command and dispatching it; the service's resync, which dispatches again what is pending past
+ * the grace, is held the same way). With {@code crash=beforeMark} the first command is dispatched,
+ * then {@code dispatched <id> <name>} and {@code holding <id> <name>} reported and the dispatch
+ * blocks before the service can mark it; every later dispatch blocks before it is handed on.
  *
  * <p>Its clock is the system's plus {@code offsetMs}; standard input moves it and asks questions,
  * one line each, answered in order: {@code sync <tag>} (wait until caught up; answers {@code
@@ -88,13 +89,13 @@ public final class WorkflowProcess {
     public void dispatch(Command<?> command, DispatchOptions options) {
       boolean first = dispatches.incrementAndGet() == 1;
       String what = command.id() + " " + command.name();
-      if (first && crash.equals("beforeDispatch")) {
+      if (crash.equals("beforeDispatch") || (crash.equals("beforeMark") && !first)) {
         hold(what);
       }
       delegate.dispatch(command, options);
       Child.report("dispatched " + what);
-      if (first && crash.equals("beforeMark")) {
-        hold(what);
+      if (crash.equals("beforeMark")) {
+        hold(what); // the first: handed on, never marked
       }
     }
 
