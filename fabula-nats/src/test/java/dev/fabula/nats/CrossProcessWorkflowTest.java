@@ -71,6 +71,7 @@ class CrossProcessWorkflowTest {
   private String pgUrl;
   private String schema;
   private String prefix;
+  private EventStore store;
   private EventStore publishing;
   private WorkflowService reader;
 
@@ -94,7 +95,7 @@ class CrossProcessWorkflowTest {
     HikariDataSource dataSource = Postgres.dataSource(pgUrl);
     open.add(dataSource);
     // Created here first: this store makes the tables the children then share.
-    EventStore store = Postgres.eventStore(dataSource, codec, PostgresOptions.builder().schema(schema).build());
+    store = Postgres.eventStore(dataSource, codec, PostgresOptions.builder().schema(schema).build());
     open.add(store);
     Connection connection = TestNats.rawConnection();
     open.add(connection::close);
@@ -149,6 +150,37 @@ class CrossProcessWorkflowTest {
     String line = child.lines(reply).stream().filter(l -> l.equals(tag) || l.startsWith(tag + " ")).findFirst()
         .orElseThrow();
     return line.substring(tag.length()).trim();
+  }
+
+  /**
+   * Waits until every event stored so far is below the store's horizon ({@code lastPosition()},
+   * ADR 0005), which a transaction open anywhere on the server holds back: a child's {@code
+   * awaitCaughtUp} waits only for the events below it when called, and its resync reads instances
+   * as a store-following query, so each would miss an event stored just before.
+   */
+  private void settle() throws InterruptedException, SQLException {
+    long last;
+    try (java.sql.Connection c = DriverManager.getConnection(pgUrl); Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT coalesce(max(position), 0) FROM " + schema + ".fabula_events")) {
+      rs.next();
+      last = rs.getLong(1);
+    }
+    long deadline = System.nanoTime() + budget.left().toNanos();
+    while (store.lastPosition() < last) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the store's horizon stayed below position " + last);
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** Settles, then has each child catch up ({@code sync}), then settles what they recorded. */
+  private void sync(JvmProcess... processes) throws InterruptedException, SQLException {
+    settle();
+    for (JvmProcess p : processes) {
+      ask(p, "sync", "synced");
+    }
+    settle();
   }
 
   private int activeTimeouts(JvmProcess child, String command, String reply) throws InterruptedException {
@@ -248,7 +280,8 @@ class CrossProcessWorkflowTest {
   void aTimeoutDueWhileNoProcessRunsFiresAfterTheRestart() throws Exception {
     JvmProcess a = service("a", "resyncMs=" + FAR, "graceMs=" + FAR);
     place(OrderWorkflow.PLACED, "o-1");
-    assertThat(activeTimeouts(a, "sync", "synced")).isEqualTo(1);
+    sync(a);
+    assertThat(activeTimeouts(a, "timeouts", "timeouts")).isEqualTo(1);
     awaitTrue("both commands received", () -> received.size() >= 2);
     a.kill();
     assertThat(view("o-1").timeouts()).containsOnlyKeys(OrderWorkflow.DEADLINE);
@@ -271,13 +304,13 @@ class CrossProcessWorkflowTest {
     JvmProcess a = service("a", "resyncMs=" + FAR, "graceMs=" + FAR);
     JvmProcess b = service("b", "resyncMs=" + FAR, "graceMs=" + FAR);
     place(OrderWorkflow.PLACED, "o-1");
-    ask(a, "sync", "synced");
-    ask(b, "sync", "synced");
+    sync(a, b);
     assertThat(activeTimeouts(a, "resync", "resynced")).isEqualTo(1);
     assertThat(activeTimeouts(b, "resync", "resynced")).isEqualTo(1);
 
     place(OrderWorkflow.PAID, "o-1");
-    int held = activeTimeouts(a, "sync", "synced") + activeTimeouts(b, "sync", "synced");
+    sync(a, b);
+    int held = activeTimeouts(a, "timeouts", "timeouts") + activeTimeouts(b, "timeouts", "timeouts");
     assertThat(held).as("the process that did not record the payment still holds the deadline").isEqualTo(1);
 
     ask(a, "advance " + Duration.ofHours(2).toMillis(), "advanced");
@@ -292,8 +325,7 @@ class CrossProcessWorkflowTest {
     });
     ask(a, "resync", "resynced");
     ask(b, "resync", "resynced");
-    ask(a, "sync", "synced");
-    ask(b, "sync", "synced");
+    sync(a, b);
 
     WorkflowView<TckData.State> view = view("o-1");
     assertThat(view.status()).isEqualTo(WorkflowStatus.COMPLETED);
@@ -315,8 +347,7 @@ class CrossProcessWorkflowTest {
     for (int i = 0; i < orders; i += 10) {
       place(OrderWorkflow.PLACED, java.util.Arrays.copyOfRange(keys, i, i + 10));
     }
-    ask(a, "sync", "synced");
-    ask(b, "sync", "synced");
+    sync(a, b);
 
     List<UUID> byA = ids(a, "dispatched");
     List<UUID> byB = ids(b, "dispatched");
