@@ -5,6 +5,9 @@
 #                                  (about 50 min on 2 cores; manual)
 #   fabula-bench/run.sh --smoke    tiny counts, 1 round, 1 short iteration each (CI: keeps them working)
 #   fabula-bench/run.sh [--smoke] [--rounds N] [--out FILE] [JMH options, e.g. 'Append' -p side=axon]
+#   fabula-bench/run.sh --timers [pending=10000] [probes=300] [spacingMs=50]
+#                                  workflow timer precision on PostgreSQL (dev.fabula.bench.TimerPrecision,
+#                                  a measured harness, not JMH; about a minute)
 #
 # Builds target/benchmarks.jar when it is missing (or with FABULA_BENCH_BUILD=1), finds a
 # JDK 21+ ($JAVA_HOME if it is one, else the newest under /usr/lib/jvm), makes sure the
@@ -57,4 +60,8 @@ fi
 
 cd "$here"
 echo "# java: $java"
+if [[ "${1:-}" == "--timers" ]]; then
+  shift
+  exec "$java" -cp "$jar" dev.fabula.bench.TimerPrecision "$@"
+fi
 exec "$java" "${jvm_flags[@]}" -cp "$jar" dev.fabula.bench.BenchMain "$@"

@@ -41,6 +41,15 @@ public final class ResultTable {
      */
     static final String MONGODB = "mongodb";
 
+    /**
+     * The backend of the workflow rows: a workflow service on PostgreSQL against the floor of the
+     * same triggers handled by plain {@code Repository.use}, in a table of their own (no Axon side).
+     */
+    static final String WORKFLOW = "workflow";
+
+    /** The share of the {@code Repository.use} floor's rate the workflow row aims at (issue 22). */
+    static final double WORKFLOW_TARGET = 0.70;
+
     /** The share of the raw driver's rate a MongoDB write row aims at (issue 21). */
     static final double MONGO_WRITE_TARGET = 0.80;
 
@@ -124,9 +133,12 @@ public final class ResultTable {
             return againstRawClient() ? List.of(Sides.FABULA) : List.of(Sides.FABULA, Sides.AXON);
         }
 
-        /** Whether this row compares Fabula with a raw client (NATS, MongoDB) rather than with Axon. */
+        /**
+         * Whether this row compares Fabula with a raw client (NATS, MongoDB) or a floor of its own
+         * (workflows) rather than with Axon.
+         */
         boolean againstRawClient() {
-            return backend.equals(NATS) || backend.equals(MONGODB);
+            return backend.equals(NATS) || backend.equals(MONGODB) || backend.equals(WORKFLOW);
         }
 
         /** The raw benchmarks run alongside this row, the one it is compared with first. */
@@ -246,6 +258,8 @@ public final class ResultTable {
                         "events/s", "MongoBenchmark.appendOne", Metric.RATE, "RawMongoBenchmark.appendOneAfterRead"));
             }
         }
+        rows.add(new Row("workflow triggers, " + WorkflowBenchmark.BATCH + " per insert", WORKFLOW, "triggers/s",
+                "WorkflowBenchmark.trigger", Metric.RATE, "WorkflowFloorBenchmark.repositoryUse"));
         return List.copyOf(rows);
     }
 
@@ -265,6 +279,7 @@ public final class ResultTable {
             JsonNode params = run.path("params");
             String backend = params.path("backend").asText(bench.startsWith("RawNats") ? NATS
                     : bench.startsWith("RawMongo") ? MONGODB
+                    : bench.startsWith("WorkflowFloor") ? WORKFLOW
                     : bench.startsWith("Raw") || bench.startsWith("ReplaySmallHeap") ? "postgres" : "");
             results.computeIfAbsent(new Key(bench, params.path("side").asText(""), backend,
                     params.path("cache").asText("")), k -> new ArrayList<>()).add(run);
@@ -337,7 +352,8 @@ public final class ResultTable {
         raw.add(new String[] {"the same, 8 connections", number(rawRate("readThenInsert8"))});
         raw.add(new String[] {"read one aggregate's rows (loads/s)", number(rawValue("RawReadBenchmark.readAggregate"))});
         raw.add(new String[] {"read every row through a cursor", number(rawValue("RawReadBenchmark.readAll"))});
-        return layout(lines, 3) + "\n" + layout(raw, 1) + "\n" + renderNats() + "\n" + renderMongo();
+        return layout(lines, 3) + "\n" + layout(raw, 1) + "\n" + renderNats() + "\n" + renderMongo()
+                + "\n" + renderWorkflow();
     }
 
     /**
@@ -357,6 +373,27 @@ public final class ResultTable {
             OptionalDouble raw = value(row.raw(), "", MONGODB, "", row.metric());
             lines.add(new String[] {label(row), row.unit(), number(fabula), number(raw), ratio(fabula, raw),
                 String.format(Locale.ROOT, ">= %.2f", mongoTarget(row)), roundsMet(row, MONGODB, mongoTarget(row))});
+        }
+        return layout(lines, 2);
+    }
+
+    /**
+     * The workflow rows: one workflow service on PostgreSQL against the same triggers handled by
+     * plain {@code Repository.use}, their ratio, the issue's target for it and in how many rounds
+     * it was met.
+     */
+    private String renderWorkflow() {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"Workflows on PostgreSQL: one service against the Repository.use floor", "unit",
+            "Fabula", "floor", "Fabula/floor", "target", "rounds met"});
+        for (Row row : ROWS) {
+            if (!row.backend().equals(WORKFLOW)) {
+                continue;
+            }
+            OptionalDouble fabula = value(row.bench(), Sides.FABULA, WORKFLOW, row.cache(), row.metric());
+            OptionalDouble floor = value(row.raw(), "", WORKFLOW, "", row.metric());
+            lines.add(new String[] {label(row), row.unit(), number(fabula), number(floor), ratio(fabula, floor),
+                String.format(Locale.ROOT, ">= %.2f", WORKFLOW_TARGET), roundsMet(row, WORKFLOW, WORKFLOW_TARGET)});
         }
         return layout(lines, 2);
     }

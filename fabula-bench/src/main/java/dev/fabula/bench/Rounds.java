@@ -52,6 +52,7 @@ final class Rounds {
             return switch (backend) {
                 case ResultTable.NATS -> " (raw jnats)";
                 case ResultTable.MONGODB -> " (raw driver)";
+                case ResultTable.WORKFLOW -> " (Repository.use floor)";
                 default -> " (raw JDBC)";
             };
         }

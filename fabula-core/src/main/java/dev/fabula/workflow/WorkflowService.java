@@ -201,7 +201,10 @@ public final class WorkflowService implements AutoCloseable {
 
   /**
    * Waits until the intake has handled every event stored when called, and executed the commands
-   * those transitions recorded.
+   * those transitions recorded. "Stored" is up to the store's {@link EventStore#lastPosition()}
+   * when called: on a store with a gap-safe horizon (PostgreSQL, ADR 0005), a transaction still
+   * open anywhere on the server holds it back, so an event committed just before may come after
+   * this returns.
    *
    * @throws dev.fabula.projection.CatchUpTimeoutException when it has not within {@code timeout},
    *     or at once when a workflow's intake stopped at a failing event
