@@ -30,7 +30,7 @@
     return e;
   }
   function show(...children) {
-    app.replaceChildren(...children);
+    app.replaceChildren(...children.filter(c => c !== null && c !== undefined));
   }
   function hashLink(text, route, params) {
     const q = params ? '?' + new URLSearchParams(params).toString() : '';
@@ -203,12 +203,12 @@
     });
     const rows = page.events.map(e => el('tr', { class: 'event-row' },
       el('td', { class: 'num' }, e.position),
-      el('td', {}, e.time),
+      el('td', { class: 'time' }, e.time),
       el('td', { class: 'event-name' }, e.name),
       el('td', {}, e.aggregate ? hashLink(e.aggregate.type + ' ' + e.aggregate.id.slice(0, 8) + ' v' + e.aggregate.version,
         aggregateRoute(e.aggregate.type, e.aggregate.id)) : '—'),
       el('td', {}, el('span', { class: 'badge ' + e.payloadStatus }, e.payloadStatus), ' ', e.payloadNote || '',
-        e.payload === null ? null : json(e.payload))));
+        e.payload === null ? null : el('pre', { class: 'payload' }, JSON.stringify(e.payload)))));
     const pager = el('div', { class: 'pager' });
     if (params.get('after')) {
       const first = new URLSearchParams(params);
@@ -228,7 +228,7 @@
 
   // --- one aggregate -----------------------------------------------------------------------
   async function renderAggregate(type, id, params) {
-    const a = await api(aggregateRoute(type, id) + (params.get('version') ? '?version=' + encodeURIComponent(params.get('version')) : ''));
+    const a = await api('aggregates/' + encodeURIComponent(type) + '/' + encodeURIComponent(id) + (params.get('version') ? '?version=' + encodeURIComponent(params.get('version')) : ''));
     const version = el('input', { id: 'version', type: 'number', min: '1', value: a.version });
     const form = el('form', { class: 'filters', id: 'version-form' },
       el('label', {}, 'state at version', version),
@@ -240,7 +240,7 @@
     const rows = a.events.map(e => el('tr', { class: e.aggregate.version > a.version ? 'event-row later' : 'event-row' },
       el('td', { class: 'num' }, e.aggregate.version),
       el('td', { class: 'num' }, e.position),
-      el('td', {}, e.time),
+      el('td', { class: 'time' }, e.time),
       el('td', {}, e.name),
       el('td', {}, el('span', { class: 'badge ' + e.payloadStatus }, e.payloadStatus), ' ', e.payloadNote || '',
         e.payload === null ? null : json(e.payload))));

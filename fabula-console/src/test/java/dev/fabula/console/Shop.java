@@ -93,11 +93,25 @@ final class Shop implements AutoCloseable {
   static final class Catalog extends AbstractProjection implements ProgressAware, Resettable {
     final Map<UUID, String> names = new ConcurrentHashMap<>();
     volatile long position;
+    /** How long each event takes to apply: lets a browser see a rebuild's progress bar move. */
+    volatile long delayMillis;
 
     Catalog() {
       super("catalog");
-      on(CREATED, ProductCreated.class, e -> names.put(e.aggregate().orElseThrow().id(), e.data().name()));
-      on(RENAMED, Renamed.class, e -> names.put(e.aggregate().orElseThrow().id(), e.data().name()));
+      on(CREATED, ProductCreated.class, e -> put(e.aggregate().orElseThrow().id(), e.data().name()));
+      on(RENAMED, Renamed.class, e -> put(e.aggregate().orElseThrow().id(), e.data().name()));
+    }
+
+    private void put(UUID id, String name) {
+      if (delayMillis > 0) {
+        try {
+          Thread.sleep(delayMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while applying", e);
+        }
+      }
+      names.put(id, name);
     }
 
     @Override
