@@ -6,6 +6,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
@@ -41,11 +42,13 @@ public final class Console implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final InetAddress address;
+  private final ExecutorService virtualThreads;
 
-  private Console(Server server, ServerConnector connector, InetAddress address) {
+  private Console(Server server, ServerConnector connector, InetAddress address, ExecutorService virtualThreads) {
     this.server = server;
     this.connector = connector;
     this.address = address;
+    this.virtualThreads = virtualThreads;
   }
 
   /**
@@ -63,7 +66,8 @@ public final class Console implements AutoCloseable {
     }
     var threads = new QueuedThreadPool(32, 2);
     threads.setName("fabula-console");
-    threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+    threads.setVirtualThreadsExecutor(virtualThreads);
     var server = new Server(threads);
     var connector = new ServerConnector(server);
     connector.setHost(address.getHostAddress());
@@ -74,13 +78,15 @@ public final class Console implements AutoCloseable {
       server.start();
     } catch (IOException e) {
       stopQuietly(server, e);
+      virtualThreads.close();
       throw new UncheckedIOException(
           "the console could not listen on " + address.getHostAddress() + ":" + options.port(), e);
     } catch (Exception e) {
       stopQuietly(server, e);
+      virtualThreads.close();
       throw new IllegalStateException("the console did not start: " + e.getMessage(), e);
     }
-    return new Console(server, connector, address);
+    return new Console(server, connector, address, virtualThreads);
   }
 
   /**
@@ -115,6 +121,8 @@ public final class Console implements AutoCloseable {
       server.stop();
     } catch (Exception e) {
       throw new IllegalStateException("the console did not stop cleanly: " + e.getMessage(), e);
+    } finally {
+      virtualThreads.close();
     }
   }
 

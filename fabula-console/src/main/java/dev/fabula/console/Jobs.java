@@ -104,11 +104,11 @@ final class Jobs {
   ObjectNode trigger(String name, boolean reset, long head) {
     Schedule schedule = schedule(name);
     var run = new Run(name, reset, clock.instant(), head);
-    Run earlier = runs.get(name);
-    if (earlier != null && earlier.state.equals("running")) {
+    // atomic per schedule: of two requests at once, one starts the job and the other is refused
+    Run current = runs.compute(name, (n, earlier) -> earlier != null && earlier.state.equals("running") ? earlier : run);
+    if (current != run) {
       throw ApiError.conflict("a job the console triggered on '" + name + "' is still running");
     }
-    runs.put(name, run);
     schedule.trigger(reset ? TriggerOptions.rebuild() : TriggerOptions.defaults())
         .whenComplete(
             (ok, failure) -> {

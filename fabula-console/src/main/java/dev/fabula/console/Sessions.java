@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +28,7 @@ final class Sessions {
   private final Map<String, Instant> verifiedBearers = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final @Nullable String passwordHash;
+  private final ReentrantLock checking = new ReentrantLock();
 
   Sessions(InstantSource clock, @Nullable String passwordHash) {
     this.clock = clock;
@@ -73,7 +75,16 @@ final class Sessions {
 
   /** Whether {@code password} is the configured one (PBKDF2, constant-time comparison). */
   boolean checkPassword(String password) {
-    return passwordHash != null && Passwords.matches(passwordHash, password);
+    if (passwordHash == null) {
+      return false;
+    }
+    // One derivation at a time: guessing in parallel gains nothing over guessing in turn.
+    checking.lock();
+    try {
+      return Passwords.matches(passwordHash, password);
+    } finally {
+      checking.unlock();
+    }
   }
 
   /**
@@ -91,7 +102,7 @@ final class Sessions {
     if (until != null && until.isAfter(now)) {
       return true;
     }
-    if (!Passwords.matches(passwordHash, token)) {
+    if (!checkPassword(token)) {
       return false;
     }
     verifiedBearers.put(digest, now.plus(LIFETIME));
