@@ -267,6 +267,33 @@ class ConsoleApiTest {
   }
 
   @Test
+  void mountedWithoutAPasswordItRefusesClientsBeyondLoopback() throws Exception {
+    InetAddress external = java.net.NetworkInterface.networkInterfaces()
+        .flatMap(java.net.NetworkInterface::inetAddresses)
+        .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+        .findFirst()
+        .orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback IPv4 address");
+    var server = new Server();
+    var connector = new ServerConnector(server);
+    connector.setHost("0.0.0.0");
+    connector.setPort(0);
+    server.addConnector(connector);
+    server.setHandler(Console.handler(shop.options().build()));
+    server.start();
+    try {
+      Http.Answer beyond = new Http(URI.create("http://" + external.getHostAddress() + ":" + connector.getLocalPort() + "/"))
+          .get("api/overview");
+      assertThat(beyond.status()).isEqualTo(403);
+      assertThat(beyond.json().get("error").asText()).contains("no password");
+      assertThat(new Http(URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/")).get("api/overview").status())
+          .isEqualTo(200);
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
   void mountsIntoAnApplicationsJettyServer() throws Exception {
     var server = new Server();
     var connector = new ServerConnector(server);
