@@ -52,6 +52,10 @@
   }
 
   // --- API ---------------------------------------------------------------------------------
+  // Each route() is a generation; an answer that arrives after a newer route() began is dropped,
+  // so a slow answer never paints over the page asked for later (writes are never dropped).
+  let generation = 0;
+  class Superseded extends Error {}
   class ApiError extends Error {
     constructor(status, message) { super(message); this.status = status; }
   }
@@ -63,8 +67,10 @@
       if (session && session.csrf) opts.headers['X-CSRF-Token'] = session.csrf;
       opts.body = JSON.stringify(opts.body);
     }
+    const asked = generation;
     const response = await fetch('api/' + path, opts);
     const body = await response.json().catch(() => ({ error: 'the answer was not JSON' }));
+    if (opts.method !== 'POST' && asked !== generation) throw new Superseded();
     if (!response.ok) throw new ApiError(response.status, body.error || response.statusText);
     return body;
   }
@@ -77,6 +83,7 @@
   }
   async function route() {
     clearTimeout(pollTimer);
+    generation++;
     const { parts, params } = parseHash();
     const page = parts[0] || 'overview';
     for (const a of document.querySelectorAll('header nav a')) {
@@ -92,6 +99,7 @@
       else if (page === 'projections') await renderProjections();
       else show(el('h1', {}, 'Not found'), el('p', {}, 'No page at ', location.hash));
     } catch (e) {
+      if (e instanceof Superseded) return;
       if (e instanceof ApiError && e.status === 401) {
         session = null;
         return route();

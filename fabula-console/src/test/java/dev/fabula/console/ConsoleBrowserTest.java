@@ -74,7 +74,9 @@ class ConsoleBrowserTest {
         "--window-size=1280,1000", "--user-data-dir=" + Files.createTempDirectory("fabula-console-chromium"));
     driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(WAIT);
+    // a page re-renders as a whole: an element found just before is stale, so look again
     wait = new WebDriverWait(driver, WAIT);
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   @AfterEach
@@ -187,6 +189,16 @@ class ConsoleBrowserTest {
     assertThat(created).allSatisfy(r -> assertThat(r.findElement(By.className("event-name")).getText()).isEqualTo("product.created"));
     assertThat(driver.getCurrentUrl()).endsWith("#/events?name=product.created");
     screenshot("events-filtered");
+
+    // markup typed into a filter is a filter value, not markup
+    driver.get(url("#/events?name=" + java.net.URLEncoder.encode(Shop.MARKUP_NAME, java.nio.charset.StandardCharsets.UTF_8)));
+    List<WebElement> marked = rows("#events-table tr.event-row", 1);
+    assertThat(marked.getFirst().findElement(By.className("event-name")).getText()).isEqualTo(Shop.MARKUP_NAME);
+    assertThat(visible(By.id("filter-name")).getDomProperty("value")).isEqualTo(Shop.MARKUP_NAME);
+    assertThat(driver.findElements(By.cssSelector("#app img, #app script"))).isEmpty();
+    assertThat(notPwned()).isTrue();
+    driver.get(url("#/events?name=product.created"));
+    created = rows("#events-table tr.event-row", 3);
 
     // an aggregate's stream and its state at version 2
     created.getFirst().findElement(By.cssSelector("a")).click();
