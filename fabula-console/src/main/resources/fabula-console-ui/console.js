@@ -245,8 +245,8 @@
       ev.preventDefault();
       location.hash = '#/' + aggregateRoute(type, id) + '?version=' + encodeURIComponent(version.value);
     });
-    const rows = a.events.map(e => el('tr', { class: e.aggregate.version > a.version ? 'event-row later' : 'event-row' },
-      el('td', { class: 'num' }, e.aggregate.version),
+    const rows = a.events.map(e => el('tr', { class: e.aggregate && e.aggregate.version > a.version ? 'event-row later' : 'event-row' },
+      el('td', { class: 'num' }, e.aggregate ? e.aggregate.version : '?'),
       el('td', { class: 'num' }, e.position),
       el('td', { class: 'time' }, e.time),
       el('td', {}, e.name),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fabula.aggregate.AggregateRoot;
 import dev.fabula.event.Event;
+import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.SortField;
 import dev.fabula.repository.VersionNotFoundException;
@@ -18,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.stream.Stream;
+import java.util.function.LongFunction;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -288,54 +289,66 @@ final class ConsoleHandler extends Handler.Abstract {
   // --- reads ---
 
   private JsonNode events(Fields query) {
-    EventQuery.Builder b = EventQuery.builder().sortBy(SortField.POSITION);
     List<String> names = values(query, "name");
-    if (!names.isEmpty()) {
-      b.names(names);
-    }
     List<String> types = values(query, "aggregateType");
-    if (!types.isEmpty()) {
-      b.aggregateNames(types.toArray(String[]::new));
-    }
-    List<String> ids = values(query, "aggregateId");
-    if (!ids.isEmpty()) {
-      b.aggregateIds(ids.stream().map(id -> uuid("aggregateId", id)).toArray(UUID[]::new));
-    }
+    UUID[] ids = values(query, "aggregateId").stream().map(id -> uuid("aggregateId", id)).toArray(UUID[]::new);
     Instant from = instant(query, "from");
-    if (from != null) {
-      b.timeMin(from);
-    }
     Instant to = instant(query, "to");
-    if (to != null) {
-      b.timeMax(to);
-    }
     long after = number(query, "after", 0, 0, Long.MAX_VALUE);
-    if (after > 0) {
-      b.afterPosition(after);
-    }
     long until = number(query, "until", Long.MAX_VALUE, 0, Long.MAX_VALUE);
     int limit = (int) number(query, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
-    b.limit(limit + 1);
+    LongFunction<EventQuery> page = start -> {
+      EventQuery.Builder b = EventQuery.builder().sortBy(SortField.POSITION).limit(limit + 1);
+      if (!names.isEmpty()) {
+        b.names(names);
+      }
+      if (!types.isEmpty()) {
+        b.aggregateNames(types.toArray(String[]::new));
+      }
+      if (ids.length > 0) {
+        b.aggregateIds(ids);
+      }
+      if (from != null) {
+        b.timeMin(from);
+      }
+      if (to != null) {
+        b.timeMax(to);
+      }
+      if (start > 0) {
+        b.afterPosition(start);
+      }
+      return b.build();
+    };
     ObjectNode n = Json.NODES.objectNode();
     ArrayNode list = n.putArray("events");
-    long last = -1;
-    boolean more = false;
-    try (Stream<Event<?>> events = options.store().query(b.build())) {
-      for (var it = events.iterator(); it.hasNext(); ) {
-        Event<?> e = it.next();
-        if (e.position() > until) {
-          break;
+    long[] last = {-1};
+    boolean[] more = {false};
+    Reading.read(options.store(), page, after, new Reading.Visitor() {
+      @Override
+      public boolean event(Event<?> e) {
+        return add(e.position(), json.event(e));
+      }
+
+      @Override
+      public boolean undecodable(EventDecodingException failure) {
+        return add(failure.position(), json.undecodable(failure));
+      }
+
+      private boolean add(long position, ObjectNode entry) {
+        if (position > until) {
+          return false;
         }
         if (list.size() == limit) {
-          more = true;
-          break;
+          more[0] = true;
+          return false;
         }
-        list.add(json.event(e));
-        last = e.position();
+        list.add(entry);
+        last[0] = position;
+        return true;
       }
-    }
-    if (more) {
-      n.put("next", last);
+    });
+    if (more[0]) {
+      n.put("next", last[0]);
     } else {
       n.putNull("next");
     }
@@ -352,29 +365,46 @@ final class ConsoleHandler extends Handler.Abstract {
   private JsonNode aggregate(String type, String idText, Fields query) {
     UUID id = uuid("id", idText);
     long requested = number(query, "version", 0, 1, Integer.MAX_VALUE);
-    EventQuery q = EventQuery.builder().aggregate(type, id).sortBy(SortField.AGGREGATE_VERSION).limit(MAX_STREAM + 1).build();
+    // by position, which within one aggregate is its version order, so a read can resume
+    LongFunction<EventQuery> stream = start -> {
+      EventQuery.Builder b = EventQuery.builder().aggregate(type, id).sortBy(SortField.POSITION).limit(MAX_STREAM + 1);
+      if (start > 0) {
+        b.afterPosition(start);
+      }
+      return b.build();
+    };
     ObjectNode n = Json.NODES.objectNode();
     n.put("type", type);
     n.put("id", id.toString());
     ArrayNode list = n.putArray("events");
-    int latest = 0;
-    try (Stream<Event<?>> events = options.store().query(q)) {
-      for (var it = events.iterator(); it.hasNext(); ) {
-        Event<?> e = it.next();
+    int[] latest = {0};
+    Reading.read(options.store(), stream, 0, new Reading.Visitor() {
+      @Override
+      public boolean event(Event<?> e) {
+        latest[0] = e.aggregate().map(r -> r.version()).orElse(latest[0]);
+        return add(json.event(e));
+      }
+
+      @Override
+      public boolean undecodable(EventDecodingException failure) {
+        return add(json.undecodable(failure));
+      }
+
+      private boolean add(ObjectNode entry) {
         if (list.size() == MAX_STREAM) {
           n.put("truncated", true);
-          break;
+          return false;
         }
-        list.add(json.event(e));
-        latest = e.aggregate().map(r -> r.version()).orElse(latest);
+        list.add(entry);
+        return true;
       }
-    }
+    });
     ConsoleOptions.AggregateView<?> view = options.aggregates().get(type);
     if (list.isEmpty() && view == null) {
       throw ApiError.notFound("no events of aggregate " + type + " " + id);
     }
-    n.put("latestVersion", latest);
-    n.put("version", requested == 0 ? latest : requested);
+    n.put("latestVersion", latest[0]);
+    n.put("version", requested == 0 ? latest[0] : requested);
     if (view == null) {
       n.putNull("state");
       n.put("stateNote", "the aggregate type '" + type + "' is not registered with the console");

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fabula.codec.Codec;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
+import dev.fabula.event.EventDecodingException;
 import dev.fabula.jackson.JacksonCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,6 +85,25 @@ final class Json {
     ObjectNode meta = n.putObject("metadata");
     e.metadata().values().forEach(meta::put);
     payload(e, n);
+    return n;
+  }
+
+  /**
+   * An event the store could not decode, by what the failure names: never its payload, which the
+   * registry does not know (or which no longer fits the registered type).
+   */
+  ObjectNode undecodable(EventDecodingException failure) {
+    ObjectNode n = NODES.objectNode();
+    n.put("position", failure.position());
+    n.put("id", failure.eventId().toString());
+    n.put("name", failure.eventName());
+    n.putNull("time");
+    n.putNull("aggregate");
+    n.putObject("metadata");
+    n.putNull("payload");
+    n.put("payloadStatus", "undecodable");
+    Throwable cause = failure.getCause();
+    n.put("payloadNote", "the store could not decode this event: " + (cause == null ? failure.getMessage() : cause.getMessage()));
     return n;
   }
 

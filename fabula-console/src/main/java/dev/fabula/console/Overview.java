@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
+import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.SortField;
@@ -15,7 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
+import java.util.function.LongFunction;
 
 /**
  * The overview's counts, kept up to date by reading only the events stored since the last look
@@ -29,6 +30,7 @@ final class Overview {
   private final ReentrantLock lock = new ReentrantLock();
   private long readTo;
   private long total;
+  private long undecodable;
   private final Map<String, Long> names = new HashMap<>();
   private final Map<String, Set<UUID>> aggregates = new HashMap<>();
   private final TreeMap<Long, Long> perMinute = new TreeMap<>();
@@ -48,26 +50,46 @@ final class Overview {
   }
 
   private void catchUp() {
-    EventQuery q = EventQuery.builder().afterPosition(readTo).sortBy(SortField.POSITION).build();
-    try (Stream<Event<?>> events = store.query(q)) {
-      events.forEach(
-          e -> {
-            readTo = Math.max(readTo, e.position());
-            total++;
-            names.merge(e.name(), 1L, Long::sum);
-            AggregateRef ref = e.aggregateOrNull();
-            if (ref != null) {
-              aggregates.computeIfAbsent(ref.name(), n -> new HashSet<>()).add(ref.id());
-            }
-            perMinute.merge(e.time().getEpochSecond() / 60, 1L, Long::sum);
-          });
-    }
+    LongFunction<EventQuery> after = p -> {
+      EventQuery.Builder b = EventQuery.builder().sortBy(SortField.POSITION);
+      if (p > 0) {
+        b.afterPosition(p);
+      }
+      return b.build();
+    };
+    Reading.read(store, after, readTo, new Reading.Visitor() {
+      @Override
+      public boolean event(Event<?> e) {
+        count(e.position(), e.name());
+        AggregateRef ref = e.aggregateOrNull();
+        if (ref != null) {
+          aggregates.computeIfAbsent(ref.name(), n -> new HashSet<>()).add(ref.id());
+        }
+        perMinute.merge(e.time().getEpochSecond() / 60, 1L, Long::sum);
+        return true;
+      }
+
+      @Override
+      public boolean undecodable(EventDecodingException failure) {
+        // counted by name; its time and aggregate are not known without decoding it
+        count(failure.position(), failure.eventName());
+        undecodable++;
+        return true;
+      }
+    });
+  }
+
+  private void count(long position, String name) {
+    readTo = Math.max(readTo, position);
+    total++;
+    names.merge(name, 1L, Long::sum);
   }
 
   private ObjectNode render() {
     ObjectNode n = Json.NODES.objectNode();
     n.put("eventCount", total);
     n.put("lastPosition", readTo);
+    n.put("undecodableCount", undecodable);
     ArrayNode nameList = n.putArray("names");
     names.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))

@@ -135,6 +135,31 @@ class ConsoleApiTest {
   }
 
   @Test
+  void showsAnEventTheStoreCannotDecodeByItsNameAndReadsOnPastIt() {
+    Shop.Secret.READ.set(false);
+    var store = new UndecodingStore(shop.store, "secret.imported");
+    Http http = start(ConsoleOptions.builder(store, shop.registry).port(0).build());
+    JsonNode all = http.get("api/events").json();
+    assertThat(all.get("events")).hasSize(9);
+    JsonNode secret = list(all.get("events")).stream()
+        .filter(e -> e.get("name").asText().equals("secret.imported")).findFirst().orElseThrow();
+    assertThat(secret.get("payloadStatus").asText()).isEqualTo("undecodable");
+    assertThat(secret.get("payload").isNull()).isTrue();
+    assertThat(secret.get("payloadNote").asText()).contains("secret.imported");
+    assertThat(all.get("events").get(8).get("name").asText()).as("read on past it").isEqualTo(Shop.MARKUP_NAME);
+
+    long secretPosition = secret.get("position").asLong();
+    JsonNode page = http.get("api/events?limit=1&after=" + (secretPosition - 1)).json();
+    assertThat(page.get("events").get(0).get("position").asLong()).isEqualTo(secretPosition);
+    assertThat(page.get("next").asLong()).isEqualTo(secretPosition);
+
+    JsonNode o = http.get("api/overview").json();
+    assertThat(o.get("eventCount").asLong()).isEqualTo(9);
+    assertThat(o.get("undecodableCount").asLong()).isEqualTo(1);
+    assertThat(Shop.Secret.READ).isFalse();
+  }
+
+  @Test
   void markupInNamesAndPayloadsLeavesTheApiOnlyAsEscapedText() {
     Http http = start(shop.options().build());
     Http.Answer a = http.get("api/events?name=" + java.net.URLEncoder.encode(Shop.MARKUP_NAME, StandardCharsets.UTF_8));
