@@ -280,6 +280,16 @@ class ConsoleApiTest {
   }
 
   @Test
+  void aTakenPortIsASpecificFailure() {
+    try (Console first = Console.start(shop.options().build())) {
+      ConsoleOptions same = ConsoleOptions.builder(shop.store, shop.registry).port(first.port()).build();
+      assertThatThrownBy(() -> Console.start(same))
+          .isInstanceOf(java.io.UncheckedIOException.class)
+          .hasMessageContaining("could not listen on 127.0.0.1:" + first.port());
+    }
+  }
+
+  @Test
   void withoutAPasswordAnswersOnlyRequestsNamingALoopbackHost() throws Exception {
     try (Console c = Console.start(shop.options().build());
         Socket s = new Socket(InetAddress.getLoopbackAddress(), c.port())) {
