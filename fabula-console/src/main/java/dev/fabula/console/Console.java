@@ -91,7 +91,7 @@ public final class Console implements AutoCloseable {
 
   /**
    * The console as a handler to mount into an existing Jetty server. It serves the paths of its
-   * context ({@code /}, its two static files and {@code /api/...}) and declines every other. The
+   * context ({@code /}, the pages' static files and {@code /api/...}) and declines every other. The
    * host server decides where it listens: without a password the handler answers only loopback
    * clients, with status 403 for any other.
    */
