@@ -1,5 +1,7 @@
 package dev.fabula.codec;
 
+import java.util.Map;
+
 /**
  * Encodes payloads to bytes and back, for the names of a {@link CodecRegistry}. Persistent
  * backends and distributed buses use a codec; the in-memory defaults don't need one. {@code
@@ -32,5 +34,31 @@ public interface Codec {
   /** Decodes a payload of the name's current revision. */
   default Object decode(String name, byte[] bytes) {
     return decode(name, registry().revision(name), bytes);
+  }
+
+  /**
+   * Reads a payload stored under {@code name} as a JSON-like tree (maps with string keys, lists,
+   * strings, numbers, booleans and nulls), as {@link EventUpcaster}s and {@link Upcaster}s take
+   * it. The name need not be registered: an event stored under an old name is read this way.
+   *
+   * @throws PayloadException when the bytes are not an object of this codec's format
+   * @throws UnsupportedOperationException when this codec has no tree form (the default), so
+   *     that it cannot serve a registry with event upcasters
+   */
+  default Map<String, Object> readTree(String name, byte[] bytes) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot read payloads as trees, so it cannot run event upcasters");
+  }
+
+  /**
+   * Turns a tree in the current revision's shape of {@code name} into its registered type.
+   *
+   * @throws UnknownNameException when the name is not registered
+   * @throws PayloadException when the tree does not fit the registered type
+   * @throws UnsupportedOperationException when this codec has no tree form (the default)
+   */
+  default Object fromTree(String name, Map<String, Object> tree) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot read payloads as trees, so it cannot run event upcasters");
   }
 }

@@ -23,6 +23,17 @@ public final class InMemory {
     return new MemoryEventStore();
   }
 
+  /**
+   * A new, empty in-memory event store that reads through {@code codec}'s event upcasters (ADR
+   * 0021): it keeps events as inserted, objects and all, and reads an event of a name with an
+   * event upcaster (a legacy name: registered with its old type, so that it can be inserted) as
+   * what it stands for now, the way a persistent store reads its old rows. With a registry
+   * without event upcasters it is {@link #eventStore()}.
+   */
+  public static EventStore eventStore(dev.fabula.codec.Codec codec) {
+    return new MemoryEventStore(codec);
+  }
+
   /** A new in-memory event bus delivering to subscribers in this JVM. */
   public static EventBus eventBus() {
     return new MemoryEventBus();

@@ -1,6 +1,7 @@
 package dev.fabula.memory;
 
 import dev.fabula.ClosedException;
+import dev.fabula.codec.Codec;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.ConcurrencyException;
 import dev.fabula.event.DuplicateEventException;
@@ -13,6 +14,7 @@ import dev.fabula.event.Subscription;
 import dev.fabula.spi.Arguments;
 import dev.fabula.spi.BatchValidator;
 import dev.fabula.spi.EventLimits;
+import dev.fabula.spi.EventUpcasting;
 import dev.fabula.spi.InsertListeners;
 import dev.fabula.spi.QueryPlan;
 import java.util.AbstractList;
@@ -41,14 +43,30 @@ import org.jspecify.annotations.Nullable;
  * Positions are assigned under the lock in commit order, so a catch-up reader can never miss a
  * late commit. A batch is checked whole before anything is written: on its own by the {@link
  * BatchValidator}, then against what the store holds.
+ *
+ * <p>With a {@link Codec} whose registry has event upcasters, events of the names they read are
+ * kept as inserted (objects of the old type) and read through {@link EventUpcasting}, as a
+ * persistent store reads its old rows: queries, finds and insert notifications see what they
+ * stand for now.
  */
 final class MemoryEventStore implements EventStore, InsertNotifying {
+  /** The codec whose event upcasters reads apply, or {@code null} when the registry has none. */
+  private final @Nullable Codec upcasting;
   private final InsertListeners insertListeners = new InsertListeners();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final EventColumns columns = new EventColumns();
   private final EventIds ids = new EventIds(columns);
   private final Map<AggregateStream.Key, AggregateStream> streams = new ConcurrentHashMap<>();
   private volatile boolean closed;
+
+  MemoryEventStore() {
+    this.upcasting = null;
+  }
+
+  MemoryEventStore(Codec codec) {
+    Objects.requireNonNull(codec, "codec");
+    this.upcasting = codec.registry().upcastsEvents() ? codec : null;
+  }
 
   @Override
   public List<Event<?>> insert(List<? extends Event<?>> events) {
@@ -70,7 +88,7 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
     } finally {
       writeLock.unlock();
     }
-    insertListeners.fire(stored);
+    insertListeners.fire(upcasting == null ? stored : EventUpcasting.forListeners(upcasting, stored));
     return stored;
   }
 
@@ -195,7 +213,12 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
     Objects.requireNonNull(id, "id");
     ensureOpen();
     int position = ids.locate(id);
-    return position == 0 ? Optional.empty() : Optional.ofNullable(EventColumns.eventAt(columns.chunks(), position));
+    Event<?> e = position == 0 ? null : EventColumns.eventAt(columns.chunks(), position);
+    Codec codec = upcasting;
+    if (e == null || codec == null || !EventUpcasting.upcasts(codec, e.name())) {
+      return Optional.ofNullable(e);
+    }
+    return EventUpcasting.withStoredId(EventUpcasting.decodeObject(codec, e));
   }
 
   @Override
@@ -204,7 +227,15 @@ final class MemoryEventStore implements EventStore, InsertNotifying {
     ensureOpen();
     EventLimits.checkQuery(query); // the same filters as every store accepts
     int end = columns.size(); // before the chunks: they hold at least end
-    return MemoryQuery.run(QueryPlan.of(query), columns.chunks(), end, streams);
+    Codec codec = upcasting;
+    if (codec == null) {
+      return MemoryQuery.run(QueryPlan.of(query), columns.chunks(), end, streams);
+    }
+    Stream<Event<?>> stored =
+        MemoryQuery.run(EventUpcasting.storedPlan(codec.registry(), query), columns.chunks(), end, streams);
+    Stream<Event<?>> upcast = stored.flatMap(
+        e -> EventUpcasting.upcasts(codec, e.name()) ? EventUpcasting.decodeObject(codec, e).stream() : Stream.of(e));
+    return EventUpcasting.finish(codec.registry(), query, upcast);
   }
 
   @Override

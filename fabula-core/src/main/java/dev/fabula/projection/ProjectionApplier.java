@@ -115,12 +115,16 @@ final class ProjectionApplier {
       while (true) {
         try (Stream<Event<?>> events = reader.read(last)) {
           Iterator<Event<?>> it = events.iterator();
+          // Whether the read's previous event was applied at `last`: the parts of a stored event
+          // that event upcasters split share its position (ADR 0021), and follow it at once.
+          boolean inRow = false;
           while (it.hasNext()) {
             if (context.cancelled()) {
               return null;
             }
             Event<?> event = it.next();
-            if (event.position() <= last) {
+            if (event.position() < last || event.position() == last && !inRow) {
+              inRow = false;
               continue; // never twice, even if a store returned an event again
             }
             if (narrowed && !reader.covered(event)) {
@@ -137,6 +141,7 @@ final class ProjectionApplier {
               return failure; // progress stays at the last good position
             }
             last = advance(progress, cursor, event.position());
+            inRow = true;
             context.progressed(last, ++applied % PROGRESS_REPORT_EVERY == 0);
           }
           break;

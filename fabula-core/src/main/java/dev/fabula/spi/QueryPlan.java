@@ -73,6 +73,7 @@ public final class QueryPlan {
   private static final List<SortOrder> POSITION_ORDER = List.of(SortOrder.asc(SortField.POSITION));
 
   private final EventQuery query;
+  private final OptionalInt limit;
   private final Scope scope;
   private final boolean followsStore;
   private final List<SortOrder> order;
@@ -93,9 +94,10 @@ public final class QueryPlan {
   private final int[] versionExact;
   private final int[] versionRanges;
 
-  private QueryPlan(EventQuery q) {
+  private QueryPlan(EventQuery q, boolean limited) {
     // Each Optional of the query is read once: a plan is built per read (a repository's load).
     this.query = q;
+    this.limit = limited ? q.limit() : OptionalInt.empty();
     this.scope = scopeOf(q.aggregates());
     boolean one = scope instanceof One;
     boolean givenAggregates = !(scope instanceof Any);
@@ -134,7 +136,12 @@ public final class QueryPlan {
 
   /** The plan for {@code query}. */
   public static QueryPlan of(EventQuery query) {
-    return new QueryPlan(Objects.requireNonNull(query, "query"));
+    return new QueryPlan(Objects.requireNonNull(query, "query"), true);
+  }
+
+  /** The plan for {@code query} without its limit, which the caller applies (upcasting). */
+  static QueryPlan unlimited(EventQuery query) {
+    return new QueryPlan(Objects.requireNonNull(query, "query"), false);
   }
 
   /** The query planned: its filters are what a query language translator translates. */
@@ -194,7 +201,7 @@ public final class QueryPlan {
 
   /** The maximum number of events returned. */
   public OptionalInt limit() {
-    return query.limit();
+    return limit;
   }
 
   /**

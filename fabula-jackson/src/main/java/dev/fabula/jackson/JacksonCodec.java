@@ -210,6 +210,33 @@ public final class JacksonCodec implements Codec {
   }
 
   @Override
+  public Map<String, Object> readTree(String name, byte[] bytes) {
+    Objects.requireNonNull(name, "name");
+    try {
+      Map<String, Object> tree = mapper.readValue(bytes, TREE);
+      if (tree == null) {
+        throw new PayloadException(name, "the payload is JSON null");
+      }
+      return tree;
+    } catch (JacksonException e) {
+      throw new PayloadException(name, e.getOriginalMessage(), e);
+    } catch (java.io.IOException e) {
+      throw new PayloadException(name, "cannot read JSON: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Object fromTree(String name, Map<String, Object> tree) {
+    Objects.requireNonNull(tree, "tree");
+    Decoding d = decoding(name);
+    try {
+      return mapper.convertValue(tree, d.type());
+    } catch (IllegalArgumentException e) { // convertValue wraps its failures
+      throw new PayloadException(name, String.valueOf(e.getMessage()), e);
+    }
+  }
+
+  @Override
   public Object decode(String name, int revision, byte[] bytes) {
     Decoding d = decoding(name);
     try {

@@ -5,9 +5,11 @@ import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.Metadata;
+import dev.fabula.spi.EventUpcasting;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.UUID;
 import org.bson.BsonArray;
 import org.bson.BsonBinarySubType;
@@ -109,7 +111,28 @@ final class EventDocuments {
   }
 
   /**
-   * The event {@code header} with its payload decoded.
+   * The events {@code header} reads as: its payload decoded, or read through the codec's event
+   * upcasters when its name has some (none, one or several events).
+   *
+   * @throws EventDecodingException when the payload no longer decodes, naming the event
+   */
+  List<Event<?>> decodeAll(Event<?> header, BsonDocument doc, BsonDocument e, int index) {
+    if (!EventUpcasting.upcasts(codec, header.name())) {
+      return List.of(decode(header, doc, e, index));
+    }
+    byte[] json;
+    int revision;
+    try {
+      json = string(doc, e, EventLayout.DATA, index).getBytes(StandardCharsets.UTF_8);
+      revision = e.containsKey(EventLayout.REVISION) ? int32(doc, e, EventLayout.REVISION, index) : 1;
+    } catch (RuntimeException failure) {
+      throw new EventDecodingException(header.id(), header.name(), header.position(), failure);
+    }
+    return EventUpcasting.decode(codec, header, revision, json);
+  }
+
+  /**
+   * The event {@code header} with its payload decoded, as stored (no event upcasters).
    *
    * @throws EventDecodingException when the payload no longer decodes, naming the event
    */

@@ -303,6 +303,8 @@ final class EventQueries {
     private BsonArray ids;
     private long seq;
     private int next;
+    /** The events of the last stored event not yet handed on (upcasters may split one). */
+    private java.util.@Nullable Iterator<Event<?>> pending;
 
     Unwinding(Pages pages, QueryPlan plan, EventDocuments documents, int limit, boolean reversed,
         String name, String servers) {
@@ -318,7 +320,14 @@ final class EventQueries {
 
     @Override
     public boolean tryAdvance(Consumer<? super Event<?>> action) {
-      while (left > 0) {
+      while (true) {
+        if (pending != null && pending.hasNext()) {
+          action.accept(pending.next());
+          return true;
+        }
+        if (left <= 0) {
+          return false;
+        }
         if (events == null || next >= events.size()) {
           try {
             doc = pages.next();
@@ -341,10 +350,13 @@ final class EventQueries {
           continue;
         }
         left--;
-        action.accept(documents.decode(header, doc, e, i));
-        return true;
+        List<Event<?>> read = documents.decodeAll(header, doc, e, i); // several, or none, when upcast
+        if (read.size() == 1) {
+          action.accept(read.get(0));
+          return true;
+        }
+        pending = read.iterator();
       }
-      return false;
     }
   }
 }

@@ -32,6 +32,7 @@ import dev.fabula.event.Subscription;
 import dev.fabula.spi.Arguments;
 import dev.fabula.spi.BatchValidator;
 import dev.fabula.spi.EventLimits;
+import dev.fabula.spi.EventUpcasting;
 import dev.fabula.spi.InsertListeners;
 import dev.fabula.spi.QueryPlan;
 import java.util.ArrayList;
@@ -149,7 +150,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
       }
       throw e;
     }
-    insertListeners.fire(stored);
+    insertListeners.fire(EventUpcasting.forListeners(codec, stored));
     return stored;
   }
 
@@ -463,7 +464,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     for (int i = 0; i < evs.size(); i++) {
       if (documents.id(doc, evIds, i).equals(id)) {
         BsonDocument e = documents.event(doc, evs, i);
-        return Optional.of(documents.decode(documents.header(at, doc, evIds, e, i), doc, e, i));
+        return EventUpcasting.withStoredId(documents.decodeAll(documents.header(at, doc, evIds, e, i), doc, e, i));
       }
     }
     return Optional.empty();
@@ -475,11 +476,12 @@ final class MongoEventStore implements EventStore, InsertNotifying {
     ensureOpen();
     EventLimits.checkQuery(query);
     ensureReady();
-    QueryPlan plan = QueryPlan.of(query);
+    QueryPlan plan = EventUpcasting.storedPlan(codec.registry(), query); // QueryPlan.of(query) without upcasters
     ClientSession session = null;
     try {
       if (!plan.followsStore()) {
-        return EventQueries.stream(plan, reads, -1, null, documents, options.batchSize(), name, servers);
+        return EventUpcasting.finish(codec.registry(), query,
+            EventQueries.stream(plan, reads, -1, null, documents, options.batchSize(), name, servers));
       }
       // Replica set: walk and page reads in one causally consistent session (ADR 0019, "on a
       // replica set"): after an election a page read must not miss a document the walk saw.
@@ -489,7 +491,7 @@ final class MongoEventStore implements EventStore, InsertNotifying {
       if (session != null) {
         events = events.onClose(session::close);
       }
-      return events;
+      return EventUpcasting.finish(codec.registry(), query, events);
     } catch (MongoException | IllegalStateException e) {
       if (session != null) {
         session.close();

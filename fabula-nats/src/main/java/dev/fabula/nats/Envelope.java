@@ -1,12 +1,15 @@
 package dev.fabula.nats;
 
 import dev.fabula.codec.Codec;
+import dev.fabula.codec.CodecRegistry;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
+import dev.fabula.spi.EventUpcasting;
 import dev.fabula.spi.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -28,6 +31,11 @@ final class Envelope {
 
   Envelope(Codec codec) {
     this.codec = Objects.requireNonNull(codec, "codec");
+  }
+
+  /** The registry of the codec that encodes and decodes payloads. */
+  CodecRegistry registry() {
+    return codec.registry();
   }
 
   /**
@@ -79,22 +87,62 @@ final class Envelope {
    *     than the one the subject (its last token) stands for
    */
   Event<?> decode(String subject, byte[] bytes) {
-    Event<?> event;
+    Sent sent = sent(subject, bytes);
     try {
-      event = read(bytes);
+      return sent.decode(codec);
     } catch (RuntimeException e) {
       throw new BadMessageException(subject, bytes.length, e);
     }
+  }
+
+  /**
+   * The events an envelope reads as: its event, or what the codec's event upcasters make of it
+   * (none, one or several) when its name has some (ADR 0021).
+   *
+   * @throws BadMessageException as {@link #decode}, or when an upcaster fails
+   */
+  List<Event<?>> decodeAll(String subject, byte[] bytes) {
+    Sent sent = sent(subject, bytes);
+    try {
+      return EventUpcasting.upcasts(codec, sent.header().name())
+          ? EventUpcasting.decode(codec, sent.header(), sent.revision(), sent.payload())
+          : List.of(sent.decode(codec));
+    } catch (RuntimeException e) {
+      throw new BadMessageException(subject, bytes.length, e);
+    }
+  }
+
+  /**
+   * An envelope as sent: the event with its payload still bytes (the header's data), and the
+   * payload's revision (the name's current one when the envelope gives none).
+   */
+  private record Sent(Event<?> header, int revision, byte[] payload) {
+    Event<?> decode(Codec codec) {
+      Object data = codec.decode(header.name(), revision, payload);
+      return Event.of(header.id(), header.name(), header.time(), data, header.aggregateOrNull(), header.metadata(),
+          header.position());
+    }
+  }
+
+  /** The envelope read, its name checked against the subject; its payload not decoded yet. */
+  private Sent sent(String subject, byte[] bytes) {
+    Sent sent;
+    try {
+      sent = read(bytes);
+    } catch (RuntimeException e) {
+      throw new BadMessageException(subject, bytes.length, e);
+    }
+    Event<?> event = sent.header();
     String token = Subjects.token(event.name());
     int at = subject.length() - token.length();
     if (at < 1 || subject.charAt(at - 1) != '.' || !subject.startsWith(token, at)) {
       throw new BadMessageException(subject, bytes.length, new IllegalArgumentException(
           "the envelope names the event '" + event.name() + "', which is not the subject's"));
     }
-    return event;
+    return sent;
   }
 
-  private Event<?> read(byte[] bytes) {
+  private Sent read(byte[] bytes) {
     Json.Reader r = new Json.Reader(bytes);
     Integer version = null;
     UUID id = null;
@@ -139,9 +187,9 @@ final class Envelope {
     require(name, "name");
     require(time, "time");
     require(payload, "payload");
-    Object data = revision == null ? codec.decode(name, payload) : codec.decode(name, revision, payload);
+    int rev = revision == null ? codec.registry().revision(name) : revision;
     Instant at = Instant.ofEpochSecond(Math.floorDiv(time, NANOS), Math.floorMod(time, NANOS));
-    return Event.of(id, name, at, data, aggregate, metadata, position);
+    return new Sent(Event.of(id, name, at, payload, aggregate, metadata, position), rev, payload);
   }
 
   private static void require(@Nullable Object value, String field) {

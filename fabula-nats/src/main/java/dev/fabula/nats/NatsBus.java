@@ -7,6 +7,7 @@ import dev.fabula.event.EventHandler;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.spi.Arguments;
+import dev.fabula.spi.EventUpcasting;
 import dev.fabula.spi.Subscriptions;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -137,7 +138,14 @@ abstract class NatsBus implements EventBus {
   public final Subscription subscribe(Set<String> names, EventHandler handler, SubscriptionOptions options) {
     Set<String> effective = Subscriptions.effectiveNames(names, handler, options);
     ensureOpen();
-    NatsSubscription sub = open(effective, handler, options);
+    // With event upcasters, the subjects of the old names too; the handler gets only what it asked for.
+    Set<String> stored = EventUpcasting.storedNames(envelope.registry(), effective);
+    EventHandler wanted = stored.equals(effective) ? handler : e -> {
+      if (effective.contains(e.name())) {
+        handler.handle(e);
+      }
+    };
+    NatsSubscription sub = open(stored, wanted, options);
     subscriptions.add(sub);
     sub.start();
     if (closed) { // lost a race with close(): do not leave a live subscription behind

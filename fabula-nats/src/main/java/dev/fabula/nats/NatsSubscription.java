@@ -9,6 +9,7 @@ import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.spi.Subscriptions;
 import io.nats.client.Message;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -180,14 +181,24 @@ abstract class NatsSubscription implements Subscription {
     if (!wanted.test(subject)) {
       return Outcome.IGNORED;
     }
-    Event<?> event;
+    List<Event<?>> events;
     try {
-      event = envelope.decode(subject, m.getData());
+      events = envelope.decodeAll(subject, m.getData()); // one, or what event upcasters make of it
     } catch (BadMessageException e) {
       report(e);
       return Outcome.UNREADABLE;
     }
-    return handle(event, m);
+    if (events.size() == 1) {
+      return handle(events.get(0), m);
+    }
+    Outcome outcome = Outcome.IGNORED; // dropped by an event upcaster: nobody wants it
+    for (Event<?> event : events) {
+      outcome = handle(event, m);
+      if (outcome != Outcome.HANDLED) {
+        return outcome;
+      }
+    }
+    return outcome;
   }
 
   private Outcome handle(Event<?> event, Message m) {

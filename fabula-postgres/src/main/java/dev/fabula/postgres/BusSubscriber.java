@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class BusSubscriber implements Subscription {
   private final Set<String> names;
+  /** The names of the rows it reads: {@link #names} and the names event upcasters read as them. */
+  private final Set<String> storedNames;
   private final SubscriptionOptions options;
   private final @Nullable String group;
   private final String table;
@@ -30,8 +32,11 @@ final class BusSubscriber implements Subscription {
   /** Set before an overflow is reported, so the subscription is inactive once its handler hears. */
   private volatile boolean overflowed;
 
-  BusSubscriber(Set<String> names, SubscriptionOptions options, String table, Consumer<BusSubscriber> onClose) {
+  BusSubscriber(
+      Set<String> names, Set<String> storedNames, SubscriptionOptions options, String table,
+      Consumer<BusSubscriber> onClose) {
     this.names = names;
+    this.storedNames = storedNames;
     this.options = options;
     String queueGroup = options.queueGroup();
     this.group = queueGroup == null ? null : Subscriptions.queueGroupKey(queueGroup, names);
@@ -62,10 +67,12 @@ final class BusSubscriber implements Subscription {
     return group;
   }
 
+  /** Whether it reads rows stored as {@code name}. */
   boolean matches(String name) {
-    return names.contains(EventBus.ALL) || names.contains(name);
+    return storedNames.contains(EventBus.ALL) || storedNames.contains(name);
   }
 
+  /** Delivers those of {@code events} whose names it subscribed to (its in-memory bus filters). */
   void deliver(List<Event<?>> events) {
     try {
       own.publish(events);

@@ -5,6 +5,7 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventHandler;
 import dev.fabula.event.OverflowPolicy;
 import dev.fabula.event.SubscriptionOptions;
+import dev.fabula.spi.EventUpcasting;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +31,8 @@ final class BusSubscribers {
 
   /** A started subscription to {@code names}, registered here until it closes. */
   BusSubscriber add(Set<String> names, EventHandler handler, SubscriptionOptions options) {
-    BusSubscriber member = new BusSubscriber(names, options, table, members::remove);
+    BusSubscriber member = new BusSubscriber(
+        names, EventUpcasting.storedNames(codec.registry(), names), options, table, members::remove);
     member.start(handler);
     members.add(member);
     return member;
@@ -123,16 +125,18 @@ final class BusSubscribers {
     if (targets.isEmpty()) {
       return;
     }
-    Event<?> event;
+    List<Event<?>> events;
     try {
-      event = EventReader.decode(codec, row.event());
+      events = EventReader.decodeAll(codec, row.event()); // one event, or what upcasters make of it
     } catch (Throwable e) { // an Error too: reported, and the next row follows
       targets.forEach(m -> m.report(e));
       return;
     }
-    List<Event<?>> one = List.of(event);
+    if (events.isEmpty()) {
+      return; // dropped by an event upcaster
+    }
     for (BusSubscriber m : targets) {
-      m.deliver(one);
+      m.deliver(events);
     }
   }
 

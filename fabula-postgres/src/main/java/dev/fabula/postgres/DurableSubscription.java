@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import dev.fabula.spi.EventUpcasting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -44,6 +45,8 @@ final class DurableSubscription implements Subscription {
   private final String durables;
   private final String server;
   private final Set<String> names;
+  /** The names of the rows it reads: {@link #names} and the names event upcasters read as them. */
+  private final Set<String> storedNames;
   private final EventHandler handler;
   private final SubscriptionOptions options;
   private final Durable durable;
@@ -70,6 +73,7 @@ final class DurableSubscription implements Subscription {
     this.durables = durables;
     this.server = server;
     this.names = names;
+    this.storedNames = EventUpcasting.storedNames(codec.registry(), names);
     this.handler = handler;
     this.options = options;
     this.durable = java.util.Objects.requireNonNull(options.durable());
@@ -145,7 +149,7 @@ final class DurableSubscription implements Subscription {
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(readSql)) {
       ps.setLong(1, position);
       if (!names.contains(EventBus.ALL)) {
-        ps.setArray(2, c.createArrayOf("text", names.toArray()));
+        ps.setArray(2, c.createArrayOf("text", storedNames.toArray()));
       }
       List<BusRow> rows = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -167,19 +171,19 @@ final class DurableSubscription implements Subscription {
       if (!active) {
         return;
       }
-      Event<?> event = null;
+      List<Event<?>> events = List.of(); // a row that does not decode never will: acknowledged
       try {
-        event = EventReader.decode(codec, row.event());
+        events = EventReader.decodeAll(codec, row.event()); // one, or what upcasters make of it
       } catch (Throwable e) {
         report(e);
       }
-      boolean done = event == null; // a row that does not decode never will: acknowledged
-      for (int attempt = 1; !done && attempt <= durable.maxDeliveries() && active; attempt++) {
-        done = handle(event);
-        if (!done && attempt == durable.maxDeliveries()) {
-          report(new FabulaException("durable subscription \"" + durable.name() + "\" gave up on event "
-              + event.id() + " (" + event.name() + ") after " + attempt + " deliveries whose handler threw"));
-          done = true;
+      boolean done = true;
+      for (Event<?> event : events) {
+        if (names.contains(EventBus.ALL) || names.contains(event.name())) {
+          done = deliver(event);
+          if (!done) {
+            break;
+          }
         }
       }
       if (done) {
@@ -188,6 +192,23 @@ final class DurableSubscription implements Subscription {
     } finally {
       delivering.unlock();
     }
+  }
+
+  /**
+   * Delivers one event until the handler returns or the delivery limit is reached; false only when
+   * closed first.
+   */
+  private boolean deliver(Event<?> event) {
+    boolean done = false;
+    for (int attempt = 1; !done && attempt <= durable.maxDeliveries() && active; attempt++) {
+      done = handle(event);
+      if (!done && attempt == durable.maxDeliveries()) {
+        report(new FabulaException("durable subscription \"" + durable.name() + "\" gave up on event "
+            + event.id() + " (" + event.name() + ") after " + attempt + " deliveries whose handler threw"));
+        done = true;
+      }
+    }
+    return done;
   }
 
   /** Calls the handler once; whether it returned. */

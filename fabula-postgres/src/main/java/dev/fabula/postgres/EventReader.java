@@ -4,7 +4,9 @@ import dev.fabula.codec.Codec;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
+import dev.fabula.event.EventQuery;
 import dev.fabula.event.Metadata;
+import dev.fabula.spi.EventUpcasting;
 import dev.fabula.spi.Json;
 import dev.fabula.spi.QueryPlan;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -48,15 +51,47 @@ final class EventReader {
             "SELECT " + QueryTranslator.COLUMNS + " FROM " + table + " WHERE id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(reader(null).read(rs)) : Optional.empty();
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        Row row = reader(null).extract(rs);
+        return EventUpcasting.upcasts(codec, row.name())
+            ? EventUpcasting.withStoredId(decodeAll(codec, row))
+            : Optional.of(decode(codec, row));
       }
     } catch (SQLException e) {
       throw Pg.translate(e, "finding event " + id + " in " + table, server);
     }
   }
 
+  /**
+   * The events {@code query} selects, in its order, as a lazy stream that holds a connection;
+   * with event upcasters, the rows of the stored names read through them ({@link EventUpcasting}).
+   */
+  Stream<Event<?>> query(EventQuery query) {
+    if (!codec.registry().upcastsEvents()) {
+      return query(QueryPlan.of(query));
+    }
+    QueryTranslator.Select select = translator.translate(EventUpcasting.storedPlan(codec.registry(), query));
+    Pg.RowReader<Row, Event<?>> rows = reader(select.one());
+    Pg.RowReader<Row, List<Event<?>>> upcasting = new Pg.RowReader<>() {
+      @Override
+      public Row extract(ResultSet rs) throws SQLException {
+        return rows.extract(rs);
+      }
+
+      @Override
+      public List<Event<?>> decode(Row r) {
+        return decodeAll(codec, r);
+      }
+    };
+    Stream<List<Event<?>>> stored = Pg.stream(
+        ds, select.sql(), select.params(), select.fetchSize(), upcasting, "events from " + table, server);
+    return EventUpcasting.finish(codec.registry(), query, stored.flatMap(List::stream));
+  }
+
   /** The events {@code plan} selects, in its order, as a lazy stream that holds a connection. */
-  Stream<Event<?>> query(QueryPlan plan) {
+  private Stream<Event<?>> query(QueryPlan plan) {
     QueryTranslator.Select select = translator.translate(plan);
     return Pg.stream(
         ds, select.sql(), select.params(), select.fetchSize(), reader(select.one()), "events from " + table,
@@ -132,16 +167,39 @@ final class EventReader {
       if (data == null) {
         throw new IllegalArgumentException("the stored payload is JSON null");
       }
-      Metadata metadata =
-          Arrays.equals(r.metadata(), EMPTY_OBJECT)
-              ? Metadata.empty()
-              : new Metadata(Json.readStringMap(r.metadata()));
-      AggregateRef ref =
-          r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
-      return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
+      return event(r, data);
     } catch (RuntimeException e) {
       throw new EventDecodingException(r.id(), r.name(), r.position(), e);
     }
+  }
+
+  /**
+   * The events a row reads as: {@link #decode}d, or through the codec's event upcasters when its
+   * name has some (none, one or several events).
+   *
+   * @throws EventDecodingException naming the row's event when it does not read
+   */
+  static List<Event<?>> decodeAll(Codec codec, Row r) {
+    if (!EventUpcasting.upcasts(codec, r.name())) {
+      return List.of(decode(codec, r));
+    }
+    Event<?> stored;
+    try {
+      stored = event(r, r.data()); // the payload is read by the upcasting, not here
+    } catch (RuntimeException e) {
+      throw new EventDecodingException(r.id(), r.name(), r.position(), e);
+    }
+    return EventUpcasting.decode(codec, stored, r.revision(), r.data());
+  }
+
+  private static Event<?> event(Row r, Object data) {
+    Metadata metadata =
+        Arrays.equals(r.metadata(), EMPTY_OBJECT)
+            ? Metadata.empty()
+            : new Metadata(Json.readStringMap(r.metadata()));
+    AggregateRef ref =
+        r.aggregateName() == null ? null : new AggregateRef(r.aggregateName(), r.aggregateId(), r.version());
+    return Event.of(r.id(), r.name(), Pg.fromNanos(r.timeNanos()), data, ref, metadata, r.position());
   }
 
   /**

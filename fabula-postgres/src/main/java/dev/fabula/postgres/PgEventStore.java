@@ -10,8 +10,8 @@ import dev.fabula.event.Subscription;
 import dev.fabula.spi.Arguments;
 import dev.fabula.spi.BatchValidator;
 import dev.fabula.spi.EventLimits;
+import dev.fabula.spi.EventUpcasting;
 import dev.fabula.spi.InsertListeners;
-import dev.fabula.spi.QueryPlan;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -75,7 +75,7 @@ final class PgEventStore implements EventStore, InsertNotifying {
     // Encoded (and payloads checked) before a connection is taken.
     EventColumns columns = EventColumns.of(events, codec);
     List<Event<?>> stored = commits.submit(new EventWriter.Batch(events, spans, columns));
-    insertListeners.fire(stored);
+    insertListeners.fire(EventUpcasting.forListeners(codec, stored));
     return stored;
   }
 
@@ -101,7 +101,7 @@ final class PgEventStore implements EventStore, InsertNotifying {
     Objects.requireNonNull(query, "query");
     ensureOpen();
     EventLimits.checkQuery(query); // PostgreSQL's text cannot hold what a NUL filter asks for
-    return reader.query(QueryPlan.of(query));
+    return reader.query(query);
   }
 
   @Override

@@ -120,6 +120,7 @@ final class SelfTestKits {
       EventBusConformance.Capabilities.defaults()
           .withDurable(false)
           .withSharedTransport(false)
+          .withUpcasting(false)
           .withTimeout(Duration.ofSeconds(1));
 
   static class QueueGroupDeliversToEveryMember extends EventBusConformance {

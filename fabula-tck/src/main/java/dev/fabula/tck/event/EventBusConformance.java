@@ -71,13 +71,18 @@ public abstract class EventBusConformance {
    *     prefix): then the queue group cases put members on two buses, and the durable cases
    *     restart their subscriber on another bus. False for a bus that lives only in its process,
    *     such as the in-memory bus; a bus with durable subscriptions must share its transport
+   * @param upcasts whether the bus sends events encoded and so reads them through the codec's
+   *     event upcasters (ADR 0021): then a subscription to a name receives events published under
+   *     the names that read as it, as they read; when false (a bus that hands on the objects
+   *     published, such as the in-memory bus), the suite checks that events arrive as published
    */
   public record Capabilities(
       Set<OverflowPolicy> overflowPolicies,
       Duration timeout,
       boolean queueGroups,
       boolean durable,
-      boolean sharedTransport) {
+      boolean sharedTransport,
+      boolean upcasts) {
     /** Checks the bus implements a policy, the timeout is positive, and durable buses share. */
     public Capabilities {
       overflowPolicies = Set.copyOf(overflowPolicies);
@@ -95,36 +100,41 @@ public abstract class EventBusConformance {
     }
 
     /**
-     * Every overflow policy, a 10 second timeout, queue groups, durable subscriptions and a shared
-     * transport: a bus that does less says so with the {@code with} methods.
+     * Every overflow policy, a 10 second timeout, queue groups, durable subscriptions, a shared
+     * transport and event upcasting: a bus that does less says so with the {@code with} methods.
      */
     public static Capabilities defaults() {
-      return new Capabilities(EnumSet.allOf(OverflowPolicy.class), Duration.ofSeconds(10), true, true, true);
+      return new Capabilities(EnumSet.allOf(OverflowPolicy.class), Duration.ofSeconds(10), true, true, true, true);
+    }
+
+    /** These capabilities with events read through event upcasters ({@code true}) or handed on as published. */
+    public Capabilities withUpcasting(boolean reads) {
+      return new Capabilities(overflowPolicies, timeout, queueGroups, durable, sharedTransport, reads);
     }
 
     /** These capabilities with only {@code policies}. */
     public Capabilities withOverflowPolicies(Set<OverflowPolicy> policies) {
-      return new Capabilities(policies, timeout, queueGroups, durable, sharedTransport);
+      return new Capabilities(policies, timeout, queueGroups, durable, sharedTransport, upcasts);
     }
 
     /** These capabilities with a {@code wait} for each delivery. */
     public Capabilities withTimeout(Duration wait) {
-      return new Capabilities(overflowPolicies, wait, queueGroups, durable, sharedTransport);
+      return new Capabilities(overflowPolicies, wait, queueGroups, durable, sharedTransport, upcasts);
     }
 
     /** These capabilities with queue groups shared ({@code true}) or refused ({@code false}). */
     public Capabilities withQueueGroups(boolean shares) {
-      return new Capabilities(overflowPolicies, timeout, shares, durable, sharedTransport);
+      return new Capabilities(overflowPolicies, timeout, shares, durable, sharedTransport, upcasts);
     }
 
     /** These capabilities with durable subscriptions kept ({@code true}) or refused ({@code false}). */
     public Capabilities withDurable(boolean keeps) {
-      return new Capabilities(overflowPolicies, timeout, queueGroups, keeps, sharedTransport);
+      return new Capabilities(overflowPolicies, timeout, queueGroups, keeps, sharedTransport, upcasts);
     }
 
     /** These capabilities with buses of one test reaching each other ({@code true}) or not. */
     public Capabilities withSharedTransport(boolean shared) {
-      return new Capabilities(overflowPolicies, timeout, queueGroups, durable, shared);
+      return new Capabilities(overflowPolicies, timeout, queueGroups, durable, shared, upcasts);
     }
   }
 
@@ -247,6 +257,36 @@ public abstract class EventBusConformance {
     assertThat(got.data()).isEqualTo(beta.data());
     assertThat(got.aggregate()).isEqualTo(beta.aggregate());
     assertThat(got.time()).isEqualTo(beta.time());
+  }
+
+  @Test
+  void readsEventsPublishedUnderOldNamesAsTheyReadNow() throws Exception {
+    Event<?> old = Event.create(TckData.ALPHA_V0, new TckData.AlphaV0("old"));
+    if (!capabilities.upcasts()) {
+      Inbox inbox = subscribe(Set.of(TckData.ALPHA_V0));
+      bus.publish(List.of(old));
+      Event<?> got = inbox.next();
+      assertThat(got.name()).as("handed on as published").isEqualTo(TckData.ALPHA_V0);
+      assertThat(got.data()).isEqualTo(old.data());
+      return;
+    }
+    Inbox inbox = subscribe(Set.of(TckData.ALPHA));
+    Event<?> obsolete = Event.create(TckData.OBSOLETE_V0, new TckData.NoteV0("gone"));
+    Event<?> pair = Event.create(TckData.PAIR_V0, new TckData.PairV0("p1", "p2"));
+    Event<?> broken = Event.create(TckData.BROKEN_V0, new TckData.NoteV0("x"));
+    bus.publish(List.of(old));
+    bus.publish(List.of(obsolete));
+    bus.publish(List.of(pair));
+    bus.publish(List.of(broken));
+    bus.publish(List.of(marker("end")));
+    List<Event<?>> got = inbox.next(4);
+    assertThat(got).extracting(Event::name).containsOnly(TckData.ALPHA);
+    assertThat(got).extracting(e -> (Object) e.data())
+        .containsExactly(new Alpha("old"), new Alpha("p1"), new Alpha("p2"), new Alpha("end"));
+    assertThat(got.get(0).id()).isEqualTo(old.id());
+    assertThat(got.get(1).id()).isEqualTo(pair.id());
+    assertThat(inbox.errors).as("the failing upcaster, reported to the subscription, named")
+        .anySatisfy(e -> assertThat(e).hasStackTraceContaining(TckData.BROKEN_UPCASTER.toString()));
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.fabula.ClosedException;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.ConcurrencyException;
 import dev.fabula.event.DuplicateEventException;
+import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
@@ -1039,6 +1040,154 @@ public abstract class EventStoreConformance {
     assertThatThrownBy(() -> store.query(EventQuery.all())).isInstanceOf(ClosedException.class);
     assertThatThrownBy(() -> store.delete(List.of())).isInstanceOf(ClosedException.class);
     store.close(); // idempotent
+  }
+
+
+  // ---------------------------------------------------------------- schema evolution (ADR 0021)
+  //
+  // TckData registers legacy names (old types the kit can still insert) and event upcasters that
+  // rename, reshape, add defaults, chain, split, drop and fail. Every read of the store must apply
+  // them; the stored rows stay as written.
+
+  /** Store-following reads: after waiting for the events' positions to be visible. */
+  private List<Event<?>> readAll(EventQuery q, List<Event<?>> stored) {
+    awaitVisible(stored.stream().mapToLong(Event::position).max().orElse(0));
+    try (Stream<Event<?>> s = store.query(q)) {
+      return s.toList();
+    }
+  }
+
+  @Test
+  void upcastingReadsARenamedEventUnderItsNewNameWithEveryOtherFieldKept() {
+    Event<?> old = Event.of(
+        UuidV7.next(), TckData.ALPHA_V0, Instant.parse("2026-11-25T10:15:30.123456789Z"),
+        new TckData.AlphaV0("was label"), null, Metadata.of("user", "ana"), 0);
+    long position = store.insert(List.of(old)).get(0).position();
+
+    Event<?> found = store.find(old.id()).orElseThrow();
+    assertThat(found.name()).isEqualTo(TckData.ALPHA);
+    assertThat(found.data()).isEqualTo(new Alpha("was label"));
+    assertThat(found.id()).isEqualTo(old.id());
+    assertThat(found.time()).isEqualTo(old.time());
+    assertThat(found.metadata()).isEqualTo(old.metadata());
+    assertThat(found.position()).isEqualTo(position);
+    assertThat(ids(EventQuery.builder().ids(old.id()).build())).containsExactly(old.id());
+  }
+
+  @Test
+  void upcastingAddsDefaultsWhenItReshapes() {
+    Event<?> old = Event.create(TckData.GAMMA_V0, new TckData.GammaV0("g"));
+    store.insert(List.of(old));
+    Event<?> found = store.find(old.id()).orElseThrow();
+    assertThat(found.name()).isEqualTo(TckData.GAMMA);
+    assertThat(found.data()).isEqualTo(new Gamma("g", TckData.GAMMA_V0_AT));
+  }
+
+  @Test
+  void upcastingComposesChainsInOrderAndKeepsTheAggregate() {
+    UUID agg = UUID.randomUUID();
+    Event<?> old = Event.create(TckData.BETA_V0, new TckData.BetaV0("41")).withAggregate("tck.counter", agg, 1);
+    store.insert(List.of(old));
+    Event<?> found = store.find(old.id()).orElseThrow();
+    assertThat(found.name()).as("through %s", TckData.BETA_V1).isEqualTo(TckData.BETA);
+    assertThat(found.data()).isEqualTo(new Beta(41));
+    assertThat(found.aggregate()).contains(new AggregateRef("tck.counter", agg, 1));
+    assertThat(ids(EventQuery.builder().aggregate("tck.counter", agg).build())).containsExactly(old.id());
+  }
+
+  @Test
+  void upcastingSplitsAnEventIntoPartsThatShareItsPositionWithStableIds() {
+    Event<?> pair = Event.create(TckData.PAIR_V0, new TckData.PairV0("one", "two"));
+    Event<?> after = TckData.alpha("three");
+    List<Event<?>> stored = store.insert(List.of(pair, after));
+
+    List<Event<?>> read = readAll(EventQuery.all(), stored);
+    assertThat(read).extracting(Event::name).containsExactly(TckData.ALPHA, TckData.ALPHA, TckData.ALPHA);
+    assertThat(read).extracting(e -> (Object) e.data()).containsExactly(new Alpha("one"), new Alpha("two"), new Alpha("three"));
+    assertThat(read.get(0).id()).as("the first part keeps the stored id").isEqualTo(pair.id());
+    assertThat(read.get(1).id()).isNotEqualTo(pair.id()).isNotEqualTo(after.id());
+    assertThat(read.get(0).position()).isEqualTo(read.get(1).position()).isEqualTo(stored.get(0).position());
+    assertThat(readAll(EventQuery.all(), stored)).extracting(Event::id)
+        .as("the same ids on every read").containsExactlyElementsOf(read.stream().map(Event::id).toList());
+    assertThat(readAll(EventQuery.builder().limit(2).build(), stored)).extracting(e -> (Object) e.data())
+        .as("a limit counts the events read, not the rows stored")
+        .containsExactly(new Alpha("one"), new Alpha("two"));
+    assertThat(store.find(pair.id()).orElseThrow().data()).isEqualTo(new Alpha("one"));
+  }
+
+  @Test
+  void upcastingDropsAnEventFromEveryRead() {
+    Event<?> obsolete = Event.create(TckData.OBSOLETE_V0, new TckData.NoteV0("gone"));
+    Event<?> kept = TckData.alpha("kept");
+    List<Event<?>> stored = store.insert(List.of(obsolete, kept));
+    assertThat(readAll(EventQuery.all(), stored)).extracting(Event::id).containsExactly(kept.id());
+    assertThat(readAll(EventQuery.builder().limit(1).build(), stored)).extracting(Event::id).containsExactly(kept.id());
+    assertThat(store.find(obsolete.id())).isEmpty();
+  }
+
+  @Test
+  void upcastingLetsANameFilterFindEventsStoredUnderOldNames() {
+    Event<?> old = Event.create(TckData.ALPHA_V0, new TckData.AlphaV0("old"));
+    Event<?> beta = TckData.beta("tck.counter", UUID.randomUUID(), 1);
+    Event<?> pair = Event.create(TckData.PAIR_V0, new TckData.PairV0("p1", "p2"));
+    Event<?> current = TckData.alpha("new");
+    Event<?> obsolete = Event.create(TckData.OBSOLETE_V0, new TckData.NoteV0("gone"));
+    List<Event<?>> stored = store.insert(List.of(old, beta, pair, current, obsolete));
+
+    assertThat(readAll(EventQuery.builder().names(TckData.ALPHA).build(), stored)).extracting(e -> (Object) e.data())
+        .containsExactly(new Alpha("old"), new Alpha("p1"), new Alpha("p2"), new Alpha("new"));
+    assertThat(readAll(EventQuery.builder().names(TckData.ALPHA).limit(2).build(), stored)).extracting(e -> (Object) e.data())
+        .containsExactly(new Alpha("old"), new Alpha("p1"));
+    assertThat(readAll(EventQuery.builder().names(TckData.ALPHA_V0).build(), stored))
+        .as("nothing reads under the old name").isEmpty();
+    assertThat(readAll(EventQuery.builder().sortBy(SortField.NAME).build(), stored)).extracting(Event::name)
+        .as("sorted by the names read, not the names stored")
+        .containsExactly(TckData.ALPHA, TckData.ALPHA, TckData.ALPHA, TckData.ALPHA, TckData.BETA);
+  }
+
+  /** An aggregate that sums the numbers of its beta events. */
+  private static final class Counter extends dev.fabula.aggregate.AggregateRoot {
+    private long total;
+
+    Counter(UUID id) {
+      super("tck.counter", id);
+      on(TckData.BETA, Beta.class, b -> total += b.number());
+    }
+  }
+
+  @Test
+  void upcastingServesARepositoryLoadThroughARenamedEvent() {
+    UUID id = UUID.randomUUID();
+    store.insert(List.of(
+        Event.create(TckData.BETA_V0, new TckData.BetaV0("40")).withAggregate("tck.counter", id, 1),
+        TckData.beta("tck.counter", id, 2)));
+    Counter counter = dev.fabula.repository.Repository.of(store, Counter::new).fetch(id);
+    assertThat(counter.version()).isEqualTo(2);
+    assertThat(counter.total).isEqualTo(40 + 2);
+  }
+
+  @Test
+  void upcastingRefusesToSplitAnAggregatesEvent() {
+    Event<?> pair = Event.create(TckData.PAIR_V0, new TckData.PairV0("a", "b"))
+        .withAggregate("tck.counter", UUID.randomUUID(), 1);
+    store.insert(List.of(pair));
+    assertThatThrownBy(() -> store.find(pair.id()))
+        .isInstanceOfSatisfying(EventDecodingException.class, e -> assertThat(e.eventId()).isEqualTo(pair.id()))
+        .hasMessageContaining("exactly one");
+  }
+
+  @Test
+  void anUpcasterThatThrowsFailsTheReadNamingTheEventAndTheUpcaster() {
+    Event<?> broken = Event.create(TckData.BROKEN_V0, new TckData.NoteV0("x"));
+    List<Event<?>> stored = store.insert(List.of(broken));
+    assertThatThrownBy(() -> store.find(broken.id()))
+        .isInstanceOfSatisfying(EventDecodingException.class, e -> assertThat(e.eventId()).isEqualTo(broken.id()))
+        .hasMessageContaining(broken.id().toString())
+        .hasMessageContaining(TckData.BROKEN_UPCASTER.toString())
+        .hasMessageContaining("fails on purpose");
+    assertThatThrownBy(() -> readAll(EventQuery.builder().names(TckData.ALPHA).build(), stored))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining(TckData.BROKEN_UPCASTER.toString());
   }
 
   // ---------------------------------------------------------------- helpers

@@ -10,7 +10,7 @@ import dev.fabula.tck.event.EventBusConformance;
  */
 class MemoryEventBusTest extends EventBusConformance {
   MemoryEventBusTest() {
-    super(Capabilities.defaults().withDurable(false).withSharedTransport(false));
+    super(Capabilities.defaults().withDurable(false).withSharedTransport(false).withUpcasting(false));
   }
 
   @Override

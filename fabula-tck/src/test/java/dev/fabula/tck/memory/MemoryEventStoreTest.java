@@ -1,7 +1,9 @@
 package dev.fabula.tck.memory;
 
 import dev.fabula.event.EventStore;
+import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.memory.InMemory;
+import dev.fabula.tck.TckData;
 import dev.fabula.tck.event.EventStoreConformance;
 
 class MemoryEventStoreTest extends EventStoreConformance {
@@ -12,6 +14,7 @@ class MemoryEventStoreTest extends EventStoreConformance {
 
   @Override
   protected EventStore newStore() {
-    return InMemory.eventStore();
+    // the codec runs the kit's event upcasters (ADR 0021)
+    return InMemory.eventStore(JacksonCodec.create(TckData.registry()));
   }
 }
