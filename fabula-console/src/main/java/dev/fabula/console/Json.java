@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fabula.codec.Codec;
+import dev.fabula.codec.RawPayload;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
@@ -26,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * writer of every API answer.
  *
  * <p>A payload is shown only through the registry: a registered name whose data is of the
- * registered type is encoded by the codec ({@code "payloadStatus": "decoded"}); data under a name
+ * registered type is encoded by the codec ({@code "payloadStatus": "decoded"}); a {@link
+ * RawPayload} (what a store built with {@code Codecs.rawFallback} reads for a name the registry does
+ * not know) is shown as its stored JSON text ({@code "raw"}, with its revision); other data under a name
  * the registry does not know is never handed to Jackson's reflective writer: it is shown only if it
  * is plain JSON already (maps, lists, strings, numbers, booleans, as an untyped store holds it:
  * {@code "raw"}), else not at all ({@code "not-registered"}).
@@ -109,6 +112,18 @@ final class Json {
 
   private void payload(Event<?> e, ObjectNode n) {
     Object data = e.data();
+    if (data instanceof RawPayload raw) {
+      try {
+        n.set("payload", mapper.readTree(raw.json()));
+        n.put("payloadStatus", "raw");
+        n.put("payloadRevision", raw.revision());
+      } catch (IOException | RuntimeException ex) {
+        n.putNull("payload");
+        n.put("payloadStatus", "error");
+        n.put("payloadNote", "the stored JSON could not be read: " + ex.getMessage());
+      }
+      return;
+    }
     var registry = codec.registry();
     if (!registry.contains(e.name())) {
       JsonNode raw = plain(data, 0);

@@ -135,6 +135,21 @@ class ConsoleApiTest {
   }
 
   @Test
+  void showsARawPayloadAsItsStoredJsonWithItsRevision() {
+    // What a store built with Codecs.rawFallback(codec) reads for a name the registry does not know.
+    dev.fabula.event.EventStore store = dev.fabula.memory.InMemory.eventStore();
+    closing.add(store::close);
+    store.insert(List.of(dev.fabula.event.Event.create(
+        "legacy.thing", new dev.fabula.codec.RawPayload(2, "{\"kept\": [1, \"<b>\"]}"))));
+    Http http = start(ConsoleOptions.builder(store, shop.registry).port(0).build());
+    JsonNode e = http.get("api/events").json().get("events").get(0);
+    assertThat(e.get("payloadStatus").asText()).isEqualTo("raw");
+    assertThat(e.get("payloadRevision").asInt()).isEqualTo(2);
+    assertThat(e.at("/payload/kept/1").asText()).isEqualTo("<b>");
+    assertThat(http.get("api/events").body()).doesNotContain("<b>");
+  }
+
+  @Test
   void showsAnEventTheStoreCannotDecodeByItsNameAndReadsOnPastIt() {
     Shop.Secret.READ.set(false);
     var store = new UndecodingStore(shop.store, "secret.imported");
