@@ -54,7 +54,7 @@ public final class FabulaArchitecture {
           Set.of("dev.fabula.memory"),
           Set.of("dev.fabula.jackson"), // the codec every persistent backend may use
           Set.of("dev.fabula.postgres", "dev.fabula.nats", "dev.fabula.mongodb"), // backends
-          Set.of("dev.fabula.console"), // the web console over the API
+          Set.of("dev.fabula.console", "dev.fabula.cli"), // the operators' tools: web console, command line
           Set.of("dev.fabula.tck", "dev.fabula.testing"), // kits over the API and the backends
           Set.of("dev.fabula.examples", "dev.fabula.bench")); // applications
 
