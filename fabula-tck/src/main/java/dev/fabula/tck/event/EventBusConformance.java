@@ -271,6 +271,7 @@ public abstract class EventBusConformance {
       return;
     }
     Inbox inbox = subscribe(Set.of(TckData.ALPHA));
+    Inbox durable = capabilities.durable() ? subscribeDurable(bus(), uniqueDurable().withAckWait(ackWait())) : null;
     Event<?> obsolete = Event.create(TckData.OBSOLETE_V0, new TckData.NoteV0("gone"));
     Event<?> pair = Event.create(TckData.PAIR_V0, new TckData.PairV0("p1", "p2"));
     Event<?> broken = Event.create(TckData.BROKEN_V0, new TckData.NoteV0("x"));
@@ -287,6 +288,10 @@ public abstract class EventBusConformance {
     assertThat(got.get(1).id()).isEqualTo(pair.id());
     assertThat(inbox.errors).as("the failing upcaster, reported to the subscription, named")
         .anySatisfy(e -> assertThat(e).hasStackTraceContaining(TckData.BROKEN_UPCASTER.toString()));
+    if (durable != null) {
+      assertThat(durable.next(4)).as("a durable subscription reads them so too").extracting(e -> (Object) e.data())
+          .containsExactly(new Alpha("old"), new Alpha("p1"), new Alpha("p2"), new Alpha("end"));
+    }
   }
 
   @Test
