@@ -1,12 +1,8 @@
 package dev.fabula.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fabula.ClosedException;
-import dev.fabula.event.EventDecodingException;
 import dev.fabula.mongodb.MongoConnectionException;
-import dev.fabula.mongodb.MongoStoreException;
 import dev.fabula.postgres.PostgresConnectionException;
-import dev.fabula.postgres.PostgresException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -82,16 +78,12 @@ public final class Fabula implements Runnable {
     cl.getSubcommands().values().forEach(Fabula::configure);
   }
 
-  /** The exit code of a failure. */
+  /** The exit code of a failure: its own, unreachable for a lost connection, else failed. */
   static int exitCode(Throwable e) {
     return switch (e) {
       case CliException c -> c.exitCode();
       case PostgresConnectionException c -> Exit.UNAVAILABLE;
       case MongoConnectionException c -> Exit.UNAVAILABLE;
-      case PostgresException c -> Exit.FAILED;
-      case MongoStoreException c -> Exit.FAILED;
-      case EventDecodingException c -> Exit.FAILED;
-      case ClosedException c -> Exit.FAILED;
       default -> Exit.FAILED;
     };
   }

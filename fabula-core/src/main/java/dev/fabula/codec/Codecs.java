@@ -78,6 +78,7 @@ public final class Codecs {
       return read(name, revision, bytes);
     }
 
+    /** Without a stored revision (the registry knows none for any name), revision 1. */
     @Override
     public Object decode(String name, byte[] bytes) {
       return read(name, 1, bytes);
