@@ -9,6 +9,7 @@ import dev.fabula.codec.RawPayload;
 import dev.fabula.event.AggregateRef;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
+import dev.fabula.jackson.JacksonCodec;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -28,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * allows and a line cannot hold) become spaces.
  */
 final class EventLines {
-  private final JsonFactory json = new JsonFactory();
+  /** Reads whatever a store accepts: the codec's limits (16 MiB strings, long numbers, deep nesting). */
+  private final JsonFactory json = JacksonCodec.defaultMapper().getFactory();
 
   /** The line of a stored event whose data is a {@link RawPayload}, without the line break. */
   String write(Event<?> e) {

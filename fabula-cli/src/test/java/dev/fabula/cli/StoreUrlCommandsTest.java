@@ -169,6 +169,23 @@ abstract class StoreUrlCommandsTest {
   }
 
   @Test
+  void tailFollowsEventsStoredAfterItStarted() throws Exception {
+    String from = source();
+    long head;
+    try (EventStore store = open(from, Codecs.raw())) {
+      head = store.lastPosition();
+    }
+    var follow = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> Cli.run(args(from, "tail", "--after", Long.toString(head), "--count", "1", "--poll", "50", "--json")));
+    try (EventStore store = open(from, Codecs.rawFallback(TYPED))) {
+      store.insert(List.of(Event.create(Carts.NOTE, new Carts.Note("late"))));
+    }
+    Cli.Run run = follow.get(120, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(run.code()).as(run.toString()).isZero();
+    assertThat(run.lines()).singleElement().asString().contains("\"name\":\"note.written\"", "\"late\"");
+  }
+
+  @Test
   void anUnreachableStoreIsExitCodeFour() {
     Cli.Run run = Cli.run("export", "--store", unreachableUrl());
     assertThat(run.code()).as(run.toString()).isEqualTo(Exit.UNAVAILABLE);
