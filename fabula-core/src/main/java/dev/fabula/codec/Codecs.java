@@ -29,6 +29,7 @@ public final class Codecs {
    * A codec that decodes registered names with {@code codec} and every other name to a {@link
    * RawPayload}; it encodes a {@link RawPayload} verbatim at its own revision under any name, and
    * other data with {@code codec}. Its registry is {@code codec}'s, event upcasters included.
+   * Given a codec this method or {@link #raw()} made, it returns that codec.
    */
   public static Codec rawFallback(Codec codec) {
     Objects.requireNonNull(codec, "codec");
