@@ -26,6 +26,7 @@ module dev.fabula.core {
   exports dev.fabula.workflow;
 
   exports dev.fabula.spi to
+      dev.fabula.console,
       dev.fabula.jackson,
       dev.fabula.mongodb,
       dev.fabula.nats,

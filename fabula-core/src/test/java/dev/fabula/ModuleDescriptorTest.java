@@ -29,7 +29,7 @@ class ModuleDescriptorTest {
             "exports dev.fabula.repository",
             "exports dev.fabula.snapshot",
             "exports dev.fabula.spi to "
-                + "dev.fabula.jackson, dev.fabula.mongodb, dev.fabula.nats, dev.fabula.postgres, dev.fabula.tck",
+                + "dev.fabula.console, dev.fabula.jackson, dev.fabula.mongodb, dev.fabula.nats, dev.fabula.postgres, dev.fabula.tck",
             "exports dev.fabula.workflow",
             "opens dev.fabula.spi to com.fasterxml.jackson.databind");
   }

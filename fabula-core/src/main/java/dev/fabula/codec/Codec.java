@@ -15,7 +15,19 @@ public interface Codec {
   CodecRegistry registry();
 
   /**
-   * Encodes {@code data} under {@code name}, in the name's current revision.
+   * The revision under which {@link #encode} writes {@code data} for {@code name}: by default the
+   * name's current revision in the registry. Stores record this with each payload; a codec that
+   * writes payloads verbatim ({@link Codecs#raw()}) answers the revision they carry.
+   *
+   * @throws UnknownNameException when the name is not registered (by default)
+   */
+  default int revision(String name, Object data) {
+    return registry().revision(name);
+  }
+
+  /**
+   * Encodes {@code data} under {@code name}, in the revision {@link #revision(String, Object)}
+   * answers (the name's current one by default).
    *
    * @throws UnknownNameException when the name is not registered
    * @throws PayloadException when {@code data} is not of the registered type or can't be encoded

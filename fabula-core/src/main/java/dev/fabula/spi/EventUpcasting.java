@@ -78,7 +78,7 @@ public final class EventUpcasting {
     byte[] payload;
     int revision;
     try {
-      revision = codec.registry().revision(stored.name());
+      revision = codec.revision(stored.name(), stored.data());
       payload = codec.encode(stored.name(), stored.data());
     } catch (RuntimeException e) {
       throw new EventDecodingException(stored.id(), stored.name(), stored.position(), e);

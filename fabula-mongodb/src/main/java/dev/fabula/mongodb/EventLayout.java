@@ -132,7 +132,7 @@ final class EventLayout {
       byte[] json = codec.encode(e.name(), e.data());
       EventLimits.checkJsonPayload(e, json);
       d.put(DATA, new BsonString(new String(json, StandardCharsets.UTF_8)));
-      int revision = codec.registry().revision(e.name());
+      int revision = codec.revision(e.name(), e.data());
       if (revision != 1) {
         d.put(REVISION, new BsonInt32(revision));
       }

@@ -70,7 +70,7 @@ final class Envelope {
     sb.append(",\"position\":").append(e.position());
     sb.append(",\"metadata\":");
     Json.stringMap(sb, e.metadata().values());
-    sb.append(",\"revision\":").append(codec.registry().revision(e.name())).append(",\"payload\":");
+    sb.append(",\"revision\":").append(codec.revision(e.name(), e.data())).append(",\"payload\":");
     byte[] head = sb.toString().getBytes(StandardCharsets.UTF_8);
     byte[] out = new byte[head.length + payload.length + 1];
     System.arraycopy(head, 0, out, 0, head.length);

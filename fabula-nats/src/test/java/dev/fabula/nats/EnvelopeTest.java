@@ -38,6 +38,15 @@ class EnvelopeTest {
   }
 
   @Test
+  void aRawPayloadTravelsVerbatimWithItsOwnRevision() {
+    Envelope raw = new Envelope(dev.fabula.codec.Codecs.rawFallback(TestNats.codec()));
+    Event<?> e = Event.create("not.registered", new dev.fabula.codec.RawPayload(3, "{\"n\":1.50}"));
+    byte[] bytes = raw.encode(e);
+    assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"revision\":3,\"payload\":{\"n\":1.50}}");
+    assertThat(raw.decode(subjectOf(e.name()), bytes).data()).isEqualTo(new dev.fabula.codec.RawPayload(3, "{\"n\":1.50}"));
+  }
+
+  @Test
   void readsTheReadmeExample() {
     String json = """
         {"v":1,"id":"01939a4e-7c1a-7b3e-9f2a-5d6c7e8f9a0b","name":"tck.beta",

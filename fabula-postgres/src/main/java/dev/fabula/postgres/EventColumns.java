@@ -45,7 +45,7 @@ record EventColumns(
         k.aggIds[i] = ref.id();
         k.versions[i] = ref.version();
       }
-      k.revisions[i] = codec.registry().revision(e.name());
+      k.revisions[i] = codec.revision(e.name(), e.data());
       byte[] data = codec.encode(e.name(), e.data());
       EventLimits.checkJsonPayload(e, data);
       k.data[i] = new String(data, StandardCharsets.UTF_8);

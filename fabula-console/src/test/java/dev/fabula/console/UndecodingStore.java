@@ -1,0 +1,61 @@
+package dev.fabula.console;
+
+import dev.fabula.codec.UnknownNameException;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventDecodingException;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A store that cannot decode events of one name, as PostgreSQL's and MongoDB's stores cannot when
+ * the application's registry does not know a stored name: their query streams end with an {@link
+ * EventDecodingException} at that event (see the PostgreSQL EventReader).
+ */
+final class UndecodingStore implements EventStore {
+  private final EventStore delegate;
+  private final String undecodable;
+
+  UndecodingStore(EventStore delegate, String undecodable) {
+    this.delegate = delegate;
+    this.undecodable = undecodable;
+  }
+
+  @Override
+  public Stream<Event<?>> query(EventQuery query) {
+    return delegate.query(query).map(e -> {
+      if (e.name().equals(undecodable)) {
+        throw new EventDecodingException(e.id(), e.name(), e.position(), new UnknownNameException(e.name()));
+      }
+      return e;
+    });
+  }
+
+  @Override
+  public List<Event<?>> insert(List<? extends Event<?>> events) {
+    return delegate.insert(events);
+  }
+
+  @Override
+  public Optional<Event<?>> find(UUID id) {
+    return delegate.find(id);
+  }
+
+  @Override
+  public void delete(List<? extends Event<?>> events) {
+    delegate.delete(events);
+  }
+
+  @Override
+  public long lastPosition() {
+    return delegate.lastPosition();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
