@@ -9,6 +9,7 @@ module dev.fabula.examples {
   requires dev.fabula.postgres;
   requires dev.fabula.mongodb;
   requires dev.fabula.nats;
+  requires dev.fabula.console;
   requires static org.jspecify;
 
   // What an application module must do for Jackson (ADR 0016): the shop's command payloads are

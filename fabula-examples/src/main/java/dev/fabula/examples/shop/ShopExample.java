@@ -2,10 +2,13 @@ package dev.fabula.examples.shop;
 
 import com.mongodb.client.MongoClient;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.fabula.codec.Codec;
 import dev.fabula.codec.CodecRegistry;
 import dev.fabula.command.CommandBus;
 import dev.fabula.command.CommandBuses;
 import dev.fabula.command.CommandExecutionException;
+import dev.fabula.console.Console;
+import dev.fabula.console.ConsoleOptions;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventQuery;
@@ -22,6 +25,7 @@ import dev.fabula.projection.ScheduleOptions;
 import dev.fabula.repository.Repository;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -137,6 +141,35 @@ public final class ShopExample {
       if (!backend.leftBehind().isEmpty()) {
         out.println();
         out.println(backend.leftBehind());
+      }
+      showConsole(store, codec, products, readSide, out);
+    }
+  }
+
+  /**
+   * Serves the web console over this run's store on the loopback interface and prints its address.
+   * The run ends at once unless {@code FABULA_CONSOLE=keep}: then the console stays open on port
+   * 8089 (or {@code FABULA_CONSOLE_PORT}), with writes enabled, until Ctrl-C.
+   */
+  private static void showConsole(
+      EventStore store, Codec codec, Repository<Product> products, Schedule readSide, PrintStream out)
+      throws InterruptedException {
+    boolean keep = "keep".equals(System.getenv("FABULA_CONSOLE"));
+    int port = keep ? Integer.parseInt(System.getenv().getOrDefault("FABULA_CONSOLE_PORT", "8089")) : 0;
+    ConsoleOptions options = ConsoleOptions.builder(store, codec.registry())
+        .codec(codec)
+        .aggregate(products, p -> Map.of("name", p.productName(), "priceCents", p.priceCents(), "version", p.version()))
+        .schedule("read side", readSide)
+        .writesEnabled(keep)
+        .port(port)
+        .build();
+    try (Console console = Console.start(options)) {
+      out.println();
+      if (keep) {
+        out.println("Web console: " + console.uri() + " (open until Ctrl-C)");
+        Thread.currentThread().join();
+      } else {
+        out.println("Web console: " + console.uri() + " (served while this run lasts; FABULA_CONSOLE=keep keeps it open)");
       }
     }
   }
