@@ -37,6 +37,10 @@ import org.jspecify.annotations.Nullable;
  * kept as fallbacks and the first of them gets the command when the wait ends or the owner
  * declines. A dispatcher whose assignee gave the command back places it again with the rest of
  * its assign timeout (see {@link CommandProtocol}).
+ *
+ * <p>Each call of {@link #dispatch} gets a fresh dispatch id, kept in all its attempts; what it
+ * waits for is keyed by command id, and records of another dispatch of the same command (a late
+ * reply to an earlier one) are ignored.
  */
 final class CommandDispatcher {
   private static final System.Logger LOG = System.getLogger(CommandBus.class.getName());

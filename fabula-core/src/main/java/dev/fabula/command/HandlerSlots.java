@@ -35,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * another bus, or when no assignment came within the assign timeout plus {@link
  * #RESERVATION_GRACE} (the dispatcher is gone). Closing gives back, with {@link Released}, every
  * command a slot is held for, so that its dispatcher places it elsewhere at once.
+ *
+ * <p>Everything is kept per command id and dispatch id ({@link Dispatched#dispatchId()}): the
+ * records of another dispatch of the same command never settle, assign or free what is held for
+ * this one, and an announcement of a new dispatch of a settled command is offered again.
  */
 final class HandlerSlots {
   /** How long past the dispatcher's assign timeout a requester holds its reserved slot. */
@@ -172,8 +176,9 @@ final class HandlerSlots {
   }
 
   /**
-   * Forgets a command another bus runs: its offer, and its reservation, whose slot is freed (a
-   * late announcement may have made this bus ask after the assignment had passed it by).
+   * Forgets a command another bus runs in dispatch {@code dispatchId}: its offer, and its
+   * reservation, whose slot is freed (a late announcement may have made this bus ask after the
+   * assignment had passed it by).
    */
   void settleElsewhere(UUID commandId, UUID dispatchId) {
     Reservation held;
