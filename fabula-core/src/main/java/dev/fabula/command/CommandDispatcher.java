@@ -169,7 +169,8 @@ final class CommandDispatcher {
     }
     // Assigning to nobody tells every bus that requested it, or keeps it queued, to let go.
     publisher.publishAsync(
-        CommandProtocol.ASSIGNED, new Assigned(command.id(), p.announced.dispatchId(), ProtocolCodec.WITHDRAWN, attempt));
+        CommandProtocol.ASSIGNED,
+        new Assigned(command.id(), p.announced.dispatchId(), ProtocolCodec.WITHDRAWN, attempt));
     String reason =
         releases == 0
             ? "no bus sharing this event bus asked for it within the assign timeout of "
@@ -217,7 +218,8 @@ final class CommandDispatcher {
       p.lock.unlock();
     }
     publisher.publishAsync(
-        CommandProtocol.ASSIGNED, new Assigned(requested.commandId(), requested.dispatchId(), requested.busId(), attempt));
+        CommandProtocol.ASSIGNED,
+        new Assigned(requested.commandId(), requested.dispatchId(), requested.busId(), attempt));
   }
 
   /**
@@ -242,7 +244,8 @@ final class CommandDispatcher {
         p.lock.unlock();
       }
       publisher.publishAsync(
-          CommandProtocol.ASSIGNED, new Assigned(p.announced.commandId(), p.announced.dispatchId(), assignee, attempt));
+          CommandProtocol.ASSIGNED,
+          new Assigned(p.announced.commandId(), p.announced.dispatchId(), assignee, attempt));
     } catch (Throwable e) { // runs on the timer, which would keep it in a future nobody reads
       LOG.log(Level.ERROR, "command bus " + busId + " failed to end the affinity wait of "
           + p.announced.commandId(), e);

@@ -43,7 +43,9 @@ final class CommandRunner {
   void onDispatched(Dispatched d, Metadata metadata) {
     if (!offer(d, metadata) && busId.equals(d.preferredBus())) {
       // The dispatcher holds out for us: tell it at once that we will not ask.
-      publisher.publishAsync(CommandProtocol.RELEASED, new Released(d.commandId(), d.dispatchId(), busId, d.attempt()));
+      publisher.publishAsync(
+          CommandProtocol.RELEASED,
+          new Released(d.commandId(), d.dispatchId(), busId, d.attempt()));
     }
   }
 

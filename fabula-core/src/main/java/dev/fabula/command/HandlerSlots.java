@@ -151,7 +151,8 @@ final class HandlerSlots {
         // A new attempt of a command we hold a slot for (it went to a bus that gave it back):
         // ask again with the slot we hold.
         reservations.put(
-            id, new Reservation(held.command(), held.entry(), held.expiry(), dispatch, d.attempt()));
+            id,
+            new Reservation(held.command(), held.entry(), held.expiry(), dispatch, d.attempt()));
         again = new Requested(id, dispatch, busId, d.attempt());
       } else if (queued != null) {
         offers.put(

@@ -53,7 +53,7 @@ final class ProtocolCodec {
         preferred);
   }
 
-  /** {@code first} announced again as attempt {@code attempt} of its dispatch, preferring no bus. */
+  /** {@code first} announced again as attempt {@code attempt} of its dispatch, preferring none. */
   static Dispatched again(Dispatched first, long remainingMillis, int attempt) {
     return new Dispatched(
         first.commandId(),
@@ -94,7 +94,7 @@ final class ProtocolCodec {
         target == null ? null : target.id());
   }
 
-  /** Bus {@code busId} ran command {@code id}, of dispatch {@code dispatchId}, with {@code outcome}. */
+  /** Bus {@code busId} ran command {@code id} of dispatch {@code dispatchId} to {@code outcome}. */
   static Executed executed(String busId, UUID id, UUID dispatchId, Execution.Outcome outcome) {
     CommandError error = outcome.error();
     return new Executed(
