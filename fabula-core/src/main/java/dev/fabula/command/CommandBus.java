@@ -27,6 +27,13 @@ public interface CommandBus extends AutoCloseable {
   /**
    * Dispatches {@code command} and waits as {@code options} say.
    *
+   * <p>Each call is a dispatch of its own: dispatching a command again with the same id (a retry
+   * after a {@link NoHandlerException}, or a command whose earlier outcome is unknown) offers it to
+   * the handlers again, so it may run again; a handler that must act once de-duplicates by command
+   * id. Dispatch one command id from one caller at a time: a distributed bus refuses a second
+   * dispatch of an id it is still dispatching, and two buses dispatching the same id at once may
+   * each fail or both run (ADR 0003).
+   *
    * @throws NoHandlerException when no handler accepted it within the assign timeout
    * @throws CommandExecutionException when dispatched synchronously and the handler failed
    * @throws DispatchTimeoutException when the dispatcher stopped waiting for a command that may

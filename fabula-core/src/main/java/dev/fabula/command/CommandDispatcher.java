@@ -37,6 +37,10 @@ import org.jspecify.annotations.Nullable;
  * kept as fallbacks and the first of them gets the command when the wait ends or the owner
  * declines. A dispatcher whose assignee gave the command back places it again with the rest of
  * its assign timeout (see {@link CommandProtocol}).
+ *
+ * <p>Each call of {@link #dispatch} gets a fresh dispatch id, kept in all its attempts; what it
+ * waits for is keyed by command id, and records of another dispatch of the same command (a late
+ * reply to an earlier one) are ignored.
  */
 final class CommandDispatcher {
   private static final System.Logger LOG = System.getLogger(CommandBus.class.getName());
@@ -165,7 +169,8 @@ final class CommandDispatcher {
     }
     // Assigning to nobody tells every bus that requested it, or keeps it queued, to let go.
     publisher.publishAsync(
-        CommandProtocol.ASSIGNED, new Assigned(command.id(), ProtocolCodec.WITHDRAWN, attempt));
+        CommandProtocol.ASSIGNED,
+        new Assigned(command.id(), p.announced.dispatchId(), ProtocolCodec.WITHDRAWN, attempt));
     String reason =
         releases == 0
             ? "no bus sharing this event bus asked for it within the assign timeout of "
@@ -179,9 +184,19 @@ final class CommandDispatcher {
     return new NoHandlerException(command.id(), command.name(), assign, reason);
   }
 
+  /**
+   * The dispatch of command {@code commandId} this bus is waiting for, if {@code dispatchId} is
+   * its id; else null (the record belongs to an earlier dispatch of the same command, or to
+   * another bus's).
+   */
+  private @Nullable Pending pending(UUID commandId, UUID dispatchId) {
+    Pending p = pending.get(commandId);
+    return p != null && p.announced.dispatchId().equals(dispatchId) ? p : null;
+  }
+
   /** A bus asks for a command this bus dispatched: the first (or the preferred) one gets it. */
   void onRequested(Requested requested) {
-    Pending p = pending.get(requested.commandId());
+    Pending p = pending(requested.commandId(), requested.dispatchId());
     if (p == null) {
       return;
     }
@@ -203,7 +218,8 @@ final class CommandDispatcher {
       p.lock.unlock();
     }
     publisher.publishAsync(
-        CommandProtocol.ASSIGNED, new Assigned(requested.commandId(), requested.busId(), attempt));
+        CommandProtocol.ASSIGNED,
+        new Assigned(requested.commandId(), requested.dispatchId(), requested.busId(), attempt));
   }
 
   /**
@@ -228,7 +244,8 @@ final class CommandDispatcher {
         p.lock.unlock();
       }
       publisher.publishAsync(
-          CommandProtocol.ASSIGNED, new Assigned(p.announced.commandId(), assignee, attempt));
+          CommandProtocol.ASSIGNED,
+          new Assigned(p.announced.commandId(), p.announced.dispatchId(), assignee, attempt));
     } catch (Throwable e) { // runs on the timer, which would keep it in a future nobody reads
       LOG.log(Level.ERROR, "command bus " + busId + " failed to end the affinity wait of "
           + p.announced.commandId(), e);
@@ -246,7 +263,7 @@ final class CommandDispatcher {
 
   /** A bus gives back (or declines) a command this bus dispatched: place it again if nobody runs it. */
   void onReleased(Released released) {
-    Pending p = pending.get(released.commandId());
+    Pending p = pending(released.commandId(), released.dispatchId());
     if (p == null) {
       return;
     }
@@ -293,7 +310,7 @@ final class CommandDispatcher {
 
   /** A bus accepted a command: its dispatch, if this bus's, stops waiting for acceptance. */
   void onAccepted(Accepted accepted) {
-    Pending p = pending.get(accepted.commandId());
+    Pending p = pending(accepted.commandId(), accepted.dispatchId());
     if (p != null) {
       p.accepted.complete(accepted.busId());
     }
@@ -301,7 +318,7 @@ final class CommandDispatcher {
 
   /** A bus ran a command: its dispatch, if this bus's, gets the outcome. */
   void onExecuted(Executed executed) {
-    Pending p = pending.get(executed.commandId());
+    Pending p = pending(executed.commandId(), executed.dispatchId());
     if (p != null) {
       p.accepted.complete(executed.busId()); // executed implies accepted, whatever arrives first
       p.executed.complete(executed);

@@ -43,7 +43,9 @@ final class CommandRunner {
   void onDispatched(Dispatched d, Metadata metadata) {
     if (!offer(d, metadata) && busId.equals(d.preferredBus())) {
       // The dispatcher holds out for us: tell it at once that we will not ask.
-      publisher.publishAsync(CommandProtocol.RELEASED, new Released(d.commandId(), busId, d.attempt()));
+      publisher.publishAsync(
+          CommandProtocol.RELEASED,
+          new Released(d.commandId(), d.dispatchId(), busId, d.attempt()));
     }
   }
 
@@ -104,7 +106,7 @@ final class CommandRunner {
     Command<?> command = reservation.command();
     UUID id = command.id();
     try {
-      var accepted = ProtocolCodec.accepted(busId, command);
+      var accepted = ProtocolCodec.accepted(busId, command, reservation.dispatchId());
       publisher.publish(Event.create(CommandProtocol.ACCEPTED, accepted));
     } catch (Throwable e) {
       // Not accepted, so not run: give it back, so the dispatcher can place it elsewhere.
@@ -120,7 +122,7 @@ final class CommandRunner {
       slots.releaseSlot();
     }
     CommandError error = outcome.error();
-    var executed = ProtocolCodec.executed(busId, id, outcome);
+    var executed = ProtocolCodec.executed(busId, id, reservation.dispatchId(), outcome);
     try {
       publisher.publish(Event.create(CommandProtocol.EXECUTED, executed));
     } catch (Throwable e) {

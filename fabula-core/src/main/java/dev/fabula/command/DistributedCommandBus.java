@@ -142,7 +142,7 @@ final class DistributedCommandBus implements CommandBus {
 
   private void onAccepted(Accepted accepted) {
     if (!accepted.busId().equals(busId)) {
-      slots.settleElsewhere(accepted.commandId());
+      slots.settleElsewhere(accepted.commandId(), accepted.dispatchId());
     }
     owners.accepted(accepted);
     dispatcher.onAccepted(accepted);
@@ -150,7 +150,7 @@ final class DistributedCommandBus implements CommandBus {
 
   private void onExecuted(Executed executed) {
     if (!executed.busId().equals(busId)) {
-      slots.settleElsewhere(executed.commandId());
+      slots.settleElsewhere(executed.commandId(), executed.dispatchId());
     }
     dispatcher.onExecuted(executed);
   }

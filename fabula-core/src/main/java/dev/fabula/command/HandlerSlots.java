@@ -35,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * another bus, or when no assignment came within the assign timeout plus {@link
  * #RESERVATION_GRACE} (the dispatcher is gone). Closing gives back, with {@link Released}, every
  * command a slot is held for, so that its dispatcher places it elsewhere at once.
+ *
+ * <p>Everything is kept per command id and dispatch id ({@link Dispatched#dispatchId()}): the
+ * records of another dispatch of the same command never settle, assign or free what is held for
+ * this one, and an announcement of a new dispatch of a settled command is offered again.
  */
 final class HandlerSlots {
   /** How long past the dispatcher's assign timeout a requester holds its reserved slot. */
@@ -43,14 +47,25 @@ final class HandlerSlots {
   /** How many settled commands a bus remembers, to ignore their announcements arriving late. */
   static final int MAX_SETTLED = 8_192;
 
+  /** The dispatch of a command last settled, and the highest attempt of it assigned. */
+  private record Settled(UUID dispatchId, int attempt) {}
+
   private static final System.Logger LOG = System.getLogger(CommandBus.class.getName());
 
   /** A slot held for a requested command, until it is assigned, expires or is given back. */
   record Reservation(
-      Command<?> command, HandlerTable.Entry<?> entry, ScheduledFuture<?> expiry, int attempt) {}
+      Command<?> command,
+      HandlerTable.Entry<?> entry,
+      ScheduledFuture<?> expiry,
+      UUID dispatchId,
+      int attempt) {}
 
   private record Offer(
-      Command<?> command, HandlerTable.Entry<?> entry, long deadlineNanos, int attempt) {}
+      Command<?> command,
+      HandlerTable.Entry<?> entry,
+      long deadlineNanos,
+      UUID dispatchId,
+      int attempt) {}
 
   private final String busId;
   private final ProtocolPublisher publisher;
@@ -64,16 +79,18 @@ final class HandlerSlots {
   // guarded by lock: offers waiting for a free slot, oldest first; and the slots held for requests
   private final LinkedHashMap<UUID, Offer> offers = new LinkedHashMap<>();
   private final Map<UUID, Reservation> reservations = new HashMap<>();
-  // guarded by lock: commands assigned (to the highest attempt noted) or accepted elsewhere,
-  // newest last, bounded. Events of one command published by different buses may reach this bus
-  // in another order than they were published (another bus's assignment before the dispatcher's
-  // announcement); this is how a late announcement is recognised as settled.
-  private final LinkedHashMap<UUID, Integer> settled =
+  // guarded by lock: commands assigned (to the highest attempt noted) or accepted elsewhere, with
+  // the dispatch that settled them, oldest first, bounded. Events of one command published by
+  // different buses may reach this bus in another order than they were published (another bus's
+  // assignment before the dispatcher's announcement); this is how a late announcement is
+  // recognised as settled. An announcement of another dispatch is a new dispatch of the command
+  // (a retry, or a workflow effect dispatched again with its id), offered as any other.
+  private final LinkedHashMap<UUID, Settled> settled =
       new LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, Integer> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<UUID, Settled> eldest) {
           return size() > MAX_SETTLED;
         }
       };
@@ -99,60 +116,86 @@ final class HandlerSlots {
    * @return false when this bus will not request it (the queue of waiting offers is full)
    */
   boolean offer(Dispatched d, Command<?> command, HandlerTable.Entry<?> entry) {
+    UUID id = command.id();
+    UUID dispatch = d.dispatchId();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(d.assignTimeoutMillis());
     Requested again = null;
+    boolean declined = false;
     lock.lock();
     try {
-      Integer settledAttempt = settled.get(command.id());
-      if (settledAttempt != null && settledAttempt >= d.attempt()) {
+      Settled done = settled.get(id);
+      if (done != null && done.dispatchId().equals(dispatch) && done.attempt() >= d.attempt()) {
         return true; // assigned or running elsewhere already: this announcement came late
       }
-      Reservation held = reservations.get(command.id());
-      Offer queued = offers.get(command.id());
+      if (done != null && !done.dispatchId().equals(dispatch)) {
+        settled.remove(id); // a new dispatch of a command settled before
+      }
+      Reservation held = reservations.get(id);
+      Offer queued = offers.get(id);
+      if (held != null && !held.dispatchId().equals(dispatch)) {
+        // Held for an earlier dispatch of this command that never assigned it: one command id is
+        // dispatched by one dispatcher at a time, so that dispatch is over. Free its slot.
+        reservations.remove(id);
+        held.expiry().cancel(false);
+        slots.release();
+        held = null;
+      }
+      if (queued != null && !queued.dispatchId().equals(dispatch)) {
+        offers.remove(id);
+        queued = null;
+      }
       if (held != null) {
         if (held.attempt() >= d.attempt()) {
           return true; // the same announcement again: we asked already
         }
         // A new attempt of a command we hold a slot for (it went to a bus that gave it back):
         // ask again with the slot we hold.
-        reservations.put(command.id(), new Reservation(held.command(), held.entry(), held.expiry(), d.attempt()));
-        again = new Requested(command.id(), busId, d.attempt());
+        reservations.put(
+            id,
+            new Reservation(held.command(), held.entry(), held.expiry(), dispatch, d.attempt()));
+        again = new Requested(id, dispatch, busId, d.attempt());
       } else if (queued != null) {
         offers.put(
-            command.id(),
-            new Offer(queued.command(), queued.entry(), deadline, Math.max(queued.attempt(), d.attempt())));
-        return true;
+            id,
+            new Offer(queued.command(), queued.entry(), deadline, dispatch,
+                Math.max(queued.attempt(), d.attempt())));
+      } else if (offers.size() >= queueCapacity) {
+        LOG.log(Level.WARNING, "command bus " + busId + " has " + offers.size()
+            + " offers waiting for a handler slot; declining " + command);
+        declined = true;
       } else {
-        if (offers.size() >= queueCapacity) {
-          LOG.log(Level.WARNING, "command bus " + busId + " has " + offers.size()
-              + " offers waiting for a handler slot; declining " + command);
-          return false;
-        }
-        offers.put(command.id(), new Offer(command, entry, deadline, d.attempt()));
+        offers.put(id, new Offer(command, entry, deadline, dispatch, d.attempt()));
       }
     } finally {
       lock.unlock();
     }
     if (again != null) {
       publisher.publishAsync(CommandProtocol.REQUESTED, again);
-      return true;
     }
-    requestWhileSlotsFree();
-    return true;
+    requestWhileSlotsFree(); // the new offer, or others if a slot was freed above
+    return !declined;
   }
 
   /**
-   * Forgets a command another bus runs: its offer, and its reservation, whose slot is freed (a
-   * late announcement may have made this bus ask after the assignment had passed it by).
+   * Forgets a command another bus runs in dispatch {@code dispatchId}: its offer, and its
+   * reservation, whose slot is freed (a late announcement may have made this bus ask after the
+   * assignment had passed it by).
    */
-  void settleElsewhere(UUID commandId) {
+  void settleElsewhere(UUID commandId, UUID dispatchId) {
     Reservation held;
     lock.lock();
     try {
-      settled.put(commandId, Integer.MAX_VALUE);
-      offers.remove(commandId);
-      held = reservations.remove(commandId);
+      settled.put(commandId, new Settled(dispatchId, Integer.MAX_VALUE));
+      Offer queued = offers.get(commandId);
+      if (queued != null && queued.dispatchId().equals(dispatchId)) {
+        offers.remove(commandId);
+      }
+      held = reservations.get(commandId);
+      if (held != null && !held.dispatchId().equals(dispatchId)) {
+        held = null; // of another dispatch of the command
+      }
       if (held != null) {
+        reservations.remove(commandId);
         held.expiry().cancel(false);
         slots.release();
       }
@@ -177,13 +220,22 @@ final class HandlerSlots {
     Reservation run = null;
     lock.lock();
     try {
-      settled.merge(id, withdrawn ? Integer.MAX_VALUE : assigned.attempt(), Math::max);
+      UUID dispatch = assigned.dispatchId();
+      int attempt = withdrawn ? Integer.MAX_VALUE : assigned.attempt();
+      Settled done = settled.get(id);
+      if (done == null || !done.dispatchId().equals(dispatch) || done.attempt() < attempt) {
+        settled.put(id, new Settled(dispatch, attempt));
+      }
       Offer queued = offers.get(id);
-      if (queued != null && (withdrawn || queued.attempt() <= assigned.attempt())) {
+      if (queued != null
+          && queued.dispatchId().equals(dispatch)
+          && (withdrawn || queued.attempt() <= assigned.attempt())) {
         offers.remove(id); // assigned to someone: never request it again
       }
       Reservation held = reservations.get(id);
-      if (held != null && (withdrawn || held.attempt() <= assigned.attempt())) {
+      if (held != null
+          && held.dispatchId().equals(dispatch)
+          && (withdrawn || held.attempt() <= assigned.attempt())) {
         reservations.remove(id);
         held.expiry().cancel(false);
         if (mine && held.attempt() == assigned.attempt()) {
@@ -217,7 +269,8 @@ final class HandlerSlots {
   void giveBack(Reservation reservation) {
     publisher.publishAsync(
         CommandProtocol.RELEASED,
-        new Released(reservation.command().id(), busId, reservation.attempt()));
+        new Released(
+            reservation.command().id(), reservation.dispatchId(), busId, reservation.attempt()));
     releaseSlot();
   }
 
@@ -250,29 +303,34 @@ final class HandlerSlots {
           return;
         }
         UUID id = offer.command().id();
+        UUID dispatch = offer.dispatchId();
         long holdNanos = offer.deadlineNanos() - now + RESERVATION_GRACE.toNanos();
         ScheduledFuture<?> expiry;
         try {
-          expiry = timer.schedule(() -> expire(id), holdNanos, TimeUnit.NANOSECONDS);
+          expiry = timer.schedule(() -> expire(id, dispatch), holdNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) { // closed meanwhile
           slots.release();
           return;
         }
-        reservations.put(id, new Reservation(offer.command(), offer.entry(), expiry, offer.attempt()));
+        reservations.put(
+            id, new Reservation(offer.command(), offer.entry(), expiry, dispatch, offer.attempt()));
       } finally {
         lock.unlock();
       }
       publisher.publishAsync(
-          CommandProtocol.REQUESTED, new Requested(offer.command().id(), busId, offer.attempt()));
+          CommandProtocol.REQUESTED,
+          new Requested(offer.command().id(), offer.dispatchId(), busId, offer.attempt()));
     }
   }
 
-  private void expire(UUID commandId) {
+  private void expire(UUID commandId, UUID dispatchId) {
     try {
       boolean released = false;
       lock.lock();
       try {
-        if (reservations.remove(commandId) != null) {
+        Reservation held = reservations.get(commandId);
+        if (held != null && held.dispatchId().equals(dispatchId)) {
+          reservations.remove(commandId);
           slots.release();
           released = true;
         }
@@ -306,7 +364,8 @@ final class HandlerSlots {
     held.forEach(r -> {
       r.expiry().cancel(false);
       publisher.publishAsync(
-          CommandProtocol.RELEASED, new Released(r.command().id(), busId, r.attempt()));
+          CommandProtocol.RELEASED,
+          new Released(r.command().id(), r.dispatchId(), busId, r.attempt()));
       slots.release();
     });
   }

@@ -6,6 +6,7 @@ import dev.fabula.spi.CommandProtocol;
 import dev.fabula.spi.CommandProtocol.Accepted;
 import dev.fabula.spi.CommandProtocol.Dispatched;
 import dev.fabula.spi.CommandProtocol.Executed;
+import dev.fabula.spi.UuidV7;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -31,13 +32,17 @@ final class ProtocolCodec {
     return codec.encode(command.name(), command.payload());
   }
 
-  /** The first announcement of {@code command}, its payload encoded by {@link #encode}. */
+  /**
+   * The first announcement of {@code command}, its payload encoded by {@link #encode}, as a new
+   * dispatch (with a fresh dispatch id).
+   */
   Dispatched announce(
       Command<?> command, byte[] payload, Duration assignTimeout, @Nullable String preferred) {
     int revision = codec.registry().revision(command.name());
     AggregateTarget target = command.aggregateOrNull();
     return new Dispatched(
         command.id(),
+        UuidV7.next(),
         command.name(),
         target == null ? null : target.name(),
         target == null ? null : target.id(),
@@ -48,10 +53,11 @@ final class ProtocolCodec {
         preferred);
   }
 
-  /** {@code first} announced again as attempt {@code attempt}, preferring no bus. */
+  /** {@code first} announced again as attempt {@code attempt} of its dispatch, preferring none. */
   static Dispatched again(Dispatched first, long remainingMillis, int attempt) {
     return new Dispatched(
         first.commandId(),
+        first.dispatchId(),
         first.name(),
         first.aggregateName(),
         first.aggregateId(),
@@ -77,18 +83,23 @@ final class ProtocolCodec {
     return name == null || id == null ? null : new AggregateTarget(name, id);
   }
 
-  /** Bus {@code busId} accepted {@code command}. */
-  static Accepted accepted(String busId, Command<?> command) {
+  /** Bus {@code busId} accepted {@code command}, of dispatch {@code dispatchId}. */
+  static Accepted accepted(String busId, Command<?> command, UUID dispatchId) {
     AggregateTarget target = command.aggregateOrNull();
     return new Accepted(
-        command.id(), busId, target == null ? null : target.name(), target == null ? null : target.id());
+        command.id(),
+        dispatchId,
+        busId,
+        target == null ? null : target.name(),
+        target == null ? null : target.id());
   }
 
-  /** Bus {@code busId} ran command {@code id} with {@code outcome}. */
-  static Executed executed(String busId, UUID id, Execution.Outcome outcome) {
+  /** Bus {@code busId} ran command {@code id} of dispatch {@code dispatchId} to {@code outcome}. */
+  static Executed executed(String busId, UUID id, UUID dispatchId, Execution.Outcome outcome) {
     CommandError error = outcome.error();
     return new Executed(
         id,
+        dispatchId,
         busId,
         outcome.runtimeNanos(),
         error == null ? null : error.code(),

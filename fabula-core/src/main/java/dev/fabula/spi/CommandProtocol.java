@@ -40,6 +40,19 @@ import org.jspecify.annotations.Nullable;
  * belong to, so a message of an earlier attempt that arrives late changes nothing. Attempts start
  * at 1.
  *
+ * <p>Dispatches: every record carries the {@code dispatchId} of the {@link
+ * dev.fabula.command.CommandBus#dispatch} call it belongs to, fresh for each call and the same in
+ * all its attempts. A command id may be dispatched again after an earlier dispatch settled (a
+ * retry after a {@link dev.fabula.command.NoHandlerException}, or a workflow effect dispatched
+ * again with its deterministic id): a bus ignores an announcement of a dispatch it saw assigned
+ * or accepted already (it came late), but offers to run a new dispatch of the same command, and
+ * each side ignores the records of a dispatch other than the one it is handling. One command id
+ * is dispatched by one dispatcher at a time: two dispatches of the same id in flight at once, on
+ * different buses, each supersede the other on the handler buses they reach, so either may fail
+ * with a {@link dev.fabula.command.NoHandlerException} or {@link
+ * dev.fabula.command.DispatchTimeoutException}, or both may run (a bus refuses a second dispatch
+ * of an id it is still dispatching).
+ *
  * <p>The command's metadata travels as the metadata of the {@value #DISPATCHED} event. All records
  * hold only strings, UUIDs, numbers, byte arrays and string maps, so any codec that reads records
  * can encode them on the class path; on the module path core opens this package to Jackson only,
@@ -86,6 +99,9 @@ public final class CommandProtocol {
    * A command announced to every bus.
    *
    * @param commandId the command's id
+   * @param dispatchId the dispatch this announcement belongs to: fresh for each call of {@link
+   *     dev.fabula.command.CommandBus#dispatch}, the same in each attempt of that call; it tells a
+   *     late announcement of a settled dispatch from a new dispatch of the same command id
    * @param name the command's name
    * @param aggregateName the target aggregate's name, or {@code null}
    * @param aggregateId the target aggregate's id, or {@code null}
@@ -99,6 +115,7 @@ public final class CommandProtocol {
    */
   public record Dispatched(
       UUID commandId,
+      UUID dispatchId,
       String name,
       @Nullable String aggregateName,
       @Nullable UUID aggregateId,
@@ -110,6 +127,7 @@ public final class CommandProtocol {
     /** Validates the record. */
     public Dispatched {
       Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(dispatchId, "dispatchId");
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(payload, "payload");
       if ((aggregateName == null) != (aggregateId == null)) {
@@ -129,13 +147,15 @@ public final class CommandProtocol {
    * A bus offers to execute a command.
    *
    * @param commandId the command's id
+   * @param dispatchId the dispatch this record belongs to
    * @param busId the offering bus
    * @param attempt the attempt of the {@link Dispatched} it answers
    */
-  public record Requested(UUID commandId, String busId, int attempt) {
+  public record Requested(UUID commandId, UUID dispatchId, String busId, int attempt) {
     /** Validates the record. */
     public Requested {
       Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(dispatchId, "dispatchId");
       Objects.requireNonNull(busId, "busId");
       requirePositive(attempt);
     }
@@ -145,14 +165,16 @@ public final class CommandProtocol {
    * The dispatcher assigns a command to one bus.
    *
    * @param commandId the command's id
+   * @param dispatchId the dispatch this record belongs to
    * @param busId the assignee, or {@code ""} when the dispatcher withdrew the command (which ends
    *     every attempt)
    * @param attempt the attempt this assignment ends
    */
-  public record Assigned(UUID commandId, String busId, int attempt) {
+  public record Assigned(UUID commandId, UUID dispatchId, String busId, int attempt) {
     /** Validates the record. */
     public Assigned {
       Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(dispatchId, "dispatchId");
       Objects.requireNonNull(busId, "busId");
       requirePositive(attempt);
     }
@@ -164,13 +186,15 @@ public final class CommandProtocol {
    * it will not request.
    *
    * @param commandId the command's id
+   * @param dispatchId the dispatch this record belongs to
    * @param busId the bus that gives it back
    * @param attempt the attempt it had requested
    */
-  public record Released(UUID commandId, String busId, int attempt) {
+  public record Released(UUID commandId, UUID dispatchId, String busId, int attempt) {
     /** Validates the record. */
     public Released {
       Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(dispatchId, "dispatchId");
       Objects.requireNonNull(busId, "busId");
       requirePositive(attempt);
     }
@@ -180,16 +204,20 @@ public final class CommandProtocol {
    * The assignee runs the command.
    *
    * @param commandId the command's id
+   * @param dispatchId the dispatch this record belongs to
    * @param busId the assignee
    * @param aggregateName the target aggregate's name, or {@code null}: every bus notes which bus
    *     runs an aggregate's commands, to send it the next one
    * @param aggregateId the target aggregate's id, or {@code null}
    */
   public record Accepted(
-      UUID commandId, String busId, @Nullable String aggregateName, @Nullable UUID aggregateId) {
+      UUID commandId,
+      UUID dispatchId,
+      String busId, @Nullable String aggregateName, @Nullable UUID aggregateId) {
     /** Validates the record. */
     public Accepted {
       Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(dispatchId, "dispatchId");
       Objects.requireNonNull(busId, "busId");
       if ((aggregateName == null) != (aggregateId == null)) {
         throw new IllegalArgumentException("aggregate name and id must be both set or both null");
@@ -201,6 +229,7 @@ public final class CommandProtocol {
    * A command's outcome.
    *
    * @param commandId the command's id
+   * @param dispatchId the dispatch this record belongs to
    * @param busId the bus that executed it
    * @param runtimeNanos how long the handler ran
    * @param errorCode the error code, or {@code null} when the handler succeeded
@@ -209,6 +238,7 @@ public final class CommandProtocol {
    */
   public record Executed(
       UUID commandId,
+      UUID dispatchId,
       String busId,
       long runtimeNanos,
       @Nullable String errorCode,
@@ -218,6 +248,7 @@ public final class CommandProtocol {
     public Executed {
       Objects.requireNonNull(errorDetails, "errorDetails");
       Objects.requireNonNull(commandId, "commandId");
+      Objects.requireNonNull(dispatchId, "dispatchId");
       Objects.requireNonNull(busId, "busId");
       errorDetails = Map.copyOf(errorDetails);
     }

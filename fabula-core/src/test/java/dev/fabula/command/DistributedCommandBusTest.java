@@ -418,4 +418,86 @@ class DistributedCommandBusTest {
       assertThat(ranOn.get(n)).as("command " + n).isEqualTo(next);
     }
   }
+
+  // ---- dispatching a command id again ----
+
+  @Test
+  void aCommandDispatchedAgainWithTheSameIdRunsAgain() {
+    // Two handler buses: one runs each dispatch, the other sees it settled elsewhere; either way
+    // a new dispatch of the same id is offered again (a handler de-duplicates by id if it must).
+    var seen = new CopyOnWriteArrayList<UUID>();
+    for (int i = 0; i < 2; i++) {
+      bus(events, CommandBusOptions.defaults()).handle("job", Job.class, c -> seen.add(c.id()));
+    }
+    CommandBus dispatcher = bus(events, CommandBusOptions.defaults());
+    UUID id = UUID.randomUUID();
+
+    for (int n = 1; n <= 3; n++) {
+      dispatcher.dispatch(
+          Command.of(id, "job", new Job(n), null, Metadata.empty()), sync(Duration.ofMillis(LONG_MS)));
+    }
+
+    assertThat(seen).containsExactly(id, id, id);
+  }
+
+  @Test
+  void aRetryAfterNoHandlerWithTheSameIdRunsOnceAHandlerExists() {
+    // The handler bus sees the first dispatch withdrawn (settled) before it has a handler.
+    CommandBus handlerBus = bus(events, CommandBusOptions.defaults());
+    CommandBus dispatcher = bus(events, CommandBusOptions.defaults());
+    Command<Job> command = Command.of(UUID.randomUUID(), "job", new Job(1), null, Metadata.empty());
+    catchThrowableOfType(
+        NoHandlerException.class,
+        () -> dispatcher.dispatch(command, DispatchOptions.async().withAssignTimeout(Duration.ofMillis(50))));
+    var seen = new CopyOnWriteArrayList<UUID>();
+    handlerBus.handle("job", Job.class, c -> seen.add(c.id()));
+
+    dispatcher.dispatch(command, sync(Duration.ofMillis(LONG_MS)));
+
+    assertThat(seen).containsExactly(command.id());
+  }
+
+  @Test
+  void aLateAnnouncementOfASettledDispatchIsIgnoredButANewDispatchIsOffered() throws Exception {
+    var announced = new java.util.concurrent.LinkedBlockingQueue<Event<?>>();
+    var requests = new java.util.concurrent.LinkedBlockingQueue<CommandProtocol.Requested>();
+    Subscription spy =
+        events.subscribe(
+            Set.of(CommandProtocol.DISPATCHED, CommandProtocol.REQUESTED),
+            e -> {
+              if (e.data() instanceof CommandProtocol.Requested r) {
+                requests.add(r);
+              } else {
+                announced.add(e);
+              }
+            });
+    var calls = new AtomicInteger();
+    bus(events, CommandBusOptions.defaults()).handle("job", Job.class, c -> calls.incrementAndGet());
+    CommandBus dispatcher = bus(events, CommandBusOptions.defaults());
+    Command<Job> command = Command.create("job", new Job(1));
+    dispatcher.dispatch(command, sync(Duration.ofMillis(LONG_MS)));
+    Event<?> first = announced.poll(LONG_MS, TimeUnit.MILLISECONDS);
+    assertThat(first).isNotNull();
+    var d = (CommandProtocol.Dispatched) first.data();
+    CommandProtocol.Requested asked = requests.poll(LONG_MS, TimeUnit.MILLISECONDS);
+    assertThat(asked).isNotNull();
+    assertThat(asked.dispatchId()).isEqualTo(d.dispatchId());
+
+    // The same announcement again, as if delivered late: the handler bus does not ask again.
+    events.publish(List.of(Event.create(CommandProtocol.DISPATCHED, d).withMetadata(first.metadata())));
+    assertThat(requests.poll(SHORT_MS, TimeUnit.MILLISECONDS)).as("request for a late announcement").isNull();
+
+    // Another dispatch of the same command (nobody assigns it here): the handler bus asks for it.
+    UUID other = UUID.randomUUID();
+    var again =
+        new CommandProtocol.Dispatched(d.commandId(), other, d.name(), null, null,
+            d.payloadRevision(), d.payload(), 100, 1, null);
+    events.publish(List.of(Event.create(CommandProtocol.DISPATCHED, again)));
+    CommandProtocol.Requested renewed = requests.poll(LONG_MS, TimeUnit.MILLISECONDS);
+    assertThat(renewed).as("request for a new dispatch").isNotNull();
+    assertThat(renewed.commandId()).isEqualTo(command.id());
+    assertThat(renewed.dispatchId()).isEqualTo(other);
+    assertThat(calls).hasValue(1);
+    spy.close();
+  }
 }

@@ -22,6 +22,7 @@ class ProtocolRecordsTest {
       JacksonCodec.create(CommandBuses.registerProtocol(CodecRegistry.builder()).build());
 
   private static final UUID COMMAND = UUID.fromString("01890000-0000-7000-8000-000000000001");
+  private static final UUID DISPATCH = UUID.fromString("01890000-0000-7000-8000-000000000003");
 
   @Test
   void theDispatchedCommandRoundTrips() {
@@ -29,13 +30,13 @@ class ProtocolRecordsTest {
     UUID aggregate = UUID.fromString("01890000-0000-7000-8000-000000000002");
     var dispatched =
         new CommandProtocol.Dispatched(
-            COMMAND, "product.create", "product", aggregate, 2, payload, 500, 1, "bus-a");
+            COMMAND, DISPATCH, "product.create", "product", aggregate, 2, payload, 500, 1, "bus-a");
 
     var back = (CommandProtocol.Dispatched) roundTrip(CommandProtocol.DISPATCHED, dispatched);
 
     assertThat(back.payload()).isEqualTo(payload);
     // A record compares arrays by identity: put the original payload back to compare the rest.
-    assertThat(new CommandProtocol.Dispatched(back.commandId(), back.name(), back.aggregateName(),
+    assertThat(new CommandProtocol.Dispatched(back.commandId(), back.dispatchId(), back.name(), back.aggregateName(),
             back.aggregateId(), back.payloadRevision(), payload, back.assignTimeoutMillis(),
             back.attempt(), back.preferredBus()))
         .isEqualTo(dispatched);
@@ -45,13 +46,13 @@ class ProtocolRecordsTest {
   void theOtherProtocolRecordsRoundTrip() {
     var records =
         Map.of(
-            CommandProtocol.REQUESTED, new CommandProtocol.Requested(COMMAND, "bus-b", 1),
-            CommandProtocol.ASSIGNED, new CommandProtocol.Assigned(COMMAND, "bus-b", 1),
-            CommandProtocol.ACCEPTED, new CommandProtocol.Accepted(COMMAND, "bus-b", null, null),
+            CommandProtocol.REQUESTED, new CommandProtocol.Requested(COMMAND, DISPATCH, "bus-b", 1),
+            CommandProtocol.ASSIGNED, new CommandProtocol.Assigned(COMMAND, DISPATCH, "bus-b", 1),
+            CommandProtocol.ACCEPTED, new CommandProtocol.Accepted(COMMAND, DISPATCH, "bus-b", null, null),
             CommandProtocol.EXECUTED,
             new CommandProtocol.Executed(
-                COMMAND, "bus-b", 1234, "product.rule-broken", "no", Map.of("price", "-1")),
-            CommandProtocol.RELEASED, new CommandProtocol.Released(COMMAND, "bus-b", 2));
+                COMMAND, DISPATCH, "bus-b", 1234, "product.rule-broken", "no", Map.of("price", "-1")),
+            CommandProtocol.RELEASED, new CommandProtocol.Released(COMMAND, DISPATCH, "bus-b", 2));
     assertThat(records.keySet())
         .containsExactlyInAnyOrderElementsOf(
             List.of("fabula.command.requested", "fabula.command.assigned",

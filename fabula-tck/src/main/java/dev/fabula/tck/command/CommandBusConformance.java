@@ -222,6 +222,28 @@ public abstract class CommandBusConformance {
   }
 
   @Test
+  void aCommandDispatchedAgainWithItsIdRunsAgain() {
+    // Each dispatch is one: a retry with the same id (after a NoHandlerException, or whose outcome
+    // is unknown) reaches a handler again, on whichever bus; a handler de-duplicates by id.
+    var seen = new java.util.concurrent.CopyOnWriteArrayList<UUID>();
+    var open = new java.util.concurrent.atomic.AtomicBoolean();
+    bus().handle(WORK, Job.class, c -> open.get(), c -> seen.add(c.id()));
+    bus().handle(WORK, Job.class, c -> open.get(), c -> seen.add(c.id()));
+    CommandBus dispatcher = bus();
+    Command<Job> command = work(1);
+    assertThatThrownBy(() -> dispatcher.dispatch(command, DispatchOptions.async().withAssignTimeout(SHORT)))
+        .as("every filter declines it at first")
+        .isInstanceOf(NoHandlerException.class);
+    open.set(true);
+
+    for (int i = 0; i < 3; i++) {
+      dispatcher.dispatch(command, sync());
+    }
+
+    assertThat(seen).containsExactly(command.id(), command.id(), command.id());
+  }
+
+  @Test
   void aBusHoldsOneHandlerPerName() {
     CommandBus bus = bus();
     HandlerRegistration first = bus.handle(WORK, Job.class, c -> {});
