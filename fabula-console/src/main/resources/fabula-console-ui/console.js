@@ -153,6 +153,8 @@
         card('last position read', o.lastPosition),
         card('safe horizon', o.safeHorizon.position, 'safe-horizon')),
       el('p', { class: 'note' }, o.safeHorizon.note),
+      o.safeHorizon.heldBackBy === null ? null
+        : el('p', { id: 'held-back-by' }, 'held back by: ' + o.safeHorizon.heldBackBy),
       el('h2', {}, 'Throughput'),
       chart(o.throughput),
       el('h2', {}, 'Event names'),

@@ -30,7 +30,8 @@ import picocli.CommandLine.Command;
       TailCommand.class,
       AggregateCommand.class,
       ExportCommand.class,
-      ImportCommand.class
+      ImportCommand.class,
+      ConsoleCommand.class
     },
     footer = {"", "Exit codes: 0 done, 1 bad usage or input, 2 not found, 3 refused, 4 unreachable, 5 failed."})
 public final class Fabula implements Runnable {

@@ -7,9 +7,12 @@ import dev.fabula.event.EventStore;
 import dev.fabula.mongodb.MongoConnectionException;
 import dev.fabula.mongodb.MongoDb;
 import dev.fabula.mongodb.MongoOptions;
+import dev.fabula.postgres.HorizonHolder;
 import dev.fabula.postgres.Postgres;
 import dev.fabula.postgres.PostgresConnectionException;
 import dev.fabula.postgres.PostgresOptions;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -34,8 +37,12 @@ final class StoreOption {
   @Option(names = "--collection", paramLabel = "NAME", description = "MongoDB: the events collection (default: the store's).")
   @Nullable String collection;
 
-  /** An open store and what must be closed with it. */
-  record Opened(EventStore store, Runnable closeResource) implements AutoCloseable {
+  /**
+   * An open store, what must be closed with it, and (on PostgreSQL) what describes the oldest open
+   * write transaction, which holds the store's safe horizon back.
+   */
+  record Opened(EventStore store, Runnable closeResource, @Nullable Supplier<Optional<String>> horizonHolder)
+      implements AutoCloseable {
     @Override
     public void close() {
       try {
@@ -61,7 +68,8 @@ final class StoreOption {
         return b.build();
       });
       HikariDataSource ds = connect(() -> Postgres.dataSource(url));
-      return new Opened(Postgres.eventStore(ds, Codecs.raw(), options), ds::close);
+      return new Opened(Postgres.eventStore(ds, Codecs.raw(), options), ds::close,
+          () -> Postgres.horizonHolder(ds).map(HorizonHolder::describe));
     }
     if (url.startsWith("mongodb://") || url.startsWith("mongodb+srv://")) {
       refuse("--schema", schema);
@@ -77,7 +85,7 @@ final class StoreOption {
         return b.build();
       });
       MongoClient client = connect(() -> MongoDb.client(url));
-      return new Opened(MongoDb.eventStore(client, Codecs.raw(), built), client::close);
+      return new Opened(MongoDb.eventStore(client, Codecs.raw(), built), client::close, null);
     }
     throw new CliException(Exit.USAGE, "--store must be a jdbc:postgresql: or mongodb:// URL (an in-memory store has"
         + " none: reach it through its application's --console)");

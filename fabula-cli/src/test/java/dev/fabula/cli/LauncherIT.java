@@ -49,6 +49,38 @@ class LauncherIT {
   }
 
   @Test
+  void servesTheConsoleOverAStoreUntilStopped() throws Exception {
+    Result refused = bash(Map.of(), "console", "--store", "mongodb://127.0.0.1:1", "--bind", "0.0.0.0");
+    assertThat(refused.code()).as(refused.err()).isEqualTo(Exit.REFUSED);
+
+    var server = new de.bwaldvogel.mongo.MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
+    java.net.InetSocketAddress at = server.bind();
+    ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString(), "console", "--store",
+        "mongodb://" + at.getHostString() + ":" + at.getPort(), "--database", "launcher", "--port", "0");
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process p = pb.start();
+    try {
+      var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String address = lines.readLine();
+      assertThat(address).as("the console's address").startsWith("http://127.0.0.1:");
+      try (var client = java.net.http.HttpClient.newHttpClient()) {
+        var answer = client.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(address).resolve("api/overview"))
+                .timeout(java.time.Duration.ofSeconds(60)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"eventCount\":0");
+      }
+    } finally {
+      p.destroy(); // SIGTERM: the shutdown hook stops the console and closes the store
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the console stopped").isTrue();
+      server.shutdownNow();
+    }
+  }
+
+  @Test
   void saysHowToBuildTheJarWhenThereIsNone() throws Exception {
     Result missing = bash(Map.of("FABULA_CLI_JAR", "/nonexistent/fabula-cli-all.jar"), "--help");
     assertThat(missing.code()).isEqualTo(1);

@@ -56,7 +56,7 @@ final class ConsoleHandler extends Handler.Abstract {
   ConsoleHandler(ConsoleOptions options) {
     this.options = options;
     this.json = new Json(options.codec());
-    this.overview = new Overview(options.store());
+    this.overview = new Overview(options.store(), options.horizonHolder());
     this.jobs = new Jobs(options.schedules(), options.clock());
     this.sessions = new Sessions(options.clock(), options.passwordHash());
     this.assets = Assets.load();

@@ -14,14 +14,16 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link Console} shows and who may use it: the application's event store and codec
  * registry, the aggregate types whose state it may rebuild, the projection schedules it reports on,
  * where it listens, whether write actions (triggering a schedule, rebuilding a projection) are
- * enabled, and the password a login takes.
+ * enabled, the password a login takes, and how to tell what holds the store's safe horizon back.
  *
  * <p>The password is never kept: {@link Builder#password} hashes it at once (PBKDF2 from the JDK,
  * see {@link #hashPassword}), and {@link Builder#passwordHash} takes a hash made earlier, so that a
@@ -41,6 +43,7 @@ public final class ConsoleOptions {
   private final boolean writesEnabled;
   private final @Nullable String passwordHash;
   private final InstantSource clock;
+  private final @Nullable Supplier<Optional<String>> horizonHolder;
 
   private ConsoleOptions(Builder b) {
     store = b.store;
@@ -52,6 +55,7 @@ public final class ConsoleOptions {
     writesEnabled = b.writesEnabled != null && b.writesEnabled;
     passwordHash = b.passwordHash;
     clock = b.clock == null ? InstantSource.system() : b.clock;
+    horizonHolder = b.horizonHolder;
   }
 
   /**
@@ -109,6 +113,10 @@ public final class ConsoleOptions {
     return clock;
   }
 
+  @Nullable Supplier<Optional<String>> horizonHolder() {
+    return horizonHolder;
+  }
+
   /** An aggregate type the console may rebuild, and how its state is shown. */
   record AggregateView<A extends AggregateRoot>(Repository<A> repository, Function<? super A, ?> view) {
     Object stateOf(AggregateRoot aggregate) {
@@ -130,6 +138,7 @@ public final class ConsoleOptions {
     private @Nullable Boolean writesEnabled;
     private @Nullable String passwordHash;
     private @Nullable InstantSource clock;
+    private @Nullable Supplier<Optional<String>> horizonHolder;
 
     private Builder(EventStore store, CodecRegistry registry) {
       this.store = Objects.requireNonNull(store, "store");
@@ -266,6 +275,20 @@ public final class ConsoleOptions {
       Objects.requireNonNull(value, "clock");
       Settings.requireUnset(clock != null, "clock", clock, value);
       clock = value;
+      return this;
+    }
+
+    /**
+     * Tells the overview what holds the store's safe horizon back: {@code description} answers,
+     * each time the overview is asked, a one-line description of it (on PostgreSQL, the oldest open
+     * write transaction, e.g. {@code () -> Postgres.horizonHolder(ds).map(HorizonHolder::describe)}),
+     * or empty when nothing does. Without it the overview says it cannot tell. Should it throw, the
+     * overview shows its message instead.
+     */
+    public Builder horizonHolder(Supplier<Optional<String>> description) {
+      Objects.requireNonNull(description, "description");
+      Settings.requireUnset(horizonHolder != null, "horizonHolder", horizonHolder, description);
+      horizonHolder = description;
       return this;
     }
 

@@ -12,11 +12,15 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The overview's counts, kept up to date by reading only the events stored since the last look
@@ -35,18 +39,50 @@ final class Overview {
   private final Map<String, Set<UUID>> aggregates = new HashMap<>();
   private final TreeMap<Long, Long> perMinute = new TreeMap<>();
 
-  Overview(EventStore store) {
+  private final @Nullable Supplier<Optional<String>> horizonHolder;
+
+  Overview(EventStore store, @Nullable Supplier<Optional<String>> horizonHolder) {
     this.store = store;
+    this.horizonHolder = horizonHolder;
   }
 
   ObjectNode answer() {
+    ObjectNode n;
     lock.lock();
     try {
       catchUp();
-      return render();
+      n = render();
     } finally {
       lock.unlock();
     }
+    n.set("safeHorizon", horizon());
+    return n;
+  }
+
+  /** The safe horizon and, when the console was told how to find it, what holds it back. */
+  private ObjectNode horizon() {
+    ObjectNode horizon = Json.NODES.objectNode();
+    horizon.put("position", store.lastPosition());
+    String note = "the highest position a catch-up reader sees now";
+    if (horizonHolder == null) {
+      horizon.putNull("heldBackBy");
+      horizon.put("note", note + "; this console was not told how to find what holds it back");
+      return horizon;
+    }
+    try {
+      Optional<String> holder = Objects.requireNonNull(horizonHolder.get(), "the horizon holder answered null");
+      if (holder.isPresent()) {
+        horizon.put("heldBackBy", holder.get());
+        horizon.put("note", note + "; no later transaction's events show until what holds it back ends");
+      } else {
+        horizon.putNull("heldBackBy");
+        horizon.put("note", note + "; nothing holds it back");
+      }
+    } catch (RuntimeException e) {
+      horizon.putNull("heldBackBy");
+      horizon.put("note", note + "; what holds it back could not be told: " + e.getMessage());
+    }
+    return horizon;
   }
 
   private void catchUp() {
@@ -97,13 +133,6 @@ final class Overview {
     ArrayNode types = n.putArray("aggregates");
     new TreeMap<>(aggregates).forEach((type, ids) -> types.addObject().put("type", type).put("count", ids.size()));
     n.set("throughput", throughput());
-    ObjectNode horizon = n.putObject("safeHorizon");
-    horizon.put("position", store.lastPosition());
-    horizon.putNull("heldBackBy");
-    horizon.put(
-        "note",
-        "the highest position a catch-up reader sees now; what holds it back (PostgreSQL's oldest"
-            + " open write transaction) has no public API yet");
     return n;
   }
 

@@ -84,6 +84,37 @@ class ConsoleApiTest {
   }
 
   @Test
+  void overviewShowsWhatHoldsTheHorizonBackWhenTold() {
+    var holder = new java.util.concurrent.atomic.AtomicReference<java.util.Optional<String>>(
+        java.util.Optional.of("pid 4711 (xid 9, application 'psql', idle in transaction), open for 3.0 s"));
+    Http http = start(shop.options().horizonHolder(() -> {
+      java.util.Optional<String> h = holder.get();
+      if (h == null) {
+        throw new IllegalStateException("the server is gone");
+      }
+      return h;
+    }).build());
+    assertThat(http.get("api/overview").json().at("/safeHorizon/heldBackBy").asText()).startsWith("pid 4711 ");
+
+    holder.set(java.util.Optional.empty());
+    JsonNode free = http.get("api/overview").json().get("safeHorizon");
+    assertThat(free.get("heldBackBy").isNull()).isTrue();
+    assertThat(free.get("note").asText()).endsWith("nothing holds it back");
+
+    holder.set(null);
+    JsonNode failed = http.get("api/overview").json().get("safeHorizon");
+    assertThat(failed.get("heldBackBy").isNull()).isTrue();
+    assertThat(failed.get("note").asText()).endsWith("could not be told: the server is gone");
+  }
+
+  @Test
+  void overviewSaysItCannotTellWhatHoldsTheHorizonBackUntilTold() {
+    JsonNode h = start(shop.options().build()).get("api/overview").json().get("safeHorizon");
+    assertThat(h.get("heldBackBy").isNull()).isTrue();
+    assertThat(h.get("note").asText()).contains("not told how to find what holds it back");
+  }
+
+  @Test
   void timelineFiltersAndPagesByPosition() {
     Http http = start(shop.options().build());
     JsonNode all = http.get("api/events").json();

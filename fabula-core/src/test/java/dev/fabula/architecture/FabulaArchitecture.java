@@ -55,7 +55,8 @@ public final class FabulaArchitecture {
           Set.of("dev.fabula.jackson"), // the codec every persistent backend may use
           // backends, and the telemetry decorators over core's interfaces
           Set.of("dev.fabula.postgres", "dev.fabula.nats", "dev.fabula.mongodb", "dev.fabula.telemetry"),
-          Set.of("dev.fabula.console", "dev.fabula.cli"), // the operators' tools: web console, command line
+          Set.of("dev.fabula.console"), // the operators' web console
+          Set.of("dev.fabula.cli"), // the command line, which serves the console over a store URL
           Set.of("dev.fabula.tck", "dev.fabula.testing"), // kits over the API and the backends
           Set.of("dev.fabula.examples", "dev.fabula.bench")); // applications
 

@@ -11,8 +11,13 @@ import dev.fabula.readmodel.ReadModelOptions;
 import dev.fabula.readmodel.ReadModelRepository;
 import dev.fabula.snapshot.SnapshotStore;
 import dev.fabula.spi.StoredReadModels;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -134,6 +139,39 @@ public final class Postgres {
         Objects.requireNonNull(codec, "codec"),
         Objects.requireNonNull(options, "options"),
         () -> {});
+  }
+
+  /**
+   * The oldest write transaction open on the server (of every database: positions come from
+   * transaction ids, which the whole server shares), or empty when none is open: what holds a
+   * store's safe horizon back, since a catch-up reader sees no later transaction's events until
+   * it ends. Read from {@code pg_stat_activity} (sessions with a transaction id, oldest {@code
+   * xact_start} first); a login that may not see other users' sessions in full (neither superuser
+   * nor {@code pg_read_all_stats}) sees only its own.
+   *
+   * @throws PostgresConnectionException when the server cannot be reached
+   * @throws PostgresException when the server refuses the query
+   */
+  public static Optional<HorizonHolder> horizonHolder(DataSource dataSource) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    String sql = "SELECT pid, backend_xid::text::bigint AS xid,"
+        + " (extract(epoch FROM clock_timestamp() - xact_start) * 1000)::bigint AS open_ms,"
+        + " coalesce(state, '') AS state, coalesce(application_name, '') AS app"
+        + " FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+        + " ORDER BY xact_start LIMIT ?";
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new HorizonHolder(
+            rs.getInt("pid"), rs.getLong("xid"), Duration.ofMillis(Math.max(0, rs.getLong("open_ms"))),
+            rs.getString("state"), rs.getString("app")));
+      }
+    } catch (SQLException e) {
+      throw Pg.translate(e, "finding the oldest open write transaction", Pg.server(dataSource));
+    }
   }
 
   /** An event bus with {@link PostgresOptions#defaults()}. */
