@@ -12,9 +12,8 @@ import java.time.Duration;
  * repeats one.
  */
 class ZeroGapTimeoutEventStoreTest extends EventStoreConformance {
-  @Override
-  protected boolean readsTrailWrites() {
-    return true; // the gap-safe horizon waits for older writes on the server
+  ZeroGapTimeoutEventStoreTest() {
+    super(Capabilities.defaults().withReadsTrailingWrites(true)); // a gap-safe horizon
   }
 
   @Override

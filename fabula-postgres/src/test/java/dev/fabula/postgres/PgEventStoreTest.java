@@ -13,9 +13,8 @@ class PgEventStoreTest extends EventStoreConformance {
     DB.close();
   }
 
-  @Override
-  protected boolean readsTrailWrites() {
-    return true; // the gap-safe horizon waits for older writes on the server
+  PgEventStoreTest() {
+    super(Capabilities.defaults().withReadsTrailingWrites(true)); // a gap-safe horizon
   }
 
   @Override

@@ -41,7 +41,7 @@ class EventStoreCapabilitiesTest {
     assertThatThrownBy(() -> defaults.withLargeResultSize(999))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("the large result size must be at least 1000 (the kit's floor), not 999");
-    assertThatThrownBy(() -> new Capabilities(true, 8, 150, 0))
+    assertThatThrownBy(() -> new Capabilities(true, 8, 150, 0, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 1000");
   }

@@ -79,9 +79,19 @@ public abstract class EventStoreConformance {
    *     #MIN_TORTURE_BATCHES_PER_WRITER}
    * @param largeResultSize events in the large streamed result, at least {@link
    *     #MIN_LARGE_RESULT_SIZE}
+   * @param readsTrailWrites whether the store's store-following reads (by name or position) may
+   *     trail its writes: a gap-safe horizon that waits for older writes anywhere (PostgreSQL's
+   *     waits for every older transaction in the cluster, ADR 0005; MongoDB's for holes below a
+   *     write). Then every insert of the kit waits, boundedly, until such a read sees it, so that
+   *     another build's open transaction on a shared server cannot hide a test's write; a store
+   *     that says {@code false} is held to reads that see every write at once
    */
   public record Capabilities(
-      boolean encodesPayloads, int tortureWriters, int tortureBatchesPerWriter, int largeResultSize) {
+      boolean encodesPayloads,
+      int tortureWriters,
+      int tortureBatchesPerWriter,
+      int largeResultSize,
+      boolean readsTrailWrites) {
     /** The fewest torture writers: fewer would rarely race for a position at all. */
     public static final int MIN_TORTURE_WRITERS = 4;
 
@@ -113,22 +123,27 @@ public abstract class EventStoreConformance {
 
     /** A store that encodes payloads, tortured by 8 writers of 150 batches, streaming 20,000 events. */
     public static Capabilities defaults() {
-      return new Capabilities(true, 8, 150, 20_000);
+      return new Capabilities(true, 8, 150, 20_000, false);
     }
 
     /** These capabilities with {@link #encodesPayloads()} set to {@code encodes}. */
     public Capabilities withPayloadEncoding(boolean encodes) {
-      return new Capabilities(encodes, tortureWriters, tortureBatchesPerWriter, largeResultSize);
+      return new Capabilities(encodes, tortureWriters, tortureBatchesPerWriter, largeResultSize, readsTrailWrites);
     }
 
     /** These capabilities with the torture test's {@code writers} and {@code batchesPerWriter}. */
     public Capabilities withTorture(int writers, int batchesPerWriter) {
-      return new Capabilities(encodesPayloads, writers, batchesPerWriter, largeResultSize);
+      return new Capabilities(encodesPayloads, writers, batchesPerWriter, largeResultSize, readsTrailWrites);
     }
 
     /** These capabilities with a large streamed result of {@code events} events. */
     public Capabilities withLargeResultSize(int events) {
-      return new Capabilities(encodesPayloads, tortureWriters, tortureBatchesPerWriter, events);
+      return new Capabilities(encodesPayloads, tortureWriters, tortureBatchesPerWriter, events, readsTrailWrites);
+    }
+
+    /** These capabilities with {@link #readsTrailWrites()} set to {@code trails}. */
+    public Capabilities withReadsTrailingWrites(boolean trails) {
+      return new Capabilities(encodesPayloads, tortureWriters, tortureBatchesPerWriter, largeResultSize, trails);
     }
   }
 
@@ -157,25 +172,13 @@ public abstract class EventStoreConformance {
   }
 
   /**
-   * Whether the store's store-following reads may trail its writes: a gap-safe horizon that waits
-   * for older writes anywhere (PostgreSQL's waits for every older transaction in the cluster, ADR
-   * 0005; MongoDB's for holes below a write). Such a store's suite says so, and then every insert
-   * of the kit waits, boundedly, until a query by name or position sees it: another build's open
-   * transaction on a shared server would otherwise hide a test's write. A store that returns false
-   * (the default) is held to reads that see every write at once.
-   */
-  protected boolean readsTrailWrites() {
-    return false;
-  }
-
-  /**
-   * Inserts through the store under test; with {@link #readsTrailWrites()}, then waits until
+   * Inserts through the store under test; with {@link Capabilities#readsTrailWrites()}, then waits until
    * store-following reads see the batch. The tests that assert reads of given events and
    * aggregates see a write at once, and the torture test's writers, call {@code store.insert}.
    */
   private List<Event<?>> insert(List<? extends Event<?>> events) {
     List<Event<?>> stored = store.insert(events);
-    if (readsTrailWrites()) {
+    if (capabilities.readsTrailWrites()) {
       awaitVisible(stored.stream().mapToLong(Event::position).max().orElse(0));
     }
     return stored;
