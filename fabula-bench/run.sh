@@ -8,6 +8,10 @@
 #   fabula-bench/run.sh --timers [pending=10000] [probes=300] [spacingMs=50]
 #                                  workflow timer precision on PostgreSQL (dev.fabula.bench.TimerPrecision,
 #                                  a measured harness, not JMH; about a minute)
+#   fabula-bench/run.sh --ops [events=10000000] [reps=50] [rounds=1] [only=console|export]
+#                                  the console timeline's first page and `fabula export` against a raw
+#                                  cursor read on PostgreSQL (dev.fabula.bench.OpsBench, issue 23; a
+#                                  measured harness; fills schema bench_ops_<events> once, minutes for 10M)
 #
 # Builds target/benchmarks.jar when it is missing (or with FABULA_BENCH_BUILD=1), finds a
 # JDK 21+ ($JAVA_HOME if it is one, else the newest under /usr/lib/jvm), makes sure the
@@ -63,5 +67,9 @@ echo "# java: $java"
 if [[ "${1:-}" == "--timers" ]]; then
   shift
   exec "$java" -cp "$jar" dev.fabula.bench.TimerPrecision "$@"
+fi
+if [[ "${1:-}" == "--ops" ]]; then
+  shift
+  exec "$java" -cp "$jar" dev.fabula.bench.OpsBench "$@"
 fi
 exec "$java" "${jvm_flags[@]}" -cp "$jar" dev.fabula.bench.BenchMain "$@"
