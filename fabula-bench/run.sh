@@ -3,7 +3,8 @@
 #
 #   fabula-bench/run.sh            full run: every workload, 3 rounds with the sides back to back
 #                                  (about 50 min on 2 cores; manual)
-#   fabula-bench/run.sh --smoke    tiny counts, 1 round, 1 short iteration each (CI: keeps them working)
+#   fabula-bench/run.sh --smoke    tiny counts, 1 round, 1 short iteration each (CI: keeps them working);
+#                                  first --ops over 10,000 events (a few seconds: the harness works)
 #   fabula-bench/run.sh [--smoke] [--rounds N] [--out FILE] [JMH options, e.g. 'Append' -p side=axon]
 #   fabula-bench/run.sh --timers [pending=10000] [probes=300] [spacingMs=50]
 #                                  workflow timer precision on PostgreSQL (dev.fabula.bench.TimerPrecision,
@@ -71,5 +72,8 @@ fi
 if [[ "${1:-}" == "--ops" ]]; then
   shift
   exec "$java" -cp "$jar" dev.fabula.bench.OpsBench "$@"
+fi
+if [[ "${1:-}" == "--smoke" ]]; then
+  "$java" -cp "$jar" dev.fabula.bench.OpsBench events=10000 reps=3
 fi
 exec "$java" "${jvm_flags[@]}" -cp "$jar" dev.fabula.bench.BenchMain "$@"
