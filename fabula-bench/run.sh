@@ -3,11 +3,16 @@
 #
 #   fabula-bench/run.sh            full run: every workload, 3 rounds with the sides back to back
 #                                  (about 50 min on 2 cores; manual)
-#   fabula-bench/run.sh --smoke    tiny counts, 1 round, 1 short iteration each (CI: keeps them working)
+#   fabula-bench/run.sh --smoke    tiny counts, 1 round, 1 short iteration each (CI: keeps them working);
+#                                  first --ops over 10,000 events (a few seconds: the harness works)
 #   fabula-bench/run.sh [--smoke] [--rounds N] [--out FILE] [JMH options, e.g. 'Append' -p side=axon]
 #   fabula-bench/run.sh --timers [pending=10000] [probes=300] [spacingMs=50]
 #                                  workflow timer precision on PostgreSQL (dev.fabula.bench.TimerPrecision,
 #                                  a measured harness, not JMH; about a minute)
+#   fabula-bench/run.sh --ops [events=10000000] [reps=50] [rounds=1] [only=console|export]
+#                                  the console timeline's first page and `fabula export` against a raw
+#                                  cursor read on PostgreSQL (dev.fabula.bench.OpsBench, issue 23; a
+#                                  measured harness; fills schema bench_ops_<events> once, minutes for 10M)
 #
 # Builds target/benchmarks.jar when it is missing (or with FABULA_BENCH_BUILD=1), finds a
 # JDK 21+ ($JAVA_HOME if it is one, else the newest under /usr/lib/jvm), makes sure the
@@ -63,5 +68,12 @@ echo "# java: $java"
 if [[ "${1:-}" == "--timers" ]]; then
   shift
   exec "$java" -cp "$jar" dev.fabula.bench.TimerPrecision "$@"
+fi
+if [[ "${1:-}" == "--ops" ]]; then
+  shift
+  exec "$java" -cp "$jar" dev.fabula.bench.OpsBench "$@"
+fi
+if [[ "${1:-}" == "--smoke" ]]; then
+  "$java" -cp "$jar" dev.fabula.bench.OpsBench events=10000 reps=3
 fi
 exec "$java" "${jvm_flags[@]}" -cp "$jar" dev.fabula.bench.BenchMain "$@"

@@ -1,5 +1,6 @@
 package dev.fabula.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
@@ -52,10 +53,10 @@ final class ExportCommand implements Callable<Integer> {
     try (StoreOption.Opened opened = store.open(); Writer out = open()) {
       EventStore s = opened.store();
       long head = aggregate == null ? s.lastPosition() : 0;
-      try (Progress bar = progress.bar(err, "exporting", head); Stream<Event<?>> events = s.query(query)) {
+      try (Progress bar = progress.bar(err, "exporting", head); Stream<Event<?>> events = s.query(query);
+          JsonGenerator lines = root.lines.lines(out)) {
         for (Event<?> e : (Iterable<Event<?>>) events::iterator) {
-          out.write(root.lines.write(e));
-          out.write('\n');
+          root.lines.writeLine(e, lines);
           exported++;
           bar.update(aggregate == null ? e.position() : exported);
         }

@@ -3,9 +3,11 @@ package dev.fabula.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.fabula.codec.RawPayload;
 import dev.fabula.event.Event;
 import dev.fabula.event.Metadata;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -46,5 +48,18 @@ class EventLinesTest {
     assertThatThrownBy(() -> lines.read("[1]", 8)).hasMessageContaining("line 8 of the input is not a JSON object");
     assertThatThrownBy(() -> lines.read(ok.replaceFirst("\"time\":\"[^\"]*\"", "\"time\":\"yesterday\""), 9))
         .hasMessageContaining("line 9");
+  }
+
+  @Test
+  void linesWrittenOneAfterAnotherToAGeneratorAreEachEventsLineAndALineBreak() throws Exception {
+    Event<?> first = Event.of(UUID.randomUUID(), "x.y", Instant.parse("2026-12-06T01:02:03.123456789Z"),
+        new RawPayload(2, "{\n\"a\": [1, 2]}"), null, Metadata.of("k", "v"), 3);
+    Event<?> second = Event.create("x", new RawPayload(1, "\"text\"")).withAggregate("cart", UUID.randomUUID(), 4);
+    var out = new StringWriter();
+    try (JsonGenerator g = lines.lines(out)) {
+      lines.writeLine(first, g);
+      lines.writeLine(second, g);
+    }
+    assertThat(out).hasToString(lines.write(first) + "\n" + lines.write(second) + "\n");
   }
 }

@@ -87,4 +87,19 @@ class QueryTranslatorTest {
     var some = translate(EventQuery.builder().aggregateNames("Cart").sortBy(SortOrder.desc(SortField.AGGREGATE_NAME)));
     assertThat(some.sql()).endsWith(" ORDER BY aggregate_name COLLATE \"C\" DESC, position ASC");
   }
+
+  @Test
+  void oneNameInPositionOrderSortsByTheNameFirstSoTheNameIndexServesIt() {
+    assertThat(translate(EventQuery.builder().names("a").limit(51)).sql())
+        .contains("name = ANY(?::text[])")
+        .endsWith(" ORDER BY name ASC, position ASC LIMIT ?");
+    assertThat(translate(EventQuery.builder().names("a").sortBy(SortOrder.desc(SortField.POSITION))).sql())
+        .endsWith(" ORDER BY name DESC, position DESC");
+    // Two names, another order, or given aggregates: position (or the asked order) alone.
+    assertThat(translate(EventQuery.builder().names("a", "b")).sql()).endsWith(" ORDER BY position ASC");
+    assertThat(translate(EventQuery.builder().names("a").sortBy(SortField.TIME)).sql())
+        .endsWith(" ORDER BY time_ns ASC, position ASC");
+    assertThat(translate(EventQuery.builder().names("a").aggregate("Cart", A)).sql())
+        .doesNotContain("ORDER BY name");
+  }
 }
