@@ -5,9 +5,7 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
+import dev.fabula.proxy.ForwardingEventStore;
 import java.util.stream.Stream;
 
 /**
@@ -15,12 +13,11 @@ import java.util.stream.Stream;
  * the application's registry does not know a stored name: their query streams end with an {@link
  * EventDecodingException} at that event (see the PostgreSQL EventReader).
  */
-final class UndecodingStore implements EventStore {
-  private final EventStore delegate;
+final class UndecodingStore extends ForwardingEventStore {
   private final String undecodable;
 
   UndecodingStore(EventStore delegate, String undecodable) {
-    this.delegate = delegate;
+    super(delegate);
     this.undecodable = undecodable;
   }
 
@@ -32,30 +29,5 @@ final class UndecodingStore implements EventStore {
       }
       return e;
     });
-  }
-
-  @Override
-  public List<Event<?>> insert(List<? extends Event<?>> events) {
-    return delegate.insert(events);
-  }
-
-  @Override
-  public Optional<Event<?>> find(UUID id) {
-    return delegate.find(id);
-  }
-
-  @Override
-  public void delete(List<? extends Event<?>> events) {
-    delegate.delete(events);
-  }
-
-  @Override
-  public long lastPosition() {
-    return delegate.lastPosition();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }

@@ -15,6 +15,7 @@ import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.EventStores;
 import dev.fabula.jackson.JacksonCodec;
+import dev.fabula.proxy.ForwardingEventStore;
 import dev.fabula.tck.TckData;
 import dev.fabula.tck.TckData.Alpha;
 import dev.fabula.workflow.Correlator;
@@ -340,11 +341,9 @@ class PgWorkflowTest {
   }
 
   /** A store that stores everything but the dispatch marks: a crash right before marking. */
-  private static final class RefusingMarks implements EventStore {
-    private final EventStore delegate;
-
+  private static final class RefusingMarks extends ForwardingEventStore {
     RefusingMarks(EventStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
@@ -353,31 +352,6 @@ class PgWorkflowTest {
         throw new IllegalStateException("simulated crash before the dispatch mark");
       }
       return delegate.insert(events);
-    }
-
-    @Override
-    public java.util.Optional<Event<?>> find(UUID id) {
-      return delegate.find(id);
-    }
-
-    @Override
-    public java.util.stream.Stream<Event<?>> query(EventQuery query) {
-      return delegate.query(query);
-    }
-
-    @Override
-    public void delete(List<? extends Event<?>> events) {
-      delegate.delete(events);
-    }
-
-    @Override
-    public long lastPosition() {
-      return delegate.lastPosition();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

@@ -15,6 +15,7 @@ import dev.fabula.event.EventStore;
 import dev.fabula.event.Subscription;
 import dev.fabula.event.SubscriptionOptions;
 import dev.fabula.memory.InMemory;
+import dev.fabula.proxy.ForwardingEventStore;
 import dev.fabula.spi.QueryPlan;
 import dev.fabula.tck.command.CommandBusConformance;
 import java.util.ArrayList;
@@ -153,37 +154,9 @@ final class BrokenBackends {
   }
 
   /** The in-memory event store, forwarded to; each broken store overrides one method. */
-  private static class Wrapper implements EventStore {
-    private final EventStore delegate = InMemory.eventStore();
-
-    @Override
-    public List<Event<?>> insert(List<? extends Event<?>> events) {
-      return delegate.insert(events);
-    }
-
-    @Override
-    public Optional<Event<?>> find(UUID id) {
-      return delegate.find(id);
-    }
-
-    @Override
-    public Stream<Event<?>> query(EventQuery query) {
-      return delegate.query(query);
-    }
-
-    @Override
-    public void delete(List<? extends Event<?>> events) {
-      delegate.delete(events);
-    }
-
-    @Override
-    public long lastPosition() {
-      return delegate.lastPosition();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+  private static class Wrapper extends ForwardingEventStore {
+    Wrapper() {
+      super(InMemory.eventStore());
     }
   }
 
