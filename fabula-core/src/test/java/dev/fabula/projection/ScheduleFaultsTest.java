@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.RetryPolicy;
 import dev.fabula.TransientException;
-import dev.fabula.event.CountingStore;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventBus;
 import dev.fabula.event.EventDecodingException;
@@ -15,6 +14,7 @@ import dev.fabula.event.EventStores;
 import dev.fabula.event.OutcomeUnknownException;
 import dev.fabula.event.Subscription;
 import dev.fabula.memory.InMemory;
+import dev.fabula.proxy.CountingStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fabula.aggregate.Account;
 import dev.fabula.aggregate.AggregateRoot;
-import dev.fabula.event.CountingStore;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.memory.InMemory;
+import dev.fabula.proxy.CountingStore;
 import dev.fabula.snapshot.Snapshot;
 import dev.fabula.snapshot.SnapshotSchedule;
 import dev.fabula.snapshot.SnapshotStore;

@@ -1,6 +1,8 @@
-package dev.fabula.event;
+package dev.fabula.proxy;
 
-import dev.fabula.proxy.ForwardingEventStore;
+import dev.fabula.event.Event;
+import dev.fabula.event.EventQuery;
+import dev.fabula.event.EventStore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
