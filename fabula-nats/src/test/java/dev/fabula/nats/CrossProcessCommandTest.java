@@ -139,17 +139,13 @@ class CrossProcessCommandTest {
   void aHandlerProcessKilledWhileTakingCommandsFailsOnlyWhatItHeldAndNothingRunsTwice() throws Exception {
     // The victim has eight slots. The four commands it starts after its first 20 hang (accepted
     // and started, never finished); it goes on bidding for, accepting and running commands in
-    // the other four slots, and is killed while it does. It subscribes first: the server hands
-    // each announcement to the subscribers in turn, so a handler that subscribed last loses most
-    // races for a command, and a victim that won too few of the first half would never reach its
-    // hanging commands (seen: 5 of 500).
+    // the other four slots, and is killed while it does. It is the only handler when the
+    // dispatcher starts, so it takes every command until it has started its 28; the other two
+    // handlers start only then. (With all three from the start, the victim lost most races for a
+    // command and sometimes never reached 28 in the first half of the commands: 5 and 27 of 500
+    // seen, even when it subscribed first.)
     JvmProcess victim = handler("victim", 8, "stuckAfter=20", "stuckCount=4");
     victim.awaitLine("ready", budget.left());
-    JvmProcess h1 = handler("h1", 64);
-    JvmProcess h2 = handler("h2", 64);
-    for (JvmProcess h : List.of(h1, h2)) {
-      h.awaitLine("ready", budget.left());
-    }
     // The execution timeout is far longer than the victim takes to start four more commands
     // after the hanging ones, so that no dispatch fails before the kill. The dispatcher sends the
     // second half of the commands only once the victim is dead.
@@ -158,6 +154,11 @@ class CrossProcessCommandTest {
     victim.await("four hanging handlers", l -> l.startsWith("stuck "), 4, budget.left());
     victim.await("commands started beside the hanging ones", l -> l.startsWith("start "), 20 + 4 + 4,
         budget.left());
+    JvmProcess h1 = handler("h1", 64);
+    JvmProcess h2 = handler("h2", 64);
+    for (JvmProcess h : List.of(h1, h2)) {
+      h.awaitLine("ready", budget.left()); // they bid beside the victim, if commands are left
+    }
     int linesBeforeKill = dispatcher.lines().size();
     victim.kill();
     dispatcher.awaitLine("paused", budget.left());
