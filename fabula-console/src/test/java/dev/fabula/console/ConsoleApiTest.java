@@ -405,6 +405,8 @@ class ConsoleApiTest {
     assertThatThrownBy(() -> b.passwordHash("plain-text")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ConsoleOptions.builder(shop.store, shop.registry).port(70000))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ConsoleOptions.builder(null, shop.registry)).isInstanceOf(NullPointerException.class).hasMessage("store");
+    assertThatThrownBy(() -> ConsoleOptions.builder(shop.store, null)).isInstanceOf(NullPointerException.class).hasMessage("registry");
     String hash = ConsoleOptions.hashPassword(PASSWORD.toCharArray());
     assertThat(hash).startsWith("pbkdf2-sha512$210000$").doesNotContain(PASSWORD);
     assertThat(Passwords.matches(hash, PASSWORD)).isTrue();

@@ -85,4 +85,9 @@ class CodecsTest {
     assertThat(Codecs.rawFallback(codec)).isSameAs(codec);
     assertThat(codec.registry()).isSameAs(codec.registry());
   }
+
+  @Test
+  void aFallbackWithoutACodecIsRefusedNamingIt() {
+    assertThatThrownBy(() -> Codecs.rawFallback(null)).isInstanceOf(NullPointerException.class).hasMessage("codec");
+  }
 }

@@ -78,4 +78,11 @@ class HorizonHolderTest {
         .isInstanceOf(PostgresConnectionException.class)
         .hasMessageContaining("127.0.0.1:1");
   }
+
+  @Test
+  void aMissingDataSourceIsRefusedNamingIt() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Postgres.horizonHolder(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("dataSource");
+  }
 }

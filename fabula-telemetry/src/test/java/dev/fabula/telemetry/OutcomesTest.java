@@ -143,4 +143,12 @@ class OutcomesTest {
   private static Event<Tally.Added> added(UUID id, int version) {
     return Event.create(Tally.ADDED, new Tally.Added(version)).withAggregate(Tally.NAME, id, version);
   }
+
+  @Test
+  void missingArgumentsAreRefusedNamingThem() {
+    Telemetry telemetry = Telemetry.of(MicrometerMetrics.of(new SimpleMeterRegistry()));
+    assertThatThrownBy(() -> Telemetry.of((Instrumentation[]) null)).isInstanceOf(NullPointerException.class).hasMessage("instrumentations");
+    assertThatThrownBy(() -> telemetry.eventStore(null)).isInstanceOf(NullPointerException.class).hasMessage("store");
+    assertThatThrownBy(() -> telemetry.commandBus(null)).isInstanceOf(NullPointerException.class).hasMessage("bus");
+  }
 }
