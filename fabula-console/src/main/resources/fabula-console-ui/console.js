@@ -153,6 +153,10 @@
         card('last position read', o.lastPosition),
         card('safe horizon', o.safeHorizon.position, 'safe-horizon')),
       el('p', { class: 'note' }, o.safeHorizon.note),
+      o.complete ? null : el('p', { id: 'counting', class: 'note' },
+        'Still counting in the background: read to position ' + o.lastPosition + ' of '
+          + o.safeHorizon.position + '. Reload for more.'),
+      o.countingError ? el('p', { id: 'counting-error', class: 'error' }, 'Counting failed: ' + o.countingError) : null,
       o.safeHorizon.heldBackBy === null ? null
         : el('p', { id: 'held-back-by' }, 'held back by: ' + o.safeHorizon.heldBackBy),
       el('h2', {}, 'Throughput'),

@@ -76,7 +76,7 @@ final class TailCommand implements Callable<Integer> {
   }
 
   private void tailConsole(ConsoleClient client, PrintWriter out) throws InterruptedException {
-    long position = after != null ? after : client.get("api/overview").path("lastPosition").asLong();
+    long position = after != null ? after : client.get("api/overview").at("/safeHorizon/position").asLong();
     var filter = new StringBuilder();
     for (String name : names) {
       filter.append("&name=").append(ConsoleClient.param(name));

@@ -62,6 +62,12 @@ final class ConsoleHandler extends Handler.Abstract {
     this.assets = Assets.load();
   }
 
+  @Override
+  protected void doStop() throws Exception {
+    overview.close();
+    super.doStop();
+  }
+
   /** Who is asking: their session (if any) and whether they may read. */
   private record Caller(Sessions.@Nullable Session session, boolean bearer, boolean authenticated) {}
 

@@ -26,12 +26,27 @@ import org.jspecify.annotations.Nullable;
  * The overview's counts, kept up to date by reading only the events stored since the last look
  * (by position, as a catch-up reader does, so no late-committing event is missed). Deleted events
  * stay counted: the store has no feed of deletions.
+ *
+ * <p>A request never waits for a long count: when more than {@link #SYNC_LIMIT} events were stored
+ * since the last look (the first look at a large store), one background thread counts them and
+ * each request answers at once with what is counted so far, marked incomplete ({@code complete}
+ * false, {@code lastPosition} the position counted to); fewer are counted on the request's thread, so a small store's answer is
+ * always complete. A failed count is answered as {@code countingError} and retried on the next
+ * request; {@link #close()} stops it between two events.
  */
-final class Overview {
+final class Overview implements AutoCloseable {
   static final int MAX_BUCKETS = 60;
+  /** Events behind the head that a request counts itself; more are counted in the background. */
+  static final long SYNC_LIMIT = 100_000;
 
   private final EventStore store;
+  private final long syncLimit;
   private final ReentrantLock lock = new ReentrantLock();
+  // Guarded by lock: the counts, and the background count's state.
+  private @Nullable Thread counter;
+  private @Nullable String countingError;
+  /** Set by {@link #close()}: the background count stops at its next event. */
+  private volatile boolean stopped;
   private long readTo;
   private long total;
   private long undecodable;
@@ -42,21 +57,85 @@ final class Overview {
   private final @Nullable Supplier<Optional<String>> horizonHolder;
 
   Overview(EventStore store, @Nullable Supplier<Optional<String>> horizonHolder) {
+    this(store, horizonHolder, SYNC_LIMIT);
+  }
+
+  Overview(EventStore store, @Nullable Supplier<Optional<String>> horizonHolder, long syncLimit) {
     this.store = store;
     this.horizonHolder = horizonHolder;
+    this.syncLimit = syncLimit;
   }
 
   ObjectNode answer() {
+    long head = store.lastPosition();
     ObjectNode n;
     lock.lock();
     try {
-      catchUp();
+      boolean complete;
+      if (counter != null) {
+        complete = false; // the background count is on its way to the head
+      } else if (head - readTo > syncLimit) {
+        startCounting();
+        complete = false;
+      } else {
+        catchUp(readTo, false); // a short read: counted here, so the answer is whole
+        countingError = null;
+        complete = true;
+      }
       n = render();
+      n.put("complete", complete);
+      if (countingError != null) {
+        n.put("countingError", countingError);
+      }
     } finally {
       lock.unlock();
     }
     n.set("safeHorizon", horizon());
     return n;
+  }
+
+  /**
+   * Starts the background count; the caller holds the lock and no count runs. The last count's
+   * failure, if any, stays in the answers until a count succeeds.
+   */
+  private void startCounting() {
+    stopped = false;
+    long from = readTo;
+    counter = Thread.ofVirtual().name("fabula-console-overview").start(() -> countInBackground(from));
+  }
+
+  /**
+   * The background count: reads up to the head, taking the lock for each event, so requests
+   * answer between two events. Any failure is kept for the next answer, never dropped.
+   */
+  private void countInBackground(long from) {
+    try {
+      catchUp(from, true);
+      record(null);
+    } catch (Throwable e) {
+      record(e.getClass().getSimpleName() + ": " + e.getMessage());
+      if (e instanceof Error error) {
+        throw error; // recorded for the next answer, and the thread's handler prints it
+      }
+    }
+  }
+
+  private void record(@Nullable String error) {
+    lock.lock();
+    try {
+      if (!stopped) {
+        countingError = error;
+      }
+      counter = null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops a background count between two events; a later answer starts it again. */
+  @Override
+  public void close() {
+    stopped = true;
   }
 
   /** The safe horizon and, when the console was told how to find it, what holds it back. */
@@ -85,7 +164,8 @@ final class Overview {
     return horizon;
   }
 
-  private void catchUp() {
+  /** Counts the events after {@code from}; a background count stops early once {@link #stopped}. */
+  private void catchUp(long from, boolean background) {
     LongFunction<EventQuery> after = p -> {
       EventQuery.Builder b = EventQuery.builder().sortBy(SortField.POSITION);
       if (p > 0) {
@@ -93,24 +173,34 @@ final class Overview {
       }
       return b.build();
     };
-    Reading.read(store, after, readTo, new Reading.Visitor() {
+    Reading.read(store, after, from, new Reading.Visitor() {
       @Override
       public boolean event(Event<?> e) {
-        count(e.position(), e.name());
-        AggregateRef ref = e.aggregateOrNull();
-        if (ref != null) {
-          aggregates.computeIfAbsent(ref.name(), n -> new HashSet<>()).add(ref.id());
+        lock.lock();
+        try {
+          count(e.position(), e.name());
+          AggregateRef ref = e.aggregateOrNull();
+          if (ref != null) {
+            aggregates.computeIfAbsent(ref.name(), n -> new HashSet<>()).add(ref.id());
+          }
+          perMinute.merge(e.time().getEpochSecond() / 60, 1L, Long::sum);
+        } finally {
+          lock.unlock();
         }
-        perMinute.merge(e.time().getEpochSecond() / 60, 1L, Long::sum);
-        return true;
+        return !(background && stopped);
       }
 
       @Override
       public boolean undecodable(EventDecodingException failure) {
-        // counted by name; its time and aggregate are not known without decoding it
-        count(failure.position(), failure.eventName());
-        undecodable++;
-        return true;
+        lock.lock();
+        try {
+          // counted by name; its time and aggregate are not known without decoding it
+          count(failure.position(), failure.eventName());
+          undecodable++;
+        } finally {
+          lock.unlock();
+        }
+        return !(background && stopped);
       }
     });
   }
