@@ -312,8 +312,49 @@
       actionError ? el('p', { class: 'error', id: 'action-error' }, actionError) : null,
       table(['schedule', { label: 'position', num: true }, { label: 'head', num: true }, { label: 'lag', num: true },
         'status', 'last error', { label: 'dead letters', num: true }, 'job', ''], rows, { id: 'projections-table' }),
-      list.length === 0 ? el('p', { class: 'note' }, 'No schedules are registered with the console.') : null);
+      list.length === 0 ? el('p', { class: 'note' }, 'No schedules are registered with the console.') : null,
+      deadLetterSection(list));
     if (running) pollTimer = setTimeout(() => { if (parseHash().parts[0] === 'projections') route(); }, 500);
+  }
+
+  // The dead letters each schedule lists (its latest ones), with Retry and Evict when writes are on.
+  function deadLetterSection(list) {
+    const rows = [];
+    for (const p of list) {
+      for (const d of p.deadLetters || []) {
+        const actions = el('td', {});
+        if (session.writesEnabled) {
+          for (const action of ['retry', 'evict']) {
+            const label = action === 'retry' ? 'Retry' : 'Evict';
+            const b = el('button', { class: action === 'retry' ? 'dead-letter-retry' : 'secondary dead-letter-evict', type: 'button' }, label);
+            b.addEventListener('click', async () => {
+              b.disabled = true;
+              try {
+                await api('projections/' + encodeURIComponent(p.name) + '/dead-letters/' + encodeURIComponent(d.eventId)
+                  + '/' + action, { body: { projection: d.projection } });
+                actionError = null;
+              } catch (e) {
+                actionError = label + ' ' + d.eventId + ' (' + d.projection + '): ' + e.message;
+              }
+              route();
+            });
+            actions.append(b, ' ');
+          }
+        }
+        rows.push(el('tr', { class: 'dead-letter-row', 'data-event-id': d.eventId, 'data-projection': d.projection },
+          el('td', {}, p.name),
+          el('td', {}, d.projection),
+          el('td', { class: 'num' }, d.position),
+          el('td', {}, d.eventName),
+          el('td', {}, hashLink(d.eventId, 'events', { after: String(d.position - 1), until: String(d.position) })),
+          el('td', { class: 'error' }, d.error || ''),
+          actions));
+      }
+    }
+    if (rows.length === 0) return null;
+    return el('section', { id: 'dead-letters' },
+      el('h2', {}, 'Dead letters'),
+      table(['schedule', 'projection', { label: 'position', num: true }, 'event', 'id', 'error', ''], rows, { id: 'dead-letters-table' }));
   }
 
   route();

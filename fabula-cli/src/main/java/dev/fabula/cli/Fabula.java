@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ProjectionsCommand.class,
       TriggerCommand.class,
+      DeadLettersCommand.class,
       TailCommand.class,
       AggregateCommand.class,
       ExportCommand.class,

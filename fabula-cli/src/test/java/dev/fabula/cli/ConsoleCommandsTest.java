@@ -6,11 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fabula.console.Console;
 import dev.fabula.console.ConsoleOptions;
+import dev.fabula.event.Event;
+import dev.fabula.projection.FailurePolicy;
+import dev.fabula.projection.ProjectionException;
+import dev.fabula.projection.Projection;
+import dev.fabula.projection.Reapplicable;
+import dev.fabula.projection.Schedule;
+import dev.fabula.projection.ScheduleListener;
+import dev.fabula.projection.ScheduleOptions;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -153,13 +166,13 @@ class ConsoleCommandsTest {
 
   @Test
   void everyCommandHasHelpAndBadUsageIsExitCodeOne() {
-    for (String command : List.of("projections", "trigger", "tail", "aggregate", "export", "import")) {
+    for (String command : List.of("projections", "trigger", "dead-letters", "tail", "aggregate", "export", "import")) {
       Cli.Run help = Cli.run(command, "--help");
       assertThat(help.code()).as(command).isZero();
       assertThat(help.out()).startsWith("Usage: fabula " + command);
     }
     Cli.Run top = Cli.run("--help");
-    assertThat(top.out()).contains("projections", "trigger", "tail", "aggregate", "export", "import", "Exit codes:");
+    assertThat(top.out()).contains("projections", "trigger", "dead-letters", "tail", "aggregate", "export", "import", "Exit codes:");
     assertThat(Cli.run().code()).isEqualTo(Exit.USAGE);
     Cli.Run noSource = Cli.run("tail");
     assertThat(noSource.code()).isEqualTo(Exit.USAGE);
@@ -168,5 +181,135 @@ class ConsoleCommandsTest {
     assertThat(both.code()).isEqualTo(Exit.USAGE);
     assertThat(Cli.run("projections", "--console", "ftp://x").code()).isEqualTo(Exit.USAGE);
     assertThat(Cli.run("frobnicate").code()).isEqualTo(Exit.USAGE);
+  }
+
+  /** Items per cart under the dead-letter policy: fails on the item {@link #failing} names. */
+  static final class Items implements Projection, Reapplicable {
+    final Map<String, Integer> items = new ConcurrentHashMap<>();
+    volatile @Nullable String failing = "desk";
+    private volatile long position;
+
+    @Override
+    public void apply(Event<?> event) {
+      if (event.data() instanceof Carts.Added a) {
+        if (a.item().equals(failing)) {
+          throw new IllegalStateException("no " + a.item() + " today");
+        }
+        items.merge(a.item(), 1, Integer::sum);
+      }
+    }
+
+    @Override
+    public void reapply(Event<?> event) {
+      apply(event);
+    }
+
+    @Override
+    public String projectionName() {
+      return "items";
+    }
+
+    @Override
+    public long progress() {
+      return position;
+    }
+
+    @Override
+    public void progress(long p) {
+      position = p;
+    }
+  }
+
+  @Test
+  void deadLettersAreListedRetriedAndEvicted() throws Exception {
+    var items = new Items();
+    ScheduleListener quiet = new ScheduleListener() {
+      @Override
+      public void failed(ProjectionException failure) {
+        // expected: the letters carry them
+      }
+    };
+    try (Schedule letters = Schedule.continuously(carts.bus, carts.raw, Set.of(Carts.ADDED),
+        ScheduleOptions.builder().failurePolicy(FailurePolicy.DEAD_LETTER).listener(quiet).build())) {
+      letters.project(items);
+      letters.awaitCaughtUp(Duration.ofSeconds(60));
+      console = Console.start(ConsoleOptions.builder(carts.store, Carts.registry())
+          .schedule("items", letters).writesEnabled(true).port(0).build());
+      String url = console.uri().toString();
+      String desk = letters.deadLetters().getFirst().eventId().toString();
+
+      Cli.Run list = Cli.run("dead-letters", "items", "--console", url);
+      assertThat(list.code()).as(list.toString()).isZero();
+      assertThat(list.lines().get(0).split(" +")).containsExactly("PROJECTION", "POSITION", "EVENT", "ID", "ERROR");
+      assertThat(list.lines()).hasSize(2);
+      assertThat(list.lines().get(1)).startsWith("items").contains(Carts.ADDED, desk, "no desk today");
+
+      Cli.Run failed = Cli.run("dead-letters", "items", "--retry", desk, "--console", url);
+      assertThat(failed.code()).as(failed.toString()).isEqualTo(Exit.FAILED);
+      assertThat(failed.err()).contains("(422)", "no desk today", "the letter stays");
+
+      items.failing = null;
+      Cli.Run retried = Cli.run("dead-letters", "items", "--retry", desk, "--projection", "items", "--console", url);
+      assertThat(retried.code()).as(retried.toString()).isZero();
+      assertThat(retried.out()).isEqualTo("items: retried event " + desk + " of projection items; 0 dead letters left\n");
+      assertThat(items.items).containsEntry("desk", 1);
+      assertThat(letters.deadLetters()).isEmpty();
+
+      Cli.Run gone = Cli.run("dead-letters", "items", "--evict", desk, "--console", url);
+      assertThat(gone.code()).as(gone.toString()).isEqualTo(Exit.NOT_FOUND);
+      assertThat(Cli.run("dead-letters", "items", "--retry", desk, "--evict", desk, "--console", url).code()).isEqualTo(Exit.USAGE);
+      assertThat(Cli.run("dead-letters", "items", "--retry", "nope", "--console", url).code()).isEqualTo(Exit.USAGE);
+      assertThat(Cli.run("dead-letters", "nope", "--console", url).code()).isEqualTo(Exit.NOT_FOUND);
+    }
+  }
+
+  @Test
+  void evictingADeadLetterOfAProjectionThatCannotRetryIt() throws Exception {
+    // keeps its progress but cannot apply an event again: a retry is refused, evict works
+    var failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    class Counting implements Projection, dev.fabula.projection.ProgressAware {
+      volatile long position;
+
+      @Override
+      public void apply(Event<?> event) {
+        if (failing.get() && event.data() instanceof Carts.Added a && a.item().equals("pen")) {
+          throw new IllegalStateException("no pens");
+        }
+      }
+
+      @Override
+      public long progress() {
+        return position;
+      }
+
+      @Override
+      public void progress(long p) {
+        position = p;
+      }
+    }
+    Projection counting = new Counting();
+    try (Schedule letters = Schedule.continuously(carts.bus, carts.raw, Set.of(Carts.ADDED),
+        ScheduleOptions.builder().failurePolicy(FailurePolicy.DEAD_LETTER).listener(new ScheduleListener() {
+          @Override
+          public void failed(ProjectionException failure) {}
+        }).build())) {
+      letters.project(counting);
+      letters.awaitCaughtUp(Duration.ofSeconds(60));
+      console = Console.start(ConsoleOptions.builder(carts.store, Carts.registry())
+          .schedule("counts", letters).writesEnabled(true).port(0).build());
+      String url = console.uri().toString();
+      String pen = letters.deadLetters().getFirst().eventId().toString();
+      failing.set(false);
+
+      Cli.Run refused = Cli.run("dead-letters", "counts", "--retry", pen, "--console", url);
+      assertThat(refused.code()).as(refused.toString()).isEqualTo(Exit.REFUSED);
+      assertThat(refused.err()).contains("(409)", "Reapplicable");
+      Cli.Run evicted = Cli.run("dead-letters", "counts", "--evict", pen, "--json", "--console", url);
+      assertThat(evicted.code()).as(evicted.toString()).isZero();
+      JsonNode answer = new ObjectMapper().readTree(evicted.out());
+      assertThat(answer.get("action").asText()).isEqualTo("evict");
+      assertThat(answer.get("deadLetterCount").asInt()).isZero();
+      assertThat(letters.deadLetters()).isEmpty();
+    }
   }
 }

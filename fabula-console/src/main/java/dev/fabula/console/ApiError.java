@@ -6,7 +6,7 @@ final class ApiError extends RuntimeException {
 
   private final int status;
 
-  private ApiError(int status, String message) {
+  ApiError(int status, String message) {
     super(message);
     this.status = status;
   }

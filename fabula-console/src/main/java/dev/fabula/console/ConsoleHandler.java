@@ -50,6 +50,7 @@ final class ConsoleHandler extends Handler.Abstract {
   private final Json json;
   private final Overview overview;
   private final Jobs jobs;
+  private final DeadLetterActions deadLetters;
   private final Sessions sessions;
   private final Assets assets;
 
@@ -58,6 +59,7 @@ final class ConsoleHandler extends Handler.Abstract {
     this.json = new Json(options.codec());
     this.overview = new Overview(options.store(), options.horizonHolder());
     this.jobs = new Jobs(options.schedules(), options.clock());
+    this.deadLetters = new DeadLetterActions(options.schedules());
     this.sessions = new Sessions(options.clock(), options.passwordHash());
     this.assets = Assets.load();
   }
@@ -142,6 +144,9 @@ final class ConsoleHandler extends Handler.Abstract {
         JsonNode body = body(request);
         boolean reset = body.path("reset").asBoolean(false);
         return jobs.trigger(parts[1], reset, options.store().lastPosition());
+      }
+      if (DeadLetterActions.matches(parts)) {
+        return deadLetters.act(parts, body(request));
       }
       throw ApiError.notFound("no write action at api/" + route);
     }

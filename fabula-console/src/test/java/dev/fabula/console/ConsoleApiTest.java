@@ -412,4 +412,95 @@ class ConsoleApiTest {
     assertThat(Passwords.matches(hash, PASSWORD)).isTrue();
     assertThat(Passwords.matches(hash, PASSWORD + "!")).isFalse();
   }
+
+  // ---- dead letters: retry and evict ----
+
+  private static JsonNode letter(Http http, String projection) {
+    JsonNode schedule = http.get("api/projections/" + DeadLetterShop.SCHEDULE).json();
+    return list(schedule.get("deadLetters")).stream()
+        .filter(l -> l.get("projection").asText().equals(projection))
+        .findFirst()
+        .orElse(null);
+  }
+
+  @Test
+  void aDeadLetterIsRetriedWithTheCsrfTokenAndAFailedRetryKeepsItWithTheNewError() {
+    try (var letters = new DeadLetterShop(shop)) {
+      Http http = start(shop.options().schedule(DeadLetterShop.SCHEDULE, letters.schedule).writesEnabled(true).build());
+      http.session();
+      JsonNode desk = letter(http, "names");
+      assertThat(desk.get("error").asText()).contains("cannot take Desk (attempt 1)");
+      String retry = "api/projections/" + DeadLetterShop.SCHEDULE + "/dead-letters/" + desk.get("eventId").asText() + "/retry";
+      String body = "{\"projection\": \"names\"}";
+
+      String token = http.csrf;
+      http.csrf = null;
+      Http.Answer noToken = http.post(retry, body);
+      assertThat(noToken.status()).isEqualTo(403);
+      assertThat(noToken.json().get("error").asText()).contains("CSRF");
+      assertThat(letters.names.attempts).as("nothing was tried").hasValue(1);
+      http.csrf = token;
+
+      Http.Answer failed = http.post(retry, body);
+      assertThat(failed.status()).as(failed.body()).isEqualTo(422);
+      assertThat(failed.json().get("error").asText()).contains("the letter stays").contains("attempt 2");
+      assertThat(letter(http, "names").get("error").asText()).contains("cannot take Desk (attempt 2)");
+
+      letters.names.failing = null;
+      Http.Answer ok = http.post(retry, "{}"); // only one projection failed on that event
+      assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+      assertThat(ok.json().get("action").asText()).isEqualTo("retry");
+      assertThat(ok.json().get("projection").asText()).isEqualTo("names");
+      assertThat(letters.names.names).containsValue("Desk");
+      assertThat(letter(http, "names")).isNull();
+      assertThat(letters.names.progress()).as("progress stays").isEqualTo(letters.stuck.progress());
+
+      Http.Answer again = http.post(retry, body);
+      assertThat(again.status()).isEqualTo(404);
+      assertThat(again.json().get("error").asText()).contains("no dead letter");
+    }
+  }
+
+  @Test
+  void aDeadLetterThatCannotBeRetriedIsRefusedAndCanBeEvicted() {
+    try (var letters = new DeadLetterShop(shop)) {
+      Http http = start(shop.options().schedule(DeadLetterShop.SCHEDULE, letters.schedule).writesEnabled(true).build());
+      http.session();
+      JsonNode chair = letter(http, "stuck");
+      String base = "api/projections/" + DeadLetterShop.SCHEDULE + "/dead-letters/" + chair.get("eventId").asText();
+
+      Http.Answer refused = http.post(base + "/retry", "{\"projection\": \"stuck\"}");
+      assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+      assertThat(refused.json().get("error").asText()).contains("Reapplicable").contains("evict");
+      assertThat(letter(http, "stuck")).isNotNull();
+
+      Http.Answer evicted = http.post(base + "/evict", "{\"projection\": \"stuck\"}");
+      assertThat(evicted.status()).as(evicted.body()).isEqualTo(200);
+      assertThat(evicted.json().get("deadLetterCount").asInt()).isEqualTo(1); // names' Desk is left
+      assertThat(letter(http, "stuck")).isNull();
+      assertThat(letters.schedule.deadLetters()).extracting(l -> l.projection()).containsExactly("names");
+      assertThat(http.post(base + "/evict", "{}").status()).isEqualTo(404);
+
+      assertThat(http.post("api/projections/nope/dead-letters/" + UUID_ZERO + "/retry", "{}").status()).isEqualTo(404);
+      assertThat(http.post("api/projections/" + DeadLetterShop.SCHEDULE + "/dead-letters/" + UUID_ZERO + "/retry", "{}").status())
+          .isEqualTo(404);
+      assertThat(http.post("api/projections/" + DeadLetterShop.SCHEDULE + "/dead-letters/not-a-uuid/evict", "{}").status())
+          .isEqualTo(400);
+      assertThat(http.post(base + "/resend", "{}").status()).isEqualTo(404);
+    }
+  }
+
+  private static final String UUID_ZERO = "00000000-0000-0000-0000-000000000000";
+
+  @Test
+  void deadLetterActionsAreWritesDisabledByDefault() {
+    try (var letters = new DeadLetterShop(shop)) {
+      Http http = start(shop.options().schedule(DeadLetterShop.SCHEDULE, letters.schedule).build());
+      http.session();
+      String id = letter(http, "names").get("eventId").asText();
+      Http.Answer a = http.post("api/projections/" + DeadLetterShop.SCHEDULE + "/dead-letters/" + id + "/evict", "{}");
+      assertThat(a.status()).isEqualTo(403);
+      assertThat(letters.schedule.deadLetters()).hasSize(2);
+    }
+  }
 }

@@ -230,4 +230,35 @@ class ConsoleBrowserTest {
     screenshot("projections");
     assertThat(notPwned()).isTrue();
   }
+
+  @Test
+  void aDeadLetterIsRetriedAndEvictedFromTheProjectionsPage() {
+    try (var letters = new DeadLetterShop(shop);
+        Console withLetters = Console.start(shop.options()
+            .schedule(DeadLetterShop.SCHEDULE, letters.schedule)
+            .password(PASSWORD.toCharArray())
+            .writesEnabled(true)
+            .build())) {
+      letters.names.failing = null; // fixed: its retry succeeds
+      driver.get("http://localhost:" + withLetters.port() + "/#/projections");
+      visible(By.id("password")).sendKeys(PASSWORD);
+      driver.findElement(By.id("login")).click();
+      rows("tr.dead-letter-row", 2);
+      screenshot("dead-letters");
+      assertThat(texts("tr.dead-letter-row td.error")).anySatisfy(t -> assertThat(t).contains("cannot take Desk"));
+
+      visible(By.cssSelector("tr.dead-letter-row[data-projection='names'] button.dead-letter-retry")).click();
+      rows("tr.dead-letter-row", 1);
+      assertThat(letters.names.names).containsValue("Desk");
+      assertThat(driver.findElements(By.id("action-error"))).isEmpty();
+
+      // stuck cannot be retried: the page says why, and Evict removes the letter
+      visible(By.cssSelector("tr.dead-letter-row[data-projection='stuck'] button.dead-letter-retry")).click();
+      assertThat(visible(By.id("action-error")).getText()).contains("Reapplicable");
+      visible(By.cssSelector("tr.dead-letter-row[data-projection='stuck'] button.dead-letter-evict")).click();
+      wait.until(d -> d.findElements(By.cssSelector("tr.dead-letter-row")).isEmpty());
+      assertThat(letters.schedule.deadLetters()).isEmpty();
+      assertThat(notPwned()).isTrue();
+    }
+  }
 }

@@ -3,7 +3,8 @@ package dev.fabula.projection;
 import dev.fabula.event.Event;
 
 /**
- * Wraps each application of an event to a projection by a schedule's {@link Job#apply}: the hook
+ * Wraps each application of an event to a projection by a schedule's {@link Job#apply} (and by
+ * {@link Schedule#retry} of a dead letter, whose application may be {@link Reapplicable#reapply}): the hook
  * through which metrics and tracing (module {@code fabula-telemetry}) observe projections without
  * wrapping each one, so a projection keeps its identity (its lock and position) and its
  * capabilities ({@link Guarded}, {@link ProgressAware}, {@link Resettable}).

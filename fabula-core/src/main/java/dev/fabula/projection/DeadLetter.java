@@ -37,6 +37,18 @@ public record DeadLetter(
     this(projection, failure.eventId(), failure.eventName(), failure.position(), event, failure);
   }
 
+  /** Why a letter left its schedule's list ({@link ScheduleListener#deadLetterRemoved}). */
+  public enum Removal {
+    /** {@link Schedule#retry} applied it. */
+    RETRIED,
+    /** {@link Schedule#evict} removed it. */
+    EVICTED,
+    /** A reset trigger rebuilt its projection, which meets the event again. */
+    RESET,
+    /** The list was full ({@value DeadLetters#CAPACITY} letters) and it was the oldest. */
+    OVERFLOW
+  }
+
   /** The event, if it could be decoded. */
   public Optional<Event<?>> event() {
     return Optional.ofNullable(decoded);

@@ -34,10 +34,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Setting a new value for an aggregate drops its old value's reverse entry. If two aggregates
  * claim one value, the reverse entry points to the later one. Events without an aggregate are
- * ignored. The lookup is {@link ProgressAware} and {@link Resettable}; reads are thread-safe and
- * never block.
+ * ignored. The lookup is {@link ProgressAware}, {@link Reapplicable} (a dead letter can be retried)
+ * and {@link Resettable}; reads are thread-safe and never block.
  */
-public final class Lookup implements Projection, ProgressAware, Resettable, Guarded {
+public final class Lookup implements Projection, Reapplicable, Resettable, Guarded {
   private final Map<String, BiConsumer<Object, Entry>> providers;
   private final String name;
   private final ConcurrentHashMap<Forward, Object> values = new ConcurrentHashMap<>();
@@ -96,6 +96,12 @@ public final class Lookup implements Projection, ProgressAware, Resettable, Guar
     var entry = new Entry(ref.name(), ref.id());
     provider.accept(event.data(), entry);
     entry.commit();
+  }
+
+  /** Applies {@code event} like {@link #apply}; the progress stays (a dead letter's retry). */
+  @Override
+  public void reapply(Event<?> event) {
+    apply(event);
   }
 
   @Override

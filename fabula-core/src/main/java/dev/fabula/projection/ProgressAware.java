@@ -21,6 +21,9 @@ package dev.fabula.projection;
  * interrupted) calls no {@code progress(long)} for it, and the next job applies every part again:
  * a transactional read model rolled the earlier parts back with the failed one; one that applies
  * without a transaction sees them twice.
+ *
+ * <p>Applying an event below the progress — retrying a {@link DeadLetter} — is a separate promise
+ * that only the read model can make: {@link Reapplicable}.
  */
 public interface ProgressAware {
   /** The global position of the last event applied, {@code 0} before any. */

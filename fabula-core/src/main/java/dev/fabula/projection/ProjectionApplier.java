@@ -106,6 +106,8 @@ final class ProjectionApplier {
       if (reset && resetDone.add(projection)) {
         reset(projection, progress);
         cursor.position = 0;
+        // The rebuild meets the dead-lettered events again: a retry of one would apply it twice.
+        context.projectionReset(projection);
       }
       long last = progress != null ? progress.progress() : cursor.position;
       cursor.position = last;
@@ -216,7 +218,7 @@ final class ProjectionApplier {
       return false;
     }
     var letter = new DeadLetter(projection.projectionName(), failure, event);
-    context.deadLetter(letter);
+    context.deadLetter(letter, projection);
     ListenerCalls.safely(() -> context.options().listener().deadLettered(letter));
     return true;
   }
@@ -253,7 +255,7 @@ final class ProjectionApplier {
           if (interceptor == ApplyInterceptor.none()) {
             projection.apply(event);
           } else {
-            intercepted(interceptor, projection, event);
+            intercepted(interceptor, projection, event, () -> projection.apply(event));
           }
         }
         return null;
@@ -280,10 +282,16 @@ final class ProjectionApplier {
    * Applies the event through {@code interceptor}, holding it to its contract: an interceptor
    * that returns without applying the event, or applies it twice, fails the event (reported like
    * any failure of the projection) instead of moving the projection past an event it never saw.
+   * {@code application} is what applying means: {@link Projection#apply}, or for the retry of a
+   * dead letter possibly {@link Reapplicable#reapply}.
    */
-  private static void intercepted(ApplyInterceptor interceptor, Projection projection, Event<?> event)
+  static void intercepted(
+      ApplyInterceptor interceptor,
+      Projection projection,
+      Event<?> event,
+      ApplyInterceptor.Application application)
       throws Exception {
-    var once = new Once(projection, event);
+    var once = new Once(projection, event, application);
     interceptor.intercept(projection, event, once);
     if (!once.ran) {
       throw new IllegalStateException(
@@ -296,11 +304,13 @@ final class ProjectionApplier {
   private static final class Once implements ApplyInterceptor.Application {
     private final Projection projection;
     private final Event<?> event;
+    private final ApplyInterceptor.Application application;
     private boolean ran;
 
-    Once(Projection projection, Event<?> event) {
+    Once(Projection projection, Event<?> event, ApplyInterceptor.Application application) {
       this.projection = projection;
       this.event = event;
+      this.application = application;
     }
 
     @Override
@@ -310,7 +320,7 @@ final class ProjectionApplier {
             "an interceptor applied " + event + " to " + projection.projectionName() + " twice");
       }
       ran = true;
-      projection.apply(event);
+      application.run();
     }
   }
 

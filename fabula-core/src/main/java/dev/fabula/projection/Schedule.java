@@ -139,8 +139,39 @@ public interface Schedule extends AutoCloseable {
   /** Where the schedule stands: its slowest subscription's position, the store's head, the lag. */
   ScheduleStatus status();
 
-  /** Events that projections failed on and moved past ({@link FailurePolicy#DEAD_LETTER}). */
+  /**
+   * Events that projections failed on and moved past ({@link FailurePolicy#DEAD_LETTER}), oldest
+   * first: at most the latest 10,000, kept in memory for the schedule's life. A reset trigger drops
+   * the letters of each projection it rebuilds (the rebuild meets their events again).
+   */
   List<DeadLetter> deadLetters();
+
+  /**
+   * Applies a dead letter's event again to the projection (the instance) it failed in, and on
+   * success removes the letter. The letter is found by this record, or else by its projection's
+   * name and event id. The event is applied under the projection's lock (after any job running in
+   * it), through its {@link Guarded} check and the schedule's {@link ApplyInterceptor}, with the
+   * schedule's retry policy for {@link dev.fabula.TransientException}s: a projection that keeps no
+   * progress gets {@link Projection#apply}, a {@link Reapplicable} one {@link Reapplicable#reapply}
+   * (its progress does not move). An event that could not be decoded is read from the store again.
+   * Two retries of one letter at once apply it at most once: the second finds no letter.
+   *
+   * @throws UnknownDeadLetterException when the schedule does not hold the letter (any more)
+   * @throws ReapplyRefusedException when nothing was tried: the projection is {@link
+   *     ProgressAware} but not {@link Reapplicable}, it was reset since the event failed, or the
+   *     store no longer holds an undecodable event; the letter stays as it was
+   * @throws ProjectionException when applying (or decoding) failed again; the letter stays, now
+   *     carrying this failure, which the listener is also told of
+   * @throws dev.fabula.ClosedException when the schedule is closed
+   */
+  void retry(DeadLetter letter);
+
+  /**
+   * Removes a dead letter without applying its event (found like {@link #retry} finds it).
+   *
+   * @return whether the schedule held the letter; false also while a retry of it is running
+   */
+  boolean evict(DeadLetter letter);
 
   /** Closes every subscription and rejects further use. Idempotent. */
   @Override

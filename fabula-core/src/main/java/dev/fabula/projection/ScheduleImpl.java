@@ -29,7 +29,9 @@ final class ScheduleImpl implements Schedule {
   private final EventStore store;
   private final ScheduleSubscription.Setup setup;
   private final List<ScheduleSubscription> runners = new CopyOnWriteArrayList<>();
-  private final DeadLetters deadLetters = new DeadLetters();
+  private final DeadLetters deadLetters;
+  private final ScheduleListener listener;
+  private final ScheduleOptions options;
   /** Signalled whenever a job ends or a subscription stops, for {@link #awaitCaughtUp}. */
   private final ReentrantLock progressLock = new ReentrantLock();
   private final Condition progressed = progressLock.newCondition();
@@ -45,7 +47,9 @@ final class ScheduleImpl implements Schedule {
       ScheduleOptions options) {
     this.store = Objects.requireNonNull(store, "store");
     Set<String> eventNames = Set.copyOf(Objects.requireNonNull(names, "names"));
-    Objects.requireNonNull(options, "options");
+    this.options = Objects.requireNonNull(options, "options");
+    this.listener = options.listener();
+    this.deadLetters = new DeadLetters(listener);
     if (eventNames.isEmpty()) {
       throw new IllegalArgumentException(
           "a schedule needs at least one event name, or \"" + EventBus.ALL + "\" for all");
@@ -211,6 +215,24 @@ final class ScheduleImpl implements Schedule {
   @Override
   public List<DeadLetter> deadLetters() {
     return deadLetters.snapshot();
+  }
+
+  @Override
+  public void retry(DeadLetter letter) {
+    Objects.requireNonNull(letter, "letter");
+    ensureOpen();
+    DeadLetterRetry.retry(deadLetters, store, options, letter);
+  }
+
+  @Override
+  public boolean evict(DeadLetter letter) {
+    Objects.requireNonNull(letter, "letter");
+    DeadLetter removed = deadLetters.evict(letter);
+    if (removed == null) {
+      return false;
+    }
+    deadLetters.report(List.of(removed), DeadLetter.Removal.EVICTED);
+    return true;
   }
 
   /** Shortens the wait of {@link #close()} before it interrupts a running job (for tests). */

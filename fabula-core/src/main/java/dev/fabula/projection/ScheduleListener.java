@@ -2,7 +2,8 @@ package dev.fabula.projection;
 
 /**
  * Observes a schedule: jobs starting and finishing, progress during long jobs, failures and dead
- * letters. Methods are called on the schedule's job thread and should return quickly; whatever a
+ * letters. Methods are called on the schedule's job thread (those about a retry or an eviction of a
+ * dead letter on its caller's) and should return quickly; whatever a
  * listener throws is logged and goes no further. Every method has an empty default, except that
  * failures are logged, each once, through {@link System.Logger}.
  */
@@ -34,6 +35,12 @@ public interface ScheduleListener {
 
   /** A failed event was moved to the dead-letter list. */
   default void deadLettered(DeadLetter letter) {}
+
+  /**
+   * A letter left the dead-letter list, for the reason given. Called on the thread that removed
+   * it: the caller of {@link Schedule#retry} or {@link Schedule#evict}, or a job thread.
+   */
+  default void deadLetterRemoved(DeadLetter letter, DeadLetter.Removal reason) {}
 
   /** A listener that only logs failures. */
   static ScheduleListener logging() {

@@ -251,8 +251,13 @@ final class ScheduleSubscription implements Subscription, StoreJob.Context {
   }
 
   @Override
-  public void deadLetter(DeadLetter letter) {
-    setup.deadLetters().add(letter);
+  public void deadLetter(DeadLetter letter, Projection projection) {
+    setup.deadLetters().add(letter, projection);
+  }
+
+  @Override
+  public void projectionReset(Projection projection) {
+    setup.deadLetters().dropFor(projection);
   }
 
   @Override

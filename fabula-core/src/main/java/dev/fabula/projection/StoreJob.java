@@ -32,7 +32,11 @@ final class StoreJob implements Job {
     /** A projection applied the event at {@code position}; {@code report} asks to tell the listener. */
     void progressed(long position, boolean report);
 
-    void deadLetter(DeadLetter letter);
+    /** Keeps {@code letter} of {@code projection} (the instance) in the schedule's list. */
+    void deadLetter(DeadLetter letter, Projection projection);
+
+    /** A reset trigger reset {@code projection}: its dead letters go (the rebuild meets them again). */
+    void projectionReset(Projection projection);
 
     /** Whether the schedule is closing: the job stops at the next event boundary. */
     boolean cancelled();

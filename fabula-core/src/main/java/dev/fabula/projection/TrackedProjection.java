@@ -4,7 +4,7 @@ import dev.fabula.FabulaException;
 import dev.fabula.event.Event;
 
 /** A projection whose progress lives in a {@link ProgressStore}; see {@link Projections#tracked}. */
-class TrackedProjection implements Projection, ProgressAware, Resettable {
+class TrackedProjection implements Projection, Reapplicable, Resettable {
   private final String name;
   final Projection projection;
   private final ProgressStore store;
@@ -17,6 +17,15 @@ class TrackedProjection implements Projection, ProgressAware, Resettable {
 
   @Override
   public void apply(Event<?> event) throws Exception {
+    projection.apply(event);
+  }
+
+  /**
+   * The projection's own apply: its progress lives apart, in the store, so applying an event again
+   * moves nothing (a dead letter's retry).
+   */
+  @Override
+  public void reapply(Event<?> event) throws Exception {
     projection.apply(event);
   }
 

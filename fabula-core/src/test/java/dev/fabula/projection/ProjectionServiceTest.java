@@ -128,6 +128,16 @@ class ProjectionServiceTest {
           }
 
           @Override
+          public void retry(DeadLetter letter) {
+            throw new UnknownDeadLetterException(letter.projection(), letter.eventId());
+          }
+
+          @Override
+          public boolean evict(DeadLetter letter) {
+            return false;
+          }
+
+          @Override
           public void close() {}
         };
     runner.register("broken", broken);

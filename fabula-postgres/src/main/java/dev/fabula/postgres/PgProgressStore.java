@@ -27,6 +27,20 @@ final class PgProgressStore implements ProgressStore {
     Schema.ensure(ds, options, Schema.progress(options));
   }
 
+  /**
+   * The position on the caller's transaction, locking its row until the transaction ends (an
+   * absent row is position 0 and locks nothing): a reset or a step of another runner waits.
+   */
+  long positionForUpdate(Connection c, String projection) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT position FROM " + table + " WHERE projection = ? FOR UPDATE")) {
+      ps.setString(1, projection);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
   @Override
   public long position(String projection) {
     ensureOpen();

@@ -256,7 +256,8 @@ public final class Postgres {
    * A projection that keeps {@code readModel}'s tables and its position (in the options' progress
    * table) in one transaction per event, so they can never disagree: see {@link SqlProjection}.
    * Create one per read model and reuse it with schedules; it is {@link
-   * dev.fabula.projection.ProgressAware} and {@link dev.fabula.projection.Resettable}.
+   * dev.fabula.projection.ProgressAware}, {@link dev.fabula.projection.Resettable} and {@link
+   * dev.fabula.projection.Reapplicable} (its dead letters can be retried).
    *
    * @throws PostgresSchemaException when the progress table has the wrong shape, or is missing and
    *     may not be created

@@ -6,6 +6,8 @@ import dev.fabula.event.Event;
 import dev.fabula.projection.ProgressAware;
 import dev.fabula.projection.ProgressStore;
 import dev.fabula.projection.Projection;
+import dev.fabula.projection.ReapplyRefusedException;
+import dev.fabula.projection.Reapplicable;
 import dev.fabula.projection.Resettable;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,13 +41,20 @@ import org.jspecify.annotations.Nullable;
  * callers may be anyone. A step that fails rolls the event back and throws a {@link
  * TransientException}; the next job starts from the stored position.
  *
+ * <p><b>Retrying a dead letter.</b> {@link #reapply} applies an event the position has passed in
+ * a transaction of its own and commits it without touching the position; it first reads the
+ * stored position with a row lock ({@code FOR UPDATE}) and refuses with a {@link
+ * ReapplyRefusedException} when the position is below the event (another runner reset the read
+ * model since: its rebuild applies the event), so the event is never applied twice. A reset by
+ * another runner that comes later waits for the row, and then clears the retried change too.
+ *
  * <p><b>Connections.</b> Each event takes a pooled connection for its transaction and gives it back
  * at the commit; the job's read holds another for the whole read. That pool can always serve the
  * transactions is the read side's part: cursor reads leave one connection of a HikariCP pool free
  * ({@link ReadAhead}). A pool that has no connection to give within its timeout makes {@code apply}
  * throw a {@link PostgresConnectionException} (transient: the job's retry policy applies).
  */
-final class TxProjection implements Projection, ProgressAware, Resettable {
+final class TxProjection implements Projection, Reapplicable, Resettable {
   private final DataSource ds;
   private final SqlProjection projection;
   private final PgProgressStore progress;
@@ -140,6 +149,41 @@ final class TxProjection implements Projection, ProgressAware, Resettable {
     } catch (SQLException e) {
       abandon();
       throw Pg.translate(e, "committing projection " + name + " at position " + position, progress.server());
+    }
+  }
+
+  @Override
+  public void reapply(Event<?> event) throws Exception {
+    abandon(); // left open by an apply whose job never reached progress(position)
+    Connection c;
+    try {
+      c = begin();
+    } catch (SQLException e) {
+      throw Pg.translate(e, "opening the transaction of projection " + name, progress.server());
+    }
+    try {
+      long at = progress.positionForUpdate(c, name);
+      if (at < event.position()) {
+        abandon();
+        committed = at;
+        throw new ReapplyRefusedException(
+            "projection " + name + " is stored at position " + at + ", before event " + event.id()
+                + " at " + event.position() + ": it was reset since the event failed, and its"
+                + " rebuild applies the event when it gets there; evict the letter");
+      }
+      projection.apply(event, c);
+      c.commit();
+      close();
+    } catch (ReapplyRefusedException e) {
+      throw e;
+    } catch (SQLException e) {
+      abandon();
+      throw Pg.isConnectionFailure(e)
+          ? Pg.translate(e, "applying projection " + name + " again to event " + event.id(), progress.server())
+          : e;
+    } catch (Exception | Error e) {
+      abandon();
+      throw e;
     }
   }
 

@@ -7,9 +7,13 @@ import dev.fabula.RetryPolicy;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventStore;
+import dev.fabula.projection.DeadLetter;
 import dev.fabula.projection.FailurePolicy;
 import dev.fabula.projection.ProjectionException;
 import dev.fabula.projection.Projection;
+import dev.fabula.projection.Reapplicable;
+import dev.fabula.projection.ReapplyRefusedException;
+import dev.fabula.projection.Resettable;
 import dev.fabula.projection.Schedule;
 import dev.fabula.projection.ScheduleListener;
 import dev.fabula.projection.ScheduleOptions;
@@ -62,6 +66,8 @@ class ProjectionTest {
     final String seen;
     final String counts;
     volatile Crash crash = Crash.NONE;
+    /** Events the read model refuses, as a bug would. */
+    volatile java.util.function.Predicate<Event<?>> refuse = e -> false;
     volatile int crashAtCall = -1;
     final AtomicInteger calls = new AtomicInteger();
 
@@ -81,6 +87,9 @@ class ProjectionTest {
     @Override
     public void apply(Event<?> event, Connection tx) throws SQLException {
       boolean crashNow = calls.incrementAndGet() == crashAtCall;
+      if (refuse.test(event)) {
+        throw new IllegalStateException("refused " + event.id());
+      }
       try (PreparedStatement ps = tx.prepareStatement("INSERT INTO " + seen + " VALUES (?, ?)")) {
         ps.setObject(1, event.id());
         ps.setLong(2, event.position());
@@ -194,6 +203,84 @@ class ProjectionTest {
       assertThat(model.countsTable()).isEqualTo(fresh.countsTable()).isEqualTo(Map.of(TckData.ALPHA, 100L, TckData.BETA, 100L, TckData.GAMMA, 100L));
       assertThat(model.seenTable()).isEqualTo(fresh.seenTable()).hasSize(300);
       assertThat(Postgres.progressStore(DB.dataSource(), o).position("crashy")).isEqualTo(store.lastPosition());
+    }
+  }
+
+  @Test
+  void aRetriedDeadLetterIsCommittedAndLeavesTheStoredPosition() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      List<Event<?>> stored = store.insert(List.of(TckData.alpha("a"), TckData.alpha("b"), TckData.alpha("c")));
+      awaitVisible(store, stored.get(2)); // other tests' transactions may hold the horizon back
+      var model = new Counts(o.schema(), "retried");
+      model.refuse = e -> e.id().equals(stored.get(1).id());
+      Projection projection = Postgres.exactlyOnce(DB.dataSource(), model, o);
+      var options = ScheduleOptions.builder().failurePolicy(FailurePolicy.DEAD_LETTER).retryPolicy(RetryPolicy.none()).build();
+      try (Schedule schedule = Schedule.periodically(store, Duration.ofDays(1), NAMES, options)) {
+        schedule.project(projection);
+        schedule.trigger().get(60, TimeUnit.SECONDS);
+        long position = Postgres.progressStore(DB.dataSource(), o).position("retried");
+        assertThat(position).isEqualTo(stored.get(2).position());
+        assertThat(model.seenTable()).hasSize(2);
+        DeadLetter letter = schedule.deadLetters().getFirst();
+        assertThat(letter.eventId()).isEqualTo(stored.get(1).id());
+        model.refuse = e -> false;
+
+        schedule.retry(letter);
+
+        // Committed: read on another connection.
+        assertThat(model.seenTable()).containsKeys(stored.get(0).id().toString(), stored.get(1).id().toString(), stored.get(2).id().toString());
+        assertThat(model.countsTable()).isEqualTo(Map.of(TckData.ALPHA, 3L));
+        assertThat(Postgres.progressStore(DB.dataSource(), o).position("retried")).isEqualTo(position);
+        assertThat(schedule.deadLetters()).isEmpty();
+        // The next job applies nothing twice (the seen table's primary key would fail it).
+        schedule.trigger().get(60, TimeUnit.SECONDS);
+        assertThat(model.countsTable()).isEqualTo(Map.of(TckData.ALPHA, 3L));
+      }
+    }
+  }
+
+  @Test
+  void aRetryAfterAnotherRunnerResetTheReadModelIsRefused() throws Exception {
+    PostgresOptions o = DB.freshTables();
+    try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
+      List<Event<?>> stored = store.insert(List.of(TckData.alpha("a"), TckData.alpha("b"), TckData.alpha("c")));
+      awaitVisible(store, stored.get(2)); // other tests' transactions may hold the horizon back
+      var model = new Counts(o.schema(), "resetelsewhere");
+      model.refuse = e -> e.id().equals(stored.get(1).id());
+      Projection here = Postgres.exactlyOnce(DB.dataSource(), model, o);
+      var options = ScheduleOptions.builder().failurePolicy(FailurePolicy.DEAD_LETTER).retryPolicy(RetryPolicy.none()).build();
+      try (Schedule schedule = Schedule.periodically(store, Duration.ofDays(1), NAMES, options)) {
+        schedule.project(here);
+        schedule.trigger().get(60, TimeUnit.SECONDS);
+        DeadLetter letter = schedule.deadLetters().getFirst();
+        model.refuse = e -> false;
+        // Another process resets the same read model: position 0, tables cleared.
+        ((Resettable) Postgres.exactlyOnce(DB.dataSource(), model, o)).reset();
+
+        // The projection's own check, in its transaction (the schedule also checks before).
+        assertThatThrownBy(() -> ((Reapplicable) here).reapply(letter.event().orElseThrow()))
+            .isInstanceOf(ReapplyRefusedException.class)
+            .hasMessageContaining("stored at position 0");
+        assertThatThrownBy(() -> schedule.retry(letter))
+            .isInstanceOf(ReapplyRefusedException.class)
+            .hasMessageContaining("reset since");
+
+        assertThat(model.seenTable()).isEmpty();
+        assertThat(schedule.deadLetters()).containsExactly(letter);
+        // The rebuild applies every event, the dead-lettered one included, once.
+        schedule.trigger().get(60, TimeUnit.SECONDS);
+        assertThat(model.seenTable()).hasSize(3);
+        assertThat(model.countsTable()).isEqualTo(Map.of(TckData.ALPHA, 3L));
+      }
+    }
+  }
+
+  private static void awaitVisible(EventStore store, Event<?> event) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (store.lastPosition() < event.position()) {
+      assertThat(System.nanoTime()).as("position " + event.position() + " visible within 90 s").isLessThan(deadline);
+      Thread.sleep(5); // polling a condition with a bound, not proving an absence
     }
   }
 

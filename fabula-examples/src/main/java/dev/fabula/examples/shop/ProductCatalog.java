@@ -5,7 +5,7 @@ import dev.fabula.examples.shop.ProductEvents.PriceChanged;
 import dev.fabula.examples.shop.ProductEvents.ProductCreated;
 import dev.fabula.examples.shop.ProductEvents.ProductRenamed;
 import dev.fabula.projection.AbstractProjection;
-import dev.fabula.projection.ProgressAware;
+import dev.fabula.projection.Reapplicable;
 import dev.fabula.projection.Resettable;
 import java.io.PrintStream;
 import java.util.Comparator;
@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A schedule applies events on its own thread while queries read the catalog on theirs: one
  * lock guards every change (an event together with its position, a reset) and every read, so a
- * {@link #listing()} is always the catalog after one event, never half of one.
+ * {@link #listing()} is always the catalog after one event, never half of one. It is {@link
+ * Reapplicable}: a dead letter of it can be retried ({@code Schedule.retry}).
  */
-public final class ProductCatalog extends AbstractProjection implements ProgressAware, Resettable {
+public final class ProductCatalog extends AbstractProjection implements Reapplicable, Resettable {
   /**
    * One catalog line.
    *
@@ -73,6 +74,20 @@ public final class ProductCatalog extends AbstractProjection implements Progress
     try {
       super.apply(event);
       progress = event.position();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Applies an event the catalog has moved past — a dead letter being retried — leaving the
+   * progress where it is (unlike {@link #apply}, which takes the event's position).
+   */
+  @Override
+  public void reapply(Event<?> event) {
+    lock.lock();
+    try {
+      super.apply(event);
     } finally {
       lock.unlock();
     }

@@ -46,4 +46,22 @@ class ProductCatalogTest {
     });
     assertThat(fixture.projection().progress()).isEqualTo(fixture.events().get(3).position());
   }
+
+  @Test
+  void reapplyingAnEventItMovedPastLeavesItsProgress() {
+    var fixture = ProjectionFixture.of(new ProductCatalog())
+        .given(Product.NAME, mouse, ProductEvents.CREATED, new ProductCreated("Mouse", 3000))
+        .given(Product.NAME, mouse, ProductEvents.RENAMED, new ProductRenamed("Mouse", "Mouse M2"));
+    var change = fixture.events().get(1); // applies the given events
+    ProductCatalog catalog = fixture.projection();
+    long progress = catalog.progress();
+    assertThat(progress).isEqualTo(change.position());
+    // As a retried dead letter: a price change at a position the catalog has passed.
+    var priced = dev.fabula.event.Event.create(ProductEvents.PRICE_CHANGED, new PriceChanged(3000, 2500))
+        .withAggregate(Product.NAME, mouse, 2)
+        .withPosition(change.position());
+    catalog.reapply(priced);
+    assertThat(catalog.entry(mouse)).isEqualTo(new Entry("Mouse M2", 2500));
+    assertThat(catalog.progress()).isEqualTo(progress);
+  }
 }
