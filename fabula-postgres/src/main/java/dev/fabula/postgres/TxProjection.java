@@ -11,9 +11,8 @@ import dev.fabula.projection.Reapplicable;
 import dev.fabula.projection.Resettable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.UUID;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +40,14 @@ import org.jspecify.annotations.Nullable;
  * callers may be anyone. A step that fails rolls the event back and throws a {@link
  * TransientException}; the next job starts from the stored position.
  *
+ * <p><b>A failed part of a split event takes nothing else with it.</b> When the {@code apply} of a
+ * later part fails, the transaction is rolled back at once (an idle open transaction would hold a
+ * pooled connection and every reader's horizon while the job decides), and the earlier parts it
+ * held are applied again first thing in the group's next transaction: the retry of the part, the
+ * next part after a dead-lettered one, or {@code progress(position)}. So a part retried after a
+ * transient failure, or moved past as a dead letter, leaves the earlier parts committed with the
+ * group, as {@link Projection#apply} promises; a job that starts the group over drops them.
+ *
  * <p><b>Retrying a dead letter.</b> {@link #reapply} applies an event the position has passed in
  * a transaction of its own and commits it without touching the position; it first reads the
  * stored position with a row lock ({@code FOR UPDATE}) and refuses with a {@link
@@ -64,10 +71,18 @@ final class TxProjection implements Projection, Reapplicable, Resettable {
   /** The position of the event whose {@code apply} opened {@link #tx}; meaningless without one. */
   private long pending;
   /**
-   * The ids of the events applied in {@link #tx}: the parts of one split stored event share a
-   * transaction, and a job that applies a part again (it starts the group over) starts it anew.
+   * The events applied in {@link #tx}: the parts of one split stored event share a transaction,
+   * and a job that applies a part again (it starts the group over) starts it anew.
    */
-  private final Set<UUID> pendingIds = new HashSet<>();
+  private final List<Event<?>> inTx = new ArrayList<>();
+  /**
+   * Earlier parts of the stored event at {@link #redoAt} that were rolled back with a later part
+   * that failed: applied again, first thing, in the next transaction of that group (see {@link
+   * #failed}).
+   */
+  private final List<Event<?>> redo = new ArrayList<>();
+
+  private long redoAt = -1;
   /** The last position known to be committed by this object, read at creation or after a failed step. */
   private long committed;
 
@@ -100,15 +115,14 @@ final class TxProjection implements Projection, Reapplicable, Resettable {
 
   @Override
   public void apply(Event<?> event) throws Exception {
-    if (tx != null && (pending != event.position() || !pendingIds.add(event.id()))) {
+    if (tx != null && (pending != event.position() || applied(inTx, event))) {
       abandon(); // left open by an apply whose job never reached progress(position)
+    }
+    if (redoAt != event.position() || applied(redo, event)) {
+      redo.clear(); // another stored event, or a job starting this one over from its first part
     }
     // Otherwise a later part of the stored event split by event upcasters (ADR 0021) whose
     // earlier parts are in the open transaction: the parts commit together at progress(position).
-    if (tx == null) {
-      pendingIds.clear();
-      pendingIds.add(event.id());
-    }
     Connection c;
     try {
       c = begin();
@@ -117,15 +131,64 @@ final class TxProjection implements Projection, Reapplicable, Resettable {
     }
     pending = event.position();
     try {
+      redo(c);
       projection.apply(event, c);
+      inTx.add(event);
     } catch (SQLException e) {
-      abandon();
+      failed(event);
       // A lost connection or a pool timeout in the read model's statements is worth a retry too.
       throw Pg.isConnectionFailure(e) ? Pg.translate(e, "applying projection " + name, progress.server()) : e;
     } catch (Exception | Error e) {
-      abandon();
+      failed(event);
       throw e;
     }
+  }
+
+  private static boolean applied(List<Event<?>> events, Event<?> event) {
+    for (Event<?> e : events) {
+      if (e.id().equals(event.id())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Applies the parts to redo (see {@link #failed}) in the transaction just begun. */
+  private void redo(Connection c) throws Exception {
+    if (redo.isEmpty() || redoAt != pending) {
+      return;
+    }
+    for (Event<?> part : redo) {
+      projection.apply(part, c);
+      inTx.add(part);
+    }
+    redo.clear();
+  }
+
+  /**
+   * The apply of {@code event} failed: the whole transaction is rolled back (never left open, idle,
+   * holding a connection and, on PostgreSQL, every reader's horizon, while the job decides what to
+   * do), and the earlier parts of the same stored event that were in it are kept to be applied
+   * again in the group's next transaction: when the job retries the part, moves past it as a dead
+   * letter, or reaches {@code progress(position)}. So one failed part never takes the others with
+   * it. A job that starts the group over from its first part drops them instead.
+   */
+  private void failed(Event<?> event) {
+    // In the order they were applied: the redo (when it failed part-way, some of it is in inTx
+    // too), then what this transaction applied after it.
+    List<Event<?>> earlier = new ArrayList<>();
+    if (redoAt == event.position()) {
+      earlier.addAll(redo);
+    }
+    for (Event<?> e : inTx) {
+      if (e.position() == event.position() && !applied(earlier, e)) {
+        earlier.add(e);
+      }
+    }
+    abandon();
+    redo.clear();
+    redo.addAll(earlier);
+    redoAt = event.position();
   }
 
   @Override
@@ -133,8 +196,22 @@ final class TxProjection implements Projection, Reapplicable, Resettable {
     if (tx != null && pending != position) {
       abandon(); // not the transaction of this event's apply: a leftover of a failed job
     }
+    if (redoAt != position) {
+      redo.clear();
+    }
     try {
       Connection c = begin();
+      pending = position;
+      try {
+        redo(c); // earlier parts of a split event whose last part failed and was moved past
+      } catch (SQLException e) {
+        throw e;
+      } catch (Exception e) {
+        abandon(); // the redo stays for the next try
+        throw new TransientException(
+            "Projection " + name + " could not apply again the parts of the event at position "
+                + position + " that a failed part had rolled back: " + e.getMessage(), e);
+      }
       if (!progress.advancePast(c, name, committed, position)) {
         abandon();
         long actual = read();
@@ -190,6 +267,7 @@ final class TxProjection implements Projection, Reapplicable, Resettable {
   @Override
   public void reset() {
     abandon();
+    redo.clear();
     try {
       Connection c = begin();
       projection.reset(c);
@@ -228,6 +306,7 @@ final class TxProjection implements Projection, Reapplicable, Resettable {
   private void abandon() {
     Connection c = tx;
     tx = null;
+    inTx.clear();
     Pg.rollbackQuietly(c);
     Pg.closeQuietly(c);
   }
@@ -235,6 +314,7 @@ final class TxProjection implements Projection, Reapplicable, Resettable {
   private void close() {
     Connection c = tx;
     tx = null;
+    inTx.clear();
     Pg.closeQuietly(c);
   }
 

@@ -211,7 +211,7 @@ class ProjectionTest {
     PostgresOptions o = DB.freshTables();
     try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
       List<Event<?>> stored = store.insert(List.of(TckData.alpha("a"), TckData.alpha("b"), TckData.alpha("c")));
-      awaitVisible(store, stored.get(2)); // other tests' transactions may hold the horizon back
+      TestDatabase.awaitVisible(store, stored.get(2)); // other tests' transactions may hold the horizon back
       var model = new Counts(o.schema(), "retried");
       model.refuse = e -> e.id().equals(stored.get(1).id());
       Projection projection = Postgres.exactlyOnce(DB.dataSource(), model, o);
@@ -245,7 +245,7 @@ class ProjectionTest {
     PostgresOptions o = DB.freshTables();
     try (EventStore store = Postgres.eventStore(DB.dataSource(), TestDatabase.codec(), o)) {
       List<Event<?>> stored = store.insert(List.of(TckData.alpha("a"), TckData.alpha("b"), TckData.alpha("c")));
-      awaitVisible(store, stored.get(2)); // other tests' transactions may hold the horizon back
+      TestDatabase.awaitVisible(store, stored.get(2)); // other tests' transactions may hold the horizon back
       var model = new Counts(o.schema(), "resetelsewhere");
       model.refuse = e -> e.id().equals(stored.get(1).id());
       Projection here = Postgres.exactlyOnce(DB.dataSource(), model, o);
@@ -276,13 +276,6 @@ class ProjectionTest {
     }
   }
 
-  private static void awaitVisible(EventStore store, Event<?> event) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (store.lastPosition() < event.position()) {
-      assertThat(System.nanoTime()).as("position " + event.position() + " visible within 90 s").isLessThan(deadline);
-      Thread.sleep(5); // polling a condition with a bound, not proving an absence
-    }
-  }
 
   @Test
   void twoProcessesOnOneReadModelApplyEachEventOnce() throws Exception {

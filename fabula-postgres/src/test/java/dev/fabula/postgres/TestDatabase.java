@@ -191,4 +191,19 @@ final class TestDatabase implements AutoCloseable {
       dataSource.close();
     }
   }
+
+  /**
+   * Waits, boundedly, until reads that follow the store see {@code event}: on PostgreSQL they wait
+   * for every older open transaction in the cluster (the gap-safe horizon), another build's too.
+   */
+  static void awaitVisible(dev.fabula.event.EventStore store, dev.fabula.event.Event<?> event)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+    while (store.lastPosition() < event.position()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("position " + event.position() + " not visible within 90 s");
+      }
+      Thread.sleep(5); // polling a condition with a bound, not proving an absence
+    }
+  }
 }

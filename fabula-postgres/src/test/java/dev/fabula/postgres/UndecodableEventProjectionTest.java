@@ -102,7 +102,7 @@ class UndecodableEventProjectionTest {
       try (Schedule schedule =
           Schedule.periodically(store, Duration.ofDays(1), Set.of(TckData.ALPHA, TckData.BETA), options)) {
         schedule.project(positions, Projections.named("plain", e -> plain.add(e.position())));
-        awaitVisible(store, stored.get(3)); // other tests' transactions may hold the horizon back
+        TestDatabase.awaitVisible(store, stored.get(3)); // other tests' transactions may hold the horizon back
         schedule.trigger().get(30, TimeUnit.SECONDS);
         List<Long> good = List.of(stored.get(0).position(), stored.get(2).position(), stored.get(3).position());
         assertThat(positions.applied).isEqualTo(good);
@@ -123,7 +123,7 @@ class UndecodableEventProjectionTest {
 
         // Later events are applied; the dead letter is not met again.
         Event<?> later = store.insert(List.of(TckData.alpha("after"))).get(0);
-        awaitVisible(store, later);
+        TestDatabase.awaitVisible(store, later);
         schedule.trigger().get(30, TimeUnit.SECONDS);
         assertThat(positions.applied).endsWith(later.position()).hasSize(4);
         assertThat(schedule.deadLetters()).hasSize(2);
@@ -164,9 +164,6 @@ class UndecodableEventProjectionTest {
     }
   }
 
-  private static void awaitVisible(EventStore store, Event<?> event) throws InterruptedException {
-    awaitUntil(() -> store.lastPosition() >= event.position());
-  }
 
   private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
