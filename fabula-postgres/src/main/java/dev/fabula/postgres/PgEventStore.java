@@ -49,13 +49,14 @@ final class PgEventStore implements EventStore, InsertNotifying {
   PgEventStore(DataSource ds, Codec codec, PostgresOptions options, Runnable onClose) {
     this.ds = ds;
     this.codec = codec;
-    this.timeIndex = new TimeIndex(ds, options, Pg.server(ds));
+    this.table = options.schema() + "." + options.eventsTable();
+    this.server = Pg.server(ds);
+    this.timeIndex = new TimeIndex(ds, options, server);
+    // The index's build stops before the store's close action (which may close the pool).
     this.lifecycle = new Lifecycle("event store", () -> {
       timeIndex.close();
       onClose.run();
     });
-    this.table = options.schema() + "." + options.eventsTable();
-    this.server = Pg.server(ds);
     Schema.ensure(ds, options, Schema.events(options));
     LostInsert lostInsert = new LostInsert(ds, table, server, options.outcomeTimeout());
     EventWriter writer = new EventWriter(ds, options, table, server, lostInsert);

@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +28,14 @@ import org.jspecify.annotations.Nullable;
  * nobody made it, a build fails), this is logged once as a warning and queries keep their plain
  * SQL for the store's life. Makers in several processes take turns through an advisory lock, so
  * one builds and the others then find the index valid.
+ *
+ * <p>The index is used only while the table's times roughly follow its positions ({@code
+ * pg_stats.correlation} of {@code time_ns} at least {@value #MIN_CORRELATION} in absolute value,
+ * or not yet analyzed): that is where the plain plan fails (PostgreSQL assumes time and position
+ * independent and walks the primary key past every earlier event), while with times unrelated to
+ * positions the plain plan is right and the index's subtrees span every position, so its ordered
+ * scan prunes little (measured: ADR 0026). The correlation is read when the index becomes valid
+ * and again, in the background, by a query at most every {@link #RECHECK_NANOS} ns.
  */
 final class TimeIndex {
   private static final System.Logger LOG = System.getLogger(TimeIndex.class.getName());
@@ -33,6 +43,10 @@ final class TimeIndex {
   static final String EXTENSION = "btree_gist";
   /** How long a maker waits between attempts to take its turn from another maker. */
   private static final long TURN_WAIT_MILLIS = 500;
+  /** The least absolute correlation of time and table order at which the index is used. */
+  static final double MIN_CORRELATION = 0.5;
+  /** How often a query has the correlation read again: ten minutes. */
+  private static final long RECHECK_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   /** Where the index stands for this store. */
   enum State {
@@ -59,6 +73,10 @@ final class TimeIndex {
   private volatile @Nullable Statement running;
   private volatile @Nullable Thread maker;
   private volatile boolean closed;
+  /** Whether times follow positions closely enough for the index to pay (see the class comment). */
+  private volatile boolean correlated = true;
+  private volatile long correlationReadAt;
+  private final AtomicBoolean rechecking = new AtomicBoolean();
 
   TimeIndex(DataSource ds, PostgresOptions options, String server) {
     this.ds = ds;
@@ -82,11 +100,16 @@ final class TimeIndex {
 
   /**
    * The distance operator to order by, spelled with the extension's schema ({@code
-   * OPERATOR(public.<->)}), once the index is valid; null before, and when it is not to be had.
-   * Changes nothing.
+   * OPERATOR(public.<->)}), once the index is valid and while the table's times follow its
+   * positions; null otherwise. Changes nothing.
    */
   @Nullable String distance() {
-    return state.get() == State.READY ? distance : null;
+    return state.get() == State.READY && correlated ? distance : null;
+  }
+
+  /** Whether the last reading of the correlation said the index pays; changes nothing. */
+  boolean correlated() {
+    return correlated;
   }
 
   /**
@@ -94,7 +117,12 @@ final class TimeIndex {
    * background and returns at once; later calls do nothing.
    */
   void wanted() {
-    if (state.get() != State.IDLE || !state.compareAndSet(State.IDLE, State.MAKING)) {
+    State now = state.get();
+    if (now == State.READY) {
+      recheckWhenDue();
+      return;
+    }
+    if (now != State.IDLE || !state.compareAndSet(State.IDLE, State.MAKING)) {
       return;
     }
     Thread t = Thread.ofPlatform().daemon().name("fabula-pg-time-index " + table).unstarted(this::make);
@@ -131,6 +159,48 @@ final class TimeIndex {
     }
   }
 
+  /** Reads the correlation again on a thread of its own when the last reading is old. */
+  private void recheckWhenDue() {
+    if (System.nanoTime() - correlationReadAt < RECHECK_NANOS || closed || !rechecking.compareAndSet(false, true)) {
+      return;
+    }
+    Thread.ofVirtual().name("fabula-pg-time-index-check " + table).start(() -> {
+      try (Connection c = ds.getConnection()) {
+        readCorrelation(c);
+      } catch (Throwable e) { // the last reading stands; the next query past the interval tries again
+        correlationReadAt = System.nanoTime();
+        LOG.log(System.Logger.Level.WARNING, "could not read the time correlation of " + table + " at " + server
+            + " for the timeline index (ADR 0026); keeping the last reading", e);
+      } finally {
+        rechecking.set(false);
+      }
+    });
+  }
+
+  /** Reads {@code pg_stats.correlation} of the table's {@code time_ns}; logs a change of use. */
+  private void readCorrelation(Connection c) throws SQLException {
+    Double correlation = null;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT correlation FROM pg_stats WHERE schemaname = ? AND tablename = ? AND attname = 'time_ns'")) {
+      ps.setString(1, schema);
+      ps.setString(2, table.substring(schema.length() + 1));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          double v = rs.getDouble(1);
+          correlation = rs.wasNull() ? null : v;
+        }
+      }
+    }
+    boolean pays = correlation == null || Math.abs(correlation) >= MIN_CORRELATION;
+    correlationReadAt = System.nanoTime();
+    if (pays != correlated) {
+      LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "the times of %s %s their positions"
+          + " (correlation %.2f): time-bounded pages %s the timeline index", table,
+          pays ? "follow" : "do not follow", correlation, pays ? "use" : "do not use"));
+    }
+    correlated = pays;
+  }
+
   /** The maker's work: reports every failure (a warning; at close, a debug message). */
   private void make() {
     try (Connection c = ds.getConnection()) {
@@ -162,12 +232,17 @@ final class TimeIndex {
           return;
         }
       } finally {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext('fabula.time_index'), hashtext(?))")) {
+        // A connection that broke has lost the lock with its session.
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT pg_advisory_unlock(hashtext('fabula.time_index'), hashtext(?))")) {
           ps.setString(1, table);
           ps.execute();
+        } catch (SQLException e) {
+          LOG.log(System.Logger.Level.DEBUG, "releasing the timeline index's turn on " + table, e);
         }
       }
       distance = "OPERATOR(" + ext + ".<->)";
+      readCorrelation(c);
       state.set(State.READY);
     } catch (Throwable e) {
       if (closed) {
@@ -207,7 +282,7 @@ final class TimeIndex {
       unavailable("the index " + schema + "." + name + " is not valid after it was built", null);
       return false;
     }
-    LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT, "built the timeline index %s.%s in %.1f s",
+    LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "built the timeline index %s.%s in %.1f s",
         schema, name, (System.nanoTime() - started) / 1e9));
     return true;
   }

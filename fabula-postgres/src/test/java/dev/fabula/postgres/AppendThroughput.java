@@ -64,7 +64,7 @@ final class AppendThroughput {
                 String table = o.schema() + "." + o.eventsTable();
                 // Rows in the store's layout, times following positions, so every index has depth.
                 db.exec("INSERT INTO " + table + " (id, name, time_ns, revision, data)"
-                    + " SELECT gen_random_uuid(), 'prefill', 1700000000000000000 + g * 1000000, 1, '{}'"
+                    + " SELECT gen_random_uuid(), 'prefill', 1700000000000000000 + g::bigint * 1000000, 1, '{}'"
                     + " FROM generate_series(1, " + PREFILL + ") g");
                 if (indexed == 1) {
                   db.exec(new TimeIndex(db.dataSource(), o, "").ddl("public", false));
