@@ -114,7 +114,8 @@ final class TimeIndex {
 
   /**
    * Called by a query the index would serve: the first call starts finding or making it in the
-   * background and returns at once; later calls do nothing.
+   * background and returns at once; once it is valid, a call at most starts reading the
+   * correlation again (in the background, when the last reading is {@link #RECHECK_NANOS} old).
    */
   void wanted() {
     State now = state.get();
