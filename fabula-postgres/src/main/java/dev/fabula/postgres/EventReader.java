@@ -35,13 +35,27 @@ final class EventReader {
   private final String table;
   private final String server;
   private final QueryTranslator translator;
+  private final TimeIndex timeIndex;
 
-  EventReader(DataSource ds, Codec codec, String table, String server, int fetchSize) {
+  EventReader(DataSource ds, Codec codec, String table, String server, int fetchSize, TimeIndex timeIndex) {
     this.ds = ds;
     this.codec = codec;
     this.table = table;
     this.server = server;
     this.translator = new QueryTranslator(table, fetchSize);
+    this.timeIndex = timeIndex;
+  }
+
+  /**
+   * The SQL of {@code plan}: a plan the timeline index serves asks for that index (made in the
+   * background on first use) and orders by it once it is valid (ADR 0026).
+   */
+  private QueryTranslator.Select translate(QueryPlan plan) {
+    if (!QueryTranslator.servedByTimeIndex(plan)) {
+      return translator.translate(plan);
+    }
+    timeIndex.wanted();
+    return translator.translate(plan, timeIndex.distance());
   }
 
   /** The event with {@code id}, whether or not the gap-safe horizon has passed it. */
@@ -72,7 +86,7 @@ final class EventReader {
     if (!codec.registry().upcastsEvents()) {
       return query(QueryPlan.of(query));
     }
-    QueryTranslator.Select select = translator.translate(EventUpcasting.storedPlan(codec.registry(), query));
+    QueryTranslator.Select select = translate(EventUpcasting.storedPlan(codec.registry(), query));
     Pg.RowReader<Row, Event<?>> rows = reader(select.one());
     Pg.RowReader<Row, List<Event<?>>> upcasting = new Pg.RowReader<>() {
       @Override
@@ -92,7 +106,7 @@ final class EventReader {
 
   /** The events {@code plan} selects, in its order, as a lazy stream that holds a connection. */
   private Stream<Event<?>> query(QueryPlan plan) {
-    QueryTranslator.Select select = translator.translate(plan);
+    QueryTranslator.Select select = translate(plan);
     return Pg.stream(
         ds, select.sql(), select.params(), select.fetchSize(), reader(select.one()), "events from " + table,
         server);

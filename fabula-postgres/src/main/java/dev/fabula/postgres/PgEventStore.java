@@ -41,20 +41,27 @@ final class PgEventStore implements EventStore, InsertNotifying {
   private final String table;
   private final String server;
   private final EventReader reader;
+  /** The timeline index, made on first use (ADR 0026). */
+  private final TimeIndex timeIndex;
   /** Where concurrent inserts meet to share a transaction (ADR 0009). */
   private final GroupCommit<EventWriter.Batch, List<Event<?>>> commits;
 
   PgEventStore(DataSource ds, Codec codec, PostgresOptions options, Runnable onClose) {
     this.ds = ds;
     this.codec = codec;
-    this.lifecycle = new Lifecycle("event store", onClose);
     this.table = options.schema() + "." + options.eventsTable();
     this.server = Pg.server(ds);
+    this.timeIndex = new TimeIndex(ds, options, server);
+    // The index's build stops before the store's close action (which may close the pool).
+    this.lifecycle = new Lifecycle("event store", () -> {
+      timeIndex.close();
+      onClose.run();
+    });
     Schema.ensure(ds, options, Schema.events(options));
     LostInsert lostInsert = new LostInsert(ds, table, server, options.outcomeTimeout());
     EventWriter writer = new EventWriter(ds, options, table, server, lostInsert);
     this.commits = new GroupCommit<>(new GroupWriter(writer, lostInsert, table, server));
-    this.reader = new EventReader(ds, codec, table, server, options.fetchSize());
+    this.reader = new EventReader(ds, codec, table, server, options.fetchSize(), timeIndex);
   }
 
   @Override
@@ -77,6 +84,11 @@ final class PgEventStore implements EventStore, InsertNotifying {
     List<Event<?>> stored = commits.submit(new EventWriter.Batch(events, spans, columns));
     insertListeners.fire(EventUpcasting.forListeners(codec, stored));
     return stored;
+  }
+
+  /** The timeline index, for tests. */
+  TimeIndex timeIndex() {
+    return timeIndex;
   }
 
   /** The group commit of this store's inserts, for tests. */

@@ -44,6 +44,7 @@ public final class PostgresOptions {
   private final SchemaPolicy schemaPolicy;
   private final int fetchSize;
   private final Duration outcomeTimeout;
+  private final boolean timelineIndex;
 
   private PostgresOptions(Builder b) {
     schema = b.schema;
@@ -54,11 +55,13 @@ public final class PostgresOptions {
     schemaPolicy = b.schemaPolicy;
     fetchSize = b.fetchSize;
     outcomeTimeout = b.outcomeTimeout;
+    timelineIndex = b.timelineIndex;
   }
 
   /**
    * Schema {@code public}, tables {@code fabula_events}, {@code fabula_snapshots}, {@code
-   * fabula_progress}, {@code fabula_read_models}, policy CREATE, fetch size 1000.
+   * fabula_progress}, {@code fabula_read_models}, policy CREATE, fetch size 1000, outcome timeout
+   * 10 seconds, timeline index on.
    */
   public static PostgresOptions defaults() {
     return DEFAULTS;
@@ -80,6 +83,7 @@ public final class PostgresOptions {
     b.schemaPolicy = schemaPolicy;
     b.fetchSize = fetchSize;
     b.outcomeTimeout = outcomeTimeout;
+    b.timelineIndex = timelineIndex;
     return b;
   }
 
@@ -127,11 +131,25 @@ public final class PostgresOptions {
     return outcomeTimeout;
   }
 
+  /**
+   * Whether the event store makes and uses the timeline index (on by default; {@code
+   * docs/adr/0026-timeline-time-index.md}): the first query for a page of events in position
+   * order bounded by time (the console's timeline with {@code from}/{@code to}) starts building a
+   * GiST index on {@code (time_ns, position)} in the background ({@code CREATE EXTENSION IF NOT
+   * EXISTS btree_gist}, then {@code CREATE INDEX CONCURRENTLY}, neither blocking inserts nor
+   * reads), and such queries use it once it is valid. Where the extension may not be created, or
+   * with {@link SchemaPolicy#VALIDATE} and no such index, the store logs that once and keeps the
+   * plain query. The results are the same either way; off, nothing is created.
+   */
+  public boolean timelineIndex() {
+    return timelineIndex;
+  }
+
   @Override
   public String toString() {
     return "PostgresOptions[schema=" + schema + ", events=" + eventsTable + ", snapshots="
         + snapshotsTable + ", progress=" + progressTable + ", readModels=" + readModelsTable + ", policy=" + schemaPolicy
-        + ", fetchSize=" + fetchSize + ", outcomeTimeout=" + outcomeTimeout + "]";
+        + ", fetchSize=" + fetchSize + ", outcomeTimeout=" + outcomeTimeout + ", timelineIndex=" + timelineIndex + "]";
   }
 
   /** Checks a schema or table name; returns it. */
@@ -162,6 +180,7 @@ public final class PostgresOptions {
     private SchemaPolicy schemaPolicy = SchemaPolicy.CREATE;
     private int fetchSize = 1000;
     private Duration outcomeTimeout = Duration.ofSeconds(10);
+    private boolean timelineIndex = true;
 
     private Builder() {}
 
@@ -270,6 +289,18 @@ public final class PostgresOptions {
       }
       once("outcomeTimeout", outcomeTimeout, timeout);
       outcomeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether the event store makes the timeline index on first use and uses it ({@link
+     * PostgresOptions#timelineIndex()}; on by default).
+     *
+     * @throws IllegalStateException when already set
+     */
+    public Builder timelineIndex(boolean enabled) {
+      once("timelineIndex", timelineIndex, enabled);
+      timelineIndex = enabled;
       return this;
     }
 

@@ -52,12 +52,25 @@ final class QueryTranslator {
     this.fetchSize = fetchSize;
   }
 
-  /** The SQL of {@code plan}, with its parameters in order. */
+  /** The SQL of {@code plan}, with its parameters in order, without the timeline index. */
   Select translate(QueryPlan plan) {
+    return translate(plan, null);
+  }
+
+  /**
+   * The SQL of {@code plan}, with its parameters in order.
+   *
+   * @param distance the timeline index's distance operator ({@link TimeIndex#distance()}) when
+   *     that index is valid, else null; used only for plans it serves ({@link #servedByTimeIndex})
+   */
+  Select translate(QueryPlan plan, @Nullable String distance) {
     List<Object> params = new ArrayList<>();
     QueryPlan.@Nullable One one = plan.scope() instanceof QueryPlan.One o ? o : null;
     String sql = "SELECT " + (one != null ? ONE_AGGREGATE_COLUMNS : COLUMNS) + " FROM " + table
-        + where(plan, params) + orderAndLimit(plan, params);
+        + where(plan, params)
+        + (distance != null && servedByTimeIndex(plan)
+            ? byDistance(plan, distance, params)
+            : orderAndLimit(plan, params));
     // The events of given aggregates (what a repository loads) are bounded by those aggregates'
     // length: one plain round trip. Anything else streams through a cursor.
     int fetch = plan.scope() instanceof QueryPlan.Any ? fetchSize : 0;
@@ -161,6 +174,36 @@ final class QueryTranslator {
         && plan.query().names().size() == 1
         && plan.order().size() == 1
         && plan.order().get(0).field() == SortField.POSITION;
+  }
+
+  /**
+   * Whether the timeline index (ADR 0026) serves the plan: the first events by position of any
+   * aggregate (a page: the plan has a limit) whose time is bounded by a minimum, a maximum or one
+   * range. Exact times have the time index; several time ranges are an {@code OR}, which an
+   * ordered index scan cannot take as its condition; a query of one name keeps the (name,
+   * position) index's order.
+   */
+  static boolean servedByTimeIndex(QueryPlan plan) {
+    EventQuery q = plan.query();
+    return plan.scope() instanceof QueryPlan.Any
+        && plan.limit().isPresent()
+        && plan.order().size() == 1
+        && plan.order().get(0).field() == SortField.POSITION
+        && !plan.order().get(0).descending()
+        && !byOneNameInPositionOrder(plan)
+        && q.timeRanges().size() <= 1
+        && (q.timeRanges().size() == 1 || q.timeMin().isPresent() || q.timeMax().isPresent()
+            || q.timeBefore().isPresent() || q.timeAfter().isPresent());
+  }
+
+  /**
+   * Position order spelled as the distance from position 0, which the timeline index's ordered
+   * scan yields: every position is positive (identity from 1, or transaction id times 2^20,
+   * ADR 0005) and distinct, so this is exactly the order of {@code position ASC}.
+   */
+  private static String byDistance(QueryPlan plan, String distance, List<Object> p) {
+    p.add(plan.limit().getAsInt());
+    return " ORDER BY position " + distance + " 0::bigint LIMIT ?";
   }
 
   private static String orderAndLimit(QueryPlan plan, List<Object> p) {

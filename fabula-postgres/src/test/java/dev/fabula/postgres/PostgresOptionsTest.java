@@ -21,6 +21,7 @@ class PostgresOptionsTest {
             .schemaPolicy(SchemaPolicy.VALIDATE)
             .fetchSize(10)
             .outcomeTimeout(Duration.ofSeconds(1))
+            .timelineIndex(false)
             .build();
     assertThat(o.schema()).isEqualTo("shop");
     assertThat(o.eventsTable()).isEqualTo("events");
@@ -30,6 +31,8 @@ class PostgresOptionsTest {
     assertThat(o.schemaPolicy()).isEqualTo(SchemaPolicy.VALIDATE);
     assertThat(o.fetchSize()).isEqualTo(10);
     assertThat(o.outcomeTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(o.timelineIndex()).isFalse();
+    assertThat(PostgresOptions.defaults().timelineIndex()).isTrue();
   }
 
   @Test
@@ -43,6 +46,9 @@ class PostgresOptionsTest {
     assertThatThrownBy(() -> PostgresOptions.builder().schemaPolicy(SchemaPolicy.CREATE).schemaPolicy(SchemaPolicy.VALIDATE))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("schemaPolicy(CREATE) was already set; schemaPolicy(VALIDATE)");
+    assertThatThrownBy(() -> PostgresOptions.builder().timelineIndex(true).timelineIndex(false))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("timelineIndex(true) was already set; timelineIndex(false)");
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.fabula.event.EventQuery;
 import dev.fabula.event.SortField;
 import dev.fabula.event.SortOrder;
 import dev.fabula.spi.QueryPlan;
+import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -101,5 +102,54 @@ class QueryTranslatorTest {
         .endsWith(" ORDER BY time_ns ASC, position ASC");
     assertThat(translate(EventQuery.builder().names("a").aggregate("Cart", A)).sql())
         .doesNotContain("ORDER BY name");
+  }
+
+  @Test
+  void aTimeBoundedPageInPositionOrderIsWhatTheTimelineIndexServes() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    EventQuery.Builder[] served = {
+      EventQuery.builder().timeMin(t).limit(51),
+      EventQuery.builder().timeMax(t).sortBy(SortField.POSITION).limit(51),
+      EventQuery.builder().timeAfter(t).timeBefore(t.plusSeconds(1)).afterPosition(9).limit(5),
+      EventQuery.builder().timeMin(t).aggregateNames("Cart").limit(5),
+      EventQuery.builder().timeMin(t).names("a", "b").limit(5),
+      EventQuery.builder().timeBetween(t, t.plusSeconds(1)).limit(5),
+    };
+    for (EventQuery.Builder q : served) {
+      assertThat(QueryTranslator.servedByTimeIndex(QueryPlan.of(q.build()))).as(q.build().toString()).isTrue();
+    }
+    EventQuery.Builder[] notServed = {
+      EventQuery.builder().timeMin(t), // no page: a whole range, streamed
+      EventQuery.builder().limit(51), // no time bound
+      EventQuery.builder().timeExact(t).limit(51), // the time index's own case
+      EventQuery.builder().timeBetween(t, t.plusSeconds(1)).timeBetween(t.plusSeconds(5), t.plusSeconds(6))
+          .limit(51), // an OR of ranges
+      EventQuery.builder().timeMin(t).names("a").limit(51), // the (name, position) index's case
+      EventQuery.builder().timeMin(t).sortBy(SortOrder.desc(SortField.POSITION)).limit(51),
+      EventQuery.builder().timeMin(t).sortBy(SortField.TIME).limit(51),
+      EventQuery.builder().timeMin(t).aggregate("Cart", A).limit(51),
+      EventQuery.builder().timeMin(t).aggregate("Cart", A).aggregate("Cart", B).limit(51),
+    };
+    for (EventQuery.Builder q : notServed) {
+      assertThat(QueryTranslator.servedByTimeIndex(QueryPlan.of(q.build()))).as(q.build().toString()).isFalse();
+    }
+  }
+
+  @Test
+  void withTheTimelineIndexAPageOrdersByTheDistanceFromPositionZero() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    QueryPlan page = QueryPlan.of(EventQuery.builder().timeMin(t).timeMax(t.plusSeconds(60)).afterPosition(7)
+        .limit(51).build());
+    var indexed = translator.translate(page, "OPERATOR(ext.<->)");
+    var plain = translator.translate(page, null);
+    assertThat(indexed.sql())
+        .isEqualTo(plain.sql().replace(" ORDER BY position ASC LIMIT ?", " ORDER BY position OPERATOR(ext.<->) 0::bigint LIMIT ?"))
+        .contains(Positions.SAFE + " AND position > ? AND time_ns >= ? AND time_ns <= ?");
+    assertThat(indexed.params()).isEqualTo(plain.params()).last().isEqualTo(51);
+    assertThat(indexed.fetchSize()).isEqualTo(plain.fetchSize());
+    assertThat(plain.sql()).isEqualTo(translator.translate(page).sql());
+    // A plan the index does not serve keeps its SQL whatever the index's state.
+    QueryPlan whole = QueryPlan.of(EventQuery.builder().timeMin(t).build());
+    assertThat(translator.translate(whole, "OPERATOR(ext.<->)").sql()).isEqualTo(translator.translate(whole).sql());
   }
 }
