@@ -166,6 +166,22 @@ class ConsoleStoresTest {
   }
 
   @Test
+  void refusesAMissingArgumentNamingIt() {
+    assertThatThrownBy(() -> Console.start((Map<String, ConsoleOptions>) null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("stores");
+    assertThatThrownBy(() -> Console.handler((Map<String, ConsoleOptions>) null)).hasMessage("stores");
+    var missing = new LinkedHashMap<String, ConsoleOptions>();
+    missing.put("shop", null);
+    assertThatThrownBy(() -> Console.start(missing)).isInstanceOf(NullPointerException.class)
+        .hasMessage("the options of store shop");
+    assertThatThrownBy(() -> shop.options().storedProgress(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("positions");
+    ConsoleOptions.Builder twice = shop.options().storedProgress(Map::of);
+    assertThatThrownBy(() -> twice.storedProgress(Map::of)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("storedProgress");
+  }
+
+  @Test
   void aSingleStoreConsoleListsNoStores() {
     try (Console console = Console.start(shop.options().build())) {
       Http http = new Http(console.uri());
