@@ -66,8 +66,8 @@ final class StoreOption {
   }
 
   /**
-   * The name given as {@code NAME=URL}, or {@code null}: only {@code fabula console} takes one
-   * (several stores in one console).
+   * The name given as {@code NAME=URL} (1 to 64 letters, digits, {@code .}, {@code _}, {@code -}),
+   * or {@code null}: only {@code fabula console} takes one (several stores in one console).
    */
   @Nullable String givenName() {
     int eq = url.indexOf('=');
@@ -75,11 +75,8 @@ final class StoreOption {
       return null;
     }
     String name = url.substring(0, eq);
-    if (!NAME.matcher(name).matches()) {
-      throw new CliException(Exit.USAGE, "--store " + url + ": a store's name (before '=') must be 1 to 64 letters,"
-          + " digits, '.', '_' or '-', starting with a letter or digit");
-    }
-    return name;
+    // anything else before '=' is no name, and the URL is refused as a URL
+    return NAME.matcher(name).matches() ? name : null;
   }
 
   /**

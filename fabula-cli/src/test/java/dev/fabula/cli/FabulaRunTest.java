@@ -18,6 +18,10 @@ class FabulaRunTest {
     assertThat(help).isZero();
     assertThat(out.toString()).startsWith("Usage: fabula").contains("console", "Exit codes:");
 
+    var consoleHelp = new StringWriter();
+    assertThat(Fabula.run(new String[] {"console", "--help"}, new PrintWriter(consoleHelp), new PrintWriter(err))).isZero();
+    assertThat(consoleHelp.toString()).contains("--store=URL", "--schema", "stores/NAME/", "--password-hash");
+
     var usageErr = new StringWriter();
     int usage = Fabula.run(new String[] {"tail"}, new PrintWriter(new StringWriter()), new PrintWriter(usageErr));
     assertThat(usage).isEqualTo(Exit.USAGE);
