@@ -6,7 +6,10 @@
   const app = document.getElementById('app');
   const SVG = 'http://www.w3.org/2000/svg';
   let session = null;
+  let stores = null;
   let pollTimer = null;
+  let followTimer = null;
+  let following = false;
   let actionError = null;
 
   // --- DOM helpers -------------------------------------------------------------------------
@@ -83,6 +86,7 @@
   }
   async function route() {
     clearTimeout(pollTimer);
+    clearTimeout(followTimer);
     generation++;
     const { parts, params } = parseHash();
     const page = parts[0] || 'overview';
@@ -93,6 +97,10 @@
       if (!session) session = await api('session');
       renderWho();
       if (session.loginRequired && !session.authenticated) return renderLogin();
+      if (!stores) {
+        stores = await api('stores');
+        renderStores();
+      }
       if (page === 'overview') await renderOverview();
       else if (page === 'events') await renderEvents(params);
       else if (page === 'aggregate' && parts.length === 3) await renderAggregate(parts[1], parts[2], params);
@@ -120,6 +128,26 @@
       } }, 'Log out'));
     }
     if (!session.writesEnabled) who.prepend(el('span', { class: 'badge' }, 'read-only'), ' ');
+  }
+
+  // --- stores: one console over several, each under stores/{name}/ --------------------------
+  function renderStores() {
+    const picker = document.getElementById('store-picker');
+    if (!picker || stores.current === null || stores.stores.length === 0) return;
+    document.title = 'Fabula console: ' + stores.current;
+    const select = el('select', { id: 'store-select', 'aria-label': 'store' },
+      ...stores.stores.map(s => {
+        const option = el('option', { value: s.name }, s.name);
+        option.selected = s.name === stores.current;
+        return option;
+      }));
+    select.addEventListener('change', () => {
+      // the pages of store s are at <root>/stores/<s>/, this one's parent's sibling
+      const page = parseHash().parts[0];
+      const keep = ['overview', 'events', 'projections'].includes(page) ? page : 'overview';
+      location.href = '../' + encodeURIComponent(select.value) + '/#/' + keep;
+    });
+    picker.replaceChildren(el('label', {}, 'store ', select));
   }
 
   // --- login -------------------------------------------------------------------------------
@@ -215,14 +243,7 @@
       for (const [key] of FILTERS) if (inputs[key].value.trim()) q.set(key, inputs[key].value.trim());
       location.hash = '#/events' + (q.toString() ? '?' + q.toString() : '');
     });
-    const rows = page.events.map(e => el('tr', { class: 'event-row' },
-      el('td', { class: 'num' }, e.position),
-      el('td', { class: 'time' }, e.time),
-      el('td', { class: 'event-name' }, e.name),
-      el('td', {}, e.aggregate ? hashLink(e.aggregate.type + ' ' + e.aggregate.id.slice(0, 8) + ' v' + e.aggregate.version,
-        aggregateRoute(e.aggregate.type, e.aggregate.id)) : '—'),
-      el('td', {}, el('span', { class: 'badge ' + e.payloadStatus }, e.payloadStatus), ' ', e.payloadNote || '',
-        e.payload === null ? null : el('pre', { class: 'payload' }, JSON.stringify(e.payload)))));
+    const rows = page.events.map(eventRow);
     const pager = el('div', { class: 'pager' });
     if (params.get('after')) {
       const first = new URLSearchParams(params);
@@ -234,10 +255,64 @@
       next.set('after', page.next);
       pager.append(el('a', { href: '#/events?' + next.toString(), id: 'next-page' }, 'next page »'));
     }
+    const events = table([{ label: 'position', num: true }, 'time', 'name', 'aggregate', 'payload'], rows, { id: 'events-table' });
+    const empty = page.events.length === 0 ? el('p', { class: 'note', id: 'no-events' }, 'No events match.') : null;
+    const followStatus = el('span', { class: 'note', id: 'follow-status' });
+    const follow = el('input', { type: 'checkbox', id: 'follow' });
+    follow.checked = following;
+    follow.addEventListener('change', () => {
+      following = follow.checked;
+      clearTimeout(followTimer);
+      if (following) tail();
+      else followStatus.replaceChildren();
+    });
     show(el('h1', {}, 'Events'), form,
-      table([{ label: 'position', num: true }, 'time', 'name', 'aggregate', 'payload'], rows, { id: 'events-table' }),
-      page.events.length === 0 ? el('p', { class: 'note' }, 'No events match.') : null,
-      pager);
+      el('p', { class: 'follow' }, el('label', {}, follow, ' Follow: add events as they are stored'), ' ', followStatus),
+      events, empty, pager);
+
+    // Follow: every second while the page is visible, the events after the last one shown (with
+    // the same filters), appended in position order. After a full page (there is a next one) it
+    // goes on from that page's end, so no event in between is skipped.
+    let last = page.events.length > 0 ? page.events[page.events.length - 1].position : Number(params.get('after') || 0);
+    const body = events.querySelector('tbody');
+    const asked = generation;
+    async function tail() {
+      if (!following || asked !== generation) return;
+      if (document.visibilityState === 'visible') {
+        const q = new URLSearchParams(params);
+        q.set('after', last);
+        q.set('limit', '500');
+        try {
+          const more = await api('events?' + q.toString());
+          if (!following || asked !== generation) return;
+          for (const e of more.events) {
+            body.append(eventRow(e));
+            last = e.position;
+          }
+          if (more.events.length > 0 && empty) empty.remove();
+          while (body.children.length > FOLLOW_ROWS) body.firstElementChild.remove();
+          followStatus.replaceChildren(body.children.length === FOLLOW_ROWS
+            ? 'following; only the newest ' + FOLLOW_ROWS + ' rows are kept on the page' : 'following');
+        } catch (e) {
+          if (e instanceof Superseded) return;
+          followStatus.replaceChildren(el('span', { class: 'error', id: 'follow-error' }, e.message));
+        }
+      }
+      followTimer = setTimeout(tail, 1000);
+    }
+    if (following) tail();
+  }
+  const FOLLOW_ROWS = 2000;
+
+  function eventRow(e) {
+    return el('tr', { class: 'event-row', 'data-position': String(e.position) },
+      el('td', { class: 'num' }, e.position),
+      el('td', { class: 'time' }, e.time),
+      el('td', { class: 'event-name' }, e.name),
+      el('td', {}, e.aggregate ? hashLink(e.aggregate.type + ' ' + e.aggregate.id.slice(0, 8) + ' v' + e.aggregate.version,
+        aggregateRoute(e.aggregate.type, e.aggregate.id)) : '—'),
+      el('td', {}, el('span', { class: 'badge ' + e.payloadStatus }, e.payloadStatus), ' ', e.payloadNote || '',
+        e.payload === null ? null : el('pre', { class: 'payload' }, JSON.stringify(e.payload))));
   }
 
   // --- one aggregate -----------------------------------------------------------------------
@@ -269,7 +344,8 @@
 
   // --- projections -------------------------------------------------------------------------
   async function renderProjections() {
-    const list = (await api('projections')).projections;
+    const answer = await api('projections');
+    const list = answer.projections;
     let running = false;
     const rows = list.map(p => {
       const job = p.job;
@@ -279,7 +355,8 @@
         el('span', { class: 'badge job-state ' + job.state }, job.state), ' ',
         Math.round(job.progress * 100) + '%') : '—';
       const actions = el('td', {});
-      if (session.writesEnabled) {
+      const stored = p.status === 'stored progress'; // no schedule here: read only
+      if (session.writesEnabled && !stored) {
         const busy = job && job.state === 'running';
         for (const [label, reset] of [['Trigger', false], ['Rebuild', true]]) {
           const b = el('button', { class: reset ? 'secondary rebuild' : 'trigger', type: 'button' }, label);
@@ -302,9 +379,9 @@
         el('td', { class: 'num' }, p.position),
         el('td', { class: 'num' }, p.head),
         el('td', { class: 'num' }, p.lag),
-        el('td', {}, el('span', { class: 'badge ' + p.status }, p.status)),
+        el('td', {}, el('span', { class: 'badge ' + p.status.replace(' ', '-') }, p.status)),
         el('td', { class: 'error' }, p.lastError || ''),
-        el('td', { class: 'num' }, p.deadLetterCount),
+        el('td', { class: 'num' }, p.deadLetterCount === null ? '—' : p.deadLetterCount),
         el('td', {}, progress),
         actions);
     });
@@ -312,7 +389,11 @@
       actionError ? el('p', { class: 'error', id: 'action-error' }, actionError) : null,
       table(['schedule', { label: 'position', num: true }, { label: 'head', num: true }, { label: 'lag', num: true },
         'status', 'last error', { label: 'dead letters', num: true }, 'job', ''], rows, { id: 'projections-table' }),
-      list.length === 0 ? el('p', { class: 'note' }, 'No schedules are registered with the console.') : null,
+      answer.storedProgressError ? el('p', { class: 'error', id: 'stored-progress-error' }, answer.storedProgressError) : null,
+      list.length === 0 ? el('p', { class: 'note' }, 'No schedules are registered with the console, and the store keeps no projection\'s progress.') : null,
+      list.some(p => p.status === 'stored progress')
+        ? el('p', { class: 'note' }, 'Rows with the status "stored progress" are the positions the store keeps for projections this console has no schedule of: read only, without dead letters or jobs.')
+        : null,
       deadLetterSection(list));
     if (running) pollTimer = setTimeout(() => { if (parseHash().parts[0] === 'projections') route(); }, 500);
   }

@@ -3,7 +3,7 @@ package dev.fabula.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.fabula.bench.domain.PriceChanged;
 import dev.fabula.bench.domain.ProductCreated;
-import dev.fabula.cli.CliInProcess;
+import dev.fabula.cli.Fabula;
 import dev.fabula.codec.CodecRegistry;
 import dev.fabula.console.Console;
 import dev.fabula.console.ConsoleOptions;
@@ -11,7 +11,6 @@ import dev.fabula.event.EventStore;
 import dev.fabula.jackson.JacksonCodec;
 import dev.fabula.postgres.Postgres;
 import dev.fabula.postgres.PostgresOptions;
-import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.OutputStream;
@@ -327,8 +326,8 @@ public final class OpsBench {
         Counting out = new Counting();
         StringWriter err = new StringWriter();
         started = System.nanoTime();
-        int code = CliInProcess.execute(new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
-                new PrintWriter(err), "export", "--store", BenchDatabase.url(), "--schema", schema);
+        int code = Fabula.run(new String[] {"export", "--store", BenchDatabase.url(), "--schema", schema},
+                new PrintWriter(out, true), new PrintWriter(err));
         double exportSeconds = (System.nanoTime() - started) / 1e9;
         if (code != 0 || !err.toString().contains("exported " + events + " events")) {
             throw new IllegalStateException("export exited " + code + " without exporting " + events + " events: "

@@ -5,6 +5,7 @@ import dev.fabula.mongodb.MongoConnectionException;
 import dev.fabula.postgres.PostgresConnectionException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Objects;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,10 +51,42 @@ public final class Fabula implements Runnable {
   public static void main(String[] args) {
     var out = new PrintWriter(System.out, true);
     var err = new PrintWriter(System.err, true);
-    int code = commandLine(System.in, out, err).execute(args);
-    out.flush();
-    err.flush();
-    System.exit(code);
+    System.exit(run(args, System.in, out, err));
+  }
+
+  /**
+   * Runs the command line {@code args} in this JVM, as {@link #main} does but without exiting, with
+   * an empty standard input; see {@link #run(String[], InputStream, PrintWriter, PrintWriter)}.
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return run(args, InputStream.nullInputStream(), out, err);
+  }
+
+  /**
+   * Runs the command line {@code args} in this JVM, as {@link #main} does but without exiting:
+   * commands read {@code in} where the process would read its standard input ({@code import}),
+   * write their data to {@code out} and their messages and progress to {@code err} (both flushed
+   * before this returns), and return their exit code (0 done, 1 bad usage or input, 2 not found, 3
+   * refused, 4 unreachable, 5 failed; docs/CLI.md). A failure is reported on {@code err} and as the
+   * code, never thrown. {@code console} serves until the calling thread is interrupted. The
+   * streams are not closed.
+   *
+   * @throws NullPointerException when an argument or an element of {@code args} is null
+   */
+  public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+    Objects.requireNonNull(args, "args");
+    for (int i = 0; i < args.length; i++) {
+      Objects.requireNonNull(args[i], "args[" + i + "]");
+    }
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(err, "err");
+    try {
+      return commandLine(in, out, err).execute(args.clone());
+    } finally {
+      out.flush();
+      err.flush();
+    }
   }
 
   /** The command line over the given streams, configured as {@link #main} runs it. */

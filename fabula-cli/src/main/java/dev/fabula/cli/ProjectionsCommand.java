@@ -12,9 +12,13 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code fabula projections}: every schedule the console knows, with position, head and lag. */
+/**
+ * {@code fabula projections}: every schedule the console knows, and every projection whose progress
+ * its store keeps, with position, head and lag.
+ */
 @Command(name = "projections", mixinStandardHelpOptions = true,
-    description = "List the console's projection schedules: position, head, lag, status, dead letters, last error.")
+    description = "List the console's projection schedules (and the progress its store keeps): position, head, lag,"
+        + " status, dead letters, last error.")
 final class ProjectionsCommand implements Callable<Integer> {
   @ParentCommand Fabula root;
   @Spec CommandSpec spec;
@@ -36,10 +40,13 @@ final class ProjectionsCommand implements Callable<Integer> {
     for (JsonNode p : answer.path("projections")) {
       rows.add(new String[] {
         p.path("name").asText(), p.path("position").asText(), p.path("head").asText(), p.path("lag").asText(),
-        p.path("status").asText(), p.path("deadLetterCount").asText(),
+        p.path("status").asText(), p.path("deadLetterCount").isNull() ? "-" : p.path("deadLetterCount").asText(),
         p.path("lastError").isNull() || p.path("lastError").isMissingNode() ? "-" : p.path("lastError").asText()});
     }
     Table.print(out, rows);
+    if (answer.hasNonNull("storedProgressError")) {
+      spec.commandLine().getErr().println("fabula projections: " + answer.get("storedProgressError").asText());
+    }
     return Exit.OK;
   }
 }

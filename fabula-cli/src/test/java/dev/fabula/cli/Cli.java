@@ -6,7 +6,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** Runs the fabula command in-process, as bin/fabula would, capturing its output. */
+/** Runs the fabula command in-process through its public entry point {@link Fabula#run}, capturing its output. */
 final class Cli {
   private Cli() {}
 
@@ -29,9 +29,8 @@ final class Cli {
   static Run runWithInput(String stdin, String... args) {
     var out = new StringWriter();
     var err = new StringWriter();
-    int code = Fabula.commandLine(
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new PrintWriter(out, true), new PrintWriter(err, true))
-        .execute(args);
+    int code = Fabula.run(
+        args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new PrintWriter(out), new PrintWriter(err));
     return new Run(code, out.toString(), err.toString());
   }
 }

@@ -7,6 +7,7 @@ import dev.fabula.codec.Codec;
 import dev.fabula.event.EventStore;
 import dev.fabula.mongodb.MongoDb;
 import dev.fabula.mongodb.MongoOptions;
+import dev.fabula.projection.ProgressStore;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -49,5 +50,16 @@ class MongoCommandsTest extends StoreUrlCommandsTest {
   @Override
   String unreachableUrl() {
     return "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=500&connectTimeoutMS=500";
+  }
+
+  @Override
+  ProgressStore progressStore(String place) {
+    return MongoDb.progressStore(CLIENT, MongoOptions.builder().database(place).build());
+  }
+
+  @Override
+  boolean hasProgressTable(String place) {
+    String collection = MongoOptions.builder().database(place).build().progressCollection();
+    return CLIENT.getDatabase(place).listCollectionNames().into(new java.util.ArrayList<>()).contains(collection);
   }
 }

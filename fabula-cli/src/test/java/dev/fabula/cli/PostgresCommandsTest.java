@@ -7,6 +7,7 @@ import dev.fabula.codec.Codec;
 import dev.fabula.event.EventStore;
 import dev.fabula.postgres.Postgres;
 import dev.fabula.postgres.PostgresOptions;
+import dev.fabula.projection.ProgressStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
@@ -28,8 +29,6 @@ import java.util.UUID;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,6 +169,17 @@ class PostgresCommandsTest extends StoreUrlCommandsTest {
   }
 
   @Test
+  void consoleRefusesTwoStoresOfOneName() {
+    String place = newPlace();
+    Cli.Run run = Cli.run("console", "--store", URL, "--schema", place, "--store", URL, "--schema", place, "--port", "0");
+    assertThat(run.code()).as(run.toString()).isEqualTo(Exit.USAGE);
+    assertThat(run.err()).contains("two stores are named '" + place + "'", "--store NAME=URL");
+    Cli.Run named = Cli.run("export", "--store", "shop=" + URL, "--schema", place);
+    assertThat(named.code()).isEqualTo(Exit.USAGE);
+    assertThat(named.err()).contains("applies only to fabula console");
+  }
+
+  @Test
   void consoleRefusesToListenBeyondLoopbackWithoutAPassword() {
     Cli.Run run = Cli.run("console", "--store", URL, "--schema", newPlace(), "--port", "0", "--bind", "0.0.0.0");
     assertThat(run.code()).as(run.toString()).isEqualTo(Exit.REFUSED);
@@ -199,16 +209,17 @@ class PostgresCommandsTest extends StoreUrlCommandsTest {
     }
   }
 
-  /** The first non-null answer of {@code probe}, asking again for up to 60 s. */
-  private static <T> T await(String what, Supplier<@Nullable T> probe) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      T answer = probe.get();
-      if (answer != null) {
-        return answer;
-      }
-      Thread.sleep(50);
+  @Override
+  boolean hasProgressTable(String place) {
+    try (Connection c = admin.getConnection(); ResultSet rs = c.getMetaData().getTables(null, place, "fabula_progress", null)) {
+      return rs.next();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
-    throw new AssertionError("timed out waiting until " + what);
+  }
+
+  @Override
+  ProgressStore progressStore(String place) {
+    return Postgres.progressStore(admin, PostgresOptions.builder().schema(place).build());
   }
 }

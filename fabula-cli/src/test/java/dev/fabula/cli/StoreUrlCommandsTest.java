@@ -9,6 +9,29 @@ import dev.fabula.event.Event;
 import dev.fabula.event.EventQuery;
 import dev.fabula.event.EventStore;
 import dev.fabula.jackson.JacksonCodec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fabula.console.ConsoleOptions;
+import dev.fabula.event.EventBus;
+import dev.fabula.projection.ProgressStore;
+import dev.fabula.projection.Projections;
+import dev.fabula.projection.Schedule;
+import dev.fabula.projection.ScheduleOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +63,26 @@ abstract class StoreUrlCommandsTest {
 
   /** A store URL where nothing answers. */
   abstract String unreachableUrl();
+
+  /** A progress store over {@code place}; the caller closes it. */
+  abstract ProgressStore progressStore(String place);
+
+  /** Whether {@code place} has a progress table or collection. */
+  abstract boolean hasProgressTable(String place);
+
+  /** {@code fabula console} over the places, each named (or not, when blank) as given, then {@code more}. */
+  private String[] consoleArgs(List<String> names, List<String> places, String... more) {
+    List<String> all = new ArrayList<>(List.of("console"));
+    for (int i = 0; i < places.size(); i++) {
+      List<String> store = new ArrayList<>(storeArgs(places.get(i)));
+      if (!names.get(i).isEmpty()) {
+        store.set(1, names.get(i) + "=" + store.get(1));
+      }
+      all.addAll(store);
+    }
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
 
   private String[] args(String place, String... command) {
     List<String> all = new ArrayList<>(List.of(command));
@@ -193,4 +236,151 @@ abstract class StoreUrlCommandsTest {
     assertThat(notAUrl.code()).isEqualTo(Exit.USAGE);
     assertThat(notAUrl.err()).contains("--store must be a jdbc:postgresql: or mongodb:// URL");
   }
-}
+
+  @Test
+  void consoleServesSeveralStoresBehindOneLoginWithTheProgressTheyKeep() throws Exception {
+    String shop = newPlace();
+    String archive = newPlace();
+    try (EventStore store = open(shop, TYPED)) {
+      Carts.fill(store);
+    }
+    try (EventStore store = open(archive, TYPED)) {
+      Carts.fill(store);
+      store.insert(List.of(Event.create(Carts.NOTE, new Carts.Note("archived"))));
+    }
+    // a real projection run keeps its progress in the shop's place; two events come after it
+    long projected = project(shop, "cart-lines");
+    try (EventStore store = open(shop, TYPED)) {
+      store.insert(List.of(Event.create(Carts.NOTE, new Carts.Note("later"))));
+      store.insert(List.of(Event.create(Carts.NOTE, new Carts.Note("later still"))));
+    }
+    String password = "standalone console";
+    String hash = ConsoleOptions.hashPassword(password.toCharArray());
+    var out = new StringWriter();
+    var err = new StringWriter();
+    var code = new AtomicInteger(-1);
+    Thread serving = Thread.ofPlatform().name("fabula-console-test").start(() -> code.set(Fabula.run(
+        consoleArgs(List.of("shop", ""), List.of(shop, archive), "--port", "0", "--password-hash", hash),
+        new PrintWriter(out, true), new PrintWriter(err, true))));
+    try {
+      List<String> printed = await("the console prints its stores' addresses", () -> {
+        assertThat(serving.isAlive()).as("the command still serves: " + err).isTrue();
+        List<String> lines = out.toString().lines().toList();
+        return lines.size() == 3 && out.toString().endsWith("\n") ? lines : null;
+      });
+      URI root = URI.create(printed.get(0));
+      assertThat(printed.get(1)).isEqualTo("shop " + root.resolve("stores/shop/"));
+      // unnamed: named after its schema or database
+      assertThat(printed.get(2)).isEqualTo(archive + " " + root.resolve("stores/" + archive + "/"));
+      URI shopUri = root.resolve("stores/shop/");
+      URI archiveUri = root.resolve("stores/" + archive + "/");
+
+      assertThat(send(shopUri, "api/overview", null, null).statusCode()).isEqualTo(401);
+      assertThat(send(archiveUri, "api/overview", null, null).statusCode()).isEqualTo(401);
+      HttpResponse<String> login = send(shopUri, "api/login", null, "{\"password\": \"" + password + "\"}");
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      String setCookie = login.headers().allValues("Set-Cookie").stream()
+          .filter(c -> c.startsWith("fabula_console=")).findFirst().orElseThrow();
+      String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+      // one login reads both stores through the one server
+      assertThat(json(send(shopUri, "api/overview", cookie, null)).get("eventCount").asLong()).isEqualTo(9);
+      assertThat(json(send(archiveUri, "api/overview", cookie, null)).get("eventCount").asLong()).isEqualTo(8);
+      JsonNode archived = json(send(archiveUri, "api/events", cookie, null)).get("events");
+      assertThat(archived).hasSize(8);
+      assertThat(archived.get(7).at("/payload/text").asText()).isEqualTo("archived");
+      JsonNode stores = json(send(root, "api/stores", cookie, null));
+      assertThat(stores.get("stores")).extracting(s -> s.get("name").asText()).containsExactly("shop", archive);
+
+      // the shop's stored progress: the projection's position, the head, the lag
+      long head;
+      try (EventStore store = open(shop, TYPED); var events = store.query(dev.fabula.event.EventQuery.all())) {
+        head = events.mapToLong(e -> e.position()).max().orElseThrow();
+      }
+      JsonNode row = await("the console's head reaches the two later events", () -> {
+        JsonNode r = json(send(shopUri, "api/projections", cookie, null)).get("projections").get(0);
+        return r.get("head").asLong() == head ? r : null;
+      });
+      assertThat(row.get("name").asText()).isEqualTo("cart-lines");
+      assertThat(row.get("status").asText()).isEqualTo("stored progress");
+      assertThat(row.get("position").asLong()).isEqualTo(projected);
+      assertThat(row.get("lag").asLong()).isEqualTo(head - projected).isPositive();
+      JsonNode none = json(send(archiveUri, "api/projections", cookie, null));
+      assertThat(none.get("projections")).as("no progress kept there").isEmpty();
+      assertThat(none.has("storedProgressError")).isFalse();
+      assertThat(hasProgressTable(archive)).as("the read-only console created no progress table").isFalse();
+
+      // the CLI's own projections command over the store's console, with the password as a token
+      Cli.Run listed = Cli.run("projections", "--console", shopUri.toString(), "--token", password);
+      assertThat(listed.code()).as(listed.toString()).isZero();
+      assertThat(listed.lines()).hasSize(2);
+      assertThat(listed.lines().get(1)).contains("cart-lines", Long.toString(projected), "stored progress");
+    } finally {
+      serving.interrupt();
+      serving.join(TimeUnit.SECONDS.toMillis(60));
+    }
+    assertThat(serving.isAlive()).isFalse();
+    assertThat(code.get()).as(err.toString()).isEqualTo(Exit.OK);
+    assertThat(err.toString()).contains("shop at http://127.0.0.1:");
+  }
+
+  /** Runs a projection over {@code place} to its end, its progress kept there; its position. */
+  private long project(String place, String name) throws Exception {
+    try (EventStore store = open(place, TYPED);
+        ProgressStore progress = progressStore(place);
+        Schedule schedule = Schedule.periodically(store, Duration.ofHours(1), Set.of(EventBus.ALL), ScheduleOptions.defaults())) {
+      long last;
+      try (var events = store.query(dev.fabula.event.EventQuery.all())) {
+        last = events.mapToLong(e -> e.position()).max().orElseThrow();
+      }
+      var applied = new AtomicInteger();
+      schedule.project(Projections.tracked(name, e -> applied.incrementAndGet(), progress));
+      await("the projection reaches position " + last, () -> {
+        schedule.trigger().join();
+        return progress.position(name) == last ? last : null;
+      });
+      assertThat(applied.get()).isEqualTo(7);
+      assertThat(progress.positions()).containsExactly(Map.entry(name, last));
+      return last;
+    }
+  }
+
+  private static HttpResponse<String> send(URI base, String path, @Nullable String cookie, @Nullable String body) {
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+      if (cookie != null) {
+        request.header("Cookie", cookie);
+      }
+      if (body != null) {
+        request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+      }
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonNode json(HttpResponse<String> answer) {
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    try {
+      return new ObjectMapper().readTree(answer.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The first non-null answer of {@code probe}, asking again for up to 60 s. */
+  static <T> T await(String what, Supplier<@Nullable T> probe) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      T answer = probe.get();
+      if (answer != null) {
+        return answer;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("timed out waiting until " + what);
+  }}

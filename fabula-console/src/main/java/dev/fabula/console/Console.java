@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +21,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *
  * <p>{@link #start} serves it on a port of its own; {@link #handler} gives the same console as a
  * Jetty {@link Handler} to mount into the application's own server (under a {@code
- * ContextHandler}, e.g. at {@code /console}).
+ * ContextHandler}, e.g. at {@code /console}). {@link #start(Map)} and {@link #handler(Map)} serve
+ * several stores in one console, each under {@code stores/{name}/}, behind one login.
  *
  * <p>What it promises:
  *
@@ -60,6 +63,32 @@ public final class Console implements AutoCloseable {
    */
   public static Console start(ConsoleOptions options) {
     Objects.requireNonNull(options, "options");
+    return start(options, new ConsoleHandler(options));
+  }
+
+  /**
+   * Starts one console over several stores, and returns once it listens: store {@code name}'s
+   * pages and API are served under {@code stores/{name}/} (e.g. {@code
+   * http://127.0.0.1:8089/stores/shop/api/overview}), the root redirects to the first store and
+   * answers {@code api/stores} (every store's name and path). One login covers every store; each
+   * store's options say what it shows and whether its writes are enabled. Stores are listed in
+   * the map's iteration order (a {@code LinkedHashMap} keeps the caller's).
+   *
+   * @param stores each store's console options by the store's name: 1 to 64 letters, digits,
+   *     {@code .}, {@code _} or {@code -}; all with the same bind address, port and password hash
+   *     (give each {@link ConsoleOptions.Builder#passwordHash} the one hash)
+   * @throws IllegalArgumentException when there is no store, a name is not allowed or the options
+   *     disagree on bind address, port or password
+   * @throws UnprotectedConsoleException when the address is not a loopback address and no password
+   *     is configured
+   * @throws UncheckedIOException when it cannot listen there
+   */
+  public static Console start(Map<String, ConsoleOptions> stores) {
+    var copy = new LinkedHashMap<>(Objects.requireNonNull(stores, "stores"));
+    return start(StoresHandler.shared(copy), new StoresHandler(copy));
+  }
+
+  private static Console start(ConsoleOptions options, Handler handler) {
     InetAddress address = options.bindAddress();
     if (!address.isLoopbackAddress() && options.passwordHash() == null) {
       throw new UnprotectedConsoleException(address);
@@ -73,7 +102,7 @@ public final class Console implements AutoCloseable {
     connector.setHost(address.getHostAddress());
     connector.setPort(options.port());
     server.addConnector(connector);
-    server.setHandler(new ConsoleHandler(options));
+    server.setHandler(handler);
     try {
       server.start();
     } catch (IOException e) {
@@ -98,6 +127,18 @@ public final class Console implements AutoCloseable {
   public static Handler handler(ConsoleOptions options) {
     Objects.requireNonNull(options, "options");
     return new ConsoleHandler(options);
+  }
+
+  /**
+   * Several stores' consoles as one handler to mount into an existing Jetty server, laid out and
+   * checked as by {@link #start(Map)}; bind address and port are the host server's.
+   *
+   * @throws IllegalArgumentException as {@link #start(Map)}
+   */
+  public static Handler handler(Map<String, ConsoleOptions> stores) {
+    var copy = new LinkedHashMap<>(Objects.requireNonNull(stores, "stores"));
+    StoresHandler.shared(copy);
+    return new StoresHandler(copy);
   }
 
   /** The port the console listens on (the one picked, when port 0 was configured). */

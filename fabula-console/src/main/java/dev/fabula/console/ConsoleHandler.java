@@ -53,15 +53,25 @@ final class ConsoleHandler extends Handler.Abstract {
   private final DeadLetterActions deadLetters;
   private final Sessions sessions;
   private final Assets assets;
+  private final StoredProgress storedProgress;
+  private final StoreMount mount;
 
+  /** The console of one store, served at its context's root. */
   ConsoleHandler(ConsoleOptions options) {
+    this(options, new Sessions(options.clock(), options.passwordHash()), StoreMount.single());
+  }
+
+  /** The console of one store among several ({@link StoresHandler}), sharing their sessions. */
+  ConsoleHandler(ConsoleOptions options, Sessions sessions, StoreMount mount) {
     this.options = options;
     this.json = new Json(options.codec());
     this.overview = new Overview(options.store(), options.horizonHolder());
     this.jobs = new Jobs(options.schedules(), options.clock());
     this.deadLetters = new DeadLetterActions(options.schedules());
-    this.sessions = new Sessions(options.clock(), options.passwordHash());
+    this.sessions = sessions;
     this.assets = Assets.load();
+    this.storedProgress = new StoredProgress(options.store(), options.storedProgress());
+    this.mount = mount;
   }
 
   @Override
@@ -80,7 +90,19 @@ final class ConsoleHandler extends Handler.Abstract {
       Response.sendRedirect(request, response, callback, contextPath(request) + "/");
       return true;
     }
+    return serve(request, response, callback, path, false);
+  }
+
+  /**
+   * Serves {@code path} (relative to this store's console, e.g. {@code /api/events}); at the root
+   * of several stores ({@code atRoot}) only {@code api/stores} answers, since every other route
+   * belongs to one store.
+   */
+  boolean serve(Request request, Response response, Callback callback, String path, boolean atRoot) {
     boolean api = path.startsWith("/api/");
+    if (atRoot && !api) {
+      return false;
+    }
     Assets.Asset asset = api ? null : assets.find(path);
     if (!api && asset == null) {
       return false;
@@ -99,7 +121,12 @@ final class ConsoleHandler extends Handler.Abstract {
         headers.put(HttpHeader.CONTENT_TYPE, asset.contentType());
         response.write(true, ByteBuffer.wrap(asset.bytes()), callback);
       } else {
-        JsonNode answer = api(request, response, path.substring("/api/".length()));
+        String route = path.substring("/api/".length());
+        if (atRoot && !route.equals("stores")) {
+          throw ApiError.notFound("at the console's root only api/stores answers; each store's API is at"
+              + " stores/{name}/api/");
+        }
+        JsonNode answer = api(request, response, route);
         send(response, callback, 200, answer);
       }
     } catch (ApiError e) {
@@ -154,6 +181,7 @@ final class ConsoleHandler extends Handler.Abstract {
     String[] parts = route.split("/", -1);
     return switch (parts[0]) {
       case "overview" -> single(parts, overview.answer());
+      case "stores" -> single(parts, mount.answer());
       case "events" -> single(parts, events(query));
       case "aggregates" -> switch (parts.length) {
         case 1 -> aggregateTypes();
@@ -161,8 +189,8 @@ final class ConsoleHandler extends Handler.Abstract {
         default -> throw ApiError.notFound("no resource at api/" + route);
       };
       case "projections" -> switch (parts.length) {
-        case 1 -> jobs.list();
-        case 2 -> jobs.describe(parts[1]);
+        case 1 -> storedProgress.addTo(jobs.list());
+        case 2 -> options.schedules().containsKey(parts[1]) ? jobs.describe(parts[1]) : storedProgress.describe(parts[1]);
         default -> throw ApiError.notFound("no resource at api/" + route);
       };
       default -> throw ApiError.notFound("no resource at api/" + route);

@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * What a {@link Console} shows and who may use it: the application's event store and codec
  * registry, the aggregate types whose state it may rebuild, the projection schedules it reports on,
  * where it listens, whether write actions (triggering a schedule, rebuilding a projection) are
- * enabled, the password a login takes, and how to tell what holds the store's safe horizon back.
+ * enabled, the password a login takes, how to tell what holds the store's safe horizon back, and
+ * where to read the progress the store keeps for projections the console has no schedule of.
  *
  * <p>The password is never kept: {@link Builder#password} hashes it at once (PBKDF2 from the JDK,
  * see {@link #hashPassword}), and {@link Builder#passwordHash} takes a hash made earlier, so that a
@@ -44,6 +45,7 @@ public final class ConsoleOptions {
   private final @Nullable String passwordHash;
   private final InstantSource clock;
   private final @Nullable Supplier<Optional<String>> horizonHolder;
+  private final @Nullable Supplier<? extends Map<String, Long>> storedProgress;
 
   private ConsoleOptions(Builder b) {
     store = b.store;
@@ -56,6 +58,7 @@ public final class ConsoleOptions {
     passwordHash = b.passwordHash;
     clock = b.clock == null ? InstantSource.system() : b.clock;
     horizonHolder = b.horizonHolder;
+    storedProgress = b.storedProgress;
   }
 
   /**
@@ -117,6 +120,10 @@ public final class ConsoleOptions {
     return horizonHolder;
   }
 
+  @Nullable Supplier<? extends Map<String, Long>> storedProgress() {
+    return storedProgress;
+  }
+
   /** An aggregate type the console may rebuild, and how its state is shown. */
   record AggregateView<A extends AggregateRoot>(Repository<A> repository, Function<? super A, ?> view) {
     Object stateOf(AggregateRoot aggregate) {
@@ -139,6 +146,7 @@ public final class ConsoleOptions {
     private @Nullable String passwordHash;
     private @Nullable InstantSource clock;
     private @Nullable Supplier<Optional<String>> horizonHolder;
+    private @Nullable Supplier<? extends Map<String, Long>> storedProgress;
 
     private Builder(EventStore store, CodecRegistry registry) {
       this.store = Objects.requireNonNull(store, "store");
@@ -289,6 +297,22 @@ public final class ConsoleOptions {
       Objects.requireNonNull(description, "description");
       Settings.requireUnset(horizonHolder != null, "horizonHolder", horizonHolder, description);
       horizonHolder = description;
+      return this;
+    }
+
+    /**
+     * Shows, read only, the projections whose progress a store keeps, beside the {@link #schedule
+     * schedules}: {@code positions} answers, each time the projections page is asked, every stored
+     * projection's position by name (e.g. {@code progressStore::positions}, {@link
+     * dev.fabula.projection.ProgressStore#positions}); the console adds the event store's head and
+     * the lag. Such rows have the status {@code stored progress} and no actions: without the
+     * application's schedule the console cannot run them. Should it throw, the page shows its
+     * message instead of the rows.
+     */
+    public Builder storedProgress(Supplier<? extends Map<String, Long>> positions) {
+      Objects.requireNonNull(positions, "positions");
+      Settings.requireUnset(storedProgress != null, "storedProgress", storedProgress, positions);
+      storedProgress = positions;
       return this;
     }
 

@@ -261,4 +261,91 @@ class ConsoleBrowserTest {
       assertThat(notPwned()).isTrue();
     }
   }
+
+  private void logIn(String hash) {
+    driver.get(url(hash));
+    visible(By.id("password")).sendKeys(PASSWORD);
+    driver.findElement(By.id("login")).click();
+  }
+
+  @Test
+  void followAppendsEventsStoredAfterThePageLoaded() {
+    logIn("#/events");
+    rows("#events-table tr.event-row", 9);
+    WebElement follow = visible(By.id("follow"));
+    assertThat(follow.isSelected()).isFalse();
+    follow.click();
+    wait.until(d -> texts("#follow-status").equals(List.of("following")));
+
+    shop.products.use(shop.ids.get(1), p -> p.price(4100));
+    List<WebElement> ten = rows("#events-table tr.event-row", 10);
+    assertThat(ten.getLast().findElement(By.className("event-name")).getText()).isEqualTo("product.priced");
+    assertThat(ten.getLast().getText()).contains("4100");
+
+    // markup in a followed event stays text
+    shop.store.insert(List.of(dev.fabula.event.Event.create(Shop.MARKUP_NAME, new Shop.Note(Shop.MARKUP_TEXT))));
+    List<WebElement> eleven = rows("#events-table tr.event-row", 11);
+    assertThat(eleven.getLast().findElement(By.className("event-name")).getText()).isEqualTo(Shop.MARKUP_NAME);
+    assertThat(driver.findElements(By.cssSelector("#app img, #app script"))).isEmpty();
+    assertThat(notPwned()).isTrue();
+    screenshot("events-follow");
+
+    // off, an event is stored; on again, it follows on from the last row shown: nothing skipped
+    visible(By.id("follow")).click();
+    wait.until(d -> texts("#follow-status").equals(List.of("")));
+    shop.products.use(shop.ids.get(2), p -> p.rename("Standing desk"));
+    shop.products.use(shop.ids.get(2), p -> p.price(15900));
+    visible(By.id("follow")).click();
+    List<WebElement> thirteen = rows("#events-table tr.event-row", 13);
+    assertThat(thirteen.get(11).findElement(By.className("event-name")).getText()).isEqualTo("product.renamed");
+    assertThat(thirteen.get(12).findElement(By.className("event-name")).getText()).isEqualTo("product.priced");
+    List<String> positions = texts("#events-table tr.event-row td.num");
+    assertThat(positions).doesNotHaveDuplicates();
+
+    // a filter applies to followed events too
+    visible(By.id("filter-name")).sendKeys("product.created");
+    driver.findElement(By.id("apply-filters")).click();
+    rows("#events-table tr.event-row", 3);
+    assertThat(visible(By.id("follow")).isSelected()).as("still on").isTrue();
+    shop.products.use(shop.ids.get(0), p -> p.price(100));
+    shop.products.use(java.util.UUID.randomUUID(), p -> p.create("Stool", 2900));
+    List<WebElement> created = rows("#events-table tr.event-row", 4);
+    assertThat(created).allSatisfy(r -> assertThat(r.findElement(By.className("event-name")).getText()).isEqualTo("product.created"));
+  }
+
+  @Test
+  void aStorePickerSwitchesStoresAndStoredProgressShowsReadOnly() {
+    try (Shop archive = new Shop(); var progress = dev.fabula.memory.InMemory.progressStore()) {
+      archive.store.insert(List.of(dev.fabula.event.Event.create("note.imported", java.util.Map.of("text", "archived"))));
+      progress.advance("orders", 0, 4);
+      var stores = new java.util.LinkedHashMap<String, ConsoleOptions>();
+      stores.put("shop", shop.options().build());
+      stores.put("archive", archive.options().writesEnabled(true).storedProgress(progress::positions).build());
+      try (Console both = Console.start(stores)) {
+        driver.get("http://localhost:" + both.port() + "/");
+        wait.until(d -> d.getCurrentUrl().contains("/stores/shop/"));
+        wait.until(d -> d.findElements(By.id("event-count")).stream().anyMatch(e -> e.getText().equals("9")));
+        WebElement select = visible(By.id("store-select"));
+        assertThat(texts("#store-select option")).containsExactly("shop", "archive");
+        assertThat(select.getDomProperty("value")).isEqualTo("shop");
+        screenshot("stores");
+        new org.openqa.selenium.support.ui.Select(select).selectByVisibleText("archive");
+        wait.until(d -> d.getCurrentUrl().contains("/stores/archive/"));
+        wait.until(d -> d.findElements(By.id("event-count")).stream().anyMatch(e -> e.getText().equals("10")));
+        assertThat(visible(By.id("store-select")).getDomProperty("value")).isEqualTo("archive");
+
+        driver.get("http://localhost:" + both.port() + "/stores/archive/#/projections");
+        wait.until(d -> texts("tr.projection-row").size() == 2);
+        String orders = texts("tr.projection-row[data-name='orders']").getFirst();
+        assertThat(orders).contains("stored progress").contains("4");
+        assertThat(driver.findElements(By.cssSelector("tr.projection-row[data-name='orders'] button")))
+            .as("read only").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("tr.projection-row[data-name='catalog'] button.rebuild"))).hasSize(1);
+        List<String> cells = texts("tr.projection-row[data-name='orders'] td");
+        assertThat(cells.subList(1, 4)).containsExactly("4", Long.toString(archive.store.lastPosition()),
+            Long.toString(archive.store.lastPosition() - 4));
+        screenshot("projections-stored");
+      }
+    }
+  }
 }

@@ -2,6 +2,9 @@ package dev.fabula.memory;
 
 import dev.fabula.ClosedException;
 import dev.fabula.projection.ProgressStore;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The in-memory {@link ProgressStore}: a concurrent map; {@code advance} is an atomic replace. */
@@ -31,6 +34,12 @@ final class MemoryProgressStore implements ProgressStore {
   public void reset(String projection) {
     ensureOpen();
     positions.remove(ProgressStore.checkName(projection));
+  }
+
+  @Override
+  public SortedMap<String, Long> positions() {
+    ensureOpen();
+    return Collections.unmodifiableSortedMap(new TreeMap<>(positions));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.fabula.projection;
 
 import dev.fabula.spi.EventLimits;
 import java.util.Objects;
+import java.util.SortedMap;
 
 /**
  * Keeps projection progress — the global position of the last event applied — by projection name,
@@ -50,6 +51,22 @@ public interface ProgressStore extends AutoCloseable {
    * @throws IllegalArgumentException when the name is blank
    */
   void reset(String projection);
+
+  /**
+   * Every projection with a stored position, by name in ascending order, as it is now: for tools
+   * that report progress without the application's schedules (the console over a store URL). A
+   * projection {@link #reset} or never advanced is absent (or, where a backend keeps the row, at
+   * {@code 0}). A snapshot: later advances do not change the map, which is unmodifiable.
+   *
+   * <p>The default throws {@link UnsupportedOperationException}, so implementations written before
+   * this method keep compiling; the stores of Fabula's backends all list their projections.
+   *
+   * @throws UnsupportedOperationException when the store cannot list its projections
+   */
+  default SortedMap<String, Long> positions() {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot list its projections' positions");
+  }
 
   /** Releases the store's resources. Idempotent. */
   @Override

@@ -6,11 +6,15 @@ import com.mongodb.ReadPreference;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.result.UpdateResult;
 import dev.fabula.projection.ProgressStore;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.bson.BsonDocument;
 
 /**
@@ -75,6 +79,24 @@ final class MongoProgressStore implements ProgressStore {
               + ", but positions are never negative (was it edited by hand?)", 0, null);
     }
     return position;
+  }
+
+  @Override
+  public SortedMap<String, Long> positions() {
+    lifecycle.ensureOpen();
+    var positions = new TreeMap<String, Long>();
+    try (MongoCursor<BsonDocument> docs = collection.find().iterator()) {
+      while (docs.hasNext()) {
+        BsonDocument doc = docs.next();
+        var fields = new StoredFields(namespace, doc);
+        positions.put(fields.string(ID), fields.int64(POSITION));
+      }
+    } catch (MongoStoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw MongoErrors.translate(e, "listing the projections' progress in " + namespace, servers);
+    }
+    return Collections.unmodifiableSortedMap(positions);
   }
 
   @Override

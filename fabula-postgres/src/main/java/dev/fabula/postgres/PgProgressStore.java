@@ -5,6 +5,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
@@ -59,6 +62,22 @@ final class PgProgressStore implements ProgressStore {
         return rs.next() ? rs.getLong(1) : 0;
       }
     }
+  }
+
+  @Override
+  public SortedMap<String, Long> positions() {
+    ensureOpen();
+    var positions = new TreeMap<String, Long>();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT projection, position FROM " + table);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        positions.put(rs.getString(1), rs.getLong(2));
+      }
+    } catch (SQLException e) {
+      throw Pg.translate(e, "listing the projections' progress in " + table, server);
+    }
+    return Collections.unmodifiableSortedMap(positions);
   }
 
   @Override

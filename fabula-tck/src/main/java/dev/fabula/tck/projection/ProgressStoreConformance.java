@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Checks: unknown projections are at 0; {@code advance} is an atomic compare-and-set that only
  * moves forward, so concurrent runners never move progress backwards and exactly one wins each
- * step; {@code reset} goes back to 0; projections are independent; bad input is rejected; a closed
+ * step; {@code reset} goes back to 0; projections are independent; {@code positions} lists them by name; bad input is rejected; a closed
  * store throws {@link ClosedException}.
  */
 public abstract class ProgressStoreConformance {
@@ -175,8 +175,29 @@ public abstract class ProgressStoreConformance {
   }
 
   @Test
+  void positionsListsEveryStoredProjectionByName() {
+    String a = "a-" + name();
+    String b = "b-" + name();
+    String c = "c-" + name();
+    store.advance(b, 0, 4);
+    store.advance(a, 0, 9);
+    store.advance(a, 9, 12);
+    store.advance(c, 0, 2);
+    store.reset(c);
+    var positions = store.positions();
+    assertThat(positions).containsEntry(a, 12L).containsEntry(b, 4L);
+    assertThat(positions.getOrDefault(c, 0L)).as("a reset projection is absent or at 0").isZero();
+    assertThat(List.copyOf(positions.keySet())).as("by name").isSorted();
+    assertThatThrownBy(() -> positions.put(a, 1L)).isInstanceOf(UnsupportedOperationException.class);
+    store.advance(b, 4, 5);
+    assertThat(positions).as("a snapshot").containsEntry(b, 4L);
+    assertThat(store.positions()).containsEntry(b, 5L);
+  }
+
+  @Test
   void aClosedStoreThrowsClosedException() {
     store.close();
+    assertThatThrownBy(() -> store.positions()).isInstanceOf(ClosedException.class);
     assertThatThrownBy(() -> store.position(name())).isInstanceOf(ClosedException.class);
     assertThatThrownBy(() -> store.advance(name(), 0, 1)).isInstanceOf(ClosedException.class);
     assertThatThrownBy(() -> store.reset(name())).isInstanceOf(ClosedException.class);
