@@ -27,16 +27,17 @@ import org.jspecify.annotations.Nullable;
  * (by position, as a catch-up reader does, so no late-committing event is missed). Deleted events
  * stay counted: the store has no feed of deletions.
  *
- * <p>A request never waits for a long count: when more than {@link #SYNC_LIMIT} events were stored
- * since the last look (the first look at a large store), one background thread counts them and
- * each request answers at once with what is counted so far, marked incomplete ({@code complete}
- * false, {@code lastPosition} the position counted to); fewer are counted on the request's thread, so a small store's answer is
- * always complete. A failed count is answered as {@code countingError} and retried on the next
- * request; {@link #close()} stops it between two events.
+ * <p>A request never waits for a long count: it counts at most {@link #SYNC_LIMIT} events itself
+ * (a small store's answer is always complete); when more were stored since the last look (the
+ * first look at a large store), one background thread counts the rest while each request answers
+ * at once with what is counted so far, marked incomplete ({@code complete} false, {@code
+ * lastPosition} the position counted to). A failed count is answered as {@code countingError}
+ * until a count succeeds, and tried again by the next request; {@link #close()} stops it between
+ * two events.
  */
 final class Overview implements AutoCloseable {
   static final int MAX_BUCKETS = 60;
-  /** Events behind the head that a request counts itself; more are counted in the background. */
+  /** The most events a request counts itself; more are counted in the background. */
   static final long SYNC_LIMIT = 100_000;
 
   private final EventStore store;
@@ -67,20 +68,17 @@ final class Overview implements AutoCloseable {
   }
 
   ObjectNode answer() {
-    long head = store.lastPosition();
     ObjectNode n;
     lock.lock();
     try {
-      boolean complete;
-      if (counter != null) {
-        complete = false; // the background count is on its way to the head
-      } else if (head - readTo > syncLimit) {
-        startCounting();
-        complete = false;
-      } else {
-        catchUp(readTo, false); // a short read: counted here, so the answer is whole
-        countingError = null;
-        complete = true;
+      boolean complete = false; // while a background count runs, on its way to the head
+      if (counter == null) {
+        if (catchUp(readTo, syncLimit, false)) {
+          countingError = null;
+          complete = true;
+        } else {
+          startCounting(); // more than a request should wait for
+        }
       }
       n = render();
       n.put("complete", complete);
@@ -110,7 +108,7 @@ final class Overview implements AutoCloseable {
    */
   private void countInBackground(long from) {
     try {
-      catchUp(from, true);
+      catchUp(from, Long.MAX_VALUE, true);
       record(null);
     } catch (Throwable e) {
       record(e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -164,8 +162,11 @@ final class Overview implements AutoCloseable {
     return horizon;
   }
 
-  /** Counts the events after {@code from}; a background count stops early once {@link #stopped}. */
-  private void catchUp(long from, boolean background) {
+  /**
+   * Counts the events after {@code from}, at most {@code limit}; returns whether it read to the
+   * end. A background count also stops early once {@link #stopped}.
+   */
+  private boolean catchUp(long from, long limit, boolean background) {
     LongFunction<EventQuery> after = p -> {
       EventQuery.Builder b = EventQuery.builder().sortBy(SortField.POSITION);
       if (p > 0) {
@@ -173,7 +174,10 @@ final class Overview implements AutoCloseable {
       }
       return b.build();
     };
-    Reading.read(store, after, from, new Reading.Visitor() {
+    var visitor = new Reading.Visitor() {
+      long seen;
+      boolean cut;
+
       @Override
       public boolean event(Event<?> e) {
         lock.lock();
@@ -187,7 +191,7 @@ final class Overview implements AutoCloseable {
         } finally {
           lock.unlock();
         }
-        return !(background && stopped);
+        return goOn();
       }
 
       @Override
@@ -200,9 +204,16 @@ final class Overview implements AutoCloseable {
         } finally {
           lock.unlock();
         }
-        return !(background && stopped);
+        return goOn();
       }
-    });
+
+      private boolean goOn() {
+        cut = ++seen >= limit || (background && stopped);
+        return !cut;
+      }
+    };
+    Reading.read(store, after, from, visitor);
+    return !visitor.cut;
   }
 
   private void count(long position, String name) {
