@@ -90,6 +90,13 @@ class ThroughPostgresTest {
     List<Event<?>> stored =
         storeA.insert(List.of(Event.create(Tally.ADDED, new Tally.Added(7)).withAggregate(Tally.NAME, UUID.randomUUID(), 1)));
     busA.publish(stored);
+    // Reads that follow the store wait for every older open transaction in the cluster (the
+    // gap-safe horizon), another build's too: trigger once B's store can see the event.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (storeB.lastPosition() < stored.get(0).position()) {
+      assertThat(System.nanoTime()).as("the event visible to B within 90 s").isLessThan(deadline);
+      Thread.sleep(5); // polling a condition with a bound, not proving an absence
+    }
     schedule.trigger().get(30, TimeUnit.SECONDS);
     assertThat(projected.poll(30, TimeUnit.SECONDS)).as("B projected what A stored").isNotNull();
     assertThat(received.poll(30, TimeUnit.SECONDS)).as("B received what A published").isNotNull();
