@@ -7,6 +7,7 @@ import dev.fabula.projection.ProjectionException;
 import dev.fabula.projection.ReapplyRefusedException;
 import dev.fabula.projection.Schedule;
 import dev.fabula.projection.UnknownDeadLetterException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +23,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class DeadLetterActions {
   static final int UNPROCESSABLE = 422;
+  /**
+   * How long a retry waits for a job running in the projection before the request answers 409
+   * (busy): a rebuild may run for minutes, a request should not.
+   */
+  static final Duration RETRY_WAIT = Duration.ofSeconds(10);
 
   private final Map<String, Schedule> schedules;
 
@@ -68,7 +74,7 @@ final class DeadLetterActions {
       }
     } else {
       try {
-        schedule.retry(letter);
+        schedule.retry(letter, RETRY_WAIT);
       } catch (UnknownDeadLetterException e) {
         throw ApiError.notFound(e.getMessage());
       } catch (ReapplyRefusedException e) {

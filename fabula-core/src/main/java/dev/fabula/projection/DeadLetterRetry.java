@@ -6,8 +6,10 @@ import dev.fabula.TransientException;
 import dev.fabula.event.Event;
 import dev.fabula.event.EventDecodingException;
 import dev.fabula.event.EventStore;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class DeadLetterRetry {
   private DeadLetterRetry() {}
 
-  static void retry(DeadLetters letters, EventStore store, ScheduleOptions options, DeadLetter letter) {
+  static void retry(
+      DeadLetters letters, EventStore store, ScheduleOptions options, DeadLetter letter, Duration wait) {
     DeadLetters.Entry entry = letters.find(letter);
     if (entry == null) {
       throw new UnknownDeadLetterException(letter.projection(), letter.eventId());
@@ -36,7 +39,11 @@ final class DeadLetterRetry {
     }
     ReentrantLock lock = ProjectionLocks.of(projection);
     try {
-      lock.lockInterruptibly();
+      if (!lock.tryLock(saturatedNanos(wait), TimeUnit.NANOSECONDS)) {
+        throw new ReapplyRefusedException(
+            "projection " + name + " is busy: a job has been applying events to it for longer than "
+                + wait + "; nothing was applied and the letter stays, retry it when the job ends");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new FabulaException(
@@ -74,6 +81,14 @@ final class DeadLetterRetry {
       lock.unlock();
     }
     letters.report(List.of(entry.letter()), DeadLetter.Removal.RETRIED);
+  }
+
+  private static long saturatedNanos(Duration wait) {
+    try {
+      return wait.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** The letter's event: as decoded when it failed, else read from the store again. */

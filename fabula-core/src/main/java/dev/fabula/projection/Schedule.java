@@ -4,6 +4,7 @@ import dev.fabula.event.EventBus;
 import dev.fabula.event.EventStore;
 import dev.fabula.event.Subscription;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -164,7 +165,18 @@ public interface Schedule extends AutoCloseable {
    *     carrying this failure, which the listener is also told of
    * @throws dev.fabula.ClosedException when the schedule is closed
    */
-  void retry(DeadLetter letter);
+  default void retry(DeadLetter letter) {
+    retry(letter, ChronoUnit.FOREVER.getDuration());
+  }
+
+  /**
+   * {@link #retry(DeadLetter)}, waiting at most {@code wait} for a job running in the projection
+   * (a rebuild may run for minutes): for callers that must answer, such as the console's request.
+   *
+   * @throws ReapplyRefusedException also when the projection stayed busy for {@code wait}: nothing
+   *     was applied, the letter stays
+   */
+  void retry(DeadLetter letter, Duration wait);
 
   /**
    * Removes a dead letter without applying its event (found like {@link #retry} finds it).

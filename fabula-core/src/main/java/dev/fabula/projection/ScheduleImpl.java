@@ -218,10 +218,14 @@ final class ScheduleImpl implements Schedule {
   }
 
   @Override
-  public void retry(DeadLetter letter) {
+  public void retry(DeadLetter letter, Duration wait) {
     Objects.requireNonNull(letter, "letter");
+    Objects.requireNonNull(wait, "wait");
+    if (wait.isNegative()) {
+      throw new IllegalArgumentException("wait must not be negative: " + wait);
+    }
     ensureOpen();
-    DeadLetterRetry.retry(deadLetters, store, options, letter);
+    DeadLetterRetry.retry(deadLetters, store, options, letter, wait);
   }
 
   @Override

@@ -352,6 +352,43 @@ class DeadLetterRetryTest {
   }
 
   @Test
+  void aRetryWithABoundedWaitIsRefusedWhileAJobHoldsTheProjectionAndTheLetterStays() throws Exception {
+    insert(3);
+    Schedule schedule = schedule(quiet, options());
+    var p = new Reapplying("r");
+    DeadLetter letter = deadLetterAt2(schedule, p);
+    p.failOn = e -> false;
+    ReentrantLock lock = ProjectionLocks.of(p); // as a long job would hold it
+    CompletableFuture<Void> holder = new CompletableFuture<>();
+    CountDownLatch held = new CountDownLatch(1);
+    Thread job = Thread.ofVirtual().start(() -> {
+      lock.lock();
+      try {
+        held.countDown();
+        holder.join();
+      } finally {
+        lock.unlock();
+      }
+    });
+    try {
+      assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThatThrownBy(() -> schedule.retry(letter, java.time.Duration.ofMillis(20)))
+          .isInstanceOf(ReapplyRefusedException.class)
+          .hasMessageContaining("busy");
+      assertThat(schedule.deadLetters()).containsExactly(letter);
+      assertThat(p.reapplied).hasValue(0);
+    } finally {
+      holder.complete(null);
+      job.join();
+    }
+    schedule.retry(letter, java.time.Duration.ofSeconds(30)); // free again: it goes through
+    assertThat(p.reapplied).hasValue(1);
+    assertThat(schedule.deadLetters()).isEmpty();
+    assertThatThrownBy(() -> schedule.retry(letter, java.time.Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aResetDropsTheProjectionsLettersAndTheRebuildAppliesTheirEvents() throws Exception {
     List<Event<?>> events = insert(3);
     Schedule schedule = schedule(quiet, options());

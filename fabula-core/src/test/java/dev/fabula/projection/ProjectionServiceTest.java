@@ -128,7 +128,7 @@ class ProjectionServiceTest {
           }
 
           @Override
-          public void retry(DeadLetter letter) {
+          public void retry(DeadLetter letter, Duration wait) {
             throw new UnknownDeadLetterException(letter.projection(), letter.eventId());
           }
 
