@@ -207,6 +207,22 @@ final class ConsoleHandler extends Handler.Abstract {
   // --- security ---
 
   /**
+   * Whether the console answers {@code request}'s client at all: with a password every client
+   * (the login decides what it sees), without one only this machine's, asking for localhost.
+   */
+  boolean answers(Request request) {
+    if (sessions.loginRequired()) {
+      return true;
+    }
+    try {
+      requireLoopback(request);
+      return true;
+    } catch (ApiError refused) {
+      return false;
+    }
+  }
+
+  /**
    * Without a password the console answers only loopback clients that name a loopback host: a
    * page of another site cannot reach it through a DNS name it rebinds to 127.0.0.1.
    */

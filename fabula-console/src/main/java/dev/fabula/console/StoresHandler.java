@@ -2,12 +2,14 @@ package dev.fabula.console;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -28,6 +30,23 @@ final class StoresHandler extends Handler.Abstract {
     var names = new ArrayList<>(options.keySet());
     options.forEach((name, o) -> stores.put(name, new ConsoleHandler(o, sessions, new StoreMount(names, name))));
     first = new ConsoleHandler(any, sessions, new StoreMount(names, null));
+    // Started and stopped with this handler: stopping a store's console stops its overview count.
+    stores.values().forEach(this::addBean);
+    addBean(first);
+  }
+
+  @Override
+  public void setServer(Server server) {
+    super.setServer(server);
+    stores.values().forEach(h -> h.setServer(server));
+    first.setServer(server);
+  }
+
+  /** Every store's console and the root's, in order; for tests. */
+  List<ConsoleHandler> consoles() {
+    var all = new ArrayList<ConsoleHandler>(stores.values());
+    all.add(first);
+    return all;
   }
 
   /**
@@ -70,6 +89,12 @@ final class StoresHandler extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) {
     String path = Request.getPathInContext(request);
     String context = contextPath(request);
+    boolean redirect = path.isEmpty() || path.equals("/") || path.equals("/index.html")
+        || (path.startsWith("/stores/") && path.indexOf('/', "/stores/".length()) < 0);
+    if (redirect && !first.answers(request)) {
+      Response.writeError(request, response, callback, 403); // not even the stores' names
+      return true;
+    }
     if (path.isEmpty() || path.equals("/") || path.equals("/index.html")) {
       return redirect(request, response, callback, context + "/" + StoreMount.path(stores.keySet().iterator().next()));
     }

@@ -51,6 +51,40 @@ class ConsoleStoresTest {
   }
 
   @Test
+  void eachStoresConsoleStartsAndStopsWithTheHandlerThatServesThem() throws Exception {
+    var handler = new StoresHandler(twoStores());
+    var server = new org.eclipse.jetty.server.Server();
+    handler.setServer(server);
+    assertThat(handler.consoles()).hasSize(3).allSatisfy(c -> assertThat(c.getServer()).isSameAs(server));
+    handler.start();
+    assertThat(handler.consoles()).allSatisfy(c -> assertThat(c.isStarted()).isTrue());
+    handler.stop(); // stops each store's overview count too
+    assertThat(handler.consoles()).allSatisfy(c -> assertThat(c.isStopped()).isTrue());
+  }
+
+  @Test
+  void withoutAPasswordTheRootTellsNoStoreNameToARequestNamingAnotherHost() throws Exception {
+    archive.store.insert(List.of(Event.create("note.imported", Map.of("text", "x"))));
+    var stores = new LinkedHashMap<String, ConsoleOptions>();
+    stores.put("shop", shop.options().build());
+    stores.put("archive", archive.options().build());
+    try (Console console = Console.start(stores)) {
+      for (String path : List.of("/", "/stores/archive")) {
+        try (var s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), console.port())) {
+          var out = s.getOutputStream();
+          out.write(("GET " + path + " HTTP/1.1\r\nHost: rebound.example\r\nConnection: close\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          out.flush();
+          String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+          // no redirect naming a store (the error page may echo the path the client sent)
+          assertThat(answer).as(path).startsWith("HTTP/1.1 403").doesNotContain("Location").doesNotContain("stores/shop");
+        }
+      }
+      assertThat(new Http(console.uri()).get("").status()).as("localhost is redirected").isEqualTo(302);
+    }
+  }
+
+  @Test
   void severalStoresAnswerThroughOneServerBehindOneLogin() {
     try (Console console = Console.start(twoStores())) {
       Http http = new Http(console.uri());
