@@ -10,12 +10,17 @@ import java.util.UUID;
 public abstract sealed class PaymentRuleException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private PaymentRuleException(String message) {
+  private final String code;
+
+  private PaymentRuleException(String code, String message) {
     super(message);
+    this.code = code;
   }
 
   /** The error code of this rule, e.g. {@code payment.invalid-amount}. */
-  public abstract String code();
+  public final String code() {
+    return code;
+  }
 
   /** An amount that is zero or negative. */
   public static final class InvalidAmount extends PaymentRuleException {
@@ -24,12 +29,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     public static final String CODE = "payment.invalid-amount";
 
     InvalidAmount(Money amount) {
-      super("an amount must be positive, got " + amount);
-    }
-
-    @Override
-    public String code() {
-      return CODE;
+      super(CODE, "an amount must be positive, got " + amount);
     }
   }
 
@@ -40,12 +40,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     public static final String CODE = "payment.currency-not-accepted";
 
     CurrencyNotAccepted(Money amount, String accepted) {
-      super("only " + accepted + " is accepted here, got " + amount);
-    }
-
-    @Override
-    public String code() {
-      return CODE;
+      super(CODE, "only " + accepted + " is accepted here, got " + amount);
     }
   }
 
@@ -56,12 +51,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     public static final String CODE = "payment.unknown-customer";
 
     UnknownCustomer(String customerId) {
-      super("no customer " + customerId);
-    }
-
-    @Override
-    public String code() {
-      return CODE;
+      super(CODE, "no customer " + customerId);
     }
   }
 
@@ -72,12 +62,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     public static final String CODE = "payment.already-completed";
 
     AlreadyCompleted(UUID id) {
-      super("payment " + id + " is already completed");
-    }
-
-    @Override
-    public String code() {
-      return CODE;
+      super(CODE, "payment " + id + " is already completed");
     }
   }
 
@@ -88,12 +73,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     public static final String CODE = "payment.already-failed";
 
     AlreadyFailed(UUID id) {
-      super("payment " + id + " already failed");
-    }
-
-    @Override
-    public String code() {
-      return CODE;
+      super(CODE, "payment " + id + " already failed");
     }
   }
 
@@ -104,12 +84,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     public static final String CODE = "payment.awaiting-review";
 
     AwaitingReview(UUID id) {
-      super("payment " + id + " waits for review");
-    }
-
-    @Override
-    public String code() {
-      return CODE;
+      super(CODE, "payment " + id + " waits for review");
     }
   }
 
@@ -120,12 +95,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     public static final String CODE = "payment.not-refundable";
 
     NotRefundable(UUID id, Payment.Status status) {
-      super("payment " + id + " is " + status + ": only a completed payment can be refunded");
-    }
-
-    @Override
-    public String code() {
-      return CODE;
+      super(CODE, "payment " + id + " is " + status + ": only a completed payment can be refunded");
     }
   }
 
@@ -136,12 +106,7 @@ public abstract sealed class PaymentRuleException extends RuntimeException {
     public static final String CODE = "payment.refund-exceeds-payment";
 
     RefundExceedsPayment(Money refund, Money refundable) {
-      super("a refund of " + refund + " is more than the " + refundable + " left to refund");
-    }
-
-    @Override
-    public String code() {
-      return CODE;
+      super(CODE, "a refund of " + refund + " is more than the " + refundable + " left to refund");
     }
   }
 }
