@@ -31,6 +31,7 @@ class OverviewTest {
     final Thread test = Thread.currentThread();
     final CountDownLatch gate = new CountDownLatch(1);
     volatile boolean fail;
+    volatile Error error;
 
     GatedStore(EventStore delegate) {
       super(delegate);
@@ -51,6 +52,9 @@ class OverviewTest {
       }
       if (fail) {
         throw new IllegalStateException("store unreachable");
+      }
+      if (error != null) {
+        throw error;
       }
       return super.query(query);
     }
@@ -113,6 +117,20 @@ class OverviewTest {
       ObjectNode done = awaitComplete(overview);
       assertThat(done.get("eventCount").asLong()).isEqualTo(30);
       assertThat(done.has("countingError")).as("cleared by the count that succeeded").isFalse();
+    }
+  }
+
+  @Test
+  void anErrorInTheBackgroundCountIsShownNotSwallowed() {
+    var store = new GatedStore(storeWith(30));
+    store.error = new StackOverflowError("too deep");
+    store.gate.countDown();
+    try (var overview = new Overview(store, null, 10)) {
+      overview.answer();
+      ObjectNode failed = awaitError(overview);
+      assertThat(failed.get("countingError").asText()).isEqualTo("StackOverflowError: too deep");
+      store.error = null;
+      assertThat(awaitComplete(overview).get("eventCount").asLong()).isEqualTo(30);
     }
   }
 

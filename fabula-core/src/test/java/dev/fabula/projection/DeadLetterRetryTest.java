@@ -389,6 +389,17 @@ class DeadLetterRetryTest {
   }
 
   @Test
+  void retryAndEvictRefuseAMissingArgumentNamingIt() throws Exception {
+    insert(3);
+    Schedule schedule = schedule(quiet, options());
+    DeadLetter letter = deadLetterAt2(schedule, new Reapplying("r"));
+    assertThatThrownBy(() -> schedule.retry(null)).isInstanceOf(NullPointerException.class).hasMessage("letter");
+    assertThatThrownBy(() -> schedule.retry(letter, null)).isInstanceOf(NullPointerException.class).hasMessage("wait");
+    assertThatThrownBy(() -> schedule.evict(null)).isInstanceOf(NullPointerException.class).hasMessage("letter");
+    assertThat(schedule.deadLetters()).containsExactly(letter);
+  }
+
+  @Test
   void aResetDropsTheProjectionsLettersAndTheRebuildAppliesTheirEvents() throws Exception {
     List<Event<?>> events = insert(3);
     Schedule schedule = schedule(quiet, options());
